@@ -1,1 +1,18 @@
-//! model
+//! The results model every stage shares: a results file (`perf-budget/results/v1`) holding the
+//! commit, the environment and a list of metrics, each with an id, a unit, a direction, a summary
+//! value and, when the tool gives them, its samples.
+//!
+//! Importers convert foreign formats into this model once; the store saves it; evaluation reads
+//! two of them (base and head) and produces a [`crate::report::Report`].
+
+mod direction;
+mod environment;
+mod metric;
+mod results;
+mod unit;
+
+pub use direction::Direction;
+pub use environment::Environment;
+pub use metric::{Metric, Proportion, SampleKind, ToolThreshold};
+pub use results::{ResultsError, ResultsFile, RESULTS_SCHEMA};
+pub use unit::{Dimension, Quantity, Unit, UnitError};

@@ -1,1 +1,308 @@
-//! report
+//! The report: one [`Report`] value per run, rendered as JSON (the machine contract,
+//! `perf-budget/report/v1`), a terminal table and Markdown (PR comment and job summary).
+//! Renderers return strings and do no I/O.
+
+pub mod json;
+pub mod markdown;
+pub mod terminal;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Direction, Unit};
+
+/// Schema tag of the report format.
+pub const REPORT_SCHEMA: &str = "perf-budget/report/v1";
+
+/// The gate's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every budget met (inconclusive results do not fail unless strict).
+    Pass,
+    /// At least one budget violated.
+    Fail,
+}
+
+/// The status of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every rule on the metric holds.
+    Pass,
+    /// A rule is violated.
+    Fail,
+    /// The data cannot tell whether a relative rule holds.
+    Inconclusive,
+    /// The metric exists only in head.
+    New,
+    /// The metric exists only in base.
+    Missing,
+}
+
+impl Status {
+    /// The name used in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Inconclusive => "inconclusive",
+            Status::New => "new",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// What the change is, whatever the budget says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Significantly worse beyond the noise margin.
+    Regression,
+    /// Significantly better beyond the noise margin.
+    Improvement,
+    /// No significant change.
+    Unchanged,
+    /// No comparison was possible (no base, no noise estimate).
+    Unknown,
+}
+
+/// Commit of one side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Side {
+    /// The commit SHA, when known.
+    pub commit: Option<String>,
+}
+
+/// Counts of results by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Metrics that passed.
+    pub pass: usize,
+    /// Metrics that failed.
+    pub fail: usize,
+    /// Metrics whose relative rule could not be decided.
+    pub inconclusive: usize,
+    /// Metrics only in head.
+    pub new: usize,
+    /// Metrics only in base.
+    pub missing: usize,
+}
+
+/// Summary of one side of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SideValue {
+    /// The robust summary value, in the metric's unit.
+    pub value: f64,
+    /// Number of samples or runs behind it.
+    pub n: usize,
+}
+
+/// The outcome of one budget rule on one metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleOutcome {
+    /// The rule as people read it: `max-regression 5%`, `max 2 ms`, `min 0.9`.
+    pub rule: String,
+    /// Whether it holds. `null` when it could not be decided (inconclusive).
+    pub ok: Option<bool>,
+    /// Where the rule comes from: `budgets.toml:12` and the block's metric glob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Why it failed or could not be decided, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Set when a waiver turned a failure into a pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<String>,
+}
+
+/// Secondary statistics shown in details.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    /// Two-sided Mann–Whitney p-value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mwu_p: Option<f64>,
+    /// Hodges–Lehmann shift of the log values, as a ratio − 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hl_change: Option<f64>,
+    /// Smallest change this comparison could detect (80 % power), as a ratio − 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mde: Option<f64>,
+    /// Where the noise estimate came from (`within-run`, `rounds`, `history (30 runs)`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<String>,
+    /// Outlier counts, `head` and `base`, as criterion classifies them (Tukey fences).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outliers: Option<String>,
+}
+
+/// One metric's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricResult {
+    /// Metric id.
+    pub id: String,
+    /// Unit of `base.value` and `head.value`.
+    pub unit: Unit,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Base side, absent for new metrics.
+    pub base: Option<SideValue>,
+    /// Head side, absent for missing metrics.
+    pub head: Option<SideValue>,
+    /// head/base − 1 (estimated on the log scale for sampled metrics).
+    pub change: Option<f64>,
+    /// 95 % confidence interval of `change`.
+    pub ci: Option<[f64; 2]>,
+    /// Raw one-sided p-value of "worse by more than the noise margin".
+    pub p: Option<f64>,
+    /// `p` adjusted over all relative checks of the run (Benjamini–Hochberg by default).
+    pub q: Option<f64>,
+    /// The verdict for this metric.
+    pub status: Status,
+    /// What the change is.
+    pub kind: Kind,
+    /// Every rule that applied, and its outcome.
+    pub rules: Vec<RuleOutcome>,
+    /// The statistical method (`yuen-log`, `welch-log-pooled`, `prediction-interval`,
+    /// `two-proportions`, `absolute`, `none`).
+    pub method: String,
+    /// Secondary statistics.
+    #[serde(default)]
+    pub details: Details,
+}
+
+/// The whole run's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Base commit.
+    pub base: Side,
+    /// Head commit.
+    pub head: Side,
+    /// Counts by status.
+    pub summary: Summary,
+    /// One entry per metric, failing first.
+    pub results: Vec<MetricResult>,
+    /// Things the user should know (expired waivers, runner shift, k6 thresholds, failed runs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// How the run was evaluated.
+    #[serde(default)]
+    pub method: MethodInfo,
+}
+
+/// The statistical settings of the run, for the "how to read this" footer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MethodInfo {
+    /// False discovery rate over the relative checks.
+    pub alpha: f64,
+    /// Noise margin δ.
+    pub noise: f64,
+    /// Multiple-testing correction (`bh`, `holm`, `none`).
+    pub correction: String,
+    /// How the base was obtained (`file`, `rerun`, `store`).
+    pub baseline: String,
+    /// Number of relative checks in the family.
+    pub family: usize,
+    /// Whether inconclusive results fail.
+    pub strict: bool,
+}
+
+impl Default for MethodInfo {
+    fn default() -> Self {
+        MethodInfo {
+            alpha: 0.05,
+            noise: 0.01,
+            correction: "bh".into(),
+            baseline: "file".into(),
+            family: 0,
+            strict: false,
+        }
+    }
+}
+
+impl Report {
+    /// Recomputes the summary counts and the verdict from the results, and orders the results:
+    /// failing first, then inconclusive, regressions, and the rest by id.
+    pub fn finish(&mut self) {
+        let mut s = Summary::default();
+        for r in &self.results {
+            match r.status {
+                Status::Pass => s.pass += 1,
+                Status::Fail => s.fail += 1,
+                Status::Inconclusive => s.inconclusive += 1,
+                Status::New => s.new += 1,
+                Status::Missing => s.missing += 1,
+            }
+        }
+        self.summary = s;
+        let failed = s.fail > 0 || (self.method.strict && s.inconclusive > 0);
+        self.verdict = if failed { Verdict::Fail } else { Verdict::Pass };
+        self.results
+            .sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.id.cmp(&b.id)));
+    }
+
+    /// Reads a saved JSON report.
+    pub fn from_json(text: &str, origin: &str) -> Result<Report, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{origin}: not JSON: {e}"))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(REPORT_SCHEMA) => {}
+            other => {
+                return Err(format!(
+                    "{origin}: field `schema` is {other:?}; expected \"{REPORT_SCHEMA}\" (a report written by `check` or `compare --format json`)"
+                ))
+            }
+        }
+        serde_json::from_value(value).map_err(|e| format!("{origin}: not a report: {e}"))
+    }
+
+    /// Merges several reports (matrix jobs, one per suite) into one: results are concatenated,
+    /// a metric id that appears twice is kept once per report with its suite label.
+    pub fn merge(reports: Vec<Report>) -> Option<Report> {
+        let mut it = reports.into_iter();
+        let mut first = it.next()?;
+        for r in it {
+            for res in r.results {
+                if first.results.iter().any(|x| x.id == res.id) {
+                    first.notes.push(format!(
+                        "metric {} appears in more than one report; kept both",
+                        res.id
+                    ));
+                }
+                first.results.push(res);
+            }
+            first.notes.extend(r.notes);
+            first.method.family += r.method.family;
+            first.method.strict |= r.method.strict;
+            if first.base.commit.is_none() {
+                first.base = r.base;
+            }
+            if first.head.commit.is_none() {
+                first.head = r.head;
+            }
+        }
+        first.finish();
+        Some(first)
+    }
+
+    /// Results that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &MetricResult> {
+        self.results.iter().filter(|r| r.status == Status::Fail)
+    }
+}
+
+fn rank(r: &MetricResult) -> u8 {
+    match (r.status, r.kind) {
+        (Status::Fail, _) => 0,
+        (Status::Inconclusive, _) => 2,
+        (_, Kind::Regression) => 1,
+        (Status::Missing, _) => 3,
+        (Status::New, _) => 4,
+        (_, Kind::Improvement) => 5,
+        _ => 6,
+    }
+}

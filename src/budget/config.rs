@@ -1,0 +1,207 @@
+//! The validated budget file: domain types that the rest of the program uses. The raw serde
+//! mirror and its validation live in `parse.rs`.
+
+use std::path::PathBuf;
+
+use globset::GlobMatcher;
+
+use crate::model::{Direction, Quantity};
+
+/// A validated budget file.
+#[derive(Debug, Clone)]
+pub struct BudgetFile {
+    /// Where it was read from (for messages); `budgets.toml` when built in memory.
+    pub path: PathBuf,
+    /// `[settings]`.
+    pub settings: Settings,
+    /// `[criterion]`, when the project has criterion benches.
+    pub criterion: Option<CriterionConfig>,
+    /// `[[lighthouse]]` tables.
+    pub lighthouse: Vec<LighthouseConfig>,
+    /// `[[k6]]` tables.
+    pub k6: Vec<K6Config>,
+    /// `[[budget]]` blocks, in file order.
+    pub budgets: Vec<BudgetRule>,
+    /// `[[waiver]]` blocks, in file order.
+    pub waivers: Vec<Waiver>,
+}
+
+/// Where the base results come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineMode {
+    /// Build the base commit in a worktree and measure both sides interleaved in this job.
+    Rerun,
+    /// Read the base commit's results from the git result store.
+    Store,
+}
+
+/// Multiple-testing correction over the relative checks of one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionSetting {
+    /// Benjamini–Hochberg false discovery rate (default).
+    Bh,
+    /// Holm step-down (family-wise error rate).
+    Holm,
+    /// No correction.
+    None,
+}
+
+/// What to do with a budget glob that matches no metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnmatchedPolicy {
+    /// A configuration error (default): a typo must not pass silently.
+    Error,
+    /// A note in the report.
+    Warn,
+}
+
+/// `[settings]`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// False discovery rate over all relative checks of one run (default 0.05).
+    pub alpha: f64,
+    /// Noise margin δ as a fraction: changes below it are never regressions (default 0.01).
+    pub noise: f64,
+    /// Where the base comes from (default `rerun` when benches are configured, else `store`).
+    pub baseline: BaselineMode,
+    /// Interleaved base/head rounds when rerunning (default 3).
+    pub rounds: u32,
+    /// The main branch, for `git merge-base` (default `main`).
+    pub main_branch: String,
+    /// Multiple-testing correction (default `bh`).
+    pub correction: CorrectionSetting,
+    /// Whether inconclusive results fail the gate (default false; `--strict` sets it).
+    pub strict: bool,
+    /// A budget glob that matches nothing (default error).
+    pub unmatched: UnmatchedPolicy,
+    /// Without a noise estimate a relative rule fails only when the change exceeds this many
+    /// times its budget (default 2.0: a 5 % budget fails on a +10 % change).
+    pub no_noise_factor: f64,
+    /// Suite name for the store and the comment id (default `default`).
+    pub suite: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            alpha: 0.05,
+            noise: 0.01,
+            baseline: BaselineMode::Rerun,
+            rounds: 3,
+            main_branch: "main".into(),
+            correction: CorrectionSetting::Bh,
+            strict: false,
+            unmatched: UnmatchedPolicy::Error,
+            no_noise_factor: 2.0,
+            suite: "default".into(),
+        }
+    }
+}
+
+/// `[criterion]`.
+#[derive(Debug, Clone, Default)]
+pub struct CriterionConfig {
+    /// `cargo bench --bench NAME` for each; empty means all benches.
+    pub benches: Vec<String>,
+    /// Extra arguments to the bench binaries (after `--`).
+    pub args: Vec<String>,
+    /// Package to bench in a workspace (`-p`).
+    pub package: Option<String>,
+    /// Cargo features to enable.
+    pub features: Vec<String>,
+    /// Where criterion writes its results, relative to the package (default `target/criterion`).
+    pub output: Option<PathBuf>,
+}
+
+/// `[[lighthouse]]`.
+#[derive(Debug, Clone, Default)]
+pub struct LighthouseConfig {
+    /// Label in metric ids (`lighthouse/<name>/…`).
+    pub name: String,
+    /// Glob of report files to import (one or many runs, a flow report, an LHCI folder).
+    pub reports: Option<String>,
+    /// URL to run Lighthouse against (when `check` runs Lighthouse itself), or a filter on
+    /// `requestedUrl`/`finalUrl` when importing an LHCI folder with several pages.
+    pub url: Option<String>,
+    /// Runs per side when `check` runs Lighthouse itself.
+    pub runs: Option<u32>,
+    /// Shell command that starts the site, when it is not already served.
+    pub serve: Option<String>,
+    /// Extra Lighthouse CLI arguments.
+    pub args: Vec<String>,
+}
+
+/// `[[k6]]`.
+#[derive(Debug, Clone, Default)]
+pub struct K6Config {
+    /// Label in metric ids (`k6/<name>/…`).
+    pub name: String,
+    /// `--summary-export` or `handleSummary` JSON.
+    pub summary: Option<String>,
+    /// Optional NDJSON stream (`--out json`) for exact percentiles and samples.
+    pub points: Option<String>,
+    /// k6 script to run when `check` runs k6 itself.
+    pub script: Option<String>,
+    /// Shell command that starts the server under test.
+    pub serve: Option<String>,
+    /// Extra k6 arguments.
+    pub args: Vec<String>,
+}
+
+/// Where in the budget file something was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// A `[[budget]]` block.
+#[derive(Debug, Clone)]
+pub struct BudgetRule {
+    /// Position among the `[[budget]]` blocks (0-based).
+    pub index: usize,
+    /// Where the block's `metric` key is.
+    pub location: Location,
+    /// The glob as written.
+    pub metric: String,
+    /// The compiled glob (`*` does not cross `/`; `**` does).
+    pub matcher: GlobMatcher,
+    /// Absolute upper limit.
+    pub max: Option<Quantity>,
+    /// Absolute lower limit.
+    pub min: Option<Quantity>,
+    /// Relative rule: the largest accepted regression, as a fraction (0.05 for `5%`).
+    pub max_regression: Option<f64>,
+    /// Overrides the metric's own direction.
+    pub direction: Option<Direction>,
+}
+
+impl BudgetRule {
+    /// How specific the glob is: more literal characters and fewer wildcards win.
+    pub fn specificity(&self) -> (usize, usize) {
+        let wildcards = self
+            .metric
+            .chars()
+            .filter(|c| matches!(c, '*' | '?' | '[' | '{'))
+            .count();
+        let literal = self.metric.chars().count() - wildcards;
+        (usize::from(wildcards == 0), literal)
+    }
+}
+
+/// A `[[waiver]]` block: a known, accepted regression.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// Where the block's `metric` key is.
+    pub location: Location,
+    /// The glob as written.
+    pub metric: String,
+    /// The compiled glob.
+    pub matcher: GlobMatcher,
+    /// Why the regression is accepted.
+    pub reason: String,
+    /// The last day the waiver applies (inclusive); `None` never expires.
+    pub expires: Option<jiff::civil::Date>,
+}

@@ -1,0 +1,1 @@
+//! parse (not yet written)

@@ -1,0 +1,1 @@
+//! criterion importer (not yet written).

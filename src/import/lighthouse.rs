@@ -1,0 +1,1 @@
+//! lighthouse importer (not yet written).
