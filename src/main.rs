@@ -1,1 +1,45 @@
-fn main() {}
+//! The `cargo-perf-budget` binary: parses the command line, runs the library, maps the outcome to
+//! the exit code (0 pass, 1 budget violated, 2 error) and prints the error chain.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+
+use cargo_perf_budget::cli::CargoCli;
+use cargo_perf_budget::commands;
+use clap::Parser;
+
+fn main() {
+    // cargo runs us as `cargo-perf-budget perf-budget …`; people and scripts may leave the
+    // subcommand name out, so accept both.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).and_then(|a| a.to_str()) != Some("perf-budget") {
+        args.insert(1, "perf-budget".into());
+    }
+    let CargoCli::PerfBudget(cli) = match CargoCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = match commands::dispatch(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                0
+            } else {
+                let _ = writeln!(std::io::stderr(), "error: {err:#}");
+                2
+            }
+        }
+    };
+    std::process::exit(code);
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

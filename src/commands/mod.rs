@@ -1,1 +1,48 @@
-//! commands
+//! One file per subcommand. Commands glue the library together with `anyhow` context; every
+//! error they return is reported with its chain and exit code 2. A violated budget is not an
+//! error: it is [`Outcome::Fail`], exit code 1.
+
+mod check;
+mod comment;
+mod compare;
+mod history;
+mod import;
+mod init;
+mod run;
+mod store;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended when nothing went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every budget met (exit 0).
+    Pass,
+    /// A budget violated (exit 1).
+    Fail,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+        }
+    }
+}
+
+/// Runs the command the user asked for.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Check(args) => check::run(&args, g),
+        Command::Run(args) => run::run(&args, g),
+        Command::Import(cmd) => import::run(cmd, g),
+        Command::Compare(args) => compare::run(&args, g),
+        Command::Comment(args) => comment::run(&args, g),
+        Command::History(args) => history::run(&args, g),
+        Command::Store(cmd) => store::run(cmd, g),
+        Command::Init(args) => init::run(&args, g),
+    }
+}

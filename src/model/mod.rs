@@ -8,11 +8,13 @@
 mod direction;
 mod environment;
 mod metric;
+mod noise;
 mod results;
 mod unit;
 
 pub use direction::Direction;
 pub use environment::Environment;
 pub use metric::{Metric, Proportion, SampleKind, ToolThreshold};
+pub use noise::{NoiseEstimate, NoiseMap};
 pub use results::{ResultsError, ResultsFile, RESULTS_SCHEMA};
 pub use unit::{Dimension, Quantity, Unit, UnitError};
