@@ -191,6 +191,18 @@ pub struct Report {
     /// How the run was evaluated.
     #[serde(default)]
     pub method: MethodInfo,
+    /// Stored history of metrics (oldest first), for trend charts of regressed metrics.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub history: std::collections::BTreeMap<String, Vec<TrendPoint>>,
+}
+
+/// One stored value of a metric on one commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// The commit (full SHA).
+    pub commit: String,
+    /// The metric's summary value on that commit.
+    pub value: f64,
 }
 
 /// The statistical settings of the run, for the "how to read this" footer.

@@ -1,1 +1,7 @@
-//! runner
+//! Running the tools that measure: `cargo bench` for HEAD and, interleaved, for the base commit
+//! in a temporary worktree; Lighthouse and k6 when the budget file asks `check` to run them.
+
+pub mod cargo_bench;
+pub mod k6;
+pub mod lighthouse;
+pub mod rerun;

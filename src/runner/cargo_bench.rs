@@ -1,0 +1,1 @@
+//! cargo_bench runner (not yet written).

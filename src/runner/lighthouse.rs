@@ -1,0 +1,1 @@
+//! lighthouse runner (not yet written).

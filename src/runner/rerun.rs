@@ -1,0 +1,1 @@
+//! rerun runner (not yet written).
