@@ -1,1 +1,5 @@
 //! One integration test binary; each module tests one part of the pipeline.
+
+mod cli;
+mod report;
+mod support;
