@@ -1,5 +1,6 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
+mod budget;
 mod cli;
 mod report;
 mod support;
