@@ -61,8 +61,8 @@ fn is_cargo_target_dir(dir: &Path) -> bool {
 /// `--save-baseline a/b` nests directories).
 ///
 /// Symbolic links to directories are not followed, so a link cycle cannot make the walk
-/// endless; `report/` (HTML) and `.git/` are skipped, and inside a cargo target directory only
-/// `criterion/` is entered.
+/// endless; `.git/` is skipped, and inside a cargo target directory only `criterion/` is
+/// entered. HTML `report/` directories hold no baseline data, so they never count as benchmarks.
 pub(super) fn discover(root: &Path, baseline: &str) -> Result<Discovery, ImportError> {
     let mut discovery = Discovery::default();
     let first_component = baseline.split('/').next().unwrap_or(baseline);
@@ -85,8 +85,9 @@ pub(super) fn discover(root: &Path, baseline: &str) -> Result<Discovery, ImportE
         }
         // Reverse so that popping visits children in name order: deterministic output.
         for child in listing.dirs.iter().rev() {
-            let skip =
-                child == "report" || child == ".git" || (only_criterion && child != "criterion");
+            // `report/` (HTML) is entered all the same: it holds only files, unless a benchmark
+            // function is itself named "report", whose data must not be lost.
+            let skip = child == ".git" || (only_criterion && child != "criterion");
             if !skip {
                 pending.push(dir.join(child));
             }

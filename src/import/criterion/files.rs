@@ -210,13 +210,15 @@ pub(super) fn parse_sample(path: &Path, json: &Value) -> Result<CSamples, Import
                 ))
             }
         },
-        other => return Err(ImportError::format(
-            path,
-            format!(
+        other => {
+            return Err(ImportError::format(
+                path,
+                format!(
                 "expected criterion's sample.json (an object with `iters` and `times`), found {}",
                 describe(other)
             ),
-        )),
+            ))
+        }
     };
     if iters.is_empty() {
         return Err(ImportError::field(
