@@ -2,5 +2,7 @@
 
 mod budget;
 mod cli;
+mod criterion;
+mod criterion_tree;
 mod report;
 mod support;
