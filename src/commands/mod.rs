@@ -12,6 +12,8 @@ mod output;
 mod run;
 mod store;
 
+use anyhow::Context;
+
 use crate::budget::BudgetFile;
 use crate::cli::{Cli, Command, GlobalArgs};
 
