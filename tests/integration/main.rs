@@ -1,1 +1,3 @@
 //! One integration test binary; each module tests one part of the pipeline.
+mod criterion;
+mod criterion_tree;
