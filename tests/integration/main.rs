@@ -1,3 +1,4 @@
 //! One integration test binary; each module tests one part of the pipeline.
 mod criterion;
 mod criterion_tree;
+mod runner;
