@@ -424,3 +424,56 @@ fn outside_a_repository_there_is_no_base() {
         .to_string();
     assert!(err.contains("not inside a git repository"), "{err}");
 }
+
+/// Not a test but the measurement behind "a rerun costs about two plain `cargo bench` runs":
+/// `cargo test --release --test integration runner::rerun_cost -- --ignored --nocapture`.
+/// Same total samples per side (plain: 30 samples with criterion's default 3 s + 5 s; rerun:
+/// 3 rounds of 10 with the rerun's default scaled times), builds included on both sides (the
+/// plain pair checks out base and head in one tree, as a CI job without the rerun would).
+#[test]
+#[ignore = "a measurement of several minutes, run by hand"]
+fn rerun_cost_compared_with_two_plain_cargo_bench_runs() {
+    let _serial = serial();
+    let repo = TestRepo::new("lib-base.rs", "lib-head.rs");
+    let krate = repo.root.join("benchfix");
+    let plain_pair = || {
+        let start = std::time::Instant::now();
+        for branch in ["main", "feature"] {
+            git(&repo.root, &["checkout", "-q", branch]);
+            let status = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
+                .args(["bench", "--bench", "algos", "--target-dir"])
+                .arg(shared_target())
+                .args(["--", "--sample-size", "30", "--warm-up-time", "3"])
+                .args(["--measurement-time", "5"])
+                .current_dir(&krate)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let rerun = || {
+        let mut bench = repo.bench_options();
+        bench.config.args = vec!["--sample-size".into(), "10".into()];
+        let start = std::time::Instant::now();
+        let results = rerun::run(&RerunOptions {
+            bench,
+            base_rev: Some("main".into()),
+            main_branch: "main".into(),
+            rounds: 3,
+            aa: false,
+        })
+        .unwrap();
+        assert_eq!(results.base.metrics[0].samples.len(), 30);
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios = Vec::new();
+    for attempt in 1..=2 {
+        let plain = plain_pair();
+        let rerun = rerun();
+        println!("attempt {attempt}: two plain cargo bench {plain:.1} s, 3-round rerun {rerun:.1} s, ratio {:.2}", rerun / plain);
+        ratios.push(rerun / plain);
+    }
+    println!("ratios {ratios:?}");
+}
