@@ -349,7 +349,7 @@ pub(crate) fn build(
         |line| {
             let line = line.trim();
             if !line.is_empty() {
-                progress.detail(&format!("{}: {line}", tree.label));
+                progress.detail(line);
             }
         },
     )
@@ -470,7 +470,7 @@ pub(crate) fn run_binary(
         &mut command,
         |line| {
             if let Some(name) = benchmark_name(line) {
-                progress.detail(&format!("{side} · {} · {name}", binary.target));
+                progress.detail(name);
             }
             keep_tail(&mut recent, line);
         },

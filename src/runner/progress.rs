@@ -3,6 +3,7 @@
 //! lines (`     Running base round 1/3 (bench: algos)`) in CI logs; nothing when quiet.
 
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,7 +18,8 @@ pub struct Progress {
 enum Output {
     Quiet,
     Lines,
-    Bar(ProgressBar),
+    /// The bar, and the current phase's message that details are appended to.
+    Bar(ProgressBar, Arc<Mutex<String>>),
 }
 
 const SPINNER_TEMPLATE: &str = "{spinner:.green} {prefix:>12.cyan.bold} {wide_msg}";
@@ -33,7 +35,7 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(spinner_style());
             bar.enable_steady_tick(Duration::from_millis(120));
-            Output::Bar(bar)
+            Output::Bar(bar, Arc::default())
         } else {
             Output::Lines
         };
@@ -58,9 +60,10 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print_status(verb, message),
-            Output::Bar(bar) => {
+            Output::Bar(bar, phase) => {
                 bar.set_prefix(verb.to_string());
                 bar.set_message(message.to_string());
+                *phase.lock().unwrap_or_else(|e| e.into_inner()) = message.to_string();
             }
         }
     }
@@ -70,21 +73,22 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print_status(verb, message),
-            Output::Bar(bar) => bar.suspend(|| print_status(verb, message)),
+            Output::Bar(bar, _) => bar.suspend(|| print_status(verb, message)),
         }
     }
 
     /// What is running right now inside the phase (the benchmark, cargo's last line); only the
     /// terminal bar shows it, logs would drown in it.
     pub fn detail(&self, message: &str) {
-        if let Output::Bar(bar) = &self.output {
-            bar.set_message(message.to_string());
+        if let Output::Bar(bar, phase) = &self.output {
+            let phase = phase.lock().unwrap_or_else(|e| e.into_inner());
+            bar.set_message(format!("{phase} · {message}"));
         }
     }
 
     /// Switches to a counted bar of `total` steps (bench runs), for the ETA.
     pub fn start_steps(&self, total: u64) {
-        if let Output::Bar(bar) = &self.output {
+        if let Output::Bar(bar, _) = &self.output {
             bar.set_style(
                 ProgressStyle::with_template(BAR_TEMPLATE)
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -98,14 +102,14 @@ impl Progress {
 
     /// One step of [`Progress::start_steps`] is done.
     pub fn step(&self) {
-        if let Output::Bar(bar) = &self.output {
+        if let Output::Bar(bar, _) = &self.output {
             bar.inc(1);
         }
     }
 
     /// Back to a spinner (a phase of unknown length, such as a build).
     pub fn spinner(&self) {
-        if let Output::Bar(bar) = &self.output {
+        if let Output::Bar(bar, _) = &self.output {
             bar.set_style(spinner_style());
             bar.unset_length();
         }
@@ -118,13 +122,13 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print(),
-            Output::Bar(bar) => bar.suspend(print),
+            Output::Bar(bar, _) => bar.suspend(print),
         }
     }
 
     /// Removes the bar (the work is done or failed).
     pub fn finish(&self) {
-        if let Output::Bar(bar) = &self.output {
+        if let Output::Bar(bar, _) = &self.output {
             bar.finish_and_clear();
         }
     }
