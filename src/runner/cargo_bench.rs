@@ -116,6 +116,17 @@ pub(crate) struct BenchBinary {
     pub package_dir: PathBuf,
 }
 
+impl BenchBinary {
+    /// What identifies the same bench in the base and the head tree: the target name and the
+    /// package's directory name (the trees live in different places).
+    pub(crate) fn pairing_key(&self) -> (String, Option<OsString>) {
+        (
+            self.target.clone(),
+            self.package_dir.file_name().map(|n| n.to_os_string()),
+        )
+    }
+}
+
 /// Which benches to build in one tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Selection {

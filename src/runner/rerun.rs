@@ -9,6 +9,7 @@
 //! (`Metric::rounds`, 1-based), so evaluation can estimate the round-to-round noise.
 
 use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository};
@@ -251,9 +252,8 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
     interrupt::install_handler();
     let manifest = absolute_manifest(&opts.bench.manifest_path)?;
     let package_dir = manifest.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let repo = open_repository(&package_dir)?;
-    let head_sha = head_commit(&package_dir)
-        .ok_or_else(|| RunError::git("reading HEAD", git2::Error::from_str("no commit yet")))?;
+    // A/A needs no repository (the commit is then unknown); a real rerun needs the base from one.
+    let head_sha = head_commit(&package_dir);
     let config = &opts.bench.config;
     let scratch = tempfile::Builder::new()
         .prefix("perf-budget-rerun-")
@@ -270,21 +270,22 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
         .select(config, &manifest, Requirement::Strict)?
         .ok_or_else(|| RunError::Config("no benches to run".into()))?;
 
-    // Declared before the worktree so the worktree is removed first on the way out.
+    // Dropped before `scratch` on every way out of this function, which removes the worktree.
     let mut worktree: Option<BaseWorktree> = None;
     let (base_sha, base_tree) = if opts.aa {
         (head_sha.clone(), None)
     } else {
+        let repo = open_repository(&package_dir)?;
         let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
             path: package_dir.clone(),
         })?;
+        let relative = relative_to_workdir(&manifest, workdir)?;
         let base_sha = resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch)?;
         let oid = Oid::from_str(&base_sha)
             .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
         let label = format!("base ({})", short_sha(oid));
         progress.status("Preparing", &format!("{label}: temporary worktree"));
         let checkout = worktree.insert(BaseWorktree::create(&repo, oid)?);
-        let relative = relative_to_workdir(&manifest, workdir)?;
         let head_target = match &opts.bench.target_dir {
             Some(dir) => dir.clone(),
             None => head_metadata.target_directory.clone(),
@@ -294,7 +295,7 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
             manifest: checkout.path().join(relative),
             target_dir: Some(head_target.join("perf-budget").join("base")),
         };
-        (base_sha, Some(tree))
+        (Some(base_sha), Some(tree))
     };
 
     // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
@@ -324,10 +325,10 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
 
     let environment = Environment::detect();
     let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
-    base_results.commit = Some(base_sha);
+    base_results.commit = base_sha;
     base_results.environment = environment.clone();
     let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
-    head_results.commit = Some(head_sha);
+    head_results.commit = head_sha;
     head_results.environment = environment;
     Ok(RerunResults {
         base: base_results,
@@ -389,13 +390,15 @@ fn measure_rounds(
 ) -> Result<(), RunError> {
     let config = &opts.bench.config;
     let args = round_args(&config.args, opts.rounds);
-    let targets: Vec<String> = {
+    // The same bench of both sides pairs up by target and package directory name (two
+    // workspace members may both have a bench called `algos`).
+    let targets: Vec<(String, Option<OsString>)> = {
         let mut seen = BTreeSet::new();
         head.binaries
             .iter()
             .chain(&base.binaries)
-            .map(|b| b.target.clone())
-            .filter(|t| seen.insert(t.clone()))
+            .map(BenchBinary::pairing_key)
+            .filter(|key| seen.insert(key.clone()))
             .collect()
     };
     let runs_per_round = base.binaries.len() + head.binaries.len();
@@ -406,14 +409,14 @@ fn measure_rounds(
         } else {
             [head, base]
         };
-        for target in &targets {
+        for key in &targets {
             for side in order {
-                let Some(binary) = side.binaries.iter().find(|b| &b.target == target) else {
+                let Some(binary) = side.binaries.iter().find(|b| &b.pairing_key() == key) else {
                     continue;
                 };
                 let what = format!(
-                    "{} round {round}/{} (bench: {target})",
-                    side.label, opts.rounds
+                    "{} round {round}/{} (bench: {})",
+                    side.label, opts.rounds, binary.target
                 );
                 progress.status("Running", &what);
                 let home = round_home(&side.home, round);
@@ -471,8 +474,8 @@ pub(crate) fn pool_rounds(rounds: Vec<(u32, ResultsFile)>) -> ResultsFile {
     let mut pooled = ResultsFile::new();
     let mut values: Vec<Vec<f64>> = Vec::new();
     for (round, results) in rounds {
+        // The same note from every round (a benchmark with few samples) is said once.
         for warning in results.warnings {
-            let warning = format!("round {round}: {warning}");
             if !pooled.warnings.contains(&warning) {
                 pooled.warnings.push(warning);
             }
