@@ -59,6 +59,7 @@ pub fn measure_head(opts: &BenchOptions) -> Result<ResultsFile, RunError> {
 }
 
 fn measure_head_with(opts: &BenchOptions, progress: &Progress) -> Result<ResultsFile, RunError> {
+    interrupt::install_handler();
     let manifest = absolute_manifest(&opts.manifest_path)?;
     let tree = Tree {
         label: "head".into(),
@@ -70,9 +71,7 @@ fn measure_head_with(opts: &BenchOptions, progress: &Progress) -> Result<Results
         .select(&opts.config, &tree.manifest, Requirement::Strict)?
         .ok_or_else(|| RunError::Config("no benches to run".into()))?;
     let binaries = build(&tree, &opts.config, &selection, progress)?;
-    let home = tempfile::Builder::new()
-        .prefix("perf-budget-criterion-")
-        .tempdir()
+    let home = interrupt::ScratchDir::new("perf-budget-criterion-")
         .map_err(|e| RunError::io(std::env::temp_dir(), e))?;
     progress.start_steps(binaries.len() as u64);
     for binary in &binaries {

@@ -49,7 +49,7 @@ fn on_interrupt() {
         cleanup();
     }
     if removed {
-        eprintln!("interrupted: removed the temporary base worktree");
+        eprintln!("interrupted: stopped the benchmarks and removed their temporary files");
     }
     // Holding the lock while exiting keeps a racing `Drop` from starting a second cleanup.
     std::process::exit(130);
@@ -73,6 +73,35 @@ pub(crate) fn run(id: u64) {
     };
     if let Some(cleanup) = cleanup {
         cleanup();
+    }
+}
+
+/// A temporary directory (criterion's output) that is also removed on interrupt, where no
+/// destructor runs. Removed when dropped.
+pub(crate) struct ScratchDir {
+    path: std::path::PathBuf,
+    cleanup: u64,
+}
+
+impl ScratchDir {
+    /// A new empty directory in the system's temporary directory, named `<prefix>…`.
+    pub(crate) fn new(prefix: &str) -> std::io::Result<ScratchDir> {
+        let path = tempfile::Builder::new().prefix(prefix).tempdir()?.keep();
+        let removed = path.clone();
+        let cleanup = register(Box::new(move || {
+            let _ = std::fs::remove_dir_all(&removed);
+        }));
+        Ok(ScratchDir { path, cleanup })
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        run(self.cleanup);
     }
 }
 

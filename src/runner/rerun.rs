@@ -18,8 +18,9 @@ use super::cargo_bench::{
     absolute_manifest, build, head_commit, import_run, run_binary, BenchBinary, BenchOptions,
     Metadata, Requirement, Tree,
 };
+use super::interrupt::{self, ScratchDir};
 use super::worktree::{short_sha, BaseWorktree};
-use super::{interrupt, Progress, RunError};
+use super::{Progress, RunError};
 use crate::model::{Environment, Metric, ResultsFile};
 
 /// criterion's own defaults, which the per-round times are scaled from.
@@ -255,10 +256,8 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
     // A/A needs no repository (the commit is then unknown); a real rerun needs the base from one.
     let head_sha = head_commit(&package_dir);
     let config = &opts.bench.config;
-    let scratch = tempfile::Builder::new()
-        .prefix("perf-budget-rerun-")
-        .tempdir()
-        .map_err(|e| RunError::io(std::env::temp_dir(), e))?;
+    let scratch =
+        ScratchDir::new("perf-budget-rerun-").map_err(|e| RunError::io(std::env::temp_dir(), e))?;
 
     let head_tree = Tree {
         label: "head".into(),
