@@ -5,4 +5,5 @@ mod cli;
 mod criterion;
 mod criterion_tree;
 mod report;
+mod runner;
 mod support;
