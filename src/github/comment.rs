@@ -29,6 +29,8 @@ pub struct CommentPlan<'a> {
     pub summary_url: Option<String>,
     /// The commit the report is about, if known.
     pub measured_head: Option<String>,
+    /// The login our comments carry, when known without asking GitHub.
+    pub author: Option<String>,
 }
 
 /// What happened.
@@ -56,7 +58,10 @@ pub fn post(client: &Client, plan: &CommentPlan<'_>) -> Result<Posted, GitHubErr
             });
         }
     }
-    let author = client.current_login()?;
+    let author = match &plan.author {
+        Some(login) => login.clone(),
+        None => client.current_login()?,
+    };
     let target = Target {
         repo: plan.repo.clone(),
         pr: plan.pr,

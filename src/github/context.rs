@@ -108,6 +108,9 @@ pub struct Context {
     pub runner_temp: Option<PathBuf>,
     /// Why the event payload could not be read, when it could not.
     pub event_problem: Option<String>,
+    /// `PERF_BUDGET_COMMENT_AUTHOR`: the login our comments carry, for tokens that cannot ask
+    /// `GET /user` and are not the workflow token (a GitHub App's `my-app[bot]`).
+    pub comment_author: Option<String>,
 }
 
 impl Context {
@@ -137,6 +140,7 @@ impl Context {
             output: path("GITHUB_OUTPUT"),
             workspace: path("GITHUB_WORKSPACE"),
             runner_temp: path("RUNNER_TEMP"),
+            comment_author: get("PERF_BUDGET_COMMENT_AUTHOR").map(|v| v.trim().to_owned()),
             ..Context::default()
         };
         if let Some(event_path) = path("GITHUB_EVENT_PATH") {

@@ -212,6 +212,7 @@ pub fn publish_in(
         comment_id: opts.comment_id.clone(),
         summary_url: ctx.summary_url(),
         measured_head: comment::measured_head(ctx, report),
+        author: ctx.comment_author.clone(),
     };
     match comment::post(&client, &plan) {
         Ok(posted) => {
@@ -353,6 +354,7 @@ pub fn comment_report(
         comment_id: opts.comment_id.clone(),
         summary_url: opts.summary_url.clone().or_else(|| ctx.summary_url()),
         measured_head: comment::measured_head(ctx, report),
+        author: ctx.comment_author.clone(),
     };
     let posted = comment::post(&client, &plan)?;
     let (message, comment_url) = describe(&posted, pr);

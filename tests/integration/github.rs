@@ -510,7 +510,9 @@ fn first_run_posts_one_comment_second_run_patches_it_third_changes_nothing() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(stdout.contains("posted the comment on #7"), "{stdout}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
     assert_eq!((fake.posts(), fake.patches()), (1, 0));
     assert_eq!(fake.ours("default").len(), 1);
 
@@ -586,6 +588,59 @@ fn our_comment_on_page_three_is_found_and_decoys_are_never_touched() {
         .unwrap();
     assert_eq!(decoy_now["body"], decoy_body);
     fake.assert_token_only_in_authorization();
+}
+
+#[test]
+fn a_personal_token_matches_its_own_login() {
+    let fake = Fake::start();
+    {
+        let mut s = fake.gh.state();
+        s.user_forbidden = false;
+        s.login = "perf-robot".into();
+    }
+    let marker = github::sticky::marker("default");
+    let workflow_bots = fake.seed(BOT, &format!("{marker}\nposted by the workflow token"));
+    let robots = fake.seed("perf-robot", &format!("{marker}\nold"));
+    comment_lib(&fake, &small_report(), "default");
+    assert_eq!(fake.posts(), 0);
+    let by_id = |id: u64| fake.comments().into_iter().find(|c| c["id"] == id).unwrap();
+    assert_ne!(by_id(robots)["body"], format!("{marker}\nold"));
+    assert_eq!(
+        by_id(workflow_bots)["body"],
+        format!("{marker}\nposted by the workflow token")
+    );
+}
+
+#[test]
+fn an_app_token_uses_the_configured_author() {
+    let fake = Fake::start();
+    fake.gh.state().login = "perf-app[bot]".into();
+    let marker = github::sticky::marker("default");
+    let apps = fake.seed("perf-app[bot]", &format!("{marker}\nold"));
+    let mut ctx = ctx_for(&fake);
+    ctx.comment_author = Some("perf-app[bot]".into());
+    let opts = CommentOptions {
+        pr: Some(PR),
+        comment_id: "default".into(),
+        token_env: "GITHUB_TOKEN".into(),
+        summary_url: None,
+    };
+    github::comment_report(
+        &ctx,
+        Token::new(TOKEN.into()),
+        &small_report(),
+        &opts,
+        fast_config(),
+    )
+    .unwrap();
+    assert_eq!((fake.posts(), fake.patches()), (0, 1));
+    assert_eq!(fake.count("GET", "/user"), 0, "no need to ask");
+    let patched = fake
+        .comments()
+        .into_iter()
+        .find(|c| c["id"] == apps)
+        .unwrap();
+    assert_ne!(patched["body"], format!("{marker}\nold"));
 }
 
 #[test]
@@ -1135,4 +1190,49 @@ fn comment_body_snapshot() {
     report.finish();
     comment_lib(&fake, &report, "default");
     insta::assert_snapshot!(fake.ours("default").remove(0).1);
+}
+
+#[test]
+fn reads_are_retried_through_5xx_and_give_up_with_a_message() {
+    let fake = Fake::start();
+    fake.mount_first(
+        Mock::given(method("GET"))
+            .and(path_regex(r"/issues/\d+/comments$"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+            .up_to_n_times(2),
+    );
+    comment_lib(&fake, &small_report(), "default");
+    assert_eq!(fake.posts(), 1);
+
+    let fake = Fake::start();
+    fake.mount_first(
+        Mock::given(method("GET"))
+            .and(path_regex(r"/issues/\d+/comments$"))
+            .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>")),
+    );
+    let opts = CommentOptions {
+        pr: Some(PR),
+        comment_id: "default".into(),
+        token_env: "GITHUB_TOKEN".into(),
+        summary_url: None,
+    };
+    let err = github::comment_report(
+        &ctx_for(&fake),
+        Token::new(TOKEN.into()),
+        &small_report(),
+        &opts,
+        fast_config(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("kept failing while listing the comments of pull request #7"),
+        "{err}"
+    );
+    assert!(err.contains("4 attempts") && err.contains("502"), "{err}");
+    assert_eq!(
+        fake.posts(),
+        0,
+        "nothing is posted without knowing what is there"
+    );
 }
