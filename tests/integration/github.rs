@@ -1241,3 +1241,27 @@ fn reads_are_retried_through_5xx_and_give_up_with_a_message() {
         "nothing is posted without knowing what is there"
     );
 }
+
+#[test]
+fn debug_output_never_contains_the_token() {
+    let client = github::Client::new(
+        "https://api.github.com",
+        Token::new(TOKEN.into()).unwrap(),
+        "GITHUB_TOKEN",
+        ClientConfig::default(),
+    )
+    .unwrap();
+    let shown = format!("{client:?} {:?}", Token::new(TOKEN.into()));
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(shown.contains("Token(***)"), "{shown}");
+    // A token that cannot go into a header is refused by name, not echoed (octocrab would panic).
+    let err = github::Client::new(
+        "https://api.github.com",
+        Token::new(format!("{TOKEN}\u{e9}")).unwrap(),
+        "MY_TOKEN",
+        ClientConfig::default(),
+    )
+    .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("MY_TOKEN") && !text.contains(TOKEN), "{text}");
+}
