@@ -520,6 +520,8 @@ fn first_run_posts_one_comment_second_run_patches_it_third_changes_nothing() {
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
     assert_eq!((fake.posts(), fake.patches()), (1, 0));
     assert_eq!(fake.ours("default").len(), 1);
+    // GET pull, GET /user (403: the workflow bot), list, POST, list again for a racing job.
+    assert_eq!(fake.requests().len(), 5);
 
     // A new push: different numbers, same comment.
     let mut second = small_report();
@@ -530,6 +532,7 @@ fn first_run_posts_one_comment_second_run_patches_it_third_changes_nothing() {
         .success()
         .stdout(predicates::str::contains("updated the comment on #7"));
     assert_eq!((fake.posts(), fake.patches()), (1, 1));
+    assert_eq!(fake.requests().len(), 5 + 4, "GET pull, GET /user, list, PATCH");
 
     // A rerun with the same report: nothing to change, no notification.
     comment_cmd(&fake, &["--report", second.to_str().unwrap(), "--pr", "7"])
