@@ -4,6 +4,7 @@ mod budget;
 mod cli;
 mod criterion;
 mod criterion_tree;
+mod github;
 mod report;
 mod runner;
 mod support;
