@@ -198,8 +198,9 @@ fn draw_panel(
         let pad = (hi.abs() * 0.05).max(1e-9);
         (lo - pad, hi + pad)
     } else {
-        let pad = (hi - lo) * 0.08;
-        (lo - pad, hi + pad)
+        // Headroom at the top keeps the legend clear of the data.
+        let span = hi - lo;
+        (lo - span * 0.08, hi + span * 0.35)
     };
     let n = s.values.len() as i32;
     let direction = match s.direction {
@@ -240,7 +241,7 @@ fn draw_panel(
         .collect();
     chart
         .draw_series(LineSeries::new(points.clone(), line_color.stroke_width(2)))?
-        .label(unit_label(unit))
+        .label("stored value")
         .legend(move |(x, y)| {
             PathElement::new(vec![(x, y), (x + 16, y)], line_color.stroke_width(2))
         });
@@ -269,6 +270,16 @@ fn draw_panel(
             )?
             .label(s.regression_label.clone())
             .legend(move |(x, y)| Circle::new((x + 8, y), 5, red.stroke_width(2)));
+        // Name the commit next to each marker: that is what a reader looks for.
+        let font = ("sans-serif", 12).into_font().color(&red);
+        chart.draw_series(marked.iter().map(|&(i, v)| {
+            let label = usize::try_from(i)
+                .ok()
+                .and_then(|i| s.labels.get(i))
+                .cloned()
+                .unwrap_or_default();
+            EmptyElement::at((i, v)) + Text::new(label, (9, -16), font.clone())
+        }))?;
     }
     let budget_color = RGBColor(148, 103, 189);
     for (value, text) in s.budget_max.iter().chain(s.budget_min.iter()) {
@@ -292,10 +303,6 @@ fn draw_panel(
         .label_font(("sans-serif", 13))
         .draw()?;
     Ok(())
-}
-
-fn unit_label(unit: Unit) -> String {
-    format!("value ({})", unit.as_str())
 }
 
 #[cfg(test)]

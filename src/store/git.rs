@@ -460,7 +460,9 @@ impl GitStore {
             let commit = match self.repo.find_commit(oid) {
                 Ok(c) => c,
                 Err(_) => {
-                    let fetch = if walked == 0 {
+                    let fetch = if walked == 0 && self.repo.is_shallow() {
+                        format!("git fetch --depth=200 origin {oid}")
+                    } else if walked == 0 {
                         format!("git fetch origin {oid}")
                     } else {
                         "git fetch --deepen=200 origin".to_string()
@@ -631,8 +633,11 @@ impl ResultStore for GitStore {
                 None => self.empty_tree()?,
             };
             let existing = self.suites_in(&base, commit).get(suite).copied();
-            let tree = self.updated_tree(&base, &[(path.clone(), suite_oid)])?;
-            if existing == Some(suite_oid) {
+            // Saving the same results twice (a rerun CI job) writes nothing.
+            let same = existing.is_some_and(|oid| {
+                matches!(self.read_results(commit, suite, oid), EntryRead::Found(r) if r == results)
+            });
+            if same {
                 return Ok(SaveOutcome {
                     commit: commit.to_string(),
                     suite: suite.to_string(),
@@ -641,6 +646,7 @@ impl ResultStore for GitStore {
                     unchanged: true,
                 });
             }
+            let tree = self.updated_tree(&base, &[(path.clone(), suite_oid)])?;
             let short = &commit[..commit.len().min(12)];
             let message = format!(
                 "perf-budget: {} {} metrics of suite {suite} for {short}",

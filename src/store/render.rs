@@ -191,7 +191,8 @@ fn stats(view: &HistoryView, i: usize) -> MetricStats {
 
 fn percent(change: Option<f64>) -> String {
     match change {
-        Some(c) => format!("{:+.1} %", c * 100.0),
+        // Adding 0.0 turns a rounded -0.0 into 0.0, so no "-0.0 %".
+        Some(c) => format!("{:+.1} %", (c * 1000.0).round() / 10.0 + 0.0),
         None => "".into(),
     }
 }
