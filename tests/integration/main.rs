@@ -7,4 +7,5 @@ mod criterion_tree;
 mod github;
 mod report;
 mod runner;
+mod store;
 mod support;
