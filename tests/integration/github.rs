@@ -532,7 +532,11 @@ fn first_run_posts_one_comment_second_run_patches_it_third_changes_nothing() {
         .success()
         .stdout(predicates::str::contains("updated the comment on #7"));
     assert_eq!((fake.posts(), fake.patches()), (1, 1));
-    assert_eq!(fake.requests().len(), 5 + 4, "GET pull, GET /user, list, PATCH");
+    assert_eq!(
+        fake.requests().len(),
+        5 + 4,
+        "GET pull, GET /user, list, PATCH"
+    );
 
     // A rerun with the same report: nothing to change, no notification.
     comment_cmd(&fake, &["--report", second.to_str().unwrap(), "--pr", "7"])
