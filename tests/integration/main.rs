@@ -1,1 +1,4 @@
 //! One integration test binary; each module tests one part of the pipeline.
+
+mod stats;
+mod stats_simulation;
