@@ -7,5 +7,7 @@ mod criterion_tree;
 mod github;
 mod report;
 mod runner;
+mod stats;
+mod stats_simulation;
 mod store;
 mod support;
