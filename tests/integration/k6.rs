@@ -515,3 +515,45 @@ mod never_panics {
         }
     }
 }
+
+/// One-off measurement on a large stream, not part of the suite:
+///
+/// ```text
+/// K6_LARGE_STREAM=/tmp/k6-1g.ndjson K6_LARGE_MB=1024 \
+///   cargo test --release --test integration k6::large_stream_generate -- --ignored
+/// K6_LARGE_STREAM=/tmp/k6-1g.ndjson /usr/bin/time -v \
+///   target/release/deps/integration-* k6::large_stream_import --ignored --exact --nocapture
+/// ```
+#[test]
+#[ignore = "writes a large file; run by hand for throughput and peak-memory figures"]
+fn large_stream_generate() {
+    let path = std::env::var("K6_LARGE_STREAM").expect("set K6_LARGE_STREAM to the output path");
+    let mb: u64 = std::env::var("K6_LARGE_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024);
+    let file = std::fs::File::create(&path).unwrap();
+    let bytes = write_stream(file, mb << 20, &StreamShape::default()).unwrap();
+    eprintln!("wrote {bytes} bytes to {path}");
+}
+
+/// See [`large_stream_generate`].
+#[test]
+#[ignore = "reads the large file written by large_stream_generate"]
+fn large_stream_import() {
+    let path = PathBuf::from(
+        std::env::var("K6_LARGE_STREAM").expect("set K6_LARGE_STREAM to the stream path"),
+    );
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    let start = std::time::Instant::now();
+    let r = import(&[path], "big").unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "{} metrics from {:.0} MB in {seconds:.2} s: {:.0} MB/s; p95 {:.3} ms with {} window samples",
+        r.metrics.len(),
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / seconds,
+        value(&r, "k6/big/http_req_duration/p(95)"),
+        r.metric("k6/big/http_req_duration/p(95)").unwrap().samples.len()
+    );
+}
