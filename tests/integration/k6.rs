@@ -484,7 +484,9 @@ mod never_panics {
             }
             let keep = ((bytes.len() as f64) * cut) as usize;
             bytes.truncate(keep.max(1));
-            let _ = import_bytes(Path::new("mutated"), &bytes, "api");
+            if let Ok(r) = import_bytes(Path::new("mutated"), &bytes, "api") {
+                prop_assert!(ResultsFile::from_json(&r.to_json(), "mutated").is_ok());
+            }
         }
 
         #[test]
@@ -508,9 +510,9 @@ mod never_panics {
             }
             let r = import_bytes(Path::new("lines.ndjson"), text.as_bytes(), "api");
             if let Ok(r) = r {
-                for m in &r.metrics {
-                    prop_assert!(m.value.is_finite(), "{}", m.id);
-                }
+                // Finite values, unique ids: what every later stage relies on.
+                let back = ResultsFile::from_json(&r.to_json(), "lines.ndjson");
+                prop_assert!(back.is_ok(), "{:?}", back.err());
             }
         }
     }
@@ -555,5 +557,100 @@ fn large_stream_import() {
         bytes as f64 / 1e6 / seconds,
         value(&r, "k6/big/http_req_duration/p(95)"),
         r.metric("k6/big/http_req_duration/p(95)").unwrap().samples.len()
+    );
+}
+
+/// The CLI end to end on recorded real k6 outputs (the e2e script against the fast and the
+/// slowed server): `import k6`, then `compare` with absolute budgets just above and just below
+/// the slowed `{name:slow}` p(95).
+#[test]
+fn cli_compare_with_absolute_k6_budgets_just_above_and_just_below() {
+    use cargo_perf_budget::report::{Report, Status};
+    let dir = tempfile::tempdir().unwrap();
+    for (side, run) in [("base", "fast"), ("head", "slow")] {
+        crate::support::cli()
+            .args(["import", "k6"])
+            .arg(fixture(&format!("e2e-recorded/{run}/summary-export.json")))
+            .args(["--name", "api", "--output"])
+            .arg(dir.path().join(format!("{side}.json")))
+            .assert()
+            .success();
+    }
+    let head = ResultsFile::load(&dir.path().join("head.json")).unwrap();
+    let p95 = value(&head, "k6/api/http_req_duration{name:slow}/p(95)");
+    assert!(
+        p95 >= 30.0,
+        "every /slow request of this run slept 30 ms: {p95}"
+    );
+    for (limit, expected_code) in [(p95 * 1.001, 0), (p95 * 0.999, 1)] {
+        let budget = format!(
+            r#"
+[[budget]]
+metric = "k6/api/http_req_duration*name:slow*/p(95)"
+max = "{limit:.6} ms"
+
+[[budget]]
+metric = "k6/api/http_req_failed/rate"
+max = "50%"
+"#
+        );
+        let budget_path = dir.path().join("budgets.toml");
+        std::fs::write(&budget_path, budget).unwrap();
+        let report_path = dir.path().join("report.json");
+        crate::support::cli()
+            .arg("compare")
+            .arg(dir.path().join("base.json"))
+            .arg(dir.path().join("head.json"))
+            .arg("--budget")
+            .arg(&budget_path)
+            .args(["--format", "json", "--output"])
+            .arg(&report_path)
+            .assert()
+            .code(expected_code);
+        let report = Report::from_json(
+            &std::fs::read_to_string(&report_path).unwrap(),
+            "report.json",
+        )
+        .unwrap();
+        let status = |id: &str| {
+            report
+                .results
+                .iter()
+                .find(|r| r.id == id)
+                .unwrap_or_else(|| panic!("no result for {id}: {report:?}"))
+                .status
+        };
+        let expected = if expected_code == 0 {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        assert_eq!(
+            status("k6/api/http_req_duration{name:slow}/p(95)"),
+            expected,
+            "limit {limit} vs p95 {p95}"
+        );
+        assert_eq!(status("k6/api/http_req_failed/rate"), Status::Pass);
+    }
+}
+
+#[test]
+fn a_metric_named_like_a_sub_metric_does_not_duplicate_ids() {
+    let text = concat!(
+        r#"{"type":"Metric","data":{"name":"m","type":"trend","contains":"time","thresholds":[],"submetrics":[{"name":"m{t:v}"}]},"metric":"m"}"#,
+        "\n",
+        r#"{"metric":"m","type":"Point","data":{"time":"2026-01-01T00:00:00Z","value":1,"tags":{"t":"v"}}}"#,
+        "\n",
+        r#"{"type":"Metric","data":{"name":"m{t:v}","type":"trend","contains":"time","thresholds":[],"submetrics":null},"metric":"m{t:v}"}"#,
+        "\n",
+        r#"{"metric":"m{t:v}","type":"Point","data":{"time":"2026-01-01T00:00:00Z","value":2,"tags":{}}}"#,
+        "\n",
+    );
+    let r = import_bytes(Path::new("p.ndjson"), text.as_bytes(), "api").unwrap();
+    assert!(ResultsFile::from_json(&r.to_json(), "p").is_ok());
+    assert!(
+        r.warnings.iter().any(|w| w.contains("appears twice")),
+        "{:?}",
+        r.warnings
     );
 }

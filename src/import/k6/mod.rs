@@ -282,6 +282,7 @@ fn import_inputs<'a>(
         warnings,
         mismatches: Vec::new(),
         unknown_units: Vec::new(),
+        ids: HashSet::new(),
     };
     assembly.build(summary.as_ref(), stream);
     Ok(assembly.finish())
@@ -370,6 +371,7 @@ struct Assembly<'n> {
     warnings: Vec<String>,
     mismatches: Vec<String>,
     unknown_units: Vec<String>,
+    ids: HashSet<String>,
 }
 
 /// Everything known about one series when its metrics are made.
@@ -602,12 +604,16 @@ impl Assembly<'_> {
         let key = facts.key;
         let unit = unit_for(&key.name, facts.kind, facts.contains, &stat);
         let direction = direction_for(&key.name, facts.kind, &stat);
-        let mut metric = Metric::new(
-            format!("{}{stat}", self.prefix(key)),
-            unit,
-            direction,
-            value,
-        );
+        let id = format!("{}{stat}", self.prefix(key));
+        if !self.ids.insert(id.clone()) {
+            // Only malformed names collide (a metric literally named `m{t:v}` and the sub-metric
+            // `m{t:v}`); keep the first rather than write a file with a duplicate id.
+            self.warnings.push(format!(
+                "{id} appears twice (malformed metric names?); the first is kept"
+            ));
+            return;
+        }
+        let mut metric = Metric::new(id, unit, direction, value);
         if !windows.is_empty() {
             metric = metric.with_samples(SampleKind::Windows, windows);
         }

@@ -377,3 +377,39 @@ fn wanted_sub_metrics_from_a_real_stream_or_loud_skip() {
         .metric("k6/api/http_req_duration{name:flaky}/p(99.9)")
         .is_some());
 }
+
+/// The same check on a recorded run (no k6 needed): what k6 printed for the slowed build is
+/// what its `--summary-export` imports to.
+#[test]
+fn recorded_console_summary_matches_the_imported_export() {
+    let console = std::fs::read_to_string(fixture("e2e-recorded/slow/console.txt")).unwrap();
+    let r = import(&[fixture("e2e-recorded/slow/summary-export.json")], "api").unwrap();
+    for (label, id) in [
+        ("http_req_duration.", "k6/api/http_req_duration"),
+        (
+            "{ expected_response:true }",
+            "k6/api/http_req_duration{expected_response:true}",
+        ),
+        ("{ name:slow }", "k6/api/http_req_duration{name:slow}"),
+        ("iteration_duration", "k6/api/iteration_duration"),
+    ] {
+        for stat in ["avg", "min", "med", "max", "p(90)", "p(95)"] {
+            let (printed, resolution) = printed_stat(&console, label, stat);
+            let imported = value(&r, &format!("{id}/{stat}"));
+            assert!(
+                (printed - imported).abs() <= resolution * 1.01,
+                "{id}/{stat}: k6 printed {printed}, imported {imported}"
+            );
+        }
+    }
+    let (failures, total) = assert_error_rate(&r);
+    assert!(console.contains(&format!("{failures} out of {total}")));
+    let crossed: Vec<&str> = r
+        .thresholds
+        .iter()
+        .filter(|t| !t.ok)
+        .map(|t| t.expression.as_str())
+        .collect();
+    assert_eq!(crossed, vec!["p(95)<20"]);
+    assert!(console.contains("✗ 'p(95)<20'"));
+}
