@@ -199,6 +199,7 @@ fn summary_plus_stream_keeps_printed_numbers_and_adds_what_is_asked() {
         "k6/api/http_req_duration{name:slow}/p(99)".to_string(),
         "http_req_duration{name:fast}".to_string(),
         "k6/api/http_req_duration/p(99.9)".to_string(),
+        "k6/api/http_req_wait*/p(99)".to_string(),
         "k6/other/http_req_duration/p(42)".to_string(),
         "criterion/parse/1000".to_string(),
     ];
@@ -214,6 +215,9 @@ fn summary_plus_stream_keeps_printed_numbers_and_adds_what_is_asked() {
     assert!(fast95 < 30.0, "{fast95}");
     assert!(all999 >= slow99, "{all999} {slow99}");
     assert!(!r.metrics.iter().any(|m| m.id.contains("p(42)")));
+    // The glob adds its statistic to the series it matches, and only to those.
+    assert!(r.metric("k6/api/http_req_waiting/p(99)").is_some());
+    assert!(r.metric("k6/api/http_req_sending/p(99)").is_none());
     // A tracked sub-metric gets k6's default statistics too.
     assert!(r
         .metric("k6/api/http_req_duration{name:slow}/med")

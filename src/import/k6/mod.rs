@@ -24,7 +24,7 @@ use globset::{GlobBuilder, GlobMatcher};
 
 use self::kind::{direction_for, failures, unit_for, Contains, K6Type};
 use self::selector::{default_trend_stats, parse_wanted, threshold_stat, MetricKey, Stat};
-use self::stream::{StreamData, StreamPlan};
+use self::stream::{Computed, StreamData, StreamPlan};
 use self::summary::{SummaryData, SummaryMetric};
 use super::ImportError;
 use crate::model::{Metric, Proportion, ResultsFile, SampleKind, ToolThreshold};
@@ -643,5 +643,3 @@ impl Assembly<'_> {
         results
     }
 }
-
-use self::stream::Computed;

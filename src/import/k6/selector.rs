@@ -201,7 +201,23 @@ pub(crate) struct Wanted {
 /// source, and globs are not selectors and give `None` (globs are matched against the ids the
 /// import produces instead).
 pub(crate) fn parse_wanted(text: &str, name: &str) -> Option<Wanted> {
-    let text = text.trim();
+    // A budget glob spells literal braces `\{…\}`; as a selector they are just braces.
+    let unescaped: String;
+    let text = if text.contains('\\') {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.extend(chars.next()),
+                c if "*?[".contains(c) => return None,
+                c => out.push(c),
+            }
+        }
+        unescaped = out;
+        unescaped.trim()
+    } else {
+        text.trim()
+    };
     let rest = match text.strip_prefix("k6/") {
         Some(after) => after.strip_prefix(name)?.strip_prefix('/')?,
         None if text.contains('/') && !text.contains('{') => {
@@ -301,5 +317,8 @@ mod tests {
         assert!(parse_wanted("criterion/parse/1000", "api").is_none());
         assert!(parse_wanted("k6/api/*/p(95)", "api").is_none());
         assert!(parse_wanted("k6/api/http_req_duration/p(9x)", "api").is_none());
+        let w = parse_wanted(r"k6/api/http_req_duration\{name:slow\}/p(95)", "api").unwrap();
+        assert_eq!(w.key.to_string(), "http_req_duration{name:slow}");
+        assert!(parse_wanted(r"k6/api/http_req_duration\{name:*\}/p(95)", "api").is_none());
     }
 }
