@@ -5,6 +5,7 @@ mod cli;
 mod criterion;
 mod criterion_tree;
 mod github;
+mod k6;
 mod report;
 mod runner;
 mod stats;
