@@ -1004,9 +1004,11 @@ mod end_to_end {
         port
     }
 
+    /// A path with its content type and body, generated once.
+    type Served = (String, &'static str, &'static [u8]);
+
     fn answer(mut stream: TcpStream) {
-        static CACHE: OnceLock<std::sync::Mutex<Vec<(String, &'static str, &'static [u8])>>> =
-            OnceLock::new();
+        static CACHE: OnceLock<std::sync::Mutex<Vec<Served>>> = OnceLock::new();
         let mut reader = BufReader::new(match stream.try_clone() {
             Ok(s) => s,
             Err(_) => return,
