@@ -231,6 +231,10 @@ fn a_failed_run_fails_every_metric_naming_the_lighthouse_error() {
         assert!(m.samples.is_empty() && m.value == 0.0, "{id}");
     }
     assert!(file.metrics.iter().all(|m| m.failure.is_some()));
+    // Listed in the failed report, but Lighthouse 12.1+ never measures it.
+    assert!(file
+        .metric("lighthouse/home/first-meaningful-paint")
+        .is_none());
     assert!(
         file.warnings
             .iter()
@@ -271,6 +275,9 @@ fn one_failed_run_among_good_ones_still_fails_the_page() {
         "{why}"
     );
     assert!(file.metrics.iter().all(|m| m.failure.is_some()));
+    // The metrics are those of the good runs.
+    let good = import(&[lh12("fast-1.json")], "home").unwrap();
+    assert_eq!(ids(&file), ids(&good));
     assert_eq!(
         file.warnings
             .iter()
@@ -901,6 +908,144 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         check_mutated(&bytes);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary: `import lighthouse` then `compare`
+
+const WEB_BUDGETS: &str = r#"
+[[budget]]
+metric = "lighthouse/home/largest-contentful-paint"
+max = "2500 ms"
+
+[[budget]]
+metric = "lighthouse/home/cumulative-layout-shift"
+max = 0.1
+
+[[budget]]
+metric = "lighthouse/home/score/performance"
+min = 0.9
+"#;
+
+/// `cargo perf-budget import lighthouse FILES… --name home --output OUT`.
+fn import_cli(dir: &Path, out: &str, files: &[PathBuf]) -> PathBuf {
+    let path = dir.join(out);
+    crate::support::cli()
+        .args(["import", "lighthouse"])
+        .args(files)
+        .args(["--name", "home", "--output"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    path
+}
+
+/// `compare` with the three web budgets; the exit code and the ids that failed.
+fn compare_cli(dir: &Path, base: &Path, head: &Path) -> (i32, Vec<String>, serde_json::Value) {
+    let budgets = write(dir, "budgets.toml", WEB_BUDGETS.as_bytes());
+    let report = dir.join("report.json");
+    let out = crate::support::cli()
+        .arg("compare")
+        .arg(base)
+        .arg(head)
+        .arg("--budget")
+        .arg(&budgets)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let raw = load_json(&report);
+    let failed = raw["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    (out.status.code().unwrap_or(-1), failed, raw)
+}
+
+#[test]
+fn cli_fast_base_and_slow_head_fail_exactly_the_three_budgets() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = import_cli(dir.path(), "base.json", &[lh12("fast-1.json")]);
+    let head = import_cli(
+        dir.path(),
+        "head.json",
+        &[lh12("slow-1.json"), lh12("slow-2.json")],
+    );
+    let (code, mut failed, raw) = compare_cli(dir.path(), &base, &head);
+    failed.sort();
+    assert_eq!(code, 1);
+    assert_eq!(
+        failed,
+        [
+            "lighthouse/home/cumulative-layout-shift",
+            "lighthouse/home/largest-contentful-paint",
+            "lighthouse/home/score/performance"
+        ]
+    );
+    let lcp = raw["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "lighthouse/home/largest-contentful-paint")
+        .unwrap();
+    assert_eq!(
+        (lcp["base"]["n"].as_u64(), lcp["head"]["n"].as_u64()),
+        (Some(1), Some(2))
+    );
+}
+
+#[test]
+fn cli_fast_against_fast_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = import_cli(dir.path(), "base.json", &[lh12("fast-1.json")]);
+    let head = import_cli(
+        dir.path(),
+        "head.json",
+        &[lh12("fast-2.json"), lh12("fast-3.json")],
+    );
+    let (code, failed, _) = compare_cli(dir.path(), &base, &head);
+    assert_eq!((code, failed), (0, Vec::<String>::new()));
+}
+
+#[test]
+fn cli_a_failed_head_run_fails_every_budget_naming_the_lighthouse_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = import_cli(dir.path(), "base.json", &[lh12("fast-1.json")]);
+    let failed_run = failed_run_of_fast_page(dir.path());
+    let head = import_cli(dir.path(), "head.json", &[lh12("fast-2.json"), failed_run]);
+    let (code, failed, raw) = compare_cli(dir.path(), &base, &head);
+    assert_eq!((code, failed.len()), (1, 3), "{failed:?}");
+    for r in raw["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+    {
+        let text = r["rules"].to_string();
+        assert!(text.contains("CHROME_INTERSTITIAL_ERROR"), "{text}");
+    }
+}
+
+#[test]
+fn cli_import_of_a_truncated_report_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fast = std::fs::read(lh12("fast-1.json")).unwrap();
+    let cut = write(dir.path(), "cut.json", &fast[..1000]);
+    let out = crate::support::cli()
+        .args(["import", "lighthouse"])
+        .arg(&cut)
+        .args(["--name", "home"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cut.json") && stderr.contains("truncated"),
+        "{stderr}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

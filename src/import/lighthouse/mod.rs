@@ -371,18 +371,23 @@ fn page_metrics(
         Some(match (ok.len(), runs.len()) {
             (_, 1) => reasons,
             (0, n) => format!("all {n} runs failed: {reasons}"),
+            (1, n) => format!(
+                "{} of {n} runs failed: {reasons}; the other run is kept as a sample, but a failed run never passes",
+                n - 1
+            ),
             (good, n) => format!(
-                "{} of {n} runs failed: {reasons}; the {good} other run{} kept as samples, but a failed run never passes",
-                n - good,
-                if good == 1 { " is" } else { "s are" }
+                "{} of {n} runs failed: {reasons}; the {good} other runs are kept as samples, but a failed run never passes",
+                n - good
             ),
         })
     };
 
-    // Every metric any run measured or would have measured, in first-seen order. Successful
-    // runs first, so that their order wins.
+    // Every metric the successful runs measured, in first-seen order; when every run failed,
+    // every metric the failed runs would have measured, so that each budget on the page fails
+    // naming the error instead of finding no metric.
     let mut order: Vec<&report::Observation> = Vec::new();
-    for run in ok.iter().chain(failed.iter()) {
+    let sources = if ok.is_empty() { &failed } else { &ok };
+    for run in sources {
         for o in &run.observations {
             match order.iter().find(|x| x.suffix == o.suffix) {
                 None => order.push(o),

@@ -377,6 +377,11 @@ pub(super) fn parse_lhr(
             })
     });
     if let Some(failure) = &failure {
+        // A failed report lists the audits it would have run; FMP is one of them, but from
+        // 12.1 on it is never measured, so it is not a metric this page would have had.
+        if !measures_fmp(&version) {
+            observations.retain(|o| o.suffix != "first-meaningful-paint");
+        }
         for o in &mut observations {
             o.value = Err(failure.describe());
         }
@@ -494,6 +499,14 @@ fn parse_categories(
         });
     }
     Ok(out)
+}
+
+/// Whether a Lighthouse version still measures first-meaningful-paint (it is a
+/// `notApplicable` stub from 12.1 and gone in 13).
+fn measures_fmp(version: &str) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) < (12, 1)
 }
 
 /// Lighthouse ends its error messages with the code in parentheses: `… try again. (NO_LCP)`.
@@ -729,6 +742,12 @@ fn resource_observations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fmp_is_measured_until_12_0() {
+        assert!(measures_fmp("9.6.8") && measures_fmp("11.7.1") && measures_fmp("12.0.0"));
+        assert!(!measures_fmp("12.1.0") && !measures_fmp("12.2.3") && !measures_fmp("13.4.1"));
+    }
 
     #[test]
     fn finds_the_error_code_at_the_end_of_a_message() {
