@@ -355,7 +355,7 @@ pub(super) fn parse_lhr(
     for cat in &parsed_categories {
         if cat.meaningful {
             observations.push(Observation {
-                suffix: format!("score/{}", cat.id),
+                suffix: format!("score/{}", super::pages::slug(&cat.id)),
                 unit: Unit::Score,
                 direction: Direction::Higher,
                 value: cat.score.ok_or_else(|| cat.null_reason.clone()),
@@ -556,7 +556,11 @@ fn audit_observations(
     }
     for raw in metric_group {
         let id = canonical_audit_id(raw);
-        if audits.contains_key(*raw) && !wanted.iter().any(|(_, c, _)| *c == id) {
+        // Ids of audits we do not know become part of metric ids: they must be slugs.
+        if audits.contains_key(*raw)
+            && id == super::pages::slug(id)
+            && !wanted.iter().any(|(_, c, _)| *c == id)
+        {
             wanted.push((raw, id, None));
         }
     }
