@@ -22,7 +22,7 @@
 //! order) and the metric's value is their median. The same run given twice (same page and
 //! `fetchTime`, e.g. `lhr-*.json` and its `*.report.json` copy) counts once. When one import holds
 //! several pages, each page's ids get a label: `lighthouse/<name>/<page-label>/<audit-id>`, with
-//! the label derived from the URL path (see [`pages`]: `/` → `root`, `/blog/post-1/` →
+//! the label derived from the URL path (`pages.rs`: `/` → `root`, `/blog/post-1/` →
 //! `blog-post-1`; host and port are added when paths collide). User flows always get one label
 //! a step, the slug of the step name: `lighthouse/<name>/<step-slug>/…`; several flow files are
 //! runs of the same flow. Runs of one page with different `formFactor` or `throttlingMethod`
@@ -53,7 +53,7 @@
 //! on `…/resources/script/bytes`); `warn`-level assertions say so in the expression.
 
 mod inputs;
-pub mod pages;
+mod pages;
 mod report;
 
 use std::collections::BTreeMap;
