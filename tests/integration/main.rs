@@ -6,6 +6,7 @@ mod criterion;
 mod criterion_tree;
 mod github;
 mod k6;
+mod lighthouse;
 mod report;
 mod runner;
 mod stats;
