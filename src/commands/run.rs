@@ -68,13 +68,10 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// Measures HEAD with the configured criterion benches.
-fn measure_head(_global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
-    anyhow::bail!(
-        "measuring needs the runner (`cargo bench` integration), which is not in this build yet; \
-         measure with `cargo bench`, convert with `cargo perf-budget import criterion target/criterion -o results.json` \
-         and pass `--results results.json`"
-    )
+/// Measures HEAD as `check` does (criterion benches once, Lighthouse and k6 as configured).
+fn measure_head(global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
+    let budget = super::load_budget(global)?;
+    super::check::measure_head_only(global, &budget)
 }
 
 /// `settings.suite` of the budget file, when there is one.
