@@ -6,7 +6,7 @@
 //! closest valid key). A file that is not TOML at all gets one diagnostic at toml's position:
 //! after a syntax error the rest of the tree is toml's guesswork and would only add noise.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -163,6 +163,7 @@ pub fn parse(text: &str, path: &Path) -> Result<BudgetFile, BudgetError> {
     let mut checker = Checker {
         index,
         diagnostics: Vec::new(),
+        misspelt: HashSet::new(),
     };
     let file = checker.document(root.get_ref(), path);
     if checker.diagnostics.is_empty() {
@@ -178,24 +179,33 @@ pub fn parse(text: &str, path: &Path) -> Result<BudgetFile, BudgetError> {
 }
 
 /// Where the budget file is by default: `budgets.toml` next to the given manifest directory;
-/// without one, next to the nearest `Cargo.toml` at or above the current directory (as cargo
-/// finds its manifest), else `./budgets.toml`. The result stays relative when the input is, so
-/// messages show short paths.
+/// without one, next to the nearest `Cargo.toml` at or above the current directory (see
+/// [`find_manifest_dir`]), else `./budgets.toml`.
 pub fn default_budget_path(manifest_dir: Option<&Path>) -> PathBuf {
-    if let Some(dir) = manifest_dir {
-        return dir.join(DEFAULT_BUDGET_FILE);
+    match manifest_dir
+        .map(Path::to_path_buf)
+        .or_else(find_manifest_dir)
+    {
+        Some(dir) => dir.join(DEFAULT_BUDGET_FILE),
+        None => PathBuf::from(DEFAULT_BUDGET_FILE),
     }
+}
+
+/// The directory of the nearest `Cargo.toml` at or above the current directory, as cargo finds
+/// its manifest. The result is relative (`""` for the current directory, then `..`, `../..`), so
+/// messages show short paths.
+pub fn find_manifest_dir() -> Option<PathBuf> {
     let depth = std::env::current_dir()
         .map(|cwd| cwd.ancestors().count())
         .unwrap_or(1);
-    let mut prefix = PathBuf::new();
+    let mut dir = PathBuf::new();
     for _ in 0..depth {
-        if prefix.join("Cargo.toml").is_file() {
-            return prefix.join(DEFAULT_BUDGET_FILE);
+        if dir.join("Cargo.toml").is_file() {
+            return Some(dir);
         }
-        prefix.push("..");
+        dir.push("..");
     }
-    PathBuf::from(DEFAULT_BUDGET_FILE)
+    None
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -230,6 +240,8 @@ impl<'t, 'i> Block<'t, 'i> {
 struct Checker<'s> {
     index: SourceIndex<'s>,
     diagnostics: Vec<Diagnostic>,
+    /// Key paths suggested for unknown keys (`budget[0].max-regression` for a misspelling).
+    misspelt: HashSet<String>,
 }
 
 impl Checker<'_> {
@@ -450,7 +462,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports every key of `block` that is not in `allowed`.
+    /// Reports every key of `block` that is not in `allowed`, and remembers the keys suggested
+    /// so that a typo is not reported a second time as a missing key.
     fn unknown_keys(&mut self, block: &Block<'_, '_>, allowed: &[&str]) {
         for (key, _) in block.table.iter() {
             let name = key.get_ref().as_ref();
@@ -458,6 +471,7 @@ impl Checker<'_> {
                 continue;
             }
             let help = if let Some(best) = closest(name, allowed) {
+                self.misspelt.insert(block.key_path(best));
                 format!("did you mean `{best}`?")
             } else if let Some(home) = table_owning(name) {
                 format!("`{name}` belongs in {home}")
@@ -482,6 +496,16 @@ impl Checker<'_> {
     }
 
     fn wrong_type(&mut self, block: &Block<'_, '_>, key: &str, value: &Value<'_>, expected: &str) {
+        // `rounds = "3"`, `strict = "true"`: the value is right, the quotes are not.
+        let help = match value.get_ref() {
+            DeValue::String(s)
+                if s.trim().parse::<f64>().is_ok_and(f64::is_finite)
+                    || matches!(s.trim(), "true" | "false") =>
+            {
+                Some(format!("remove the quotes: `{key} = {}`", s.trim()))
+            }
+            _ => None,
+        };
         self.report(
             value.span(),
             Some(block.key_path(key)),
@@ -490,7 +514,7 @@ impl Checker<'_> {
                 block.title,
                 describe(value.get_ref())
             ),
-            None,
+            help,
         );
     }
 
@@ -505,7 +529,15 @@ impl Checker<'_> {
         self.report(span, Some(block.key_path(key)), message, help);
     }
 
+    /// Whether the key is in the block, or was meant by a misspelt key reported already.
+    fn written(&self, block: &Block<'_, '_>, key: &str) -> bool {
+        block.has(key) || self.misspelt.contains(&block.key_path(key))
+    }
+
     fn missing(&mut self, block: &Block<'_, '_>, key: &str, help: &str) {
+        if self.misspelt.contains(&block.key_path(key)) {
+            return;
+        }
         self.report(
             block.span.clone(),
             Some(block.key_path(key)),
@@ -1065,7 +1097,7 @@ impl Checker<'_> {
             serve: self.text(block, "serve"),
             args: self.string_list(block, "args"),
         };
-        if !block.has("reports") && !block.has("url") {
+        if !self.written(block, "reports") && !self.written(block, "url") {
             self.report(
                 block.span.clone(),
                 Some(block.path.clone()),
@@ -1086,7 +1118,10 @@ impl Checker<'_> {
             serve: self.text(block, "serve"),
             args: self.string_list(block, "args"),
         };
-        if !block.has("summary") && !block.has("points") && !block.has("script") {
+        if !["summary", "points", "script"]
+            .iter()
+            .any(|key| self.written(block, key))
+        {
             self.report(
                 block.span.clone(),
                 Some(block.path.clone()),
@@ -1127,7 +1162,10 @@ impl Checker<'_> {
             "direction",
             &[("lower", Direction::Lower), ("higher", Direction::Higher)],
         );
-        if !block.has("max") && !block.has("min") && !block.has("max-regression") {
+        let has_rule = ["max", "min", "max-regression"]
+            .iter()
+            .any(|key| self.written(block, key));
+        if !has_rule {
             let what = glob
                 .as_ref()
                 .map(|(g, _, _)| format!(" for {g:?}"))
@@ -1198,11 +1236,9 @@ impl Checker<'_> {
             return Some(None);
         };
         let help = "write a date as YYYY-MM-DD, e.g. 2027-01-31";
-        let date = match value.get_ref() {
+        let (year, month, day) = match value.get_ref() {
             DeValue::Datetime(dt) => match (&dt.date, &dt.time, &dt.offset) {
-                (Some(d), None, None) => {
-                    civil_date(i64::from(d.year), i64::from(d.month), i64::from(d.day))
-                }
+                (Some(d), None, None) => (i64::from(d.year), i64::from(d.month), i64::from(d.day)),
                 _ => {
                     self.invalid(
                         block,
@@ -1219,7 +1255,7 @@ impl Checker<'_> {
                 }
             },
             DeValue::String(s) => match parse_iso_date(s) {
-                Some((y, m, d)) => civil_date(y, m, d),
+                Some(ymd) => ymd,
                 None => {
                     self.invalid(
                         block,
@@ -1239,23 +1275,31 @@ impl Checker<'_> {
                 return None;
             }
         };
-        match date {
-            Some(date) => Some(Some(date)),
-            None => {
-                self.invalid(
-                    block,
-                    key,
-                    value.span(),
-                    format!(
-                        "`{key}` in {} is not a real date: {}",
-                        block.title,
-                        self.index_text(value.span())
-                    ),
-                    Some(help.into()),
-                );
-                None
-            }
+        if let Some(date) = civil_date(year, month, day) {
+            return Some(Some(date));
         }
+        // Say how long the month is when that is the problem (30 February, 31 April).
+        let month_length = civil_date(year, month, 1)
+            .map(|first| {
+                format!(
+                    " ({} has {} days)",
+                    first.strftime("%B %Y"),
+                    first.days_in_month()
+                )
+            })
+            .unwrap_or_default();
+        self.invalid(
+            block,
+            key,
+            value.span(),
+            format!(
+                "`{key}` in {} is not a real date: {}{month_length}",
+                block.title,
+                self.index_text(value.span())
+            ),
+            Some(help.into()),
+        );
+        None
     }
 }
 
@@ -1343,7 +1387,7 @@ fn quantity_problem(key: &str, title: &str, text: &str, err: &UnitError) -> (Str
                 }
             };
             (
-                format!("unknown unit `{unit}` in `{key}` = {text:?} ({title})"),
+                format!("`{key}` in {title} has an unknown unit `{unit}`: {text:?}"),
                 help,
             )
         }

@@ -1,4 +1,9 @@
 //! One integration test binary; each module tests one part of the pipeline.
+
+mod budget;
+mod cli;
 mod criterion;
 mod criterion_tree;
+mod report;
 mod runner;
+mod support;
