@@ -79,6 +79,11 @@ impl TestRepo {
     /// A repository whose crate lives in `benchfix/`: `main` has the base code, the checked-out
     /// branch `feature` the head code.
     fn new(base_lib: &str, head_lib: &str) -> TestRepo {
+        TestRepo::with_base(Some(base_lib), head_lib)
+    }
+
+    /// Like [`TestRepo::new`]; without `base_lib` the crate is new on `feature`.
+    fn with_base(base_lib: Option<&str>, head_lib: &str) -> TestRepo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("project");
         std::fs::create_dir_all(&root).unwrap();
@@ -86,7 +91,9 @@ impl TestRepo {
         git(&root, &["init", "-q"]);
         std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
         std::fs::write(root.join("README.md"), "test project\n").unwrap();
-        write_crate(&krate, base_lib, "benches/algos-base.rs");
+        if let Some(base_lib) = base_lib {
+            write_crate(&krate, base_lib, "benches/algos-base.rs");
+        }
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "-m", "base"]);
         git(&root, &["checkout", "-q", "-b", "feature"]);
@@ -271,6 +278,37 @@ fn aa_measures_head_against_itself() {
         assert!(metric.rounds.contains(&1) && metric.rounds.contains(&2));
     }
     repo.assert_untouched(&head_sha);
+}
+
+#[test]
+fn a_package_new_in_head_has_an_empty_base_with_a_note() {
+    let _serial = serial();
+    let repo = TestRepo::with_base(None, "lib-head.rs");
+    let results = rerun::run(&RerunOptions {
+        bench: repo.bench_options(),
+        base_rev: Some("main".into()),
+        main_branch: "main".into(),
+        rounds: 1,
+        aa: false,
+    })
+    .expect("a missing base is not an error");
+    assert!(results.base.metrics.is_empty());
+    assert!(
+        results
+            .base
+            .warnings
+            .iter()
+            .any(|w| w.contains("does not exist")),
+        "{:?}",
+        results.base.warnings
+    );
+    assert_eq!(metric_ids(&results.head).len(), 4);
+    assert!(results
+        .head
+        .metrics
+        .iter()
+        .all(|m| m.rounds.iter().all(|r| *r == 1)));
+    repo.assert_untouched(&repo.sha("HEAD"));
 }
 
 #[test]
