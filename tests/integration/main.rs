@@ -4,6 +4,8 @@ mod budget;
 mod cli;
 mod criterion;
 mod criterion_tree;
+mod github;
 mod report;
 mod runner;
+mod store;
 mod support;
