@@ -16,24 +16,26 @@ use cargo_perf_budget::model::ResultsFile;
 use cargo_perf_budget::runner::cargo_bench::{measure_head, BenchOptions};
 use cargo_perf_budget::runner::rerun::{self, resolve_base_with_event, RerunOptions};
 
+/// Tests that build or run benchmarks in the shared target directory take turns (also those
+/// of `check_rerun`).
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn serial() -> MutexGuard<'static, ()> {
+pub(crate) fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/runner/bench-crate")
         .join(name)
 }
 
-fn shared_target() -> PathBuf {
+pub(crate) fn shared_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-rerun")
 }
 
 /// Runs git in `dir`, asserts success, returns stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .args([
             "-c",
@@ -60,7 +62,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// The crate's files at one commit: `lib` and `bench` name fixture files.
-fn write_crate(dir: &Path, lib: &str, bench: &str) {
+pub(crate) fn write_crate(dir: &Path, lib: &str, bench: &str) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("benches")).unwrap();
     std::fs::copy(fixture("manifest.toml"), dir.join("Cargo.toml")).unwrap();
