@@ -1,6 +1,7 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
 mod budget;
+mod check_rerun;
 mod cli;
 mod criterion;
 mod criterion_tree;
