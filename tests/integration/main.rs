@@ -5,6 +5,7 @@ mod cli;
 mod criterion;
 mod criterion_tree;
 mod github;
+mod github_check;
 mod report;
 mod runner;
 mod store;
