@@ -194,8 +194,14 @@ pub fn compare_samples(
         delta,
         alpha,
     )?;
-    result.mwu_p = mann_whitney::mann_whitney(&lh, &lb, Alternative::TwoSided).map(|m| m.p);
-    result.hl_shift = hodges_lehmann::hodges_lehmann(&lh, &lb).map(f64::exp_m1);
+    result.mwu_p = mann_whitney::mann_whitney_sorted(
+        &lh,
+        &lb,
+        Alternative::TwoSided,
+        mann_whitney::Method::Auto,
+    )
+    .map(|m| m.p);
+    result.hl_shift = hodges_lehmann::hodges_lehmann_sorted(&lh, &lb).map(f64::exp_m1);
     result.outliers = Some((
         describe::tukey_outliers_sorted(&lh),
         describe::tukey_outliers_sorted(&lb),

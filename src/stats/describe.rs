@@ -110,7 +110,8 @@ pub(crate) fn winsorized_variance_sorted(s: &[f64], g: usize) -> f64 {
         return f64::NAN;
     }
     let (lo, hi) = (s[g], s[n - g - 1]);
-    let w: Vec<f64> = s.iter().map(|&v| v.clamp(lo, hi)).collect();
+    // Not `clamp`: it panics when a bound is NaN, and this function does not vet its input.
+    let w: Vec<f64> = s.iter().map(|&v| v.max(lo).min(hi)).collect();
     variance(&w)
 }
 

@@ -25,10 +25,6 @@ use statrs::distribution::{
 /// `Φ̄(t(1 − 1/(4ν)) / √(1 + t²/(2ν)))`; it is the standard normal at `ν = +∞`.
 pub const ASYMPTOTIC_DF: f64 = 2e6;
 
-/// Above this df the starting guess for [`t_quantile`] is the Cornish–Fisher expansion around the
-/// normal quantile rather than statrs' `inverse_cdf`.
-const EXPANSION_DF: f64 = 1e4;
-
 fn students_t(df: f64) -> Option<StudentsT> {
     if df.is_nan() || df <= 0.0 || df > ASYMPTOTIC_DF {
         return None;
@@ -69,31 +65,44 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
         return 1.0;
     }
     match students_t(df) {
-        Some(d) => students_t_sf(&d, t, df),
+        Some(_) => students_t_sf(t, df),
         None => normal_sf(asymptotic_z(t, df)),
     }
 }
 
-/// `sf` of Student's t, accurate near the median too.
+/// `sf` of Student's t from the incomplete beta function (a Beta distribution's cdf, as statrs'
+/// own `StudentsT::sf` computes it), with two repairs:
 ///
-/// statrs computes it from `I_h(ν/2, ½)` with `h = ν/(ν + t²)`, which for `t² ≪ ν` is 1 minus a
-/// tiny number and loses the digits that distinguish `sf` from ½ (this made the quantile's
-/// Newton steps stall). There the complementary form is exact: `P(|T| < t) = I_x(½, ν/2)` with
-/// `x = t²/(ν + t²)`, the cdf of a Beta(½, ν/2) distribution. It is used for |t| < 0.8, where
-/// `P(|T| < t) < 0.6` for every ν, so `½ − central` keeps full relative precision.
-fn students_t_sf(d: &StudentsT, t: f64, df: f64) -> f64 {
-    if t.abs() >= 0.8 {
-        return d.sf(t);
+/// * statrs uses `I_h(ν/2, ½)` with `h = ν/(ν + t²)`, which for `t² ≪ ν` is 1 minus a tiny number
+///   and loses the digits that separate `sf` from ½ (this made quantile iterations stall). For
+///   |t| < 0.8 the complementary form is exact: `P(|T| < t) = I_x(½, ν/2)` with
+///   `x = t²/(ν + t²)`; there `P(|T| < t) < 0.6` for every ν, so `½ − central` keeps full
+///   relative precision.
+/// * `t²` overflows for |t| > 1e154, which made the heavy tails of small df vanish; `h` is
+///   computed from `r = √ν/|t|` instead (good until `r²` underflows, |t| ≈ 1e160·√ν).
+fn students_t_sf(t: f64, df: f64) -> f64 {
+    if t.abs() < 0.8 {
+        let t2 = t * t;
+        let Ok(beta) = Beta::new(0.5, df / 2.0) else {
+            return f64::NAN;
+        };
+        let central = 0.5 * beta.cdf(t2 / (df + t2));
+        return if t >= 0.0 {
+            0.5 - central
+        } else {
+            0.5 + central
+        };
     }
-    let t2 = t * t;
-    let Ok(beta) = Beta::new(0.5, df / 2.0) else {
-        return d.sf(t);
+    let Ok(beta) = Beta::new(df / 2.0, 0.5) else {
+        return f64::NAN;
     };
-    let central = 0.5 * beta.cdf(t2 / (df + t2));
-    if t >= 0.0 {
-        0.5 - central
+    let r = df.sqrt() / t.abs();
+    let h = r * r / (1.0 + r * r);
+    let tail = 0.5 * beta.cdf(h);
+    if t > 0.0 {
+        tail
     } else {
-        0.5 + central
+        1.0 - tail
     }
 }
 
@@ -134,43 +143,66 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 
 /// The `t > 0` with `sf(t) = s`, for `0 < s < 0.5`.
 fn upper_tail_quantile(d: &StudentsT, s: f64, df: f64) -> f64 {
-    let guess = if df > EXPANSION_DF {
-        cornish_fisher(-normal_quantile(s), df)
+    // Cornish–Fisher is excellent at large df and a fair start elsewhere; the solver does the
+    // rest. (statrs' inverse_cdf is not used even as a start: it panics for tiny p.)
+    let guess = cornish_fisher(-normal_quantile(s), df.max(1.0));
+    solve_tail(|t| students_t_sf(t, df), |t| d.pdf(t), s, false, guess)
+}
+
+/// Solve `tail(x) = target` for `x > 0`, where `tail` is a tail probability of a distribution on
+/// `(0, ∞)` (or the positive half of a symmetric one): decreasing with derivative `−density`
+/// (an upper tail), or increasing with derivative `density` (a lower tail, `increasing`).
+///
+/// Safeguarded Newton steps on `ln tail` against `ln x`, which is close to linear for power-law
+/// and normal-like tails alike, so it converges from a rough guess across hundreds of orders of
+/// magnitude; a step that leaves the bracket is replaced by geometric bisection (or by moving a
+/// factor e while one end is still open). At most 400 steps; in practice under 10.
+fn solve_tail(
+    tail: impl Fn(f64) -> f64,
+    density: impl Fn(f64) -> f64,
+    target: f64,
+    increasing: bool,
+    guess: f64,
+) -> f64 {
+    let ln_target = target.ln();
+    // Bracket in u = ln x: the root lies in (lo, hi); ±∞ while an end is still unknown.
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    let mut u = if guess.is_finite() && guess > 0.0 {
+        guess.ln()
     } else {
-        -d.inverse_cdf(s)
+        0.0
     };
-    // Bracket [lo, hi] with sf(lo) ≥ s ≥ sf(hi); sf is decreasing.
-    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    let mut t = if guess.is_finite() && guess > 0.0 {
-        guess
-    } else {
-        1.0
-    };
-    for _ in 0..200 {
-        let tail = students_t_sf(d, t, df);
-        if tail == s {
-            return t;
+    for _ in 0..400 {
+        let x = u.exp();
+        let value = tail(x);
+        if value == target {
+            return x;
         }
-        if tail > s {
-            lo = t;
+        // Which side of the root are we on?
+        if (value > target) != increasing {
+            lo = u;
         } else {
-            hi = t;
+            hi = u;
         }
-        let density = d.pdf(t);
-        let newton = t + (tail - s) / density;
+        // d ln(tail)/du = ±x·density/tail.
+        let slope = x * density(x) / value;
+        let step = (ln_target - value.ln()) / if increasing { slope } else { -slope };
+        let newton = u + step;
         let next = if newton.is_finite() && newton > lo && newton < hi {
             newton
-        } else if hi.is_infinite() {
-            2.0 * t.max(1.0)
-        } else {
+        } else if lo.is_finite() && hi.is_finite() {
             0.5 * (lo + hi)
+        } else if lo.is_finite() {
+            u + 1.0_f64.max(u.abs())
+        } else {
+            u - 1.0_f64.max(u.abs())
         };
-        if (next - t).abs() <= 4.0 * f64::EPSILON * t.abs() || next == lo || next == hi {
-            return next;
+        if (next - u).abs() <= 4.0 * f64::EPSILON * u.abs().max(1.0) || next == lo || next == hi {
+            return next.exp();
         }
-        t = next;
+        u = next;
     }
-    t
+    u.exp()
 }
 
 /// Cornish–Fisher expansion of the t quantile around the normal quantile `z` (terms to ν⁻³).
@@ -241,9 +273,30 @@ pub fn f_quantile(p: f64, df1: f64, df2: f64) -> f64 {
     if p == 1.0 {
         return f64::INFINITY;
     }
-    match FisherSnedecor::new(df1, df2) {
-        Ok(d) => d.inverse_cdf(p),
-        Err(_) => f64::NAN,
+    let Ok(d) = FisherSnedecor::new(df1, df2) else {
+        return f64::NAN;
+    };
+    let (Ok(lower), Ok(upper)) = (
+        Beta::new(df1 / 2.0, df2 / 2.0),
+        Beta::new(df2 / 2.0, df1 / 2.0),
+    ) else {
+        return f64::NAN;
+    };
+    // statrs' own inverse_cdf panics for tiny p (its AS 64 inverse incomplete beta) and its cdf
+    // for huge df (d1·x overflows to a NaN beta argument); solve on the smaller tail with the
+    // beta argument computed from the ratio d2/(d1·x), which stays in [0, ∞].
+    let split = |x: f64| {
+        let ratio = df2 / (df1 * x);
+        if ratio.is_infinite() {
+            (0.0, 1.0)
+        } else {
+            (1.0 / (1.0 + ratio), ratio / (1.0 + ratio))
+        }
+    };
+    if p <= 0.5 {
+        solve_tail(|x| lower.cdf(split(x).0), |x| d.pdf(x), p, true, 1.0)
+    } else {
+        solve_tail(|x| upper.cdf(split(x).1), |x| d.pdf(x), 1.0 - p, false, 1.0)
     }
 }
 
@@ -288,9 +341,16 @@ mod tests {
     fn quantile_inverts_the_tail_function() {
         // Round trips where statrs' own inverse_cdf is inaccurate: near the median, at large df,
         // and in the far tails of heavy-tailed t.
-        for df in [1.0, 2.5, 10.0, 100.0, 1e3, 1e5, 3e5, 5e6] {
-            for p in [1e-10, 0.01, 0.4999999, 0.5000001, 0.6, 0.8, 0.975, 0.999999] {
+        for df in [0.05, 0.5, 1.0, 2.5, 10.0, 100.0, 1e3, 1e5, 3e5, 1.5e6, 5e6] {
+            for p in [
+                1e-300, 1e-100, 1e-10, 0.01, 0.4999999, 0.5000001, 0.6, 0.8, 0.975, 0.999999,
+            ] {
                 let q = t_quantile(p, df);
+                if q.abs() > 1e150 {
+                    // Only the far tails of df ≤ 1, where h = ν/(ν + t²) underflows.
+                    assert!(df <= 1.0, "df={df} p={p} q={q}");
+                    continue;
+                }
                 let (got, want) = if p > 0.5 {
                     (t_sf(q, df), 1.0 - p)
                 } else {
@@ -299,10 +359,28 @@ mod tests {
                 assert!(((got - want) / want).abs() < 1e-10, "df={df} p={p} q={q}");
             }
         }
+        // The far tail of df = 0.05 (t ≈ −10^6000) is beyond f64: a huge negative number.
+        assert!(t_quantile(1e-300, 0.05) < -1e150);
         // t with 1 df is Cauchy: quantile = tan(π(p − ½)) = −1/tan(πp).
         let q = t_quantile(1e-10, 1.0);
         let exact = -1.0 / (std::f64::consts::PI * 1e-10).tan();
         assert!(((q - exact) / exact).abs() < 1e-8, "{q} {exact}");
+    }
+
+    #[test]
+    fn f_quantile_survives_extreme_probabilities() {
+        for (d1, d2) in [
+            (1.0, 1.0),
+            (5.5, 12.25),
+            (1e5, 1e5),
+            (0.01, 0.01),
+            (1e6, 2.0),
+        ] {
+            for p in [1e-300, 1e-20, 0.3, 0.9, 1.0 - 1e-12] {
+                let q = f_quantile(p, d1, d2);
+                assert!(q >= 0.0, "p={p} d1={d1} d2={d2}: {q}");
+            }
+        }
     }
 
     #[test]

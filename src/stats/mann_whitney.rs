@@ -6,7 +6,7 @@
 //! O(m²n²/4) additions of positive numbers (no cancellation), and the asymptotic p-value uses the
 //! tie-corrected variance and continuity correction. Both match `scipy.stats.mannwhitneyu`.
 
-use super::{all_finite, dist, Alternative};
+use super::{all_finite, describe, dist, Alternative};
 
 /// Upper bound on the work of the exact distribution (`m²n²/4` additions); beyond it `Auto`
 /// uses the normal approximation, which is excellent at such sizes, and `Exact` gives `None`.
@@ -67,6 +67,17 @@ pub fn mann_whitney_with(
     if x.is_empty() || y.is_empty() || !all_finite(x) || !all_finite(y) {
         return None;
     }
+    mann_whitney_sorted(&describe::sorted(x), &describe::sorted(y), alt, method)
+}
+
+/// [`mann_whitney_with`] for samples already sorted ascending and known to be finite and
+/// non-empty.
+pub(crate) fn mann_whitney_sorted(
+    x: &[f64],
+    y: &[f64],
+    alt: Alternative,
+    method: Method,
+) -> Option<MannWhitney> {
     let ranks = rank_sums(x, y);
     let (n1, n2) = (x.len() as f64, y.len() as f64);
     let u1 = ranks.rank_sum_x - n1 * (n1 + 1.0) / 2.0;
@@ -102,29 +113,30 @@ struct RankSums {
     tie_term: f64,
 }
 
-/// Average ranks of the pooled sample (1-based), summed over `x`.
+/// Average ranks of the pooled sample (1-based), summed over `x`, by merging the sorted samples.
 fn rank_sums(x: &[f64], y: &[f64]) -> RankSums {
-    let mut pooled: Vec<(f64, bool)> = x
-        .iter()
-        .map(|&v| (v, true))
-        .chain(y.iter().map(|&v| (v, false)))
-        .collect();
-    pooled.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut i, mut j) = (0, 0);
     let (mut rank_sum_x, mut tie_term) = (0.0, 0.0);
-    let mut i = 0;
-    while i < pooled.len() {
-        let mut j = i + 1;
-        // `==` rather than total order: -0.0 and 0.0 are the same measurement.
-        while j < pooled.len() && pooled[j].0 == pooled[i].0 {
-            j += 1;
-        }
-        let t = (j - i) as f64;
-        // Ranks i+1 ..= j share their average.
-        let avg = (i + 1 + j) as f64 / 2.0;
-        let in_x = pooled[i..j].iter().filter(|p| p.1).count() as f64;
-        rank_sum_x += avg * in_x;
+    // Ranks already assigned.
+    let mut assigned = 0usize;
+    while i < x.len() || j < y.len() {
+        // The smallest remaining value; `==` below groups -0.0 with 0.0 (same measurement).
+        let v = match (x.get(i), y.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let from_x = x[i..].iter().take_while(|&&a| a == v).count();
+        let from_y = y[j..].iter().take_while(|&&b| b == v).count();
+        i += from_x;
+        j += from_y;
+        let t = (from_x + from_y) as f64;
+        // Ranks assigned+1 ..= assigned+t share their average.
+        let avg = assigned as f64 + (t + 1.0) / 2.0;
+        rank_sum_x += avg * from_x as f64;
         tie_term += t * t * t - t;
-        i = j;
+        assigned += from_x + from_y;
     }
     RankSums {
         rank_sum_x,

@@ -346,6 +346,26 @@ fn a_missing_estimates_file_falls_back_to_the_trimmed_mean_with_a_warning() {
 }
 
 #[test]
+fn a_custom_measurement_named_in_raw_csv_is_imported_without_a_time_unit() {
+    let file = import(&fixtures().join("handmade/custom-measurement"), "new").unwrap();
+    assert_eq!(
+        ids(&file),
+        ["criterion/cycles, \"counted\"", "criterion/wall"]
+    );
+    let cycles = file.metric("criterion/cycles, \"counted\"").unwrap();
+    assert_eq!(cycles.unit, Unit::Unitless);
+    assert_eq!(cycles.direction, Direction::Lower);
+    assert_eq!(
+        file.metric("criterion/wall").unwrap().unit,
+        Unit::Nanoseconds
+    );
+    insta::assert_snapshot!(
+        file.warnings.join("\n").replace(&fixtures().display().to_string(), "<fixtures>"),
+        @r#"criterion/cycles, "counted": <fixtures>/handmade/custom-measurement/cycles, _counted_/new/raw.csv says the measurement unit is "cycles", not nanoseconds (a custom criterion measurement); imported without a unit, so time limits and throughput do not apply"#
+    );
+}
+
+#[test]
 fn inputs_that_are_not_a_tree_are_clear_errors() {
     let empty = tempfile::tempdir().unwrap();
     let err = import(empty.path(), "new").unwrap_err();

@@ -293,6 +293,44 @@ pub(super) fn parse_typical(path: &Path, json: &Value) -> Result<f64, ImportErro
     ))
 }
 
+/// The measurement unit recorded in `raw.csv` (written only with criterion's `csv_output`
+/// feature): the `unit` column of the first sample row. This is the only place a custom
+/// measurement (cycles, instructions) shows that the numbers are not nanoseconds. `None` when
+/// the file has no such column or no rows.
+pub(super) fn raw_csv_unit(text: &str) -> Option<String> {
+    let mut records = csv_records(text);
+    let header = records.next()?;
+    let column = header.iter().position(|h| h == "unit")?;
+    records.next()?.get(column).cloned()
+}
+
+/// Minimal CSV records (RFC 4180 quoting, as the `csv` crate writes): enough to read a header
+/// and one row, whatever commas or quotes benchmark names hold.
+fn csv_records(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    let mut chars = text.chars().peekable();
+    std::iter::from_fn(move || {
+        chars.peek()?;
+        let mut record = Vec::new();
+        let mut field = String::new();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => record.push(std::mem::take(&mut field)),
+                '\n' if !quoted => break,
+                '\r' if !quoted => {}
+                _ => field.push(c),
+            }
+        }
+        record.push(field);
+        Some(record)
+    })
+}
+
 /// A finite, strictly positive number, or an error naming the field. `null` is how serde_json
 /// writes NaN and infinities, so it gets its own explanation.
 fn positive_number(
@@ -419,6 +457,20 @@ mod tests {
         assert!(e.contains("times[0]") && e.contains("string"), "{e}");
         let e = err(json!([[1.0]]));
         assert!(e.contains("legacy"), "{e}");
+    }
+
+    #[test]
+    fn raw_csv_unit_reads_the_unit_column_past_quoted_commas() {
+        let text = "group,function,value,throughput_num,throughput_type,sample_measured_value,unit,iteration_count\n\
+                    \"a,\"\"b\"\"\",f,,,,12.0,cycles,3\n";
+        assert_eq!(raw_csv_unit(text).as_deref(), Some("cycles"));
+        assert_eq!(
+            raw_csv_unit("group,unit\r\ng,ns\r\n").as_deref(),
+            Some("ns")
+        );
+        assert_eq!(raw_csv_unit("group,unit\n"), None);
+        assert_eq!(raw_csv_unit("group\ng\n"), None);
+        assert_eq!(raw_csv_unit(""), None);
     }
 
     #[test]

@@ -165,8 +165,27 @@ fn read_benchmark(
         trimmed_mean(&samples.per_iteration)
     };
 
+    // Wall time is in nanoseconds; a custom measurement says otherwise only in raw.csv.
+    let mut unit = Unit::Nanoseconds;
+    let mut throughput_kind = info.throughput;
+    let raw_csv = located.data_dir.join("raw.csv");
+    if raw_csv.exists() {
+        let text = String::from_utf8_lossy(&files::read_bytes(&raw_csv)?).into_owned();
+        match files::raw_csv_unit(&text) {
+            Some(u) if u != "ns" => {
+                notes.list.push(format!(
+                    "{id}: {} says the measurement unit is {u:?}, not nanoseconds (a custom criterion measurement); imported without a unit, so time limits and throughput do not apply",
+                    raw_csv.display()
+                ));
+                unit = Unit::Unitless;
+                throughput_kind = CThroughput::None;
+            }
+            _ => {}
+        }
+    }
+
     let mut metrics = Vec::with_capacity(2);
-    let throughput = match info.throughput {
+    let throughput = match throughput_kind {
         CThroughput::None => None,
         CThroughput::Bytes(n) => Some((Unit::BytesPerSecond, n)),
         CThroughput::Elements(n) => Some((Unit::PerSecond, n)),
@@ -205,7 +224,7 @@ fn read_benchmark(
     }
     metrics.insert(
         0,
-        Metric::new(id, Unit::Nanoseconds, Direction::Lower, typical)
+        Metric::new(id, unit, Direction::Lower, typical)
             .with_samples(SampleKind::Iterations, samples.per_iteration),
     );
     Ok(BenchmarkMetrics { metrics, modified })
