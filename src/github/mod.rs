@@ -111,7 +111,9 @@ pub fn publish_in(
     }
 
     // 1. The report file and the summary first: whatever happens later, they exist.
-    out.report_path = opts.report_path.clone();
+    // Absolute, because the `report` output is read by later steps, which run in the workspace
+    // root rather than in the action's `working-directory`.
+    out.report_path = opts.report_path.as_deref().map(absolute);
     if out.report_path.is_none() && ctx.actions {
         let dir = ctx.runner_temp.clone().unwrap_or_else(std::env::temp_dir);
         let path = dir.join("perf-budget-report.json");
@@ -235,6 +237,16 @@ pub fn publish_in(
         )),
     }
     out
+}
+
+/// `path` made absolute against the current directory (unchanged if that is unknown).
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_owned();
+    }
+    std::env::current_dir()
+        .map(|dir| dir.join(path))
+        .unwrap_or_else(|_| path.to_owned())
 }
 
 /// `; the report is in the job summary and at PATH`.

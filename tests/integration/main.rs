@@ -6,6 +6,7 @@ mod cli;
 mod criterion;
 mod criterion_tree;
 mod github;
+mod github_check;
 mod k6;
 mod lighthouse;
 mod report;
