@@ -268,17 +268,13 @@ pub fn evaluate(
                         value >= limit
                     };
                     outcome.ok = Some(ok);
-                    let verb = match (is_max, ok) {
-                        (true, true) => "within",
-                        (true, false) => "above",
-                        (false, true) => "meets",
-                        (false, false) => "below",
-                    };
-                    outcome.message = Some(format!(
-                        "{} is {verb} the limit {}",
-                        h.unit.format(value),
-                        h.unit.format(limit)
-                    ));
+                    let (v, l) = (h.unit.format(value), h.unit.format(limit));
+                    outcome.message = Some(match (is_max, ok) {
+                        (true, true) => format!("{v} is within the limit {l}"),
+                        (true, false) => format!("{v} exceeds the limit {l}"),
+                        (false, true) => format!("{v} meets the minimum {l}"),
+                        (false, false) => format!("{v} is below the minimum {l}"),
+                    });
                 }
                 None => {
                     outcome.message = Some("no head measurement".into());

@@ -1,9 +1,126 @@
-//! `history` (not yet written).
+//! `history [METRIC-GLOB]`: the stored trend of metrics along first-parent history from HEAD (or
+//! `--rev`), as a terminal table with sparklines, Markdown, JSON, and optionally an SVG chart.
 
+use std::collections::HashMap;
+
+use anyhow::Context;
+use globset::GlobBuilder;
+
+use super::store::repo_dir;
 use super::Outcome;
-use crate::cli::{GlobalArgs, HistoryArgs};
+use crate::cli::{Format, GlobalArgs, HistoryArgs};
+use crate::store::render::{self, HistoryView};
+use crate::store::{svg_chart, ChartSeries, GitStore, HistoryQuery, ResultStore, STORE_REF};
+
+/// Metrics drawn in one chart; more would make panels too small to read.
+const MAX_CHART_METRICS: usize = 12;
+
+/// A point is marked as a regression in the chart when it is this much worse than the median of
+/// the points before it, unless the budget file gives the metric a `max-regression`.
+const DEFAULT_REGRESSION_MARK: f64 = 0.05;
 
 /// Runs `history`.
-pub fn run(_args: &HistoryArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`history` is not available in this build yet")
+pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let dir = repo_dir(global);
+    let store = GitStore::open(&dir)?;
+    let glob = args.metric.as_deref().unwrap_or("**");
+    let matcher = GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()
+        .with_context(|| format!("METRIC-GLOB {glob:?} is not a valid glob"))?
+        .compile_matcher();
+    if store.tip()?.is_none() && !global.quiet {
+        eprintln!(
+            "note: no results are stored in this repository ({STORE_REF} does not exist); \
+             `cargo perf-budget run` saves them, `cargo perf-budget store fetch` fetches them"
+        );
+    }
+    let history = store.history(&HistoryQuery {
+        from_rev: args.rev.clone(),
+        last_n: args.last,
+        suite: args.suite.clone(),
+        ..HistoryQuery::default()
+    })?;
+    let view = HistoryView::new(&history, |id| matcher.is_match(id));
+    if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
+        eprintln!("warning: no stored metric matches {glob:?}");
+    }
+    let format = global.format.unwrap_or(Format::Terminal);
+    let text = match format {
+        Format::Terminal => render::terminal(&view),
+        Format::Markdown => render::markdown(&view),
+        Format::Json => render::json(&view),
+    };
+    match &global.output {
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes())?;
+        }
+    }
+    // The terminal table has no room for notes; the other formats carry them.
+    if format == Format::Terminal || global.output.is_some() {
+        for note in &view.notes {
+            eprintln!("warning: {note}");
+        }
+    }
+    if let Some(path) = &args.chart {
+        let series = chart_series(&view, &HashMap::new());
+        if view.metrics.len() > series.len() && !global.quiet {
+            eprintln!(
+                "note: the chart shows the first {} of {} metrics; narrow METRIC-GLOB to choose",
+                series.len(),
+                view.metrics.len()
+            );
+        }
+        let svg =
+            svg_chart(&series).map_err(|e| anyhow::anyhow!("drawing {}: {e}", path.display()))?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+        if !global.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// Budget limits of one metric that the chart shows.
+#[derive(Debug, Clone, Default)]
+struct ChartBudget {
+    max: Option<(f64, String)>,
+    min: Option<(f64, String)>,
+    max_regression: Option<f64>,
+}
+
+fn chart_series(view: &HistoryView, budgets: &HashMap<String, ChartBudget>) -> Vec<ChartSeries> {
+    view.metrics
+        .iter()
+        .enumerate()
+        .take(MAX_CHART_METRICS)
+        .map(|(i, m)| {
+            let points = view.series(i);
+            let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
+            let labels = points
+                .iter()
+                .map(|(r, _)| view.rows[*r].commit.chars().take(7).collect())
+                .collect();
+            let budget = budgets.get(&m.id).cloned().unwrap_or_default();
+            let threshold = budget.max_regression.unwrap_or(DEFAULT_REGRESSION_MARK);
+            ChartSeries {
+                id: m.id.clone(),
+                unit: m.unit,
+                direction: m.direction,
+                labels,
+                regressions: crate::store::regression_points(&values, m.direction, threshold),
+                regression_label: format!(
+                    "regression: > {:.0} % worse than the median of the 5 runs before",
+                    threshold * 100.0
+                ),
+                values,
+                budget_max: budget.max,
+                budget_min: budget.min,
+            }
+        })
+        .collect()
 }

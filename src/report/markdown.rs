@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Kind, MetricResult, Report, Status, TrendPoint, Verdict};
+use super::{Kind, MetricResult, Report, Status, Verdict};
 use crate::budget::evaluate::{percent, percent_signed};
 
 /// GitHub's limit on a comment body, in characters.
@@ -200,7 +200,7 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         for (id, points) in &report.history {
             if points.len() >= 2 {
                 out.push('\n');
-                out.push_str(&mermaid_trend(id, points));
+                out.push_str(&crate::store::mermaid_trend(id, points));
             }
         }
     }
@@ -322,25 +322,4 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// A Mermaid `xychart-beta` line chart of a metric's stored trend (GitHub renders it).
-pub fn mermaid_trend(id: &str, points: &[TrendPoint]) -> String {
-    let title: String = id
-        .chars()
-        .filter(|c| !matches!(c, '"' | '`' | '\n' | '\r'))
-        .collect();
-    let values: Vec<String> = points
-        .iter()
-        .map(|p| format!("{}", (p.value * 1000.0).round() / 1000.0))
-        .collect();
-    let labels: Vec<String> = points
-        .iter()
-        .map(|p| format!("\"{}\"", short(&p.commit)))
-        .collect();
-    format!(
-        "```mermaid\nxychart-beta\n    title \"{title}\"\n    x-axis [{}]\n    line [{}]\n```\n",
-        labels.join(", "),
-        values.join(", ")
-    )
 }

@@ -29,10 +29,13 @@ pub fn min_detectable_effect_with_margin(
     margin: f64,
 ) -> f64 {
     let in_unit = |v: f64| v > 0.0 && v < 1.0;
-    if !(se_log >= 0.0 && se_log.is_finite() && in_unit(alpha) && in_unit(power)) {
-        return f64::NAN;
-    }
-    if !(margin > -1.0 && margin.is_finite()) {
+    let valid = se_log >= 0.0
+        && se_log.is_finite()
+        && in_unit(alpha)
+        && in_unit(power)
+        && margin > -1.0
+        && margin.is_finite();
+    if !valid {
         return f64::NAN;
     }
     let z = dist::t_quantile(1.0 - alpha, df) + dist::t_quantile(power, df);

@@ -1,0 +1,762 @@
+//! [`GitStore`]: the result store on a git repository, through git2 only. Saving builds a new tree
+//! from the current store tip with the changed paths and moves `refs/perf-budget/results` with a
+//! compare-and-swap, so the work tree, the index and `HEAD` are never touched and two local writers
+//! cannot lose each other's results. Merging two store tips (after a fetch) is the union of their
+//! `commit/suite` entries.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use git2::build::TreeUpdateBuilder;
+use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, Tree};
+
+use crate::model::ResultsFile;
+
+use super::layout::{
+    commit_dir, decode_entry, encode_entry, entry_path, is_full_sha, validate_suite, RESULTS_FILE,
+    STORE_REF, SUMMARY_FILE,
+};
+use super::summary::{decode_summary, encode_summary, RunSummary};
+use super::{
+    CommitResults, EntryProblem, History, HistoryCommit, HistoryQuery, ResultStore, SaveOutcome,
+    StoreError, WalkStop,
+};
+
+/// How often a local compare-and-swap of the store ref is retried when another process moved it.
+const LOCAL_CAS_ATTEMPTS: usize = 20;
+
+/// The result store in a git repository.
+pub struct GitStore {
+    repo: Repository,
+}
+
+/// How one suite entry of one commit reads.
+pub(crate) enum EntryRead<T> {
+    /// No such entry.
+    Missing,
+    /// The entry.
+    Found(T),
+    /// The entry exists but cannot be read.
+    Corrupt(String),
+}
+
+/// Why a first-parent walk ended.
+pub(crate) enum WalkEnd {
+    /// At a root commit (or the caller stopped it).
+    Complete,
+    /// Somewhere the history is not in this clone.
+    Stopped(WalkStop),
+}
+
+/// What a merge of another store tip into ours did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Our store already contained theirs.
+    UpToDate,
+    /// There was no local store; theirs became it.
+    Created,
+    /// Ours was behind and moved forward to theirs.
+    FastForward,
+    /// Both had new results; a merge commit holds the union.
+    Merged {
+        /// `commit/suite` entries taken from theirs.
+        taken: usize,
+        /// Entries present on both sides with different results, decided by `time`.
+        conflicts: usize,
+    },
+}
+
+impl GitStore {
+    /// Opens the repository containing `dir` (searching parent directories like git does).
+    pub fn open(dir: &Path) -> Result<GitStore, StoreError> {
+        let repo = Repository::discover(dir).map_err(|source| StoreError::NotARepository {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(GitStore { repo })
+    }
+
+    /// The underlying repository.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The directory to run the `git` program in: the work tree, or the git directory of a bare
+    /// repository.
+    pub fn git_dir_for_commands(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.path())
+            .to_path_buf()
+    }
+
+    /// Resolves a revision (`HEAD`, a branch, a short or full SHA) to a full commit SHA. A full SHA
+    /// that is not in this clone (shallow CI checkouts) is returned as is: results are keyed by
+    /// SHA and need no commit object.
+    pub fn resolve_commit(&self, rev: &str) -> Result<String, StoreError> {
+        match self
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+        {
+            Ok(c) => Ok(c.id().to_string()),
+            Err(_) if is_full_sha(rev) => Ok(rev.to_string()),
+            Err(e) => Err(StoreError::UnknownRevision {
+                rev: rev.to_string(),
+                hint: if self.repo.is_shallow() {
+                    format!(
+                        "; this clone is shallow, `git fetch --deepen=200 origin` or `git fetch origin {rev}` may bring it ({})",
+                        e.message()
+                    )
+                } else {
+                    format!(" ({})", e.message())
+                },
+            }),
+        }
+    }
+
+    /// The current tip of the store ref, if there is a store.
+    pub fn tip(&self) -> Result<Option<Oid>, StoreError> {
+        match self.repo.refname_to_id(STORE_REF) {
+            Ok(oid) => Ok(Some(oid)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(StoreError::git(format!("reading {STORE_REF}"), e)),
+        }
+    }
+
+    fn tree_of(&self, commit: Oid) -> Result<Tree<'_>, StoreError> {
+        self.repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| StoreError::git(format!("reading store commit {commit}"), e))
+    }
+
+    /// The tree of the store tip, if there is a store.
+    pub(crate) fn tip_tree(&self) -> Result<Option<Tree<'_>>, StoreError> {
+        match self.tip()? {
+            Some(oid) => self.tree_of(oid).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn empty_tree(&self) -> Result<Tree<'_>, StoreError> {
+        let oid = self
+            .repo
+            .treebuilder(None)
+            .and_then(|b| b.write())
+            .map_err(|e| StoreError::git("creating an empty tree", e))?;
+        self.repo
+            .find_tree(oid)
+            .map_err(|e| StoreError::git("creating an empty tree", e))
+    }
+
+    fn signature(&self) -> Result<Signature<'static>, StoreError> {
+        // CI machines often have no user.name; the store commits then carry the tool's name.
+        self.repo
+            .signature()
+            .or_else(|_| Signature::now("cargo-perf-budget", "cargo-perf-budget@localhost"))
+            .map_err(|e| StoreError::git("creating a commit signature", e))
+    }
+
+    /// The suite directories stored for a commit in `tree`: name → tree id.
+    pub(crate) fn suites_in(&self, tree: &Tree<'_>, sha: &str) -> BTreeMap<String, Oid> {
+        let mut out = BTreeMap::new();
+        if !is_full_sha(sha) {
+            return out;
+        }
+        let Ok(entry) = tree.get_path(Path::new(&commit_dir(sha))) else {
+            return out;
+        };
+        if entry.kind() != Some(ObjectType::Tree) {
+            return out;
+        }
+        if let Ok(dir) = self.repo.find_tree(entry.id()) {
+            for e in dir.iter() {
+                if let Ok(name) = e.name() {
+                    out.insert(name.to_string(), e.id());
+                }
+            }
+        }
+        out
+    }
+
+    fn read_blob_in(&self, suite_tree: Oid, file: &str) -> EntryRead<Vec<u8>> {
+        let tree = match self.repo.find_tree(suite_tree) {
+            Ok(t) => t,
+            Err(_) => return EntryRead::Corrupt("the suite entry is not a directory".into()),
+        };
+        let Some(entry) = tree.get_name(file) else {
+            return EntryRead::Missing;
+        };
+        match self.repo.find_blob(entry.id()) {
+            Ok(b) => EntryRead::Found(b.content().to_vec()),
+            Err(e) => EntryRead::Corrupt(format!("{file} cannot be read: {}", e.message())),
+        }
+    }
+
+    /// The full results of one suite entry (a tree holding `results.json`).
+    pub(crate) fn read_results(
+        &self,
+        sha: &str,
+        suite: &str,
+        suite_tree: Oid,
+    ) -> EntryRead<ResultsFile> {
+        let origin = format!("{STORE_REF}:{}", entry_path(sha, suite, RESULTS_FILE));
+        match self.read_blob_in(suite_tree, RESULTS_FILE) {
+            EntryRead::Found(bytes) => match decode_entry(&bytes, &origin) {
+                Ok(e) => EntryRead::Found(e.results),
+                Err(message) => EntryRead::Corrupt(message),
+            },
+            EntryRead::Missing => EntryRead::Corrupt(format!("{RESULTS_FILE} is missing")),
+            EntryRead::Corrupt(m) => EntryRead::Corrupt(m),
+        }
+    }
+
+    /// The summary of one suite entry; falls back to summarising the full results when the
+    /// summary is absent or in a format this version did not write.
+    pub(crate) fn read_summary(
+        &self,
+        sha: &str,
+        suite: &str,
+        suite_tree: Oid,
+    ) -> EntryRead<RunSummary> {
+        if let EntryRead::Found(bytes) = self.read_blob_in(suite_tree, SUMMARY_FILE) {
+            if let Some(s) = decode_summary(&bytes) {
+                if s.commit == sha && s.suite == suite {
+                    return EntryRead::Found(s);
+                }
+            }
+        }
+        match self.read_results(sha, suite, suite_tree) {
+            EntryRead::Found(r) => EntryRead::Found(RunSummary::from_results(sha, suite, &r)),
+            EntryRead::Missing => EntryRead::Missing,
+            EntryRead::Corrupt(m) => EntryRead::Corrupt(m),
+        }
+    }
+
+    /// Every `(commit, suite)` entry of a store tree: commit SHA → suite → suite tree id.
+    pub(crate) fn all_entries(
+        &self,
+        tree: &Tree<'_>,
+    ) -> Result<BTreeMap<String, BTreeMap<String, Oid>>, StoreError> {
+        let mut out: BTreeMap<String, BTreeMap<String, Oid>> = BTreeMap::new();
+        let read = |oid: Oid| {
+            self.repo
+                .find_tree(oid)
+                .map_err(|e| StoreError::git("reading the store tree", e))
+        };
+        for fan in tree.iter() {
+            let (Ok(prefix), Some(ObjectType::Tree)) = (fan.name(), fan.kind()) else {
+                continue;
+            };
+            for commit in read(fan.id())?.iter() {
+                let (Ok(rest), Some(ObjectType::Tree)) = (commit.name(), commit.kind()) else {
+                    continue;
+                };
+                let sha = format!("{prefix}{rest}");
+                if !is_full_sha(&sha) {
+                    continue;
+                }
+                let suites = out.entry(sha).or_default();
+                for suite in read(commit.id())?.iter() {
+                    if let Ok(name) = suite.name() {
+                        suites.insert(name.to_string(), suite.id());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Builds the store tree that results from applying `updates` (path → suite tree) to `base`.
+    fn updated_tree(&self, base: &Tree<'_>, updates: &[(String, Oid)]) -> Result<Oid, StoreError> {
+        let mut builder = TreeUpdateBuilder::new();
+        for (path, oid) in updates {
+            builder.upsert(path.as_str(), *oid, FileMode::Tree);
+        }
+        builder
+            .create_updated(&self.repo, base)
+            .map_err(|e| StoreError::git("building the store tree", e))
+    }
+
+    /// Writes a store commit with `tree` on top of `parents` and moves the store ref from
+    /// `expected` to it. Returns `Ok(None)` when the ref moved meanwhile (the caller retries).
+    fn commit_and_swap(
+        &self,
+        tree: Oid,
+        parents: &[Oid],
+        expected: Option<Oid>,
+        message: &str,
+    ) -> Result<Option<Oid>, StoreError> {
+        let sig = self.signature()?;
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(|e| StoreError::git("reading the new store tree", e))?;
+        let parent_commits = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::git("reading the store tip", e))?;
+        let parent_refs: Vec<&git2::Commit<'_>> = parent_commits.iter().collect();
+        let commit = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parent_refs)
+            .map_err(|e| StoreError::git("writing a store commit", e))?;
+        self.swap_ref(expected, commit, message)
+    }
+
+    /// Moves the store ref from `expected` to `new` atomically; `Ok(None)` when it had moved.
+    fn swap_ref(
+        &self,
+        expected: Option<Oid>,
+        new: Oid,
+        message: &str,
+    ) -> Result<Option<Oid>, StoreError> {
+        let result = match expected {
+            Some(old) => self
+                .repo
+                .reference_matching(STORE_REF, new, true, old, message),
+            None => self.repo.reference(STORE_REF, new, false, message),
+        };
+        match result {
+            Ok(_) => Ok(Some(new)),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(StoreError::git(format!("updating {STORE_REF}"), e)),
+        }
+    }
+
+    /// Merges another store tip (fetched from a remote) into the local store.
+    pub fn merge_from(&self, theirs: Oid) -> Result<MergeOutcome, StoreError> {
+        for _ in 0..LOCAL_CAS_ATTEMPTS {
+            let ours = self.tip()?;
+            let Some(ours) = ours else {
+                if self
+                    .swap_ref(None, theirs, "perf-budget: fetched store")?
+                    .is_some()
+                {
+                    return Ok(MergeOutcome::Created);
+                }
+                continue;
+            };
+            if ours == theirs || self.is_ancestor(theirs, ours)? {
+                return Ok(MergeOutcome::UpToDate);
+            }
+            if self.is_ancestor(ours, theirs)? {
+                if self
+                    .swap_ref(
+                        Some(ours),
+                        theirs,
+                        "perf-budget: fast-forward to fetched store",
+                    )?
+                    .is_some()
+                {
+                    return Ok(MergeOutcome::FastForward);
+                }
+                continue;
+            }
+            let our_tree = self.tree_of(ours)?;
+            let their_tree = self.tree_of(theirs)?;
+            let our_entries = self.all_entries(&our_tree)?;
+            let their_entries = self.all_entries(&their_tree)?;
+            let mut updates = Vec::new();
+            let mut conflicts = 0;
+            for (sha, suites) in &their_entries {
+                for (suite, &their_oid) in suites {
+                    let path = format!("{}/{suite}", commit_dir(sha));
+                    match our_entries.get(sha).and_then(|s| s.get(suite)) {
+                        None => updates.push((path, their_oid)),
+                        Some(&our_oid) if our_oid == their_oid => {}
+                        Some(&our_oid) => {
+                            conflicts += 1;
+                            if self.newer_entry(sha, their_oid, our_oid) {
+                                updates.push((path, their_oid));
+                            }
+                        }
+                    }
+                }
+            }
+            let taken = updates.len();
+            let tree = self.updated_tree(&our_tree, &updates)?;
+            let message = format!(
+                "perf-budget: merge fetched store ({taken} entries taken, {conflicts} decided by time)"
+            );
+            if self
+                .commit_and_swap(tree, &[ours, theirs], Some(ours), &message)?
+                .is_some()
+            {
+                return Ok(MergeOutcome::Merged { taken, conflicts });
+            }
+        }
+        Err(StoreError::git(
+            format!("updating {STORE_REF}"),
+            git2::Error::from_str("another process kept moving the ref; try again"),
+        ))
+    }
+
+    /// True when `candidate` should replace `current` for the same commit and suite: its results'
+    /// `time` is later, then its save time (an unreadable side always loses; equal times: the
+    /// larger tree id, so every clone decides the same way).
+    fn newer_entry(&self, sha: &str, candidate: Oid, current: Oid) -> bool {
+        let stamp = |t: Option<&str>| t.and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let key = |oid: Oid| {
+            let bytes = match self.read_blob_in(oid, RESULTS_FILE) {
+                EntryRead::Found(b) => b,
+                _ => return None,
+            };
+            let entry = decode_entry(&bytes, sha).ok()?;
+            Some((
+                stamp(entry.results.time.as_deref()),
+                stamp(entry.saved_at.as_deref()),
+            ))
+        };
+        match (key(candidate), key(current)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(a), Some(b)) if a != b => a > b,
+            _ => candidate > current,
+        }
+    }
+
+    fn is_ancestor(&self, ancestor: Oid, of: Oid) -> Result<bool, StoreError> {
+        self.repo
+            .graph_descendant_of(of, ancestor)
+            .map_err(|e| StoreError::git("comparing store tips", e))
+    }
+
+    /// The commits of this (shallow) clone's boundary, from `.git/shallow`.
+    fn shallow_boundary(&self) -> HashSet<Oid> {
+        std::fs::read_to_string(self.repo.path().join("shallow"))
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| Oid::from_str(l.trim()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Walks first parents from `start`, calling `visit` for each commit until it returns false,
+    /// `max` commits were visited, or the history ends (root, shallow boundary, missing commit).
+    pub(crate) fn walk_first_parent(
+        &self,
+        start: Oid,
+        max: usize,
+        mut visit: impl FnMut(&git2::Commit<'_>) -> bool,
+    ) -> (usize, WalkEnd) {
+        let shallow = self.shallow_boundary();
+        let mut next = Some(start);
+        let mut walked = 0;
+        while let Some(oid) = next {
+            if walked >= max {
+                return (walked, WalkEnd::Stopped(WalkStop::Limit { walked }));
+            }
+            let commit = match self.repo.find_commit(oid) {
+                Ok(c) => c,
+                Err(_) => {
+                    let fetch = if walked == 0 && self.repo.is_shallow() {
+                        format!("git fetch --depth=200 origin {oid}")
+                    } else if walked == 0 {
+                        format!("git fetch origin {oid}")
+                    } else {
+                        "git fetch --deepen=200 origin".to_string()
+                    };
+                    let stop = if walked > 0 && !shallow.is_empty() {
+                        WalkStop::Shallow {
+                            boundary: oid.to_string(),
+                            fetch,
+                        }
+                    } else {
+                        WalkStop::MissingCommit {
+                            commit: oid.to_string(),
+                            fetch,
+                        }
+                    };
+                    return (walked, WalkEnd::Stopped(stop));
+                }
+            };
+            walked += 1;
+            if !visit(&commit) {
+                return (walked, WalkEnd::Complete);
+            }
+            if shallow.contains(&oid) {
+                return (
+                    walked,
+                    WalkEnd::Stopped(WalkStop::Shallow {
+                        boundary: oid.to_string(),
+                        fetch: "git fetch --deepen=200 origin".into(),
+                    }),
+                );
+            }
+            next = commit.parent_id(0).ok();
+        }
+        (walked, WalkEnd::Complete)
+    }
+
+    /// Commits reachable from `start` through all parents, newest first (topological), for
+    /// `history` without `--first-parent` semantics.
+    fn walk_all(&self, start: Oid, max: usize) -> Result<(Vec<Oid>, Option<WalkStop>), StoreError> {
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(|e| StoreError::git("walking history", e))?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .and_then(|_| walk.push(start))
+            .map_err(|e| StoreError::git("walking history", e))?;
+        let mut out = Vec::new();
+        for oid in walk {
+            if out.len() >= max {
+                return Ok((out, Some(WalkStop::Limit { walked: max })));
+            }
+            match oid {
+                Ok(oid) => out.push(oid),
+                Err(_) => {
+                    return Ok((
+                        out,
+                        Some(WalkStop::Shallow {
+                            boundary: start.to_string(),
+                            fetch: "git fetch --deepen=200 origin".into(),
+                        }),
+                    ))
+                }
+            }
+        }
+        let stop = (self.repo.is_shallow()).then(|| WalkStop::Shallow {
+            boundary: start.to_string(),
+            fetch: "git fetch --unshallow origin".into(),
+        });
+        Ok((out, stop))
+    }
+
+    fn history_commit(
+        &self,
+        tree: &Tree<'_>,
+        commit: &git2::Commit<'_>,
+        suite: Option<&str>,
+        problems: &mut Vec<EntryProblem>,
+    ) -> Option<HistoryCommit> {
+        let sha = commit.id().to_string();
+        let suites = self.suites_in(tree, &sha);
+        let mut runs = Vec::new();
+        for (name, oid) in suites {
+            if suite.is_some_and(|s| s != name) {
+                continue;
+            }
+            match self.read_summary(&sha, &name, oid) {
+                EntryRead::Found(r) => runs.push(r),
+                EntryRead::Missing => {}
+                EntryRead::Corrupt(message) => problems.push(EntryProblem {
+                    commit: sha.clone(),
+                    suite: name,
+                    message,
+                }),
+            }
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        Some(HistoryCommit {
+            commit: sha,
+            subject: commit.summary().ok().flatten().unwrap_or("").to_string(),
+            commit_time: jiff::Timestamp::from_second(commit.time().seconds())
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            runs,
+        })
+    }
+}
+
+impl ResultStore for GitStore {
+    fn save(
+        &self,
+        commit: &str,
+        suite: &str,
+        results: &ResultsFile,
+    ) -> Result<SaveOutcome, StoreError> {
+        validate_suite(suite)?;
+        if !is_full_sha(commit) {
+            return Err(StoreError::InvalidResults {
+                commit: commit.to_string(),
+                message: "results are keyed by a full lowercase commit SHA".into(),
+            });
+        }
+        let mut results = results.clone();
+        results.commit = Some(commit.to_string());
+        results.suite = Some(suite.to_string());
+        if results.time.is_none() {
+            results.time = Some(jiff::Timestamp::now().to_string());
+        }
+        for m in &mut results.metrics {
+            // A failed measurement's value is not data; JSON cannot hold NaN, so store 0.
+            if m.failure.is_some() && !m.value.is_finite() {
+                m.value = 0.0;
+            }
+        }
+        let entry = encode_entry(&results);
+        // Refuse to store what could not be read back: that would lose the results later.
+        if let Err(message) = decode_entry(&entry, "the entry to save") {
+            return Err(StoreError::InvalidResults {
+                commit: commit.to_string(),
+                message,
+            });
+        }
+        let summary = encode_summary(&RunSummary::from_results(commit, suite, &results));
+        let blob = |bytes: &[u8]| {
+            self.repo
+                .blob(bytes)
+                .map_err(|e| StoreError::git("writing a store blob", e))
+        };
+        let (entry_oid, summary_oid) = (blob(&entry)?, blob(&summary)?);
+        let mut suite_tree = self
+            .repo
+            .treebuilder(None)
+            .map_err(|e| StoreError::git("building a suite tree", e))?;
+        for (name, oid) in [(RESULTS_FILE, entry_oid), (SUMMARY_FILE, summary_oid)] {
+            suite_tree
+                .insert(name, oid, FileMode::Blob.into())
+                .map_err(|e| StoreError::git("building a suite tree", e))?;
+        }
+        let suite_oid = suite_tree
+            .write()
+            .map_err(|e| StoreError::git("building a suite tree", e))?;
+        let path = format!("{}/{suite}", commit_dir(commit));
+        for _ in 0..LOCAL_CAS_ATTEMPTS {
+            let tip = self.tip()?;
+            let base = match tip {
+                Some(t) => self.tree_of(t)?,
+                None => self.empty_tree()?,
+            };
+            let existing = self.suites_in(&base, commit).get(suite).copied();
+            // Saving the same results twice (a rerun CI job) writes nothing.
+            let same = existing.is_some_and(|oid| {
+                matches!(self.read_results(commit, suite, oid), EntryRead::Found(r) if r == results)
+            });
+            if same {
+                return Ok(SaveOutcome {
+                    commit: commit.to_string(),
+                    suite: suite.to_string(),
+                    store_tip: tip.map(|t| t.to_string()).unwrap_or_default(),
+                    replaced: false,
+                    unchanged: true,
+                });
+            }
+            let tree = self.updated_tree(&base, &[(path.clone(), suite_oid)])?;
+            let short = &commit[..commit.len().min(12)];
+            let message = format!(
+                "perf-budget: {} {} metrics of suite {suite} for {short}",
+                if existing.is_some() {
+                    "replace"
+                } else {
+                    "save"
+                },
+                results.metrics.len()
+            );
+            let parents: Vec<Oid> = tip.into_iter().collect();
+            if let Some(new_tip) = self.commit_and_swap(tree, &parents, tip, &message)? {
+                return Ok(SaveOutcome {
+                    commit: commit.to_string(),
+                    suite: suite.to_string(),
+                    store_tip: new_tip.to_string(),
+                    replaced: existing.is_some(),
+                    unchanged: false,
+                });
+            }
+        }
+        Err(StoreError::git(
+            format!("updating {STORE_REF}"),
+            git2::Error::from_str("another process kept moving the ref; try again"),
+        ))
+    }
+
+    fn load(&self, commit: &str) -> Result<CommitResults, StoreError> {
+        let mut out = CommitResults {
+            commit: commit.to_string(),
+            ..CommitResults::default()
+        };
+        let Some(tree) = self.tip_tree()? else {
+            return Ok(out);
+        };
+        for (suite, oid) in self.suites_in(&tree, commit) {
+            match self.read_results(commit, &suite, oid) {
+                EntryRead::Found(r) => {
+                    out.suites.insert(suite, r);
+                }
+                EntryRead::Missing => {}
+                EntryRead::Corrupt(message) => out.problems.push(EntryProblem {
+                    commit: commit.to_string(),
+                    suite,
+                    message,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    fn history(&self, query: &HistoryQuery) -> Result<History, StoreError> {
+        let rev = query.from_rev.as_deref().unwrap_or("HEAD");
+        let start = self.resolve_commit(rev)?;
+        let start_oid =
+            Oid::from_str(&start).map_err(|e| StoreError::git("reading a commit id", e))?;
+        let mut history = History {
+            start: start.clone(),
+            commits: Vec::new(),
+            problems: Vec::new(),
+            stopped: None,
+            walked: 0,
+        };
+        if let Some(suite) = &query.suite {
+            validate_suite(suite)?;
+        }
+        let Some(tree) = self.tip_tree()? else {
+            return Ok(history);
+        };
+        // Stop walking once every stored commit has been seen: the rest of a long history
+        // cannot hold results.
+        let stored = self.all_entries(&tree)?.len();
+        let wanted = query.last_n.unwrap_or(usize::MAX);
+        let suite = query.suite.as_deref();
+        let mut seen_stored = 0;
+        if query.first_parent {
+            let mut problems = Vec::new();
+            let mut commits = Vec::new();
+            let (walked, end) = self.walk_first_parent(start_oid, query.max_walk, |c| {
+                if self.suites_in(&tree, &c.id().to_string()).is_empty() {
+                    return true;
+                }
+                seen_stored += 1;
+                if let Some(hc) = self.history_commit(&tree, c, suite, &mut problems) {
+                    commits.push(hc);
+                }
+                commits.len() < wanted && seen_stored < stored
+            });
+            history.walked = walked;
+            history.commits = commits;
+            history.problems = problems;
+            if let WalkEnd::Stopped(stop) = end {
+                history.stopped = Some(stop);
+            }
+        } else {
+            let (oids, stop) = self.walk_all(start_oid, query.max_walk)?;
+            history.walked = oids.len();
+            history.stopped = stop;
+            for oid in oids {
+                if history.commits.len() >= wanted {
+                    break;
+                }
+                let Ok(c) = self.repo.find_commit(oid) else {
+                    continue;
+                };
+                if let Some(hc) = self.history_commit(&tree, &c, suite, &mut history.problems) {
+                    history.commits.push(hc);
+                }
+            }
+        }
+        Ok(history)
+    }
+}
