@@ -578,6 +578,59 @@ fn readme_uncalibrated_margin_is_three_percent_and_said_in_the_report() {
     }
 }
 
+#[test]
+fn readme_and_action_name_the_ref_the_store_really_writes() {
+    // `run --results` in a real repository: which ref holds the results?
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    let results = crate::support::write_results(
+        repo.path(),
+        "r.json",
+        "a",
+        vec![crate::support::bench("criterion/x", 10.0, 1)],
+    );
+    run(
+        ["run".as_ref(), "--results".as_ref(), results.as_os_str()],
+        repo.path(),
+    )
+    .expect(0, "run --results");
+    let refs = git(&["for-each-ref", "--format=%(refname)"]);
+    let store_ref = cargo_perf_budget::store::STORE_REF;
+    assert!(refs.lines().any(|r| r == store_ref), "{refs}");
+
+    // Every place that tells users (or the Action) where the results live must say so.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut wrong = Vec::new();
+    for file in ["README.md", "action.yml", "docs/github.md"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("refs/notes/") || line.contains("git notes") {
+                wrong.push(format!("{file}:{}: {line}", n + 1));
+            }
+        }
+    }
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    if !action.contains(&format!("{store_ref}:{store_ref}")) {
+        wrong.push(format!("action.yml does not fetch {store_ref}"));
+    }
+    assert!(
+        wrong.is_empty(),
+        "the store is {store_ref}:\n{}",
+        wrong.join("\n")
+    );
+}
+
 // ---- the recorded real criterion tree ----
 
 #[test]
