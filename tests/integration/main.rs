@@ -1,5 +1,6 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
+mod acceptance;
 mod budget;
 mod check_rerun;
 mod cli;
