@@ -784,7 +784,7 @@ fn errors_are_clear_and_never_panics() {
         (
             vec!["run".into()],
             work.path(),
-            "measuring needs the runner",
+            "budget file",
         ),
     ];
     for (args, dir, expected) in cases {
