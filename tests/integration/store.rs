@@ -9,8 +9,7 @@ use std::sync::{Arc, Barrier};
 use assert_cmd::Command;
 use cargo_perf_budget::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use cargo_perf_budget::store::{
-    self, find_base, find_base_detailed, GitStore, HistoryQuery, ResultStore, StoreError,
-    STORE_REF,
+    self, find_base, find_base_detailed, GitStore, HistoryQuery, ResultStore, StoreError, STORE_REF,
 };
 use git2::{Oid, Repository, Signature};
 use tempfile::TempDir;
@@ -21,7 +20,12 @@ fn repo_with_commits(dir: &Path, n: usize) -> (Repository, Vec<String>) {
     repo.set_head("refs/heads/main").unwrap();
     let mut shas = Vec::new();
     for i in 0..n {
-        shas.push(commit_file(&repo, "src.txt", &format!("version {i}\n"), &format!("change {i}")));
+        shas.push(commit_file(
+            &repo,
+            "src.txt",
+            &format!("version {i}\n"),
+            &format!("change {i}"),
+        ));
     }
     (repo, shas)
 }
@@ -155,7 +159,11 @@ fn run_saves_without_touching_the_work_tree_and_history_lists_both_commits() {
             .assert()
             .success();
     }
-    assert_eq!(snapshot(&repo), before, "run changed HEAD, the index or the work tree");
+    assert_eq!(
+        snapshot(&repo),
+        before,
+        "run changed HEAD, the index or the work tree"
+    );
     assert!(repo.refname_to_id(STORE_REF).is_ok());
 
     let h = history_json(work.path(), &["criterion/**"]);
@@ -164,8 +172,14 @@ fn run_saves_without_touching_the_work_tree_and_history_lists_both_commits() {
     assert_eq!(h["metrics"].as_array().unwrap().len(), 1, "{h}");
     assert_eq!(h["metrics"][0]["id"], "criterion/parse/1000");
     assert_eq!(h["commits"][0]["suites"][0]["suite"], "default");
-    assert_eq!(h["commits"][0]["suites"][0]["values"]["criterion/parse/1000"], 262.5);
-    assert_eq!(h["commits"][1]["suites"][0]["values"]["criterion/parse/1000"], 250.0);
+    assert_eq!(
+        h["commits"][0]["suites"][0]["values"]["criterion/parse/1000"],
+        262.5
+    );
+    assert_eq!(
+        h["commits"][1]["suites"][0]["values"]["criterion/parse/1000"],
+        250.0
+    );
     assert_eq!(h["commits"][0]["subject"], "change 1");
 
     // The terminal table shows both values and a sparkline.
@@ -185,18 +199,34 @@ fn saving_again_replaces_and_other_suites_are_kept() {
     let store = GitStore::open(work.path()).unwrap();
     let c = &shas[0];
     let first = store
-        .save(c, "default", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            c,
+            "default",
+            &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     assert!(!first.replaced && !first.unchanged);
     store
-        .save(c, "lighthouse", &results(&[("lighthouse/home/lcp", 2.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            c,
+            "lighthouse",
+            &results(&[("lighthouse/home/lcp", 2.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     let again = store
-        .save(c, "default", &results(&[("criterion/a", 3.0)], "2026-01-02T00:00:00Z"))
+        .save(
+            c,
+            "default",
+            &results(&[("criterion/a", 3.0)], "2026-01-02T00:00:00Z"),
+        )
         .unwrap();
     assert!(again.replaced);
     let same = store
-        .save(c, "default", &results(&[("criterion/a", 3.0)], "2026-01-02T00:00:00Z"))
+        .save(
+            c,
+            "default",
+            &results(&[("criterion/a", 3.0)], "2026-01-02T00:00:00Z"),
+        )
         .unwrap();
     assert!(same.unchanged, "{same:?}");
     let loaded = store.load(c).unwrap();
@@ -229,7 +259,10 @@ fn push_then_fetch_in_a_fresh_clone_shows_the_same_history() {
             .assert()
             .success();
     }
-    bin(work.path()).args(["store", "push", "origin"]).assert().success();
+    bin(work.path())
+        .args(["store", "push", "origin"])
+        .assert()
+        .success();
     let original = history_json(work.path(), &[]);
 
     let clone = TempDir::new().unwrap();
@@ -251,7 +284,12 @@ fn push_then_fetch_in_a_fresh_clone_shows_the_same_history() {
     git(manual.path(), &["clone", "-q", &url, "."]);
     git(
         manual.path(),
-        &["fetch", "-q", "origin", &format!("+{STORE_REF}:{STORE_REF}")],
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            &format!("+{STORE_REF}:{STORE_REF}"),
+        ],
     );
     assert_eq!(history_json(manual.path(), &[]), original);
 }
@@ -266,14 +304,24 @@ fn concurrent_pushes_from_two_clones_keep_both_results() {
     // Both jobs start from a store that already holds something, like CI after the first run.
     store::GitStore::open(seed.path())
         .unwrap()
-        .save(&shas[0], "default", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[0],
+            "default",
+            &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
-    bin(seed.path()).args(["store", "push", "origin"]).assert().success();
+    bin(seed.path())
+        .args(["store", "push", "origin"])
+        .assert()
+        .success();
 
     let clones: Vec<TempDir> = (0..2).map(|_| TempDir::new().unwrap()).collect();
     for c in &clones {
         git(c.path(), &["clone", "-q", &url, "."]);
-        bin(c.path()).args(["store", "fetch", "origin"]).assert().success();
+        bin(c.path())
+            .args(["store", "fetch", "origin"])
+            .assert()
+            .success();
     }
     let files = TempDir::new().unwrap();
     // Job A: suite "default" for commit 2. Job B: suite "lighthouse" for commit 1 (a commit that
@@ -290,7 +338,11 @@ fn concurrent_pushes_from_two_clones_keep_both_results() {
     );
     GitStore::open(clones[1].path())
         .unwrap()
-        .save(&shas[0], "lighthouse", &results(&[("lighthouse/home/lcp", 2400.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[0],
+            "lighthouse",
+            &results(&[("lighthouse/home/lcp", 2400.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     let barrier = Arc::new(Barrier::new(2));
     let jobs: Vec<_> = [
@@ -329,12 +381,21 @@ fn concurrent_pushes_from_two_clones_keep_both_results() {
 
     let third = TempDir::new().unwrap();
     git(third.path(), &["clone", "-q", &url, "."]);
-    bin(third.path()).args(["store", "fetch", "origin"]).assert().success();
+    bin(third.path())
+        .args(["store", "fetch", "origin"])
+        .assert()
+        .success();
     let store = GitStore::open(third.path()).unwrap();
     let c1 = store.load(&shas[0]).unwrap();
     let c2 = store.load(&shas[1]).unwrap();
-    assert_eq!(c1.suites.keys().collect::<Vec<_>>(), ["default", "lighthouse"]);
-    assert_eq!(c2.suites.keys().collect::<Vec<_>>(), ["default", "lighthouse"]);
+    assert_eq!(
+        c1.suites.keys().collect::<Vec<_>>(),
+        ["default", "lighthouse"]
+    );
+    assert_eq!(
+        c2.suites.keys().collect::<Vec<_>>(),
+        ["default", "lighthouse"]
+    );
     assert_eq!(c2.suites["default"].metrics[0].value, 2.0);
     assert_eq!(c2.suites["lighthouse"].metrics[0].value, 2500.0);
 }
@@ -354,12 +415,24 @@ fn merging_keeps_the_newer_result_of_one_suite_and_every_other_suite() {
     let sa = GitStore::open(a.path()).unwrap();
     let sb = GitStore::open(b.path()).unwrap();
     // Same commit and suite on both sides: B measured later and wins wherever it is merged.
-    sa.save(c, "default", &results(&[("criterion/a", 1.0)], "2026-01-01T10:00:00Z"))
-        .unwrap();
-    sb.save(c, "default", &results(&[("criterion/a", 2.0)], "2026-01-01T11:00:00Z"))
-        .unwrap();
-    sa.save(c, "only-a", &results(&[("criterion/b", 5.0)], "2026-01-01T10:00:00Z"))
-        .unwrap();
+    sa.save(
+        c,
+        "default",
+        &results(&[("criterion/a", 1.0)], "2026-01-01T10:00:00Z"),
+    )
+    .unwrap();
+    sb.save(
+        c,
+        "default",
+        &results(&[("criterion/a", 2.0)], "2026-01-01T11:00:00Z"),
+    )
+    .unwrap();
+    sa.save(
+        c,
+        "only-a",
+        &results(&[("criterion/b", 5.0)], "2026-01-01T10:00:00Z"),
+    )
+    .unwrap();
     store::push(a.path(), "origin").unwrap();
     let pushed = store::push(b.path(), "origin").unwrap();
     assert_eq!(pushed.merges, 1, "{pushed:?}");
@@ -401,7 +474,9 @@ fn plant_entry(repo_dir: &Path, commit: &str, suite: &str, bytes: &[u8]) {
     let sig = Signature::now("t", "t@example.com").unwrap();
     let parent = tip.map(|t| repo.find_commit(t).unwrap());
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    let new = repo.commit(None, &sig, &sig, "plant", &tree, &parents).unwrap();
+    let new = repo
+        .commit(None, &sig, &sig, "plant", &tree, &parents)
+        .unwrap();
     repo.reference(STORE_REF, new, true, "plant").unwrap();
 }
 
@@ -411,7 +486,11 @@ fn corrupt_entries_are_reported_with_their_commit_and_skipped() {
     let (_repo, shas) = repo_with_commits(work.path(), 4);
     let store = GitStore::open(work.path()).unwrap();
     store
-        .save(&shas[0], "default", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[0],
+            "default",
+            &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     plant_entry(work.path(), &shas[1], "default", b"{\"store\": \"perf-budget/store/v1\", \"results\": {\"schema\": \"perf-budget/results/v1\", \"metrics\": [{\"id\": \"criterion/a\"");
     plant_entry(
@@ -436,10 +515,16 @@ fn corrupt_entries_are_reported_with_their_commit_and_skipped() {
     for bad in [&shas[1], &shas[2]] {
         assert!(notes.contains(bad.as_str()), "{notes}");
     }
-    assert!(notes.contains("not JSON") && notes.contains("v9"), "{notes}");
+    assert!(
+        notes.contains("not JSON") && notes.contains("v9"),
+        "{notes}"
+    );
     let out = bin(work.path()).args(["history"]).output().unwrap();
     let stderr_terminal = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr_terminal.contains(&shas[1]) && stderr_terminal.contains("skipped"), "{stderr_terminal}");
+    assert!(
+        stderr_terminal.contains(&shas[1]) && stderr_terminal.contains("skipped"),
+        "{stderr_terminal}"
+    );
     assert!(stderr.is_empty() || !stderr.contains("panicked"));
 
     // The base lookup skips them too, says so, and uses the nearest readable ancestor.
@@ -450,7 +535,9 @@ fn corrupt_entries_are_reported_with_their_commit_and_skipped() {
     assert_eq!(base.distance, 2);
     assert_eq!(base.skipped.len(), 2, "{:?}", base.skipped);
     assert_eq!(base.skipped[0].commit, shas[2]);
-    let base = find_base(work.path(), &shas[3], "default").unwrap().unwrap();
+    let base = find_base(work.path(), &shas[3], "default")
+        .unwrap()
+        .unwrap();
     assert_eq!(base.0, shas[3]);
     assert_eq!(base.1.metrics[0].value, 4.0);
 }
@@ -466,16 +553,31 @@ fn base_lookup_walks_first_parents_to_the_nearest_results() {
 
     let store = GitStore::open(work.path()).unwrap();
     store
-        .save(&shas[1], "default", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[1],
+            "default",
+            &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     // A side branch merged into main: its commits are not first parents of main.
     let side_parent = repo.find_commit(Oid::from_str(&shas[4]).unwrap()).unwrap();
     let sig = Signature::now("Dev", "dev@example.com").unwrap();
     let side = repo
-        .commit(None, &sig, &sig, "side", &side_parent.tree().unwrap(), &[&side_parent])
+        .commit(
+            None,
+            &sig,
+            &sig,
+            "side",
+            &side_parent.tree().unwrap(),
+            &[&side_parent],
+        )
         .unwrap();
     store
-        .save(&side.to_string(), "default", &results(&[("criterion/a", 9.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &side.to_string(),
+            "default",
+            &results(&[("criterion/a", 9.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     let merge = repo
         .commit(
@@ -490,7 +592,10 @@ fn base_lookup_walks_first_parents_to_the_nearest_results() {
     let (used, r) = find_base(work.path(), &merge.to_string(), "default")
         .unwrap()
         .unwrap();
-    assert_eq!(used, shas[1], "the side branch's results are not on the first-parent line");
+    assert_eq!(
+        used, shas[1],
+        "the side branch's results are not on the first-parent line"
+    );
     assert_eq!(r.metrics[0].value, 1.0);
     let detailed = find_base_detailed(work.path(), "HEAD", "default")
         .unwrap()
@@ -498,8 +603,12 @@ fn base_lookup_walks_first_parents_to_the_nearest_results() {
     assert_eq!(detailed.distance, 4);
     assert!(detailed.notes[0].contains(&shas[1]), "{:?}", detailed.notes);
     // Another suite, or a commit before any results: nothing.
-    assert!(find_base(work.path(), "HEAD", "lighthouse").unwrap().is_none());
-    assert!(find_base(work.path(), &shas[0], "default").unwrap().is_none());
+    assert!(find_base(work.path(), "HEAD", "lighthouse")
+        .unwrap()
+        .is_none());
+    assert!(find_base(work.path(), &shas[0], "default")
+        .unwrap()
+        .is_none());
     assert!(matches!(
         find_base(work.path(), "no-such-branch", "default"),
         Err(StoreError::UnknownRevision { .. })
@@ -519,10 +628,18 @@ fn shallow_clones_fetch_the_store_and_name_the_missing_fetch() {
     git(work.path(), &["push", "-q", "origin", "main"]);
     let store = GitStore::open(work.path()).unwrap();
     store
-        .save(&shas[1], "default", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[1],
+            "default",
+            &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     store
-        .save(&shas[3], "default", &results(&[("criterion/a", 3.0)], "2026-01-03T00:00:00Z"))
+        .save(
+            &shas[3],
+            "default",
+            &results(&[("criterion/a", 3.0)], "2026-01-03T00:00:00Z"),
+        )
         .unwrap();
     store::push(work.path(), "origin").unwrap();
 
@@ -534,7 +651,11 @@ fn shallow_clones_fetch_the_store_and_name_the_missing_fetch() {
         .unwrap()
         .unwrap();
     assert_eq!(found.commit, shas[3]);
-    assert!(found.notes.iter().any(|n| n.contains("fetched")), "{:?}", found.notes);
+    assert!(
+        found.notes.iter().any(|n| n.contains("fetched")),
+        "{:?}",
+        found.notes
+    );
     // The head has no results and its parents are beyond the shallow boundary.
     let err = find_base(shallow.path(), "HEAD", "default").unwrap_err();
     let text = err.to_string();
@@ -550,13 +671,18 @@ fn shallow_clones_fetch_the_store_and_name_the_missing_fetch() {
     );
     // Doing what the message says fixes it.
     git(shallow.path(), &["fetch", "-q", "--deepen=200", "origin"]);
-    let (used, _) = find_base(shallow.path(), "HEAD", "default").unwrap().unwrap();
+    let (used, _) = find_base(shallow.path(), "HEAD", "default")
+        .unwrap()
+        .unwrap();
     assert_eq!(used, shas[3]);
 
     // history in a shallow clone says where it stopped instead of failing.
     let shallow2 = TempDir::new().unwrap();
     git(shallow2.path(), &["clone", "-q", "--depth", "2", &url, "."]);
-    bin(shallow2.path()).args(["store", "fetch"]).assert().success();
+    bin(shallow2.path())
+        .args(["store", "fetch"])
+        .assert()
+        .success();
     let out = bin(shallow2.path()).args(["history"]).output().unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -569,7 +695,9 @@ fn calibration_reads_main_branch_history_and_returns_trends() {
     let (_repo, shas) = repo_with_commits(work.path(), 12);
     let store = GitStore::open(work.path()).unwrap();
     for (i, c) in shas.iter().enumerate().take(11) {
-        let wobble = [1.0, 1.02, 0.99, 1.01, 0.98, 1.0, 1.03, 0.97, 1.0, 1.01, 0.99][i];
+        let wobble = [
+            1.0, 1.02, 0.99, 1.01, 0.98, 1.0, 1.03, 0.97, 1.0, 1.01, 0.99,
+        ][i];
         let mut r = results(
             &[("criterion/a", 100.0 * wobble), ("criterion/b", 50.0)],
             &format!("2026-01-{:02}T00:00:00Z", i + 1),
@@ -581,10 +709,13 @@ fn calibration_reads_main_branch_history_and_returns_trends() {
     }
     let head = &shas[11];
     store
-        .save(head, "default", &results(&[("criterion/a", 500.0)], "2026-02-01T00:00:00Z"))
+        .save(
+            head,
+            "default",
+            &results(&[("criterion/a", 500.0)], "2026-02-01T00:00:00Z"),
+        )
         .unwrap();
-    let (noise, trends) =
-        store::calibration_for(work.path(), head, "default", "main", 30).unwrap();
+    let (noise, trends) = store::calibration_for(work.path(), head, "default", "main", 30).unwrap();
     let a = noise["criterion/a"];
     assert_eq!(a.runs, 11);
     assert!((0.005..0.05).contains(&a.log_var.sqrt()), "{a:?}");
@@ -597,8 +728,7 @@ fn calibration_reads_main_branch_history_and_returns_trends() {
     let (few, _) = store::calibration_for(work.path(), head, "default", "main", 4).unwrap();
     assert!(few.is_empty());
     // Unknown main branch: falls back to the head's history.
-    let (fallback, _) =
-        store::calibration_for(work.path(), head, "default", "trunk", 30).unwrap();
+    let (fallback, _) = store::calibration_for(work.path(), head, "default", "trunk", 30).unwrap();
     assert_eq!(fallback["criterion/a"].runs, 11);
 }
 
@@ -609,14 +739,24 @@ fn errors_are_clear_and_never_panics() {
     let files = TempDir::new().unwrap();
     let not_a_repo = TempDir::new().unwrap();
     let cases: Vec<(Vec<String>, &Path, &str)> = vec![
-        (vec!["history".into()], not_a_repo.path(), "not inside a git repository"),
+        (
+            vec!["history".into()],
+            not_a_repo.path(),
+            "not inside a git repository",
+        ),
         (
             vec!["run".into(), "--results".into(), "missing.json".into()],
             work.path(),
             "missing.json",
         ),
         (
-            vec!["run".into(), "--suite".into(), "a/b".into(), "--results".into(), "x.json".into()],
+            vec![
+                "run".into(),
+                "--suite".into(),
+                "a/b".into(),
+                "--results".into(),
+                "x.json".into(),
+            ],
             work.path(),
             "suite name",
         ),
@@ -626,12 +766,26 @@ fn errors_are_clear_and_never_panics() {
             "no-such-rev",
         ),
         (
-            vec!["run".into(), "--commit".into(), "deadbee".into(), "--results".into(), "x.json".into()],
+            vec![
+                "run".into(),
+                "--commit".into(),
+                "deadbee".into(),
+                "--results".into(),
+                "x.json".into(),
+            ],
             work.path(),
             "deadbee",
         ),
-        (vec!["history".into(), "[".into()], work.path(), "not a valid glob"),
-        (vec!["run".into()], work.path(), "measuring needs the runner"),
+        (
+            vec!["history".into(), "[".into()],
+            work.path(),
+            "not a valid glob",
+        ),
+        (
+            vec!["run".into()],
+            work.path(),
+            "measuring needs the runner",
+        ),
     ];
     for (args, dir, expected) in cases {
         let out = bin(dir).args(&args).output().unwrap();
@@ -641,17 +795,27 @@ fn errors_are_clear_and_never_panics() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     // Pushing to a remote that does not exist is git's error, reported with the command.
-    let r = write_results(files.path(), "r.json", &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"));
+    let r = write_results(
+        files.path(),
+        "r.json",
+        &results(&[("criterion/a", 1.0)], "2026-01-01T00:00:00Z"),
+    );
     bin(work.path())
         .args(["run", "--results"])
         .arg(&r)
         .args(["--commit", &shas[0]])
         .assert()
         .success();
-    let out = bin(work.path()).args(["store", "push", "nowhere"]).output().unwrap();
+    let out = bin(work.path())
+        .args(["store", "push", "nowhere"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("git push") && stderr.contains("nowhere"), "{stderr}");
+    assert!(
+        stderr.contains("git push") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
     // A results file that is not one: exit 2, the store is untouched.
     let bad = files.path().join("bad.json");
     std::fs::write(&bad, "{\"metrics\": []}").unwrap();
@@ -672,11 +836,19 @@ fn history_walks_only_first_parents_and_honours_last_and_suite() {
     let store = GitStore::open(work.path()).unwrap();
     for (i, c) in shas.iter().enumerate() {
         store
-            .save(c, "default", &results(&[("criterion/a", i as f64 + 1.0)], "2026-01-01T00:00:00Z"))
+            .save(
+                c,
+                "default",
+                &results(&[("criterion/a", i as f64 + 1.0)], "2026-01-01T00:00:00Z"),
+            )
             .unwrap();
     }
     store
-        .save(&shas[2], "other", &results(&[("criterion/a", 99.0)], "2026-01-01T00:00:00Z"))
+        .save(
+            &shas[2],
+            "other",
+            &results(&[("criterion/a", 99.0)], "2026-01-01T00:00:00Z"),
+        )
         .unwrap();
     let h = store
         .history(&HistoryQuery {
@@ -707,9 +879,20 @@ fn history_draws_an_svg_chart() {
     let (_repo, shas) = repo_with_commits(work.path(), 10);
     let store = GitStore::open(work.path()).unwrap();
     for (i, c) in shas.iter().enumerate() {
-        let v = if i == 7 { 1.3e6 } else { 1e6 + 1e4 * (i % 3) as f64 };
+        let v = if i == 7 {
+            1.3e6
+        } else {
+            1e6 + 1e4 * (i % 3) as f64
+        };
         store
-            .save(c, "default", &results(&[("criterion/parse/1000", v), ("criterion/other", 5e5)], "2026-01-01T00:00:00Z"))
+            .save(
+                c,
+                "default",
+                &results(
+                    &[("criterion/parse/1000", v), ("criterion/other", 5e5)],
+                    "2026-01-01T00:00:00Z",
+                ),
+            )
             .unwrap();
     }
     let out = TempDir::new().unwrap();
