@@ -1,1 +1,1183 @@
-//! evaluate
+//! Evaluation: every budget rule against base and head results, with the statistics of SPEC §7,
+//! producing one [`Report`].
+//!
+//! Two phases. First each metric is compared on its own (relative comparison on the log scale,
+//! absolute rules on the head's robust summary). Then the relative checks of the whole run form
+//! one family: their p-values are adjusted together (Benjamini–Hochberg by default) and the
+//! decision rule of the statistics notes is applied. Only then are statuses final.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::budget::{BudgetFile, BudgetRule, CorrectionSetting, UnmatchedPolicy, Waiver};
+use crate::model::{Direction, Metric, NoiseMap, ResultsFile, SampleKind};
+use crate::report::{
+    Details, Kind, MethodInfo, MetricResult, Report, RuleOutcome, Side, SideValue, Status, Summary,
+    TrendPoint, Verdict, REPORT_SCHEMA,
+};
+use crate::stats::compare::{compare_runs, compare_samples, LogComparison, NoiseModel};
+use crate::stats::decision::{decide, Outcome, RelativeCheck};
+use crate::stats::multiple::Correction;
+
+/// The least number of samples per side for a two-sample test on raw samples.
+const MIN_SAMPLES: usize = 10;
+/// Noise margin used when base and head come from different runs and no history calibrates the
+/// comparison: within-run variance alone is known to be far too small (statistics notes §5).
+const UNCALIBRATED_MARGIN: f64 = 0.03;
+/// Run-to-run standard deviation assumed when base and head ran on different machines and no
+/// history says better (CodSpeed measured 2.66 % between runs on hosted runners).
+const MACHINE_SHIFT_SD: f64 = 0.02;
+
+/// A configuration problem found while evaluating (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .problems.join("\n"))]
+pub struct EvalError {
+    /// Every problem, each naming the budget file and line.
+    pub problems: Vec<String>,
+}
+
+/// How base and head were obtained, which decides how much run-to-run noise to expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineSource {
+    /// Measured in the same job, interleaved (`check` rerun mode).
+    Rerun,
+    /// From the result store (another job, maybe another machine).
+    Store,
+    /// From a results file given by the user.
+    File,
+}
+
+impl BaselineSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            BaselineSource::Rerun => "rerun",
+            BaselineSource::Store => "store",
+            BaselineSource::File => "file",
+        }
+    }
+}
+
+/// Inputs besides the budget and the two results files.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// How the base was obtained.
+    pub baseline: BaselineSource,
+    /// Run-to-run noise by metric id, from stored history.
+    pub noise: NoiseMap,
+    /// Stored trend of metrics, copied into the report for charts.
+    pub history: BTreeMap<String, Vec<TrendPoint>>,
+    /// Today, for waiver expiry.
+    pub today: jiff::civil::Date,
+    /// Inconclusive results fail (`--strict` or `settings.strict`).
+    pub strict: bool,
+}
+
+impl EvalOptions {
+    /// Options for a comparison of two files with no history.
+    pub fn new(baseline: BaselineSource) -> EvalOptions {
+        EvalOptions {
+            baseline,
+            noise: NoiseMap::new(),
+            history: BTreeMap::new(),
+            today: jiff::Zoned::now().date(),
+            strict: false,
+        }
+    }
+}
+
+/// The rule keys that apply to one metric, each from the most specific block that sets it.
+#[derive(Default)]
+struct Applied<'a> {
+    max: Option<&'a BudgetRule>,
+    min: Option<&'a BudgetRule>,
+    max_regression: Option<&'a BudgetRule>,
+    direction: Option<&'a BudgetRule>,
+}
+
+fn applicable<'a>(rules: &'a [BudgetRule], id: &str) -> Applied<'a> {
+    let mut applied = Applied::default();
+    // Later blocks win ties, so iterate in file order and replace on `>=`.
+    let better = |current: Option<&BudgetRule>, candidate: &BudgetRule| {
+        current.is_none_or(|c| candidate.specificity() >= c.specificity())
+    };
+    for rule in rules.iter().filter(|r| r.matcher.is_match(id)) {
+        if rule.max.is_some() && better(applied.max, rule) {
+            applied.max = Some(rule);
+        }
+        if rule.min.is_some() && better(applied.min, rule) {
+            applied.min = Some(rule);
+        }
+        if rule.max_regression.is_some() && better(applied.max_regression, rule) {
+            applied.max_regression = Some(rule);
+        }
+        if rule.direction.is_some() && better(applied.direction, rule) {
+            applied.direction = Some(rule);
+        }
+    }
+    applied
+}
+
+/// Per-metric work carried from the first phase to the second.
+struct Pending {
+    result: MetricResult,
+    comparison: Option<LogComparison>,
+    /// Index into the relative-check family, when the metric has a relative rule.
+    check: Option<usize>,
+    /// Index into the descriptive family (metrics compared without a relative rule).
+    descriptive: Option<usize>,
+    /// The relative rule's position in `result.rules`.
+    relative_rule: Option<usize>,
+    /// Budget fraction of the relative rule.
+    budget: f64,
+    /// The change can only be judged against `no_noise_factor × budget` (no noise estimate).
+    no_noise: bool,
+}
+
+/// Evaluates `budget` on `base` and `head`.
+pub fn evaluate(
+    budget: &BudgetFile,
+    base: &ResultsFile,
+    head: &ResultsFile,
+    opts: &EvalOptions,
+) -> Result<Report, EvalError> {
+    let settings = &budget.settings;
+    let file = budget.path.display().to_string();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+
+    let ids: BTreeSet<&str> = base
+        .metrics
+        .iter()
+        .chain(&head.metrics)
+        .map(|m| m.id.as_str())
+        .collect();
+
+    for rule in &budget.budgets {
+        if !ids.iter().any(|id| rule.matcher.is_match(id)) {
+            let msg = format!(
+                "{file}:{}: [[budget]] metric = {:?} matches no metric{}",
+                rule.location.line,
+                rule.metric,
+                closest_id(&rule.metric, &ids)
+                    .map(|c| format!(" (did you mean {c:?}?)"))
+                    .unwrap_or_default()
+            );
+            match settings.unmatched {
+                UnmatchedPolicy::Error => problems.push(msg),
+                UnmatchedPolicy::Warn => notes.push(msg),
+            }
+        }
+    }
+
+    let waivers: Vec<&Waiver> = budget
+        .waivers
+        .iter()
+        .filter(|w| {
+            let active = w.expires.is_none_or(|d| d >= opts.today);
+            if !active {
+                notes.push(format!(
+                    "waiver for {:?} ({file}:{}) expired on {}: it no longer applies",
+                    w.metric,
+                    w.location.line,
+                    w.expires.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            active
+        })
+        .collect();
+
+    let same_job = opts.baseline == BaselineSource::Rerun;
+    let machine_shift = !same_job && base.environment.differs_from(&head.environment);
+    if machine_shift {
+        notes.push(format!(
+            "base and head ran on different machines ({} vs {}): run-to-run noise widened instead of blaming the PR",
+            describe_machine(&base.environment),
+            describe_machine(&head.environment)
+        ));
+    }
+
+    let mut pending = Vec::new();
+    let mut checks: Vec<RelativeCheck> = Vec::new();
+    let mut descriptive: Vec<RelativeCheck> = Vec::new();
+    for id in &ids {
+        let b = base.metric(id);
+        let h = head.metric(id);
+        let applied = applicable(&budget.budgets, id);
+        let Some(any) = h.or(b) else { continue };
+        let direction = applied
+            .direction
+            .and_then(|r| r.direction)
+            .unwrap_or(any.direction);
+        let mut result = MetricResult {
+            id: id.to_string(),
+            unit: any.unit,
+            direction,
+            base: b.map(side_value),
+            head: h.map(side_value),
+            change: None,
+            ci: None,
+            p: None,
+            q: None,
+            status: Status::Pass,
+            kind: Kind::Unknown,
+            rules: Vec::new(),
+            method: "none".into(),
+            details: Details::default(),
+        };
+        if let (Some(b), Some(h)) = (b, h) {
+            if b.unit.dimension() != h.unit.dimension() {
+                problems.push(format!(
+                    "metric {id}: base is in {} but head in {}; they cannot be compared",
+                    b.unit, h.unit
+                ));
+                continue;
+            }
+        }
+
+        // Absolute rules on the head's robust summary.
+        for (rule, is_max) in [(applied.max, true), (applied.min, false)] {
+            let Some(rule) = rule else { continue };
+            let Some(q) = (if is_max { &rule.max } else { &rule.min }) else {
+                continue;
+            };
+            let unit = any.unit;
+            let limit = match q.in_unit(unit, id) {
+                Ok(l) => l,
+                Err(e) => {
+                    problems.push(format!("{file}:{}: {e}", rule.location.line));
+                    continue;
+                }
+            };
+            let name = if is_max { "max" } else { "min" };
+            let mut outcome = RuleOutcome {
+                rule: format!("{name} {}", q.text),
+                ok: None,
+                source: Some(source(&file, rule)),
+                message: None,
+                waived: None,
+            };
+            match h {
+                Some(h) if h.failure.is_some() => {
+                    outcome.ok = Some(false);
+                    outcome.message = h.failure.clone();
+                }
+                Some(h) => {
+                    let value = robust_summary(h);
+                    let ok = if is_max {
+                        value <= limit
+                    } else {
+                        value >= limit
+                    };
+                    outcome.ok = Some(ok);
+                    let (v, l) = (h.unit.format(value), h.unit.format(limit));
+                    outcome.message = Some(match (is_max, ok) {
+                        (true, true) => format!("{v} is within the limit {l}"),
+                        (true, false) => format!("{v} exceeds the limit {l}"),
+                        (false, true) => format!("{v} meets the minimum {l}"),
+                        (false, false) => format!("{v} is below the minimum {l}"),
+                    });
+                }
+                None => {
+                    outcome.message = Some("no head measurement".into());
+                }
+            }
+            result.rules.push(outcome);
+        }
+
+        let mut p = Pending {
+            result,
+            comparison: None,
+            check: None,
+            descriptive: None,
+            relative_rule: None,
+            budget: f64::INFINITY,
+            no_noise: false,
+        };
+
+        // Relative comparison.
+        let failure = h
+            .and_then(|h| h.failure.clone())
+            .or_else(|| b.and_then(|b| b.failure.clone()));
+        if let Some(rule) = applied.max_regression {
+            p.budget = rule.max_regression.unwrap_or(f64::INFINITY);
+            p.relative_rule = Some(p.result.rules.len());
+            p.result.rules.push(RuleOutcome {
+                rule: format!("max-regression {}", percent(p.budget)),
+                ok: None,
+                source: Some(source(&file, rule)),
+                message: None,
+                waived: None,
+            });
+        }
+        match (b, h, failure) {
+            (_, _, Some(reason)) => {
+                if let Some(i) = p.relative_rule {
+                    p.result.rules[i].ok = Some(false);
+                    p.result.rules[i].message = Some(reason);
+                }
+            }
+            (Some(b), Some(h), None) => {
+                let margin = settings.noise;
+                let cmp = compare(
+                    b,
+                    h,
+                    direction,
+                    margin,
+                    settings.alpha,
+                    opts,
+                    same_job,
+                    machine_shift,
+                );
+                match cmp {
+                    Compared::Log(c, noise) => {
+                        p.result.change = Some(signed_change(c.change, direction));
+                        p.result.ci = Some(signed_ci(c.ci95, direction));
+                        p.result.p = Some(c.p_regression);
+                        p.result.method = c.method.to_string();
+                        p.result.details.mwu_p = c.mwu_p;
+                        p.result.details.hl_change =
+                            c.hl_shift.map(|s| signed_change(s, direction));
+                        p.result.details.mde = Some(c.mde);
+                        p.result.details.noise = Some(noise);
+                        if let Some((ho, bo)) = c.outliers {
+                            p.result.details.outliers = Some(format!(
+                                "head {} mild, {} severe; base {} mild, {} severe",
+                                ho.low_mild + ho.high_mild,
+                                ho.low_severe + ho.high_severe,
+                                bo.low_mild + bo.high_mild,
+                                bo.low_severe + bo.high_severe
+                            ));
+                        }
+                        let check = RelativeCheck {
+                            p_regression: c.p_regression,
+                            change: c.change,
+                            upper_one_sided: c.upper_one_sided,
+                            ci95: c.ci95,
+                            budget: p.budget,
+                        };
+                        if p.relative_rule.is_some() {
+                            p.check = Some(checks.len());
+                            checks.push(check);
+                        } else {
+                            p.descriptive = Some(descriptive.len());
+                            descriptive.push(check);
+                        }
+                        p.comparison = Some(c);
+                    }
+                    Compared::NoNoise {
+                        change,
+                        method,
+                        why,
+                    } => {
+                        p.result.change = Some(signed_change(change, direction));
+                        p.result.method = method.into();
+                        p.result.details.noise = Some(why);
+                        p.no_noise = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        pending.push(p);
+    }
+
+    if !problems.is_empty() {
+        return Err(EvalError { problems });
+    }
+
+    let correction = match settings.correction {
+        CorrectionSetting::Bh => Correction::BenjaminiHochberg,
+        CorrectionSetting::Holm => Correction::Holm,
+        CorrectionSetting::None => Correction::None,
+    };
+    let decisions = decide(&checks, settings.alpha, settings.noise, correction);
+    let described = decide(&descriptive, settings.alpha, settings.noise, correction);
+
+    let mut results = Vec::with_capacity(pending.len());
+    for mut p in pending {
+        let decision = p
+            .check
+            .map(|i| &decisions[i])
+            .or_else(|| p.descriptive.map(|i| &described[i]));
+        if let Some(d) = decision {
+            p.result.q = Some(d.q);
+            p.result.kind = if d.improvement {
+                Kind::Improvement
+            } else if matches!(
+                d.outcome,
+                Outcome::Regression | Outcome::RegressionWithinBudget
+            ) {
+                Kind::Regression
+            } else {
+                Kind::Unchanged
+            };
+        }
+        if let (Some(i), Some(d)) = (p.relative_rule, p.check.map(|i| &decisions[i])) {
+            let change = p.result.change.unwrap_or(0.0);
+            let (ok, message) = relative_message(
+                d.outcome,
+                change,
+                p.budget,
+                p.comparison.as_ref(),
+                d.q,
+                &p.result,
+            );
+            let rule = &mut p.result.rules[i];
+            rule.ok = ok;
+            rule.message = Some(message);
+        } else if let (Some(i), true) = (p.relative_rule, p.no_noise) {
+            let change = p.result.change.unwrap_or(0.0);
+            let worse = worse_change(change, p.result.direction);
+            let far = settings.no_noise_factor * p.budget;
+            let rule = &mut p.result.rules[i];
+            if worse > far {
+                rule.ok = Some(false);
+                rule.message = Some(format!(
+                    "{} with no noise estimate: fails because it is beyond {}× the budget ({})",
+                    percent_signed(change),
+                    settings.no_noise_factor,
+                    percent(far)
+                ));
+            } else {
+                rule.message = Some(format!(
+                    "{} but no noise estimate (too few runs and no stored history): cannot tell a change below {} from noise",
+                    percent_signed(change),
+                    percent(far)
+                ));
+            }
+        } else if let Some(i) = p.relative_rule {
+            if p.result.rules[i].ok.is_none() && p.result.rules[i].message.is_none() {
+                p.result.rules[i].message = Some(match (&p.result.base, &p.result.head) {
+                    (None, _) => "new metric: nothing to compare with".into(),
+                    (_, None) => "missing in head".into(),
+                    _ => "not comparable".into(),
+                });
+            }
+        }
+
+        p.result.status = status_of(&p.result);
+        if p.result.status == Status::Fail {
+            if let Some(w) = waivers.iter().find(|w| w.matcher.is_match(&p.result.id)) {
+                for rule in p.result.rules.iter_mut().filter(|r| r.ok == Some(false)) {
+                    rule.ok = Some(true);
+                    rule.waived = Some(format!("{} ({file}:{})", w.reason, w.location.line));
+                }
+                p.result.status = Status::Pass;
+            }
+        }
+        results.push(p.result);
+    }
+
+    for w in &waivers {
+        if !ids.iter().any(|id| w.matcher.is_match(id)) {
+            notes.push(format!(
+                "waiver for {:?} ({file}:{}) matches no metric",
+                w.metric, w.location.line
+            ));
+        }
+    }
+    notes.extend(head.warnings.iter().map(|w| format!("head: {w}")));
+    notes.extend(base.warnings.iter().map(|w| format!("base: {w}")));
+    for t in head.thresholds.iter().filter(|t| !t.ok) {
+        notes.push(format!(
+            "tool threshold crossed in head: {} {}",
+            t.metric, t.expression
+        ));
+    }
+
+    let history = opts
+        .history
+        .iter()
+        .filter(|(id, _)| {
+            results
+                .iter()
+                .any(|r| &r.id == *id && (r.status == Status::Fail || r.kind == Kind::Regression))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    let mut report = Report {
+        schema: REPORT_SCHEMA.into(),
+        verdict: Verdict::Pass,
+        base: Side {
+            commit: base.commit.clone(),
+        },
+        head: Side {
+            commit: head.commit.clone(),
+        },
+        summary: Summary::default(),
+        results,
+        notes,
+        method: MethodInfo {
+            alpha: settings.alpha,
+            noise: settings.noise,
+            correction: match settings.correction {
+                CorrectionSetting::Bh => "bh",
+                CorrectionSetting::Holm => "holm",
+                CorrectionSetting::None => "none",
+            }
+            .into(),
+            baseline: opts.baseline.as_str().into(),
+            family: checks.len(),
+            strict: opts.strict || settings.strict,
+        },
+        history,
+    };
+    report.finish();
+    Ok(report)
+}
+
+enum Compared {
+    Log(LogComparison, String),
+    NoNoise {
+        change: f64,
+        method: &'static str,
+        why: String,
+    },
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    opts: &EvalOptions,
+    same_job: bool,
+    machine_shift: bool,
+) -> Compared {
+    let orient =
+        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
+    let history = opts.noise.get(&head.id);
+    let many = |m: &Metric| {
+        m.samples.len() >= MIN_SAMPLES
+            && matches!(
+                m.sample_kind,
+                Some(SampleKind::Iterations) | Some(SampleKind::Windows)
+            )
+    };
+    let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
+    if !positive(base) || !positive(head) {
+        let change = ratio_change(base.value, head.value, direction);
+        return Compared::NoNoise {
+            change,
+            method: "none",
+            why: "values are not all positive: no log-scale comparison".into(),
+        };
+    }
+
+    if many(base) && many(head) {
+        let mut extra_var = 0.0;
+        let mut df = f64::INFINITY;
+        let mut label = Vec::new();
+        let mut margin = margin;
+        if same_job {
+            if let Some((v, d)) = round_noise(base, head, direction) {
+                extra_var += v;
+                df = d;
+                label.push(format!(
+                    "round-to-round variance of {} interleaved rounds",
+                    d as usize + 1
+                ));
+            } else {
+                label.push("within-run (same job, interleaved)".to_string());
+            }
+        } else if let Some(n) = history {
+            extra_var += 2.0 * n.log_var;
+            df = n.df;
+            label.push(format!(
+                "within-run + run-to-run variance from {} stored runs",
+                n.runs
+            ));
+        } else {
+            margin = margin.max(UNCALIBRATED_MARGIN);
+            label.push(format!(
+                "within-run only, uncalibrated (no stored history): noise margin raised to {}",
+                percent(margin)
+            ));
+        }
+        if machine_shift {
+            extra_var += 2.0 * MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+            label.push("widened for a machine change".into());
+        }
+        let noise = NoiseModel {
+            extra_var,
+            df,
+            source: label.join("; "),
+        };
+        let model = (extra_var > 0.0).then_some(&noise);
+        if let Some(c) = compare_samples(&orient(head), &orient(base), margin, alpha, model) {
+            return Compared::Log(c, noise.source);
+        }
+    }
+
+    // Few runs or single values: the run-to-run variance must come from history.
+    let runs = |m: &Metric| -> Vec<f64> {
+        if m.samples.is_empty() || m.sample_kind == Some(SampleKind::Iterations) {
+            vec![direction.orient(m.value)]
+        } else {
+            orient(m)
+        }
+    };
+    let (hr, br) = (runs(head), runs(base));
+    let mut hist = history.map(|n| (n.log_var, n.df));
+    if machine_shift {
+        if let Some((v, _)) = hist.as_mut() {
+            *v += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+        }
+    }
+    if let Some(c) = compare_runs(&hr, &br, margin, alpha, hist) {
+        let why = match history {
+            Some(n) => format!("run-to-run variance from {} stored runs", n.runs),
+            None => format!("variance of {} vs {} runs", hr.len(), br.len()),
+        };
+        return Compared::Log(c, why);
+    }
+    Compared::NoNoise {
+        change: ratio_change(base.value, head.value, direction),
+        method: "none",
+        why: format!(
+            "no noise estimate: {} vs {} runs and no stored history",
+            hr.len(),
+            br.len()
+        ),
+    }
+}
+
+/// Run-to-run noise from the rounds of a same-job rerun: the variance of the per-round
+/// differences of log trimmed means, beyond what the within-round variance explains, divided by
+/// the number of rounds (the pooled estimate averages over them).
+fn round_noise(base: &Metric, head: &Metric, direction: Direction) -> Option<(f64, f64)> {
+    use crate::stats::describe::{trimmed_mean, winsorized_variance};
+    let per_round = |m: &Metric| -> BTreeMap<u32, Vec<f64>> {
+        let mut map: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        for (v, r) in m.samples.iter().zip(&m.rounds) {
+            map.entry(*r).or_default().push(direction.orient(*v).ln());
+        }
+        map
+    };
+    let (b, h) = (per_round(base), per_round(head));
+    let rounds: Vec<u32> = b.keys().filter(|k| h.contains_key(k)).copied().collect();
+    if rounds.len() < 3 {
+        return None;
+    }
+    let mut diffs = Vec::new();
+    let mut within = Vec::new();
+    for r in &rounds {
+        let (xb, xh) = (&b[r], &h[r]);
+        if xb.len() < 5 || xh.len() < 5 {
+            return None;
+        }
+        diffs.push(trimmed_mean(xh, 0.2) - trimmed_mean(xb, 0.2));
+        let se2 = |x: &[f64]| {
+            let n = x.len() as f64;
+            let hn = n - 2.0 * (0.2 * n).floor();
+            (n - 1.0) * winsorized_variance(x, 0.2) / (hn * (hn - 1.0))
+        };
+        within.push(se2(xh) + se2(xb));
+    }
+    let k = diffs.len() as f64;
+    let mean = diffs.iter().sum::<f64>() / k;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (k - 1.0);
+    let mean_within = within.iter().sum::<f64>() / k;
+    let extra = (var - mean_within).max(0.0) / k;
+    (extra.is_finite() && extra > 0.0).then_some((extra, k - 1.0))
+}
+
+fn relative_message(
+    outcome: Outcome,
+    change: f64,
+    budget: f64,
+    cmp: Option<&LogComparison>,
+    q: f64,
+    result: &MetricResult,
+) -> (Option<bool>, String) {
+    let ci = result
+        .ci
+        .map(|[lo, hi]| format!(" [{}, {}]", percent_signed(lo), percent_signed(hi)))
+        .unwrap_or_default();
+    let est = format!("{}{ci}", percent_signed(change));
+    match outcome {
+        Outcome::Regression => (
+            Some(false),
+            format!(
+                "{est} is a significant regression beyond the {} budget (q = {})",
+                percent(budget),
+                fmt_p(q)
+            ),
+        ),
+        Outcome::RegressionWithinBudget => (
+            Some(true),
+            format!(
+                "{est}: a significant regression, within the {} budget",
+                percent(budget)
+            ),
+        ),
+        Outcome::WithinBudget => (
+            Some(true),
+            format!("{est}: within the {} budget", percent(budget)),
+        ),
+        Outcome::Inconclusive => {
+            let n = |s: &Option<SideValue>| s.map(|s| s.n).unwrap_or(0);
+            let mde = cmp.map(|c| c.mde).unwrap_or(f64::NAN);
+            (
+                None,
+                format!(
+                    "{est}: inconclusive; with {} vs {} {} the smallest change this can see is ~{}",
+                    n(&result.head),
+                    n(&result.base),
+                    if result.method.starts_with("yuen") {
+                        "samples"
+                    } else {
+                        "runs"
+                    },
+                    percent(mde)
+                ),
+            )
+        }
+    }
+}
+
+fn status_of(r: &MetricResult) -> Status {
+    if r.rules.iter().any(|x| x.ok == Some(false)) {
+        return Status::Fail;
+    }
+    match (&r.base, &r.head) {
+        (None, Some(_)) => return Status::New,
+        (Some(_), None) => return Status::Missing,
+        _ => {}
+    }
+    if r.rules.iter().any(|x| x.ok.is_none()) {
+        Status::Inconclusive
+    } else {
+        Status::Pass
+    }
+}
+
+/// The value absolute budgets compare: the 20 %-trimmed mean of per-iteration samples, the
+/// median of runs, or the tool's own statistic.
+fn robust_summary(m: &Metric) -> f64 {
+    use crate::stats::describe::{median, trimmed_mean};
+    match m.sample_kind {
+        Some(SampleKind::Iterations) if m.samples.len() >= MIN_SAMPLES => {
+            trimmed_mean(&m.samples, 0.2)
+        }
+        Some(SampleKind::Runs) if !m.samples.is_empty() => median(&m.samples),
+        _ => m.value,
+    }
+}
+
+fn side_value(m: &Metric) -> SideValue {
+    SideValue {
+        value: robust_summary(m),
+        n: m.n(),
+    }
+}
+
+/// `change` is computed on oriented values (worse = larger); turn it back into head/base − 1.
+fn signed_change(oriented: f64, direction: Direction) -> f64 {
+    match direction {
+        Direction::Lower => oriented,
+        Direction::Higher => 1.0 / (1.0 + oriented) - 1.0,
+    }
+}
+
+fn signed_ci(ci: (f64, f64), direction: Direction) -> [f64; 2] {
+    let (a, b) = (
+        signed_change(ci.0, direction),
+        signed_change(ci.1, direction),
+    );
+    [a.min(b), a.max(b)]
+}
+
+fn worse_change(change: f64, direction: Direction) -> f64 {
+    match direction {
+        Direction::Lower => change,
+        Direction::Higher => 1.0 / (1.0 + change) - 1.0,
+    }
+}
+
+/// head/base − 1 of single values, oriented so that positive is worse.
+fn ratio_change(base: f64, head: f64, direction: Direction) -> f64 {
+    let r = direction.orient(head) / direction.orient(base);
+    if r.is_finite() {
+        r - 1.0
+    } else {
+        0.0
+    }
+}
+
+fn source(file: &str, rule: &BudgetRule) -> String {
+    let name = std::path::Path::new(file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string());
+    format!("{name}:{} ({})", rule.location.line, rule.metric)
+}
+
+fn describe_machine(env: &crate::model::Environment) -> String {
+    env.cpu_model
+        .clone()
+        .or_else(|| env.runner.clone())
+        .or_else(|| env.os.clone())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn closest_id<'a>(glob: &str, ids: &BTreeSet<&'a str>) -> Option<&'a str> {
+    ids.iter()
+        .map(|id| (strsim::jaro_winkler(glob, id), *id))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
+/// `5 %`, `12.5 %`.
+pub fn percent(x: f64) -> String {
+    if !x.is_finite() {
+        return "∞".into();
+    }
+    let v = x * 100.0;
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0} %")
+    } else {
+        format!("{v:.1} %")
+    }
+}
+
+/// `+3.4 %`, `−1.2 %`.
+pub fn percent_signed(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let v = x * 100.0;
+    if v < 0.0 {
+        format!("−{:.1} %", -v)
+    } else {
+        format!("+{v:.1} %")
+    }
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::{Location, Settings};
+    use crate::model::{Metric, Quantity, Unit};
+
+    fn rule(index: usize, glob: &str) -> BudgetRule {
+        BudgetRule {
+            index,
+            location: Location {
+                line: index + 1,
+                column: 1,
+            },
+            metric: glob.into(),
+            matcher: globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+                .unwrap()
+                .compile_matcher(),
+            max: None,
+            min: None,
+            max_regression: None,
+            direction: None,
+        }
+    }
+
+    fn budget(rules: Vec<BudgetRule>) -> BudgetFile {
+        BudgetFile {
+            path: "budgets.toml".into(),
+            settings: Settings::default(),
+            criterion: None,
+            lighthouse: vec![],
+            k6: vec![],
+            budgets: rules,
+            waivers: vec![],
+        }
+    }
+
+    /// Deterministic pseudo-lognormal samples: a fixed pattern of ±3 % around `center`.
+    fn samples(center: f64, n: usize, seed: u64) -> Vec<f64> {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                center * (0.03 * (u - 0.5) * 3.46).exp()
+            })
+            .collect()
+    }
+
+    fn file(metrics: Vec<Metric>) -> ResultsFile {
+        let mut f = ResultsFile::new();
+        f.metrics = metrics;
+        f
+    }
+
+    fn bench(id: &str, center: f64, seed: u64) -> Metric {
+        Metric::new(id, Unit::Nanoseconds, Direction::Lower, center)
+            .with_samples(SampleKind::Iterations, samples(center, 100, seed))
+    }
+
+    #[test]
+    fn fails_real_regression_and_passes_unchanged() {
+        let mut r = rule(0, "criterion/**");
+        r.max_regression = Some(0.05);
+        let b = budget(vec![r]);
+        let base = file(vec![
+            bench("criterion/a", 100.0, 1),
+            bench("criterion/b", 100.0, 2),
+        ]);
+        let head = file(vec![
+            bench("criterion/a", 115.0, 3),
+            bench("criterion/b", 100.0, 4),
+        ]);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_eq!(report.verdict, Verdict::Fail);
+        let a = report
+            .results
+            .iter()
+            .find(|r| r.id == "criterion/a")
+            .unwrap();
+        assert_eq!(a.status, Status::Fail);
+        assert_eq!(a.kind, Kind::Regression);
+        assert!((a.change.unwrap() - 0.15).abs() < 0.02, "{:?}", a.change);
+        let bb = report
+            .results
+            .iter()
+            .find(|r| r.id == "criterion/b")
+            .unwrap();
+        assert_eq!(bb.status, Status::Pass);
+        assert_eq!(report.method.family, 2);
+    }
+
+    #[test]
+    fn improvements_never_fail_and_higher_is_better_is_oriented() {
+        let mut r = rule(0, "k/**");
+        r.max_regression = Some(0.05);
+        let b = budget(vec![r]);
+        let tp = |c: f64, s: u64| {
+            Metric::new("k/throughput", Unit::PerSecond, Direction::Higher, c)
+                .with_samples(SampleKind::Iterations, samples(c, 100, s))
+        };
+        // Throughput up 20 %: an improvement.
+        let report = evaluate(
+            &b,
+            &file(vec![tp(100.0, 1)]),
+            &file(vec![tp(120.0, 2)]),
+            &EvalOptions::new(BaselineSource::Rerun),
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!((m.status, m.kind), (Status::Pass, Kind::Improvement));
+        assert!(m.change.unwrap() > 0.15);
+        // Throughput down 20 %: a regression.
+        let report = evaluate(
+            &b,
+            &file(vec![tp(100.0, 1)]),
+            &file(vec![tp(80.0, 2)]),
+            &EvalOptions::new(BaselineSource::Rerun),
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!((m.status, m.kind), (Status::Fail, Kind::Regression));
+        assert!(m.change.unwrap() < -0.15);
+    }
+
+    #[test]
+    fn absolute_rules_use_units_and_most_specific_wins() {
+        let mut general = rule(0, "criterion/**");
+        general.max = Some(Quantity::parse("1 us").unwrap());
+        let mut specific = rule(1, "criterion/slow");
+        specific.max = Some(Quantity::parse("2 ms").unwrap());
+        let b = budget(vec![general, specific]);
+        let base = file(vec![
+            bench("criterion/slow", 1.5e6, 1),
+            bench("criterion/fast", 500.0, 2),
+        ]);
+        let head = file(vec![
+            bench("criterion/slow", 1.5e6, 3),
+            bench("criterion/fast", 1500.0, 4),
+        ]);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        let slow = report
+            .results
+            .iter()
+            .find(|r| r.id == "criterion/slow")
+            .unwrap();
+        assert_eq!(slow.status, Status::Pass, "{slow:?}");
+        assert_eq!(slow.rules[0].rule, "max 2 ms");
+        assert!(slow.rules[0]
+            .source
+            .as_deref()
+            .unwrap()
+            .starts_with("budgets.toml:2"));
+        let fast = report
+            .results
+            .iter()
+            .find(|r| r.id == "criterion/fast")
+            .unwrap();
+        assert_eq!(fast.status, Status::Fail);
+    }
+
+    #[test]
+    fn unmatched_glob_and_unit_mismatch_are_configuration_errors() {
+        let mut typo = rule(0, "criterion/prase/*");
+        typo.max_regression = Some(0.05);
+        let err = evaluate(
+            &budget(vec![typo]),
+            &file(vec![bench("criterion/parse/1", 1.0, 1)]),
+            &file(vec![bench("criterion/parse/1", 1.0, 2)]),
+            &EvalOptions::new(BaselineSource::File),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("budgets.toml:1")
+                && err.to_string().contains("matches no metric"),
+            "{err}"
+        );
+        let mut bytes = rule(0, "criterion/**");
+        bytes.max = Some(Quantity::parse("2 KiB").unwrap());
+        let err = evaluate(
+            &budget(vec![bytes]),
+            &file(vec![bench("criterion/x", 1.0, 1)]),
+            &file(vec![bench("criterion/x", 1.0, 2)]),
+            &EvalOptions::new(BaselineSource::File),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("KiB"), "{err}");
+    }
+
+    #[test]
+    fn failed_runs_fail_every_rule_and_waivers_apply_until_expiry() {
+        let mut r = rule(0, "lighthouse/**");
+        r.max = Some(Quantity::parse("2500 ms").unwrap());
+        let mut b = budget(vec![r]);
+        let mut failed = Metric::new(
+            "lighthouse/home/largest-contentful-paint",
+            Unit::Milliseconds,
+            Direction::Lower,
+            f64::NAN,
+        );
+        failed.failure = Some("ERRORED_DOCUMENT_REQUEST (slow.json)".into());
+        let ok = Metric::new(
+            "lighthouse/home/largest-contentful-paint",
+            Unit::Milliseconds,
+            Direction::Lower,
+            1000.0,
+        );
+        let report = evaluate(
+            &b,
+            &file(vec![ok.clone()]),
+            &file(vec![failed.clone()]),
+            &EvalOptions::new(BaselineSource::File),
+        )
+        .unwrap();
+        assert_eq!(report.results[0].status, Status::Fail);
+        assert!(report.results[0].rules[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("ERRORED_DOCUMENT_REQUEST"));
+
+        let slow = Metric::new(
+            "lighthouse/home/largest-contentful-paint",
+            Unit::Milliseconds,
+            Direction::Lower,
+            3000.0,
+        );
+        b.waivers.push(Waiver {
+            location: Location { line: 9, column: 1 },
+            metric: "lighthouse/**".into(),
+            matcher: globset::Glob::new("lighthouse/**")
+                .unwrap()
+                .compile_matcher(),
+            reason: "accepted in #12".into(),
+            expires: Some(jiff::civil::date(2026, 1, 31)),
+        });
+        let mut opts = EvalOptions::new(BaselineSource::File);
+        opts.today = jiff::civil::date(2026, 1, 31);
+        let report = evaluate(
+            &b,
+            &file(vec![ok.clone()]),
+            &file(vec![slow.clone()]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(report.results[0].status, Status::Pass);
+        assert!(report.results[0].rules[0].waived.is_some());
+        opts.today = jiff::civil::date(2026, 2, 1);
+        let report = evaluate(&b, &file(vec![ok]), &file(vec![slow]), &opts).unwrap();
+        assert_eq!(report.results[0].status, Status::Fail);
+        assert!(report.notes.iter().any(|n| n.contains("expired")));
+    }
+
+    #[test]
+    fn new_and_missing_metrics_are_reported_not_failed() {
+        let mut r = rule(0, "criterion/**");
+        r.max_regression = Some(0.05);
+        let report = evaluate(
+            &budget(vec![r]),
+            &file(vec![bench("criterion/old", 1.0, 1)]),
+            &file(vec![bench("criterion/new", 1.0, 2)]),
+            &EvalOptions::new(BaselineSource::Rerun),
+        )
+        .unwrap();
+        assert_eq!(report.verdict, Verdict::Pass);
+        assert_eq!((report.summary.new, report.summary.missing), (1, 1));
+    }
+
+    #[test]
+    fn single_values_without_history_say_no_noise_estimate() {
+        let mut r = rule(0, "k6/**");
+        r.max_regression = Some(0.05);
+        let m = |v| {
+            Metric::new(
+                "k6/api/http_req_duration/p(95)",
+                Unit::Milliseconds,
+                Direction::Lower,
+                v,
+            )
+        };
+        let b = budget(vec![r]);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let small = evaluate(&b, &file(vec![m(100.0)]), &file(vec![m(104.0)]), &opts).unwrap();
+        assert_eq!(small.results[0].status, Status::Inconclusive);
+        assert!(small.results[0]
+            .details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("no noise estimate"));
+        let far = evaluate(&b, &file(vec![m(100.0)]), &file(vec![m(130.0)]), &opts).unwrap();
+        assert_eq!(far.results[0].status, Status::Fail);
+        let mut history = EvalOptions::new(BaselineSource::Store);
+        history.noise.insert(
+            "k6/api/http_req_duration/p(95)".into(),
+            crate::model::NoiseEstimate {
+                log_var: 0.0001,
+                df: 29.0,
+                runs: 30,
+            },
+        );
+        let calibrated =
+            evaluate(&b, &file(vec![m(100.0)]), &file(vec![m(112.0)]), &history).unwrap();
+        assert_eq!(
+            calibrated.results[0].status,
+            Status::Fail,
+            "{:?}",
+            calibrated.results[0]
+        );
+    }
+}

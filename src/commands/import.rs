@@ -1,9 +1,47 @@
-//! `import` (not yet written).
+//! `import criterion|lighthouse|k6`: convert tool outputs into a results file, written to
+//! `--output` or stdout.
 
-use super::Outcome;
+use anyhow::Context;
+
+use super::{output, Outcome};
 use crate::cli::{GlobalArgs, ImportCommand};
+use crate::import;
 
 /// Runs `import`.
-pub fn run(_cmd: ImportCommand, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`import` is not available in this build yet")
+pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let results = match &cmd {
+        ImportCommand::Criterion { dir, baseline } => import::criterion::import(dir, baseline)
+            .with_context(|| {
+                format!(
+                    "importing criterion baseline {baseline:?} from {}",
+                    dir.display()
+                )
+            })?,
+        ImportCommand::Lighthouse { files, name } => {
+            import::lighthouse::import(files, name).context("importing Lighthouse reports")?
+        }
+        ImportCommand::K6 { files, name } => {
+            import::k6::import(files, name).context("importing k6 output")?
+        }
+    };
+    if !global.quiet {
+        for w in &results.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    match &global.output {
+        Some(path) => {
+            results.save(path).context("writing the results file")?;
+            if !global.quiet {
+                eprintln!(
+                    "{:>12} {} metrics to {}",
+                    "Imported",
+                    results.metrics.len(),
+                    path.display()
+                );
+            }
+        }
+        None => output::print_stdout(&results.to_json())?,
+    }
+    Ok(Outcome::Pass)
 }

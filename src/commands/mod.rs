@@ -8,10 +8,14 @@ mod compare;
 mod history;
 mod import;
 mod init;
+mod output;
 mod run;
 mod store;
 
-use crate::cli::{Cli, Command};
+use anyhow::Context;
+
+use crate::budget::BudgetFile;
+use crate::cli::{Cli, Command, GlobalArgs};
 
 /// How a command ended when nothing went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,4 +49,23 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Store(cmd) => store::run(cmd, g),
         Command::Init(args) => init::run(&args, g),
     }
+}
+
+/// Loads the budget file: `--budget`, else `budgets.toml` next to the manifest or in the current
+/// directory. A missing file is an error: a gate without budgets would pass silently.
+pub(crate) fn load_budget(global: &GlobalArgs) -> anyhow::Result<BudgetFile> {
+    let path = match &global.budget {
+        Some(p) => p.clone(),
+        None => crate::budget::parse::default_budget_path(
+            global.manifest_path.as_deref().and_then(|m| m.parent()),
+        ),
+    };
+    if !path.exists() {
+        anyhow::bail!(
+            "budget file {} not found (create one with `cargo perf-budget init`, or pass --budget PATH)",
+            path.display()
+        );
+    }
+    crate::budget::parse::load(&path)
+        .with_context(|| format!("reading budget file {}", path.display()))
 }

@@ -1,1 +1,834 @@
-//! cargo_bench runner (not yet written).
+//! Running criterion benches: build them once with `cargo bench --no-run`, take the bench
+//! executables from cargo's JSON messages, run each executable directly with `--bench` and a
+//! private `CRITERION_HOME`, and import what criterion wrote.
+//!
+//! [`measure_head`] measures the current tree once (for `check --base FILE` and `run`); the
+//! interleaved base/head rerun in [`super::rerun`] uses the same pieces per side and round.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::SystemTime;
+
+use serde::Deserialize;
+
+use super::{interrupt, Progress, RunError};
+use crate::budget::CriterionConfig;
+use crate::model::{Environment, ResultsFile};
+
+/// What to benchmark and how.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// `Cargo.toml` of the package to benchmark (a workspace root selects its members).
+    pub manifest_path: PathBuf,
+    /// `[criterion]` of the budget file: which benches, package, features, extra arguments.
+    pub config: CriterionConfig,
+    /// No progress output.
+    pub quiet: bool,
+    /// Overrides cargo's target directory for head (`--target-dir`); `None` uses cargo's own
+    /// choice (`CARGO_TARGET_DIR`, `.cargo/config.toml`, `target/`). The base side of a rerun
+    /// builds in `<head target>/perf-budget/base`.
+    pub target_dir: Option<PathBuf>,
+}
+
+impl BenchOptions {
+    /// Options for the package at `manifest_path` with cargo's default target directory.
+    pub fn new(manifest_path: impl Into<PathBuf>, config: CriterionConfig, quiet: bool) -> Self {
+        BenchOptions {
+            manifest_path: manifest_path.into(),
+            config,
+            quiet,
+            target_dir: None,
+        }
+    }
+}
+
+/// Builds and runs the configured benches of the current tree once and imports the results.
+///
+/// criterion writes into a temporary `CRITERION_HOME`, so the user's `target/criterion`
+/// baselines are left alone. The bench arguments are `[criterion] args` unchanged: this is
+/// what a plain `cargo bench` measures. The result carries the HEAD commit (when the package is
+/// in a git repository) and the environment.
+pub fn measure_head(opts: &BenchOptions) -> Result<ResultsFile, RunError> {
+    let progress = Progress::new(opts.quiet);
+    let result = measure_head_with(opts, &progress);
+    progress.finish();
+    result
+}
+
+fn measure_head_with(opts: &BenchOptions, progress: &Progress) -> Result<ResultsFile, RunError> {
+    interrupt::install_handler();
+    let manifest = absolute_manifest(&opts.manifest_path)?;
+    let tree = Tree {
+        label: "head".into(),
+        manifest,
+        target_dir: opts.target_dir.clone(),
+    };
+    let metadata = Metadata::read(&tree.manifest)?;
+    let selection = metadata
+        .select(&opts.config, &tree.manifest, Requirement::Strict)?
+        .ok_or_else(|| RunError::Config("no benches to run".into()))?;
+    let binaries = build(&tree, &opts.config, &selection, progress)?;
+    let home = interrupt::ScratchDir::new("perf-budget-criterion-")
+        .map_err(|e| RunError::io(std::env::temp_dir(), e))?;
+    progress.start_steps(binaries.len() as u64);
+    for binary in &binaries {
+        progress.status("Running", &format!("head (bench: {})", binary.target));
+        run_binary(
+            &tree.label,
+            binary,
+            &opts.config,
+            &opts.config.args,
+            home.path(),
+            progress,
+        )?;
+        progress.step();
+    }
+    progress.spinner();
+    let mut results = import_run("head", home.path())?;
+    results.commit = head_commit(tree.manifest.parent().unwrap_or(Path::new(".")));
+    results.environment = Environment::detect();
+    Ok(results)
+}
+
+/// One source tree to build and measure: the user's (head) or the base worktree.
+#[derive(Debug, Clone)]
+pub(crate) struct Tree {
+    /// `head` or `base (<sha>)`, for messages.
+    pub label: String,
+    /// The package manifest in this tree.
+    pub manifest: PathBuf,
+    /// `--target-dir`, when not cargo's default.
+    pub target_dir: Option<PathBuf>,
+}
+
+/// A built bench executable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BenchBinary {
+    /// The bench target's name (`[[bench]] name`).
+    pub target: String,
+    /// The executable cargo built.
+    pub executable: PathBuf,
+    /// The package directory: cargo runs benches there, so criterion's relative paths work.
+    pub package_dir: PathBuf,
+}
+
+impl BenchBinary {
+    /// What identifies the same bench in the base and the head tree: the target name and the
+    /// package's directory name (the trees live in different places).
+    pub(crate) fn pairing_key(&self) -> (String, Option<OsString>) {
+        (
+            self.target.clone(),
+            self.package_dir.file_name().map(|n| n.to_os_string()),
+        )
+    }
+}
+
+/// Which benches to build in one tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Selection {
+    /// Bench target names (`--bench NAME` each); never empty.
+    pub benches: Vec<String>,
+}
+
+/// How strictly [`Metadata::select`] treats a missing package or bench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Requirement {
+    /// Head: a configured package or bench that does not exist is a configuration error.
+    Strict,
+    /// Base: what does not exist yet is simply not measured (the report calls it new).
+    Available,
+}
+
+/// What `cargo metadata --no-deps` says about a workspace, reduced to what we need.
+#[derive(Debug, Clone)]
+pub(crate) struct Metadata {
+    /// cargo's target directory for this workspace.
+    pub target_directory: PathBuf,
+    packages: Vec<CargoPackage>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CargoMetadata {
+    packages: Vec<CargoPackage>,
+    target_directory: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CargoPackage {
+    name: String,
+    manifest_path: PathBuf,
+    targets: Vec<CargoTarget>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CargoTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+/// One line of `cargo --message-format=json`; only compiler artifacts matter here.
+#[derive(Debug, Deserialize)]
+struct CargoMessage {
+    reason: String,
+    #[serde(default)]
+    target: Option<CargoTarget>,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+    #[serde(default)]
+    manifest_path: Option<PathBuf>,
+}
+
+impl Metadata {
+    /// Runs `cargo metadata --no-deps` for `manifest`.
+    pub(crate) fn read(manifest: &Path) -> Result<Metadata, RunError> {
+        let mut command = Command::new(cargo());
+        command
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--manifest-path",
+            ])
+            .arg(manifest);
+        let output = command
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| RunError::Spawn {
+                program: "cargo metadata".into(),
+                source,
+            })?;
+        if !output.status.success() {
+            return Err(RunError::Metadata {
+                manifest: manifest.to_path_buf(),
+                message: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            });
+        }
+        let parsed: CargoMetadata =
+            serde_json::from_slice(&output.stdout).map_err(|e| RunError::Metadata {
+                manifest: manifest.to_path_buf(),
+                message: format!("unexpected output: {e}"),
+            })?;
+        Ok(Metadata {
+            target_directory: parsed.target_directory,
+            packages: parsed.packages,
+        })
+    }
+
+    /// The benches to build for `config` in the tree whose manifest is `manifest`. `None` when
+    /// there is nothing to measure (only with [`Requirement::Available`]).
+    pub(crate) fn select(
+        &self,
+        config: &CriterionConfig,
+        manifest: &Path,
+        requirement: Requirement,
+    ) -> Result<Option<Selection>, RunError> {
+        let strict = requirement == Requirement::Strict;
+        let packages: Vec<&CargoPackage> = match &config.package {
+            Some(name) => self.packages.iter().filter(|p| &p.name == name).collect(),
+            None => {
+                let own: Vec<&CargoPackage> = self
+                    .packages
+                    .iter()
+                    .filter(|p| same_file(&p.manifest_path, manifest))
+                    .collect();
+                // A virtual workspace manifest is no package: all members are benched.
+                if own.is_empty() {
+                    self.packages.iter().collect()
+                } else {
+                    own
+                }
+            }
+        };
+        if packages.is_empty() {
+            if let (true, Some(name)) = (strict, &config.package) {
+                let names: Vec<&str> = self.packages.iter().map(|p| p.name.as_str()).collect();
+                return Err(RunError::Config(format!(
+                    "`package = {name:?}`: no such package in the workspace of {} (packages: {})",
+                    manifest.display(),
+                    names.join(", ")
+                )));
+            }
+            return Ok(None);
+        }
+        let available: BTreeSet<&str> = packages
+            .iter()
+            .flat_map(|p| &p.targets)
+            .filter(|t| t.kind.iter().any(|k| k == "bench"))
+            .map(|t| t.name.as_str())
+            .collect();
+        let benches: Vec<String> = if config.benches.is_empty() {
+            available.iter().map(|s| s.to_string()).collect()
+        } else {
+            let missing: Vec<&String> = config
+                .benches
+                .iter()
+                .filter(|b| !available.contains(b.as_str()))
+                .collect();
+            if strict && !missing.is_empty() {
+                return Err(RunError::Config(format!(
+                    "`benches`: no bench target named {} in {} (bench targets: {})",
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    manifest.display(),
+                    list_or_none(&available)
+                )));
+            }
+            let mut chosen: Vec<String> = Vec::new();
+            for bench in &config.benches {
+                if available.contains(bench.as_str()) && !chosen.contains(bench) {
+                    chosen.push(bench.clone());
+                }
+            }
+            chosen
+        };
+        if benches.is_empty() {
+            if strict {
+                return Err(RunError::Config(format!(
+                    "{} has no bench targets to run (add a `[[bench]]` with `harness = false` \
+                     for criterion, or remove `[criterion]`)",
+                    manifest.display()
+                )));
+            }
+            return Ok(None);
+        }
+        Ok(Some(Selection { benches }))
+    }
+}
+
+fn list_or_none(names: &BTreeSet<&str>) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.iter().copied().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The manifest as an absolute path, so commands run elsewhere still find it.
+pub(crate) fn absolute_manifest(manifest: &Path) -> Result<PathBuf, RunError> {
+    manifest
+        .canonicalize()
+        .map_err(|e| RunError::io(manifest, e))
+}
+
+/// The cargo to run: the one that started us (`cargo perf-budget` sets `CARGO`), else `cargo`.
+fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// `cargo bench --no-run` in `tree`; returns the bench executables (possibly fresh, i.e. not
+/// rebuilt). A failed build is an error carrying cargo's stderr with the compiler messages.
+pub(crate) fn build(
+    tree: &Tree,
+    config: &CriterionConfig,
+    selection: &Selection,
+    progress: &Progress,
+) -> Result<Vec<BenchBinary>, RunError> {
+    let args = build_args(tree, config, selection);
+    let command_line = format!("cargo {}", display_args(&args));
+    progress.spinner();
+    progress.status(
+        "Building",
+        &format!("{} (cargo bench --no-run)", tree.label),
+    );
+    let mut command = Command::new(cargo());
+    command.args(&args);
+    let mut binaries: Vec<BenchBinary> = Vec::new();
+    let captured = run_streaming(
+        &mut command,
+        |line| {
+            if let Some(binary) = bench_artifact(line) {
+                if !binaries.contains(&binary) {
+                    binaries.push(binary);
+                }
+            }
+        },
+        |line| {
+            let line = line.trim();
+            if !line.is_empty() {
+                progress.detail(line);
+            }
+        },
+    )
+    .map_err(|source| RunError::Spawn {
+        program: command_line.clone(),
+        source,
+    })?;
+    if !captured.status.success() {
+        return Err(RunError::Build {
+            side: tree.label.clone(),
+            command: command_line,
+            stderr: captured.stderr_tail(),
+        });
+    }
+    // Keep the configured order, so runs go in the order the user listed the benches.
+    binaries.sort_by_key(|b| {
+        selection
+            .benches
+            .iter()
+            .position(|n| n == &b.target)
+            .unwrap_or(usize::MAX)
+    });
+    progress.done(
+        "Built",
+        &format!("{} ({})", tree.label, bench_list(&binaries)),
+    );
+    Ok(binaries)
+}
+
+fn bench_list(binaries: &[BenchBinary]) -> String {
+    let names: Vec<&str> = binaries.iter().map(|b| b.target.as_str()).collect();
+    format!("benches: {}", names.join(", "))
+}
+
+fn build_args(tree: &Tree, config: &CriterionConfig, selection: &Selection) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
+        "bench".into(),
+        "--no-run".into(),
+        // Diagnostics rendered on stderr (for the error message), artifacts as JSON on stdout.
+        "--message-format=json-render-diagnostics".into(),
+        "--manifest-path".into(),
+        tree.manifest.clone().into(),
+    ];
+    if let Some(package) = &config.package {
+        args.push("-p".into());
+        args.push(package.into());
+    }
+    if !config.features.is_empty() {
+        args.push("--features".into());
+        args.push(config.features.join(",").into());
+    }
+    for bench in &selection.benches {
+        args.push("--bench".into());
+        args.push(bench.into());
+    }
+    if let Some(dir) = &tree.target_dir {
+        args.push("--target-dir".into());
+        args.push(dir.clone().into());
+    }
+    args
+}
+
+fn display_args(args: &[OsString]) -> String {
+    args.iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The bench executable announced by one line of cargo's JSON output, if it is one.
+fn bench_artifact(line: &str) -> Option<BenchBinary> {
+    if !line.starts_with('{') {
+        return None;
+    }
+    let message: CargoMessage = serde_json::from_str(line).ok()?;
+    if message.reason != "compiler-artifact" {
+        return None;
+    }
+    let target = message.target?;
+    if !target.kind.iter().any(|k| k == "bench") {
+        return None;
+    }
+    let executable = message.executable?;
+    let package_dir = message
+        .manifest_path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .or_else(|| executable.parent().map(Path::to_path_buf))?;
+    Some(BenchBinary {
+        target: target.name,
+        executable,
+        package_dir,
+    })
+}
+
+/// Runs one bench executable with `--bench` and `args`, criterion writing into `home`.
+pub(crate) fn run_binary(
+    side: &str,
+    binary: &BenchBinary,
+    config: &CriterionConfig,
+    args: &[String],
+    home: &Path,
+    progress: &Progress,
+) -> Result<(), RunError> {
+    std::fs::create_dir_all(home).map_err(|e| RunError::io(home, e))?;
+    let started = SystemTime::now();
+    let mut command = Command::new(&binary.executable);
+    command
+        .arg("--bench")
+        .args(args)
+        .current_dir(&binary.package_dir)
+        .env("CRITERION_HOME", home)
+        .env("CARGO_MANIFEST_DIR", &binary.package_dir);
+    let command_line = format!("{} --bench {}", binary.executable.display(), args.join(" "));
+    let mut recent: Vec<String> = Vec::new();
+    let captured = run_streaming(
+        &mut command,
+        |line| {
+            if let Some(name) = benchmark_name(line) {
+                progress.detail(name);
+            }
+            keep_tail(&mut recent, line);
+        },
+        |_| {},
+    )
+    .map_err(|source| RunError::Spawn {
+        program: binary.executable.display().to_string(),
+        source,
+    })?;
+    if !captured.status.success() {
+        let mut output = recent;
+        output.extend(captured.stderr);
+        return Err(RunError::Bench {
+            side: side.to_string(),
+            bench: binary.target.clone(),
+            command: command_line,
+            status: captured.status.to_string(),
+            output: tail(&output, OUTPUT_TAIL_LINES),
+        });
+    }
+    if let Some(output) = &config.output {
+        // The bench chose its output directory in code, so CRITERION_HOME was ignored: take
+        // what this run wrote there.
+        let dir = binary.package_dir.join(output);
+        copy_fresh_benchmarks(&dir, &dir, home, started)?;
+    }
+    Ok(())
+}
+
+/// `Benchmarking <name>: Warming up …` → `<name>`.
+fn benchmark_name(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix("Benchmarking ")?;
+    for phase in [
+        ": Warming up",
+        ": Collecting",
+        ": Analyzing",
+        ": Complete",
+        ": Profiling",
+    ] {
+        if let Some(index) = rest.find(phase) {
+            return Some(&rest[..index]);
+        }
+    }
+    Some(rest)
+}
+
+/// Copies the benchmark directories under `dir` whose `new/` was written since `since` into
+/// the same relative place under `home` (only `new/`; older baselines stay where they are).
+fn copy_fresh_benchmarks(
+    root: &Path,
+    dir: &Path,
+    home: &Path,
+    since: SystemTime,
+) -> Result<(), RunError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(RunError::io(dir, e)),
+    };
+    let new = dir.join("new");
+    let fresh = std::fs::metadata(new.join("benchmark.json"))
+        .and_then(|m| m.modified())
+        .is_ok_and(|modified| modified >= since);
+    if fresh {
+        let relative = dir.strip_prefix(root).unwrap_or(Path::new(""));
+        let target = home.join(relative).join("new");
+        std::fs::create_dir_all(&target).map_err(|e| RunError::io(&target, e))?;
+        for entry in std::fs::read_dir(&new).map_err(|e| RunError::io(&new, e))? {
+            let entry = entry.map_err(|e| RunError::io(&new, e))?;
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let to = target.join(entry.file_name());
+                std::fs::copy(entry.path(), &to).map_err(|e| RunError::io(&to, e))?;
+            }
+        }
+    }
+    for entry in entries.flatten() {
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let name = entry.file_name();
+        if is_dir && name != "new" && name != "report" {
+            copy_fresh_benchmarks(root, &entry.path(), home, since)?;
+        }
+    }
+    Ok(())
+}
+
+/// Imports what criterion wrote into `home`; nothing written means no metrics.
+pub(crate) fn import_run(label: &str, home: &Path) -> Result<ResultsFile, RunError> {
+    let wrote_anything = std::fs::read_dir(home)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if !wrote_anything {
+        let mut empty = ResultsFile::new();
+        empty.warnings.push(format!(
+            "{label}: the benches ran but criterion wrote no results"
+        ));
+        return Ok(empty);
+    }
+    crate::import::criterion::import(home, "new").map_err(|source| RunError::Import {
+        side: label.to_string(),
+        source,
+    })
+}
+
+/// The SHA of HEAD of the repository containing `dir`, if it is in one.
+pub(crate) fn head_commit(dir: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    Some(head.id().to_string())
+}
+
+const OUTPUT_TAIL_LINES: usize = 60;
+const STDERR_TAIL_LINES: usize = 200;
+
+/// What a finished child printed.
+struct Captured {
+    status: ExitStatus,
+    stderr: Vec<String>,
+}
+
+impl Captured {
+    fn stderr_tail(&self) -> String {
+        tail(&self.stderr, STDERR_TAIL_LINES)
+    }
+}
+
+fn keep_tail(lines: &mut Vec<String>, line: &str) {
+    lines.push(line.to_string());
+    if lines.len() > 2 * OUTPUT_TAIL_LINES {
+        lines.drain(..OUTPUT_TAIL_LINES);
+    }
+}
+
+fn tail(lines: &[String], n: usize) -> String {
+    let start = lines.len().saturating_sub(n);
+    let mut text = String::new();
+    if start > 0 {
+        text.push_str(&format!("[… {start} earlier lines]\n"));
+    }
+    text.push_str(&lines[start..].join("\n"));
+    text
+}
+
+/// Runs `command` with stdout and stderr piped, handing every line to the callbacks as it
+/// comes (stderr on a second thread), and keeps stderr. The child is registered with the
+/// interrupt handler while it runs.
+fn run_streaming(
+    command: &mut Command,
+    mut on_stdout: impl FnMut(&str),
+    on_stderr: impl FnMut(&str) + Send,
+) -> std::io::Result<Captured> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn()?;
+    let _registered = interrupt::ChildGuard::new(child.id());
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let stderr_lines = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut on_stderr = on_stderr;
+            let mut kept = Vec::new();
+            if let Some(stderr) = stderr {
+                for_each_line(stderr, |line| {
+                    on_stderr(line);
+                    kept.push(line.to_string());
+                });
+            }
+            kept
+        });
+        if let Some(stdout) = stdout {
+            for_each_line(stdout, &mut on_stdout);
+        }
+        reader.join().unwrap_or_default()
+    });
+    let status = child.wait()?;
+    Ok(Captured {
+        status,
+        stderr: stderr_lines,
+    })
+}
+
+/// Calls `f` on every line of `input`, decoding lossily (a bench may print anything).
+fn for_each_line(input: impl Read, mut f: impl FnMut(&str)) {
+    let mut reader = BufReader::new(input);
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        match reader.read_until(b'\n', &mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let line = String::from_utf8_lossy(&buffer);
+                f(line.trim_end_matches(['\n', '\r']));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_bench_executables_from_cargo_messages() {
+        let bench = r#"{"reason":"compiler-artifact","package_id":"path+file:///p#x@0.1.0","manifest_path":"/p/Cargo.toml","target":{"kind":["bench"],"crate_types":["bin"],"name":"algos","src_path":"/p/benches/algos.rs","edition":"2021","doc":false,"doctest":false,"test":false},"profile":{"test":false},"features":[],"filenames":["/t/release/deps/algos-1"],"executable":"/t/release/deps/algos-1","fresh":true}"#;
+        let lib = r#"{"reason":"compiler-artifact","manifest_path":"/p/Cargo.toml","target":{"kind":["lib"],"name":"x"},"executable":null}"#;
+        let lib_tests = r#"{"reason":"compiler-artifact","manifest_path":"/p/Cargo.toml","target":{"kind":["lib"],"name":"x"},"executable":"/t/release/deps/x-2"}"#;
+        let done = r#"{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            bench_artifact(bench),
+            Some(BenchBinary {
+                target: "algos".into(),
+                executable: "/t/release/deps/algos-1".into(),
+                package_dir: "/p".into(),
+            })
+        );
+        for other in [lib, lib_tests, done, "not json", "{broken"] {
+            assert_eq!(bench_artifact(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn benchmark_names_come_from_criterion_status_lines() {
+        assert_eq!(
+            benchmark_name("Benchmarking fib 20: Warming up for 3.0000 s"),
+            Some("fib 20")
+        );
+        assert_eq!(
+            benchmark_name("Benchmarking parse/sum_sq/1000: Collecting 100 samples in estimated 5.0 s (1M iterations)"),
+            Some("parse/sum_sq/1000")
+        );
+        assert_eq!(benchmark_name("Benchmarking a: b"), Some("a: b"));
+        assert_eq!(benchmark_name("fib 20  time: [1 ns 2 ns 3 ns]"), None);
+    }
+
+    fn metadata() -> Metadata {
+        let package = |name: &str, benches: &[&str]| CargoPackage {
+            name: name.into(),
+            manifest_path: PathBuf::from(format!("/nonexistent/{name}/Cargo.toml")),
+            targets: benches
+                .iter()
+                .map(|b| CargoTarget {
+                    name: b.to_string(),
+                    kind: vec!["bench".into()],
+                })
+                .chain(std::iter::once(CargoTarget {
+                    name: name.into(),
+                    kind: vec!["lib".into()],
+                }))
+                .collect(),
+        };
+        Metadata {
+            target_directory: "/t".into(),
+            packages: vec![package("a", &["algos", "io"]), package("b", &["other"])],
+        }
+    }
+
+    #[test]
+    fn selects_benches_of_the_package_and_checks_names_on_head_only() {
+        let meta = metadata();
+        let manifest = Path::new("/nonexistent/a/Cargo.toml");
+        let all = CriterionConfig::default();
+        let pick = meta.select(&all, manifest, Requirement::Strict).unwrap();
+        assert_eq!(pick.unwrap().benches, ["algos", "io"]);
+
+        let named = CriterionConfig {
+            benches: vec!["io".into(), "gone".into()],
+            ..Default::default()
+        };
+        let err = meta
+            .select(&named, manifest, Requirement::Strict)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`gone`") && err.contains("algos, io"), "{err}");
+        let base = meta
+            .select(&named, manifest, Requirement::Available)
+            .unwrap();
+        assert_eq!(base.unwrap().benches, ["io"]);
+
+        let other = CriterionConfig {
+            package: Some("b".into()),
+            ..Default::default()
+        };
+        let pick = meta.select(&other, manifest, Requirement::Strict).unwrap();
+        assert_eq!(pick.unwrap().benches, ["other"]);
+
+        let missing = CriterionConfig {
+            package: Some("c".into()),
+            ..Default::default()
+        };
+        let err = meta
+            .select(&missing, manifest, Requirement::Strict)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"c\"") && err.contains("a, b"), "{err}");
+        assert_eq!(
+            meta.select(&missing, manifest, Requirement::Available)
+                .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn build_command_respects_package_features_and_target_dir() {
+        let tree = Tree {
+            label: "base (12345678)".into(),
+            manifest: "/w/Cargo.toml".into(),
+            target_dir: Some("/t/perf-budget/base".into()),
+        };
+        let config = CriterionConfig {
+            package: Some("core".into()),
+            features: vec!["simd".into(), "std".into()],
+            ..Default::default()
+        };
+        let selection = Selection {
+            benches: vec!["algos".into(), "io".into()],
+        };
+        assert_eq!(
+            display_args(&build_args(&tree, &config, &selection)),
+            "bench --no-run --message-format=json-render-diagnostics --manifest-path /w/Cargo.toml \
+             -p core --features simd,std --bench algos --bench io --target-dir /t/perf-budget/base"
+        );
+    }
+
+    #[test]
+    fn copies_only_benchmarks_written_by_this_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let home = dir.path().join("home");
+        let write = |bench: &str| {
+            let new = out.join(bench).join("new");
+            std::fs::create_dir_all(&new).unwrap();
+            std::fs::write(new.join("benchmark.json"), "{}").unwrap();
+            std::fs::write(new.join("sample.json"), "{}").unwrap();
+        };
+        write("old");
+        let since = SystemTime::now() + std::time::Duration::from_millis(1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write("group/fresh");
+        copy_fresh_benchmarks(&out, &out, &home, since).unwrap();
+        assert!(home.join("group/fresh/new/sample.json").is_file());
+        assert!(!home.join("old").exists());
+    }
+
+    #[test]
+    fn keeps_the_end_of_long_output() {
+        let lines: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(tail(&lines, 3), "[… 7 earlier lines]\n7\n8\n9");
+        assert_eq!(tail(&lines[..2], 3), "0\n1");
+    }
+}

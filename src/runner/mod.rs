@@ -2,6 +2,13 @@
 //! in a temporary worktree; Lighthouse and k6 when the budget file asks `check` to run them.
 
 pub mod cargo_bench;
+mod error;
+mod interrupt;
 pub mod k6;
 pub mod lighthouse;
+mod progress;
 pub mod rerun;
+mod worktree;
+
+pub use error::RunError;
+pub use progress::Progress;

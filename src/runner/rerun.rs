@@ -1,1 +1,637 @@
-//! rerun runner (not yet written).
+//! The same-job rerun (SPEC §2 step 3): check out the base commit in a temporary worktree,
+//! build base and head once each, then measure them interleaved — base, head; head, base; … —
+//! for `rounds` rounds, and pool each side's samples. Interleaving makes both sides share the
+//! machine's slow phases (`reference/statistics.md` §5): on shared CI runners it is the single
+//! biggest noise reduction there is.
+//!
+//! Each round runs with a shorter criterion measurement so the whole rerun costs about what
+//! two plain `cargo bench` runs cost. Every sample keeps the round it came from
+//! (`Metric::rounds`, 1-based), so evaluation can estimate the round-to-round noise.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Oid, Repository};
+
+use super::cargo_bench::{
+    absolute_manifest, build, head_commit, import_run, run_binary, BenchBinary, BenchOptions,
+    Metadata, Requirement, Tree,
+};
+use super::interrupt::{self, ScratchDir};
+use super::worktree::{short_sha, BaseWorktree};
+use super::{Progress, RunError};
+use crate::model::{Environment, Metric, ResultsFile};
+
+/// criterion's own defaults, which the per-round times are scaled from.
+const DEFAULT_WARM_UP_SECS: f64 = 3.0;
+const DEFAULT_MEASUREMENT_SECS: f64 = 5.0;
+/// Bootstrap resamples per round: criterion's confidence intervals are not used (samples are
+/// evaluated by us), and its default of 100 000 per round would dominate short rounds.
+const ROUND_RESAMPLES: &str = "10000";
+
+/// What to rerun.
+#[derive(Debug, Clone)]
+pub struct RerunOptions {
+    /// The package, benches and bench arguments (the head side; the base side uses the same
+    /// package path inside the base checkout).
+    pub bench: BenchOptions,
+    /// The base revision; `None`: the PR's base SHA from `GITHUB_EVENT_PATH`, else
+    /// `git merge-base HEAD <main_branch>`.
+    pub base_rev: Option<String>,
+    /// The main branch for `git merge-base`.
+    pub main_branch: String,
+    /// Interleaved rounds (at least 1; default 3 in the budget file).
+    pub rounds: u32,
+    /// A/A: measure HEAD against itself (one build, run as both "base" and "head").
+    pub aa: bool,
+}
+
+/// Both sides of a rerun, each with its commit and environment set.
+#[derive(Debug, Clone)]
+pub struct RerunResults {
+    /// The base commit's results (HEAD's own in A/A mode).
+    pub base: ResultsFile,
+    /// HEAD's results.
+    pub head: ResultsFile,
+}
+
+/// Resolves the base commit to a full SHA: `base_rev` when given; else the pull request's base
+/// SHA from the GitHub event (`GITHUB_EVENT_PATH`, `pull_request.base.sha`); else
+/// `git merge-base HEAD <main_branch>`. A commit missing from a shallow clone is an error that
+/// names the `git fetch` that would bring it.
+pub fn resolve_base(
+    repo_dir: &Path,
+    base_rev: Option<&str>,
+    main_branch: &str,
+) -> Result<String, RunError> {
+    let event = std::env::var_os("GITHUB_EVENT_PATH")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    resolve_base_with_event(repo_dir, base_rev, main_branch, event.as_deref())
+}
+
+/// [`resolve_base`] with the GitHub event file given explicitly instead of read from the
+/// environment.
+pub fn resolve_base_with_event(
+    repo_dir: &Path,
+    base_rev: Option<&str>,
+    main_branch: &str,
+    event_path: Option<&Path>,
+) -> Result<String, RunError> {
+    let repo = open_repository(repo_dir)?;
+    if let Some(rev) = base_rev {
+        return revision(&repo, rev).map(|oid| oid.to_string());
+    }
+    if let Some(path) = event_path {
+        if let Some(sha) = pull_request_base(path)? {
+            let oid = Oid::from_str(&sha).map_err(|_| RunError::Event {
+                path: path.to_path_buf(),
+                message: format!("`pull_request.base.sha` is {sha:?}, not a commit SHA"),
+            })?;
+            return match repo.find_commit(oid) {
+                Ok(_) => Ok(sha),
+                Err(e) if e.code() == ErrorCode::NotFound => Err(RunError::MissingCommit {
+                    message: format!(
+                        "the pull request's base commit {sha} is not in this clone{}",
+                        shallow_note(&repo)
+                    ),
+                    fetch: format!("git fetch --no-tags --depth=1 origin {sha}"),
+                }),
+                Err(e) => Err(RunError::git(format!("reading the base commit {sha}"), e)),
+            };
+        }
+    }
+    merge_base(&repo, main_branch).map(|oid| oid.to_string())
+}
+
+fn open_repository(dir: &Path) -> Result<Repository, RunError> {
+    Repository::discover(dir).map_err(|e| {
+        if e.code() == ErrorCode::NotFound {
+            RunError::NotARepository {
+                path: dir.to_path_buf(),
+            }
+        } else {
+            RunError::git(
+                format!("opening the git repository at {}", dir.display()),
+                e,
+            )
+        }
+    })
+}
+
+fn shallow_note(repo: &Repository) -> &'static str {
+    if repo.is_shallow() {
+        " (a shallow clone)"
+    } else {
+        ""
+    }
+}
+
+fn revision(repo: &Repository, rev: &str) -> Result<Oid, RunError> {
+    match repo.revparse_single(rev).and_then(|o| o.peel_to_commit()) {
+        Ok(commit) => Ok(commit.id()),
+        Err(e) if matches!(e.code(), ErrorCode::NotFound | ErrorCode::Ambiguous) => {
+            Err(RunError::MissingCommit {
+                message: format!(
+                    "the base revision `{rev}` is not in this clone{}",
+                    shallow_note(repo)
+                ),
+                fetch: if looks_like_sha(rev) {
+                    format!("git fetch --no-tags --depth=1 origin {rev}")
+                } else {
+                    format!("git fetch --no-tags origin {rev}")
+                },
+            })
+        }
+        Err(e) => Err(RunError::git(
+            format!("resolving the base revision `{rev}`"),
+            e,
+        )),
+    }
+}
+
+fn looks_like_sha(rev: &str) -> bool {
+    rev.len() >= 7 && rev.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn merge_base(repo: &Repository, main_branch: &str) -> Result<Oid, RunError> {
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| RunError::git("reading HEAD", e))?
+        .id();
+    let main = [
+        format!("refs/heads/{main_branch}"),
+        format!("refs/remotes/origin/{main_branch}"),
+    ]
+    .iter()
+    .find_map(|name| repo.refname_to_id(name).ok())
+    .or_else(|| {
+        repo.revparse_single(main_branch)
+            .and_then(|o| o.peel_to_commit())
+            .ok()
+            .map(|c| c.id())
+    })
+    .ok_or_else(|| RunError::MissingCommit {
+        message: format!(
+            "the main branch `{main_branch}` is not in this clone{} (set `main-branch` in \
+             [settings] or pass --base-rev if it has another name)",
+            shallow_note(repo)
+        ),
+        fetch: format!("git fetch --no-tags origin {main_branch}"),
+    })?;
+    match repo.merge_base(head, main) {
+        Ok(oid) => Ok(oid),
+        Err(e) if e.code() == ErrorCode::NotFound => {
+            if repo.is_shallow() {
+                Err(RunError::MissingCommit {
+                    message: format!(
+                        "HEAD and `{main_branch}` have no common ancestor in this shallow clone"
+                    ),
+                    fetch: format!("git fetch --no-tags --deepen=200 origin {main_branch}"),
+                })
+            } else {
+                Err(RunError::git(
+                    format!(
+                        "HEAD and `{main_branch}` have no common ancestor; pass --base-rev to \
+                         say what to compare with"
+                    ),
+                    e,
+                ))
+            }
+        }
+        Err(e) => Err(RunError::git(
+            format!("git merge-base HEAD {main_branch}"),
+            e,
+        )),
+    }
+}
+
+/// `pull_request.base.sha` of the event payload; `None` for events without a pull request.
+fn pull_request_base(path: &Path) -> Result<Option<String>, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RunError::Event {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let event: serde_json::Value = serde_json::from_str(&text).map_err(|e| RunError::Event {
+        path: path.to_path_buf(),
+        message: format!("not JSON: {e}"),
+    })?;
+    let Some(pull_request) = event.get("pull_request") else {
+        return Ok(None);
+    };
+    match pull_request.pointer("/base/sha").and_then(|s| s.as_str()) {
+        Some(sha) => Ok(Some(sha.to_string())),
+        None => Err(RunError::Event {
+            path: path.to_path_buf(),
+            message: "field `pull_request.base.sha` is missing or not a string".into(),
+        }),
+    }
+}
+
+/// Builds and measures base and head interleaved; see the module documentation.
+pub fn run(opts: &RerunOptions) -> Result<RerunResults, RunError> {
+    let progress = Progress::new(opts.bench.quiet);
+    let result = run_with(opts, &progress);
+    progress.finish();
+    result
+}
+
+/// One side of the rerun: its tree, its built benches, its results per round.
+struct Side {
+    label: String,
+    binaries: Vec<BenchBinary>,
+    rounds: Vec<(u32, ResultsFile)>,
+    home: PathBuf,
+}
+
+fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, RunError> {
+    if opts.rounds == 0 {
+        return Err(RunError::Config("`rounds` must be at least 1".into()));
+    }
+    interrupt::install_handler();
+    let manifest = absolute_manifest(&opts.bench.manifest_path)?;
+    let package_dir = manifest.parent().unwrap_or(Path::new("/")).to_path_buf();
+    // A/A needs no repository (the commit is then unknown); a real rerun needs the base from one.
+    let head_sha = head_commit(&package_dir);
+    let config = &opts.bench.config;
+    let scratch =
+        ScratchDir::new("perf-budget-rerun-").map_err(|e| RunError::io(std::env::temp_dir(), e))?;
+
+    let head_tree = Tree {
+        label: "head".into(),
+        manifest: manifest.clone(),
+        target_dir: opts.bench.target_dir.clone(),
+    };
+    let head_metadata = Metadata::read(&manifest)?;
+    let head_selection = head_metadata
+        .select(config, &manifest, Requirement::Strict)?
+        .ok_or_else(|| RunError::Config("no benches to run".into()))?;
+
+    // Dropped before `scratch` on every way out of this function, which removes the worktree.
+    let mut worktree: Option<BaseWorktree> = None;
+    let (base_sha, base_tree) = if opts.aa {
+        (head_sha.clone(), None)
+    } else {
+        let repo = open_repository(&package_dir)?;
+        let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
+            path: package_dir.clone(),
+        })?;
+        let relative = relative_to_workdir(&manifest, workdir)?;
+        let base_sha = resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch)?;
+        let oid = Oid::from_str(&base_sha)
+            .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
+        let label = format!("base ({})", short_sha(oid));
+        progress.status("Preparing", &format!("{label}: temporary worktree"));
+        let checkout = worktree.insert(BaseWorktree::create(&repo, oid)?);
+        let head_target = match &opts.bench.target_dir {
+            Some(dir) => dir.clone(),
+            None => head_metadata.target_directory.clone(),
+        };
+        let tree = Tree {
+            label,
+            manifest: checkout.path().join(relative),
+            target_dir: Some(head_target.join("perf-budget").join("base")),
+        };
+        (Some(base_sha), Some(tree))
+    };
+
+    // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
+    let head_binaries = build(&head_tree, config, &head_selection, progress)?;
+    let base_binaries = match &base_tree {
+        None => head_binaries.clone(),
+        Some(tree) => build_base(tree, config, progress)?,
+    };
+
+    let mut base = Side {
+        label: base_tree
+            .as_ref()
+            .map(|t| t.label.clone())
+            .unwrap_or_else(|| "base (A/A)".into()),
+        binaries: base_binaries,
+        rounds: Vec::new(),
+        home: scratch.path().join("base"),
+    };
+    let mut head = Side {
+        label: "head".into(),
+        binaries: head_binaries,
+        rounds: Vec::new(),
+        home: scratch.path().join("head"),
+    };
+    measure_rounds(&mut base, &mut head, opts, progress)?;
+    drop(worktree);
+
+    let environment = Environment::detect();
+    let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
+    base_results.commit = base_sha;
+    base_results.environment = environment.clone();
+    let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
+    head_results.commit = head_sha;
+    head_results.environment = environment;
+    Ok(RerunResults {
+        base: base_results,
+        head: head_results,
+    })
+}
+
+/// Builds the base side, benching what exists there of the configured benches. A base without
+/// the package or any of the benches measures nothing: its metrics are reported as new.
+fn build_base(
+    tree: &Tree,
+    config: &crate::budget::CriterionConfig,
+    progress: &Progress,
+) -> Result<Vec<BenchBinary>, RunError> {
+    if !tree.manifest.is_file() {
+        progress.warn(&format!(
+            "{}: {} does not exist there; everything is measured as new",
+            tree.label,
+            tree.manifest.display()
+        ));
+        return Ok(Vec::new());
+    }
+    let metadata = Metadata::read(&tree.manifest)?;
+    match metadata.select(config, &tree.manifest, Requirement::Available)? {
+        Some(selection) => build(tree, config, &selection, progress),
+        None => {
+            progress.warn(&format!(
+                "{}: none of the configured benches exist there; everything is measured as new",
+                tree.label
+            ));
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn relative_to_workdir(manifest: &Path, workdir: &Path) -> Result<PathBuf, RunError> {
+    let workdir = workdir
+        .canonicalize()
+        .map_err(|e| RunError::io(workdir, e))?;
+    manifest
+        .strip_prefix(&workdir)
+        .map(Path::to_path_buf)
+        .map_err(|_| {
+            RunError::Config(format!(
+                "{} is outside the git work tree {}, so it has no base version to check out",
+                manifest.display(),
+                workdir.display()
+            ))
+        })
+}
+
+/// Runs the rounds: odd rounds base first, even rounds head first; within a round, each bench
+/// target of one side right after the same target of the other.
+fn measure_rounds(
+    base: &mut Side,
+    head: &mut Side,
+    opts: &RerunOptions,
+    progress: &Progress,
+) -> Result<(), RunError> {
+    let config = &opts.bench.config;
+    let args = round_args(&config.args, opts.rounds);
+    // The same bench of both sides pairs up by target and package directory name (two
+    // workspace members may both have a bench called `algos`).
+    let targets: Vec<(String, Option<OsString>)> = {
+        let mut seen = BTreeSet::new();
+        head.binaries
+            .iter()
+            .chain(&base.binaries)
+            .map(BenchBinary::pairing_key)
+            .filter(|key| seen.insert(key.clone()))
+            .collect()
+    };
+    let runs_per_round = base.binaries.len() + head.binaries.len();
+    progress.start_steps(u64::from(opts.rounds) * runs_per_round as u64);
+    for round in 1..=opts.rounds {
+        let order: [&Side; 2] = if round % 2 == 1 {
+            [base, head]
+        } else {
+            [head, base]
+        };
+        for key in &targets {
+            for side in order {
+                let Some(binary) = side.binaries.iter().find(|b| &b.pairing_key() == key) else {
+                    continue;
+                };
+                let what = format!(
+                    "{} round {round}/{} (bench: {})",
+                    side.label, opts.rounds, binary.target
+                );
+                progress.status("Running", &what);
+                let home = round_home(&side.home, round);
+                run_binary(&side.label, binary, config, &args, &home, progress)?;
+                progress.step();
+            }
+        }
+        for side in [&mut *base, &mut *head] {
+            let label = format!("{} round {round}", side.label);
+            let results = import_run(&label, &round_home(&side.home, round))?;
+            side.rounds.push((round, results));
+        }
+    }
+    progress.spinner();
+    Ok(())
+}
+
+fn round_home(side_home: &Path, round: u32) -> PathBuf {
+    side_home.join(format!("round-{round}"))
+}
+
+/// The bench arguments for one round: `[criterion] args`, plus — where the user did not set
+/// them — warm-up and measurement times of criterion's defaults divided by the rounds (so all
+/// rounds of both sides cost about two plain runs), no plots, and fewer bootstrap resamples.
+pub(crate) fn round_args(user: &[String], rounds: u32) -> Vec<String> {
+    let mut args = user.to_vec();
+    let rounds = f64::from(rounds.max(1));
+    let has = |flag: &str| {
+        user.iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let seconds = |s: f64| format!("{:.3}", s / rounds);
+    if !has("--warm-up-time") {
+        args.extend(["--warm-up-time".into(), seconds(DEFAULT_WARM_UP_SECS)]);
+    }
+    if !has("--measurement-time") {
+        args.extend([
+            "--measurement-time".into(),
+            seconds(DEFAULT_MEASUREMENT_SECS),
+        ]);
+    }
+    if !has("--noplot") {
+        args.push("--noplot".into());
+    }
+    if !has("--nresamples") {
+        args.extend(["--nresamples".into(), ROUND_RESAMPLES.into()]);
+    }
+    args
+}
+
+/// Pools the per-round results of one side: per metric, the samples of all rounds with the
+/// round of each sample in `rounds`, and as `value` the median of the per-round values.
+/// A metric missing from some rounds is pooled from the rounds that have it.
+pub(crate) fn pool_rounds(rounds: Vec<(u32, ResultsFile)>) -> ResultsFile {
+    let mut pooled = ResultsFile::new();
+    let mut values: Vec<Vec<f64>> = Vec::new();
+    for (round, results) in rounds {
+        // The same note from every round (a benchmark with few samples) is said once.
+        for warning in results.warnings {
+            if !pooled.warnings.contains(&warning) {
+                pooled.warnings.push(warning);
+            }
+        }
+        pooled.thresholds.extend(results.thresholds);
+        for metric in results.metrics {
+            let index = match pooled.metrics.iter().position(|m| m.id == metric.id) {
+                Some(index) => index,
+                None => {
+                    let mut first = Metric {
+                        samples: Vec::new(),
+                        rounds: Vec::new(),
+                        ..metric.clone()
+                    };
+                    first.failure = None;
+                    pooled.metrics.push(first);
+                    values.push(Vec::new());
+                    pooled.metrics.len() - 1
+                }
+            };
+            let target = &mut pooled.metrics[index];
+            target
+                .rounds
+                .extend(std::iter::repeat_n(round, metric.samples.len()));
+            target.samples.extend(metric.samples);
+            if target.sample_kind.is_none() {
+                target.sample_kind = metric.sample_kind;
+            }
+            match metric.failure {
+                Some(failure) if target.failure.is_none() => target.failure = Some(failure),
+                Some(_) => {}
+                None => values[index].push(metric.value),
+            }
+        }
+    }
+    for (metric, values) in pooled.metrics.iter_mut().zip(values) {
+        if let Some(median) = median(values) {
+            metric.value = median;
+        }
+    }
+    pooled
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Direction, SampleKind, Unit};
+
+    fn round(values: &[(&str, f64, &[f64])]) -> ResultsFile {
+        let mut file = ResultsFile::new();
+        for (id, value, samples) in values {
+            file.metrics.push(
+                Metric::new(*id, Unit::Nanoseconds, Direction::Lower, *value)
+                    .with_samples(SampleKind::Iterations, samples.to_vec()),
+            );
+        }
+        file
+    }
+
+    #[test]
+    fn pools_samples_with_their_rounds_and_takes_the_median_of_round_values() {
+        let pooled = pool_rounds(vec![
+            (
+                1,
+                round(&[
+                    ("criterion/a", 10.0, &[9.0, 11.0]),
+                    ("criterion/b", 1.0, &[1.0]),
+                ]),
+            ),
+            (2, round(&[("criterion/a", 30.0, &[29.0, 31.0])])),
+            (
+                3,
+                round(&[("criterion/a", 12.0, &[12.0]), ("criterion/b", 3.0, &[3.0])]),
+            ),
+        ]);
+        let a = pooled.metric("criterion/a").unwrap();
+        assert_eq!(a.samples, [9.0, 11.0, 29.0, 31.0, 12.0]);
+        assert_eq!(a.rounds, [1, 1, 2, 2, 3]);
+        assert_eq!(a.value, 12.0);
+        assert_eq!(a.sample_kind, Some(SampleKind::Iterations));
+        let b = pooled.metric("criterion/b").unwrap();
+        assert_eq!((b.value, b.rounds.as_slice()), (2.0, &[1, 3][..]));
+        // The pooled file is a valid results file (rounds parallel to samples).
+        ResultsFile::from_json(&pooled.to_json(), "pooled").unwrap();
+    }
+
+    #[test]
+    fn metrics_without_samples_keep_no_rounds() {
+        let mut file = ResultsFile::new();
+        file.metrics.push(Metric::new(
+            "criterion/a/throughput",
+            Unit::Nanoseconds,
+            Direction::Higher,
+            5.0,
+        ));
+        let pooled = pool_rounds(vec![(1, file.clone()), (2, file)]);
+        let m = &pooled.metrics[0];
+        assert!(m.samples.is_empty() && m.rounds.is_empty());
+        assert_eq!(m.value, 5.0);
+    }
+
+    #[test]
+    fn scales_times_unless_the_user_set_them() {
+        assert_eq!(
+            round_args(&[], 3).join(" "),
+            "--warm-up-time 1.000 --measurement-time 1.667 --noplot --nresamples 10000"
+        );
+        let user: Vec<String> = ["--measurement-time=2", "--warm-up-time", "0.5", "--noplot"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            round_args(&user, 3).join(" "),
+            "--measurement-time=2 --warm-up-time 0.5 --noplot --nresamples 10000"
+        );
+        assert_eq!(
+            round_args(&["--nresamples".into(), "500".into()], 1).join(" "),
+            "--nresamples 500 --warm-up-time 3.000 --measurement-time 5.000 --noplot"
+        );
+    }
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0]), Some(2.5));
+        assert_eq!(median(vec![]), None);
+    }
+
+    #[test]
+    fn reads_the_pull_request_base_from_the_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("event.json");
+        std::fs::write(&path, r#"{"pull_request":{"base":{"sha":"abc"}}}"#).unwrap();
+        assert_eq!(pull_request_base(&path).unwrap(), Some("abc".into()));
+        std::fs::write(&path, r#"{"ref":"refs/heads/main"}"#).unwrap();
+        assert_eq!(pull_request_base(&path).unwrap(), None);
+        std::fs::write(&path, r#"{"pull_request":{"base":{}}}"#).unwrap();
+        let err = pull_request_base(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("pull_request.base.sha") && err.contains("event.json"),
+            "{err}"
+        );
+        std::fs::write(&path, "{").unwrap();
+        let err = pull_request_base(&path).unwrap_err().to_string();
+        assert!(err.contains("not JSON"), "{err}");
+    }
+}

@@ -1,2 +1,14 @@
 //! One integration test binary; each module tests one part of the pipeline.
+
+mod budget;
+mod cli;
+mod criterion;
+mod criterion_tree;
+mod github;
+mod k6;
+mod report;
+mod runner;
+mod stats;
+mod stats_simulation;
 mod store;
+mod support;

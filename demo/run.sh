@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds cargo-perf-budget and runs the whole gate on this demo crate, in a scratch git
+# repository (target/demo-run) so that your clone is left alone:
+#
+#   main  the demo as it is here;
+#   pr    one commit that makes `parse_csv` allocate a String per field (a real regression).
+#
+# On `pr`, `cargo perf-budget check` builds `main` in a temporary worktree, runs the benches of
+# both interleaved, evaluates budgets.toml and prints the verdict. Exit code: 0 pass,
+# 1 a budget is violated (expected here), 2 an error.
+#
+#   bash demo/run.sh                  # with the planted regression
+#   bash demo/run.sh --no-regression  # pr changes nothing: the gate should pass
+set -euo pipefail
+
+demo="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$demo")"
+regress=yes
+[ "${1:-}" = "--no-regression" ] && regress=no
+
+echo "== building cargo-perf-budget"
+cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" --target-dir "$repo/target"
+export PATH="$repo/target/release:$PATH"   # `cargo perf-budget` finds cargo-perf-budget here
+
+# A fresh repository each time; its target/ is kept so criterion is compiled only once.
+work="$repo/target/demo-run"
+mkdir -p "$work"
+find "$work" -mindepth 1 -maxdepth 1 ! -name target -exec rm -rf {} +
+cp -R "$demo/Cargo.toml" "$demo/Cargo.lock" "$demo/budgets.toml" "$demo/.gitignore" \
+  "$demo/src" "$demo/benches" "$work/"
+cd "$work"
+git() { command git -c user.name=demo -c user.email=demo@example.invalid "$@"; }
+git init --quiet --initial-branch=main
+git add -A
+git commit --quiet -m "demo: parsing, sorting and hashing with criterion benches"
+git checkout --quiet -b pr
+if [ "$regress" = yes ]; then
+  sed -i.orig 's/field.trim().parse().ok()/field.trim().to_string().parse().ok()/' src/lib.rs
+  rm -f src/lib.rs.orig
+  grep -q 'to_string().parse()' src/lib.rs
+  git commit --quiet -am "parse_csv: copy each field first (slower)"
+else
+  git commit --quiet --allow-empty -m "no code change"
+fi
+
+echo "== cargo perf-budget check in $work (branch pr against main)"
+set +e
+cargo perf-budget check --no-comment
+status=$?
+set -e
+echo "== exit code $status (0 pass, 1 budget violated, 2 error)"
+exit "$status"

@@ -1,0 +1,92 @@
+//! Writing reports where the user asked: the chosen format to `--output` or stdout, colour
+//! decided once from `--color`, `CARGO_TERM_COLOR`, `NO_COLOR` and whether stdout is a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{ColorChoice, Format, GlobalArgs};
+use crate::report::{json, markdown, terminal, Report};
+
+/// Whether to colour terminal output.
+pub fn use_color(global: &GlobalArgs) -> bool {
+    let choice = global
+        .color
+        .or_else(|| match std::env::var("CARGO_TERM_COLOR").ok().as_deref() {
+            Some("always") => Some(ColorChoice::Always),
+            Some("never") => Some(ColorChoice::Never),
+            _ => None,
+        });
+    match choice {
+        Some(ColorChoice::Always) => true,
+        Some(ColorChoice::Never) => false,
+        _ => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The format for `--output PATH`: `--format`, else guessed from the extension, else JSON.
+fn file_format(global: &GlobalArgs, path: &Path) -> Format {
+    global
+        .format
+        .unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
+            Some("md") | Some("markdown") => Format::Markdown,
+            Some("txt") => Format::Terminal,
+            _ => Format::Json,
+        })
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: Format, color: bool, verbose: bool) -> String {
+    match format {
+        Format::Terminal => terminal::render(report, color, verbose),
+        Format::Markdown => markdown::render(report, &markdown::MarkdownOptions::default()),
+        Format::Json => json::render(report),
+    }
+}
+
+/// Writes the report: to `--output` in its format (and the terminal table on stdout unless
+/// quiet), or to stdout in `--format` (default: the terminal table).
+pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
+    let color = use_color(global);
+    if let Some(path) = &global.output {
+        let text = render(report, file_format(global, path), false, true);
+        write_file(path, &text)?;
+        if !global.quiet {
+            print_stdout(&terminal::render(report, color, global.verbose))?;
+        }
+        return Ok(());
+    }
+    let format = global.format.unwrap_or(Format::Terminal);
+    if global.quiet && format == Format::Terminal {
+        let s = &report.summary;
+        return print_stdout(&format!(
+            "{}: {} failed, {} passed, {} inconclusive\n",
+            if s.fail > 0 { "FAIL" } else { "PASS" },
+            s.fail,
+            s.pass,
+            s.inconclusive
+        ));
+    }
+    print_stdout(&render(report, format, color, global.verbose))
+}
+
+/// Writes a file, creating its parent directory, with the path in any error.
+pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Prints to stdout; a closed pipe surfaces as an error the binary treats as success.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! Two-proportion test for error rates (k6 `http_req_failed`): is the head's failure rate higher
+//! than the base's by more than a margin?
+//!
+//! One-sided test of `H0: p_head − p_base ≤ margin`. The statistic is the Farrington–Manning score
+//! test: the variance is taken at the maximum-likelihood rates under `p_head − p_base = margin`,
+//! which keeps the test honest near 0 % error rates where the Wald (unpooled) variance collapses.
+//! With a zero margin and small expected counts (any expected cell < 5) the exact one-sided Fisher
+//! test is used instead: conservative, and exact where the normal approximation is poorest. The 95 %
+//! interval of the difference is Newcombe's hybrid score interval (method 10), which behaves at
+//! 0 and 1 and needs no iteration.
+
+use super::dist;
+
+/// Result of [`two_proportions`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProportionTest {
+    /// Head failure rate `head_fail / head_n`.
+    pub head_rate: f64,
+    /// Base failure rate `base_fail / base_n`.
+    pub base_rate: f64,
+    /// `head_rate − base_rate`.
+    pub difference: f64,
+    /// Two-sided 95 % confidence interval of the difference (Newcombe hybrid score).
+    pub ci: (f64, f64),
+    /// One-sided p-value of `H0: p_head − p_base ≤ margin`.
+    pub p: f64,
+    /// `"score"` (Farrington–Manning) or `"fisher-exact"`.
+    pub method: &'static str,
+}
+
+/// Expected cell count below which a zero-margin test switches to Fisher's exact test.
+const EXACT_BELOW_EXPECTED: f64 = 5.0;
+
+/// Largest hypergeometric support summed by the exact test (memory and time stay bounded).
+const EXACT_MAX_SUPPORT: u64 = 1 << 20;
+
+/// Test whether the head's failure rate exceeds the base's by more than `margin` (a difference of
+/// proportions, e.g. 0.001 for 0.1 percentage points; 0 for "any increase").
+///
+/// `None` when a side has no trials, failures exceed trials, or `margin` is not in `(−1, 1)`.
+pub fn two_proportions(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    margin: f64,
+) -> Option<ProportionTest> {
+    if head_n == 0 || base_n == 0 || head_fail > head_n || base_fail > base_n {
+        return None;
+    }
+    // Counts beyond 2^53 are not representable anyway; this only rules out overflow.
+    head_n.checked_add(base_n)?;
+    if !(margin > -1.0 && margin < 1.0) {
+        return None;
+    }
+    let (x1, n1, x2, n2) = (
+        head_fail as f64,
+        head_n as f64,
+        base_fail as f64,
+        base_n as f64,
+    );
+    let head_rate = x1 / n1;
+    let base_rate = x2 / n2;
+    let difference = head_rate - base_rate;
+    let ci = newcombe_interval(x1, n1, x2, n2, 0.95);
+
+    let pooled = (x1 + x2) / (n1 + n2);
+    let min_expected = [n1, n2]
+        .iter()
+        .flat_map(|&n| [n * pooled, n * (1.0 - pooled)])
+        .fold(f64::INFINITY, f64::min);
+    let support = head_fail.saturating_add(base_fail).min(head_n);
+    let (p, method) =
+        if margin == 0.0 && min_expected < EXACT_BELOW_EXPECTED && support <= EXACT_MAX_SUPPORT {
+            (
+                fisher_greater(head_fail, head_n, base_fail, base_n),
+                "fisher-exact",
+            )
+        } else {
+            (score_p(x1, n1, x2, n2, margin), "score")
+        };
+    Some(ProportionTest {
+        head_rate,
+        base_rate,
+        difference,
+        ci,
+        p,
+        method,
+    })
+}
+
+/// Farrington–Manning one-sided p-value for `H1: p1 − p2 > margin`.
+fn score_p(x1: f64, n1: f64, x2: f64, n2: f64, margin: f64) -> f64 {
+    let difference = x1 / n1 - x2 / n2;
+    let p2 = restricted_mle_p2(x1, n1, x2, n2, margin);
+    let p1 = p2 + margin;
+    let var = p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2;
+    if var.is_nan() || var <= 0.0 {
+        // Both rates pinned at 0 or 1 under H0: the data are either beyond the margin or not.
+        return if difference > margin { 0.0 } else { 1.0 };
+    }
+    dist::normal_sf((difference - margin) / var.sqrt())
+}
+
+/// Maximum-likelihood `p2` under the constraint `p1 = p2 + margin`.
+///
+/// The constrained log-likelihood is concave in `p2`, so bisection on the sign of its derivative
+/// finds the maximum (interior root or boundary) without the branch choices of the closed-form
+/// cubic solution, which misbehaves at 0 and 1 counts.
+fn restricted_mle_p2(x1: f64, n1: f64, x2: f64, n2: f64, margin: f64) -> f64 {
+    let term = |count: f64, prob: f64| if count > 0.0 { count / prob } else { 0.0 };
+    let slope = |p2: f64| {
+        let p1 = p2 + margin;
+        term(x1, p1) - term(n1 - x1, 1.0 - p1) + term(x2, p2) - term(n2 - x2, 1.0 - p2)
+    };
+    let (mut lo, mut hi) = ((-margin).max(0.0), (1.0 - margin).min(1.0));
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if slope(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Wilson score interval of `x/n`.
+fn wilson(x: f64, n: f64, z: f64) -> (f64, f64) {
+    let p = x / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Newcombe's hybrid score interval (1998, method 10) for `p1 − p2`.
+fn newcombe_interval(x1: f64, n1: f64, x2: f64, n2: f64, level: f64) -> (f64, f64) {
+    let z = dist::normal_quantile(0.5 + level / 2.0);
+    let (p1, p2) = (x1 / n1, x2 / n2);
+    let (l1, u1) = wilson(x1, n1, z);
+    let (l2, u2) = wilson(x2, n2, z);
+    let d = p1 - p2;
+    let lower = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let upper = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    (lower.max(-1.0), upper.min(1.0))
+}
+
+/// One-sided Fisher exact p-value `P(X ≥ x1)` for the head's failures given the total failures
+/// (hypergeometric), computed from log pmf ratios so large trial counts cannot overflow.
+/// The caller guarantees `n1 + n2` does not overflow.
+fn fisher_greater(x1: u64, n1: u64, x2: u64, n2: u64) -> f64 {
+    let failures = x1 + x2;
+    let k_min = failures.saturating_sub(n2);
+    let k_max = failures.min(n1);
+    if x1 <= k_min {
+        return 1.0;
+    }
+    // log w_k relative to w_{k_min}; w_{k+1}/w_k = (K−k)(n1−k) / ((k+1)(N−K−n1+k+1)).
+    let mut log_w = Vec::with_capacity((k_max - k_min + 1) as usize);
+    let mut current = 0.0;
+    log_w.push(current);
+    for k in k_min..k_max {
+        // n2 − K + k + 1 ≥ 1 because k ≥ k_min = K − n2.
+        let ratio = ((failures - k) as f64 * (n1 - k) as f64)
+            / ((k + 1) as f64 * (n2 - (failures - k) + 1) as f64);
+        current += ratio.ln();
+        log_w.push(current);
+    }
+    let peak = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = log_w.iter().map(|l| (l - peak).exp()).collect();
+    let all: f64 = weights.iter().sum();
+    let tail: f64 = weights[(x1 - k_min) as usize..].iter().sum();
+    (tail / all).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_counts_are_none() {
+        assert!(two_proportions(1, 0, 0, 10, 0.0).is_none());
+        assert!(two_proportions(11, 10, 0, 10, 0.0).is_none());
+        assert!(two_proportions(1, 10, 0, 10, 1.0).is_none());
+        assert!(two_proportions(1, 10, 0, 10, f64::NAN).is_none());
+    }
+
+    #[test]
+    fn fisher_matches_the_tea_tasting_table() {
+        // [[3, 1], [1, 3]]: P(X ≥ 3) = 17/70.
+        assert!((fisher_greater(3, 4, 1, 4) - 17.0 / 70.0).abs() < 1e-14);
+        assert_eq!(fisher_greater(0, 4, 1, 4), 1.0);
+    }
+
+    #[test]
+    fn newcombe_matches_the_published_examples() {
+        // Newcombe (1998), Table II, method 10.
+        let (l, u) = newcombe_interval(56.0, 70.0, 48.0, 80.0, 0.95);
+        assert!(
+            (l - 0.0524).abs() < 5e-5 && (u - 0.3339).abs() < 5e-5,
+            "{l} {u}"
+        );
+        let (l, u) = newcombe_interval(9.0, 10.0, 3.0, 10.0, 0.95);
+        assert!(
+            (l - 0.1705).abs() < 5e-5 && (u - 0.8090).abs() < 5e-5,
+            "{l} {u}"
+        );
+    }
+
+    #[test]
+    fn restricted_mle_maximises_the_likelihood() {
+        let loglik = |p2: f64, x1: f64, n1: f64, x2: f64, n2: f64, m: f64| {
+            let p1 = p2 + m;
+            let f = |x: f64, p: f64| if x > 0.0 { x * p.ln() } else { 0.0 };
+            f(x1, p1) + f(n1 - x1, 1.0 - p1) + f(x2, p2) + f(n2 - x2, 1.0 - p2)
+        };
+        for (x1, n1, x2, n2, m) in [
+            (12.0, 1000.0, 5.0, 1200.0, 0.002),
+            (0.0, 500.0, 0.0, 400.0, 0.01),
+            (30.0, 50.0, 10.0, 60.0, -0.1),
+            (7.0, 7.0, 2.0, 9.0, 0.3),
+        ] {
+            let best = restricted_mle_p2(x1, n1, x2, n2, m);
+            let at_best = loglik(best, x1, n1, x2, n2, m);
+            for step in [1e-4, -1e-4] {
+                let q = best + step;
+                if q >= (-m).max(0.0) && q <= (1.0 - m).min(1.0) {
+                    assert!(loglik(q, x1, n1, x2, n2, m) <= at_best + 1e-9);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_margin_large_counts_is_the_pooled_z_test() {
+        let r = two_proportions(60, 1000, 40, 1000, 0.0).unwrap();
+        assert_eq!(r.method, "score");
+        let pooled: f64 = 0.05;
+        let z = 0.02 / (pooled * (1.0 - pooled) * 2.0 / 1000.0).sqrt();
+        assert!((r.p - dist::normal_sf(z)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_failures_anywhere_is_not_a_regression() {
+        let r = two_proportions(0, 10_000, 0, 10_000, 0.0).unwrap();
+        assert_eq!(r.p, 1.0);
+        let r = two_proportions(0, 10_000, 0, 10_000, 0.001).unwrap();
+        assert!(r.p > 0.5);
+    }
+
+    #[test]
+    fn many_new_failures_are_a_regression() {
+        let r = two_proportions(50, 10_000, 2, 10_000, 0.001).unwrap();
+        assert!(r.p < 1e-6, "{r:?}");
+        assert!(r.ci.0 > 0.0);
+    }
+}

@@ -1,0 +1,197 @@
+//! The real binary on results files: exit codes, the JSON contract, errors naming files.
+
+use cargo_perf_budget::report::{Report, Status};
+
+use crate::support::{bench, cli, write_results};
+
+const BUDGET: &str = r#"
+[[budget]]
+metric = "criterion/**"
+max-regression = "5%"
+
+[[budget]]
+metric = "criterion/parse|pipe/*"
+max = "2 ms"
+"#;
+
+fn names() -> Vec<&'static str> {
+    vec![
+        "criterion/parse|pipe/1000",
+        "criterion/fib 20",
+        "criterion/<img src=x>",
+        "criterion/quote\"d: @someone #123",
+    ]
+}
+
+#[test]
+fn compare_fails_exactly_the_regressed_benchmark_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "aaaaaaa1",
+        names()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| bench(n, 1000.0, i as u64))
+            .collect(),
+    );
+    let head = write_results(
+        dir.path(),
+        "head.json",
+        "bbbbbbb2",
+        names()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| bench(n, if i == 1 { 1150.0 } else { 1000.0 }, 100 + i as u64))
+            .collect(),
+    );
+    std::fs::write(dir.path().join("budgets.toml"), BUDGET).unwrap();
+    let report_path = dir.path().join("R.json");
+    cli()
+        .args(["compare"])
+        .arg(&base)
+        .arg(&head)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .args(["--format", "json", "--output"])
+        .arg(&report_path)
+        .assert()
+        .code(1);
+    let report =
+        Report::from_json(&std::fs::read_to_string(&report_path).unwrap(), "R.json").unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, vec!["criterion/fib 20"]);
+    for r in report.results.iter().filter(|r| r.id != "criterion/fib 20") {
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+    }
+    assert_eq!(report.head.commit.as_deref(), Some("bbbbbbb2"));
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    assert_eq!(raw["schema"], "perf-budget/report/v1");
+    assert_eq!(raw["verdict"], "fail");
+    assert_eq!(raw["summary"]["fail"], 1);
+    for key in [
+        "id",
+        "unit",
+        "direction",
+        "base",
+        "head",
+        "change",
+        "ci",
+        "p",
+        "q",
+        "status",
+        "kind",
+        "rules",
+        "method",
+    ] {
+        assert!(raw["results"][0].get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn compare_passes_unchanged_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "a",
+        names()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| bench(n, 1000.0, i as u64))
+            .collect(),
+    );
+    let head = write_results(
+        dir.path(),
+        "head.json",
+        "b",
+        names()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| bench(n, 1000.0, 50 + i as u64))
+            .collect(),
+    );
+    std::fs::write(dir.path().join("budgets.toml"), BUDGET).unwrap();
+    cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&head)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn misspelt_budget_key_is_exit_2_naming_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "a",
+        vec![bench("criterion/x", 1.0, 1)],
+    );
+    std::fs::write(
+        dir.path().join("budgets.toml"),
+        "[[budget]]\nmetric = \"criterion/**\"\nmax-regresion = \"5%\"\n",
+    )
+    .unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&base)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("max-regresion") && err.contains(":3:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("max-regression"),
+        "suggests the right key: {err}"
+    );
+}
+
+#[test]
+fn unreadable_or_foreign_results_are_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("budgets.toml"), BUDGET).unwrap();
+    std::fs::write(
+        dir.path().join("trunc.json"),
+        "{\"schema\": \"perf-budget/results/v1\", \"metrics\": [",
+    )
+    .unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(dir.path().join("trunc.json"))
+        .arg(dir.path().join("nope.json"))
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("trunc.json"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let out = cli().arg("--help").assert().code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("Exit codes") && text.contains("budget is violated"),
+        "{text}"
+    );
+}
+
+#[test]
+fn works_with_and_without_the_cargo_subcommand_name() {
+    let mut bare = assert_cmd::Command::cargo_bin("cargo-perf-budget").unwrap();
+    bare.arg("--version").assert().code(0);
+    cli().arg("--version").assert().code(0);
+}
