@@ -781,11 +781,7 @@ fn errors_are_clear_and_never_panics() {
             work.path(),
             "not a valid glob",
         ),
-        (
-            vec!["run".into()],
-            work.path(),
-            "measuring needs the runner",
-        ),
+        (vec!["run".into()], work.path(), "budget file"),
     ];
     for (args, dir, expected) in cases {
         let out = bin(dir).args(&args).output().unwrap();
@@ -905,6 +901,34 @@ fn history_draws_an_svg_chart() {
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.starts_with("<svg"));
     assert!(text.contains("criterion/parse/1000") && text.contains("criterion/other"));
-    assert!(text.contains(&shas[7][..7]));
-    assert!(text.contains("regression"), "the +30 % point is not marked");
+    assert!(
+        text.contains(&shas[7][..7]),
+        "the regressed commit is not named"
+    );
+    assert!(
+        text.contains("regression: &gt; 5 %"),
+        "the +30 % point is not marked"
+    );
+    assert!(!text.contains("budget:"));
+
+    // With a budget file, its absolute limit is drawn and its max-regression marks points.
+    let budget = out.path().join("budgets.toml");
+    std::fs::write(
+        &budget,
+        "[[budget]]\nmetric = \"criterion/parse/*\"\nmax = \"1.2 ms\"\nmax-regression = \"40%\"\n",
+    )
+    .unwrap();
+    bin(work.path())
+        .args(["history", "criterion/**", "--budget"])
+        .arg(&budget)
+        .arg("--chart")
+        .arg(&svg)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("budget: max 1.2 ms"), "no budget line");
+    assert!(
+        !text.contains("regression:"),
+        "+30 % is within a 40 % max-regression"
+    );
 }
