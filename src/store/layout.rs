@@ -186,4 +186,37 @@ mod tests {
         assert!(!is_full_sha("0123456789ABCDEF0123456789abcdef01234567"));
         assert!(!is_full_sha("HEAD"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
+        ) {
+            let _ = decode_entry(&bytes, "fuzz");
+            let _ = crate::store::summary::decode_summary(&bytes);
+        }
+
+        #[test]
+        fn decoding_damaged_entries_never_panics(
+            cut in 0usize..2000,
+            at in 0usize..2000,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let mut f = ResultsFile::new();
+            f.metrics.push(
+                Metric::new("criterion/a", Unit::Nanoseconds, Direction::Lower, 2.0)
+                    .with_samples(crate::model::SampleKind::Iterations, vec![1.0, 2.0, 3.0]),
+            );
+            let summary = crate::store::summary::encode_summary(
+                &crate::store::RunSummary::from_results(&"a".repeat(40), "default", &f),
+            );
+            for mut bytes in [encode_entry(&f), summary] {
+                let n = bytes.len();
+                bytes[at % n] = byte;
+                bytes.truncate(cut % (n + 1));
+                let _ = decode_entry(&bytes, "fuzz");
+                let _ = crate::store::summary::decode_summary(&bytes);
+            }
+        }
+    }
 }

@@ -105,7 +105,9 @@ impl HistoryView {
                     values[slot] = if m.unit == target {
                         Some(m.value)
                     } else if m.unit.dimension() == target.dimension() {
-                        Some(m.value * m.unit.to_base() / target.to_base())
+                        // Twelve significant digits: 0.2532 ms is 253200 ns, not 253199.99999999997.
+                        let converted = m.value * m.unit.to_base() / target.to_base();
+                        Some(format!("{converted:.11e}").parse().unwrap_or(converted))
                     } else {
                         notes.push(format!(
                             "{} on {} is in {} but newer runs use {}; that value is left out",
@@ -519,5 +521,83 @@ mod tests {
             &[false, true],
         );
         assert_eq!(t, "a     1\nbbb  22\n");
+    }
+
+    fn sample_history() -> History {
+        use crate::model::{Metric, ResultsFile};
+        use crate::store::{HistoryCommit, RunSummary, WalkStop};
+        let commit = |i: usize, values: &[(&str, f64, Unit)], suite: &str| {
+            let mut f = ResultsFile::new();
+            f.time = Some(format!("2026-03-{:02}T12:00:00Z", 10 + i));
+            for (id, v, unit) in values {
+                f.metrics
+                    .push(Metric::new(*id, *unit, Direction::Lower, *v));
+            }
+            let sha = format!("{i:x}").repeat(40);
+            HistoryCommit {
+                commit: sha.clone(),
+                subject: format!("Merge pull request #{} from @dev/fix | speed", 100 + i),
+                commit_time: format!("2026-03-{:02}T11:00:00Z", 10 + i),
+                runs: vec![RunSummary::from_results(&sha, suite, &f)],
+            }
+        };
+        History {
+            start: "f".repeat(40),
+            commits: vec![
+                commit(
+                    3,
+                    &[
+                        ("criterion/parse/1000", 261_500.0, Unit::Nanoseconds),
+                        ("criterion/fib 20", 21_000.0, Unit::Nanoseconds),
+                    ],
+                    "default",
+                ),
+                commit(
+                    2,
+                    &[
+                        ("criterion/parse/1000", 0.2532, Unit::Milliseconds),
+                        ("criterion/fib 20", 20_800.0, Unit::Nanoseconds),
+                    ],
+                    "default",
+                ),
+                commit(
+                    1,
+                    &[("criterion/parse/1000", 250_000.0, Unit::Nanoseconds)],
+                    "default",
+                ),
+            ],
+            problems: vec![crate::store::EntryProblem {
+                commit: "0".repeat(40),
+                suite: "default".into(),
+                message: "not JSON: EOF while parsing".into(),
+            }],
+            stopped: Some(WalkStop::Shallow {
+                boundary: "1".repeat(40),
+                fetch: "git fetch --deepen=200 origin".into(),
+            }),
+            walked: 3,
+        }
+    }
+
+    #[test]
+    fn history_renderings() {
+        let view = HistoryView::new(&sample_history(), |id| id.starts_with("criterion/"));
+        // The older value in ms is converted to the newest unit.
+        assert_eq!(view.series(1)[1].1, 253_200.0);
+        insta::assert_snapshot!("history_terminal", terminal(&view));
+        insta::assert_snapshot!("history_markdown", markdown(&view));
+        insta::assert_snapshot!("history_json", json(&view));
+    }
+
+    #[test]
+    fn history_renderings_when_empty() {
+        let mut h = sample_history();
+        h.commits.clear();
+        h.problems.clear();
+        h.stopped = None;
+        let view = HistoryView::new(&h, |_| true);
+        insta::assert_snapshot!("history_terminal_empty", terminal(&view));
+        let view = HistoryView::new(&sample_history(), |id| id.starts_with("k6/"));
+        insta::assert_snapshot!("history_markdown_no_match", markdown(&view));
     }
 }
