@@ -225,6 +225,14 @@ fn headline(view: &HistoryView) -> String {
     )
 }
 
+/// User text for a terminal: control characters (an escape sequence in a commit message or a
+/// metric id) become `?` so they cannot move the cursor or recolour the screen.
+pub(crate) fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// Aligns cells into columns; `right[i]` right-aligns column `i`.
 fn table(rows: &[Vec<String>], right: &[bool]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -262,7 +270,7 @@ fn table(rows: &[Vec<String>], right: &[bool]) -> String {
 /// The terminal rendering: one row per metric with a sparkline (oldest → newest), then the
 /// commits, newest first (with a column per metric when there are few).
 pub fn terminal(view: &HistoryView) -> String {
-    let mut out = format!("History: {}\n", headline(view));
+    let mut out = format!("History: {}\n", plain(&headline(view)));
     if view.rows.is_empty() {
         out.push_str("\nNo stored results on this history.\n");
         return out;
@@ -286,7 +294,7 @@ pub fn terminal(view: &HistoryView) -> String {
         let s = stats(view, i);
         rows.push(vec![
             format!("[{}]", i + 1),
-            m.id.clone(),
+            plain(&m.id),
             s.runs.to_string(),
             value(m.unit, s.latest),
             percent(s.change),
@@ -310,7 +318,7 @@ pub fn terminal(view: &HistoryView) -> String {
     header.push("subject".into());
     let mut rows = vec![header];
     for r in &view.rows {
-        let mut cells = vec![short_sha(&r.commit), day(r), r.suite.clone()];
+        let mut cells = vec![short_sha(&r.commit), plain(&day(r)), r.suite.clone()];
         if wide {
             cells.extend(
                 r.values
@@ -321,7 +329,7 @@ pub fn terminal(view: &HistoryView) -> String {
         } else {
             cells.push(r.values.iter().flatten().count().to_string());
         }
-        cells.push(r.subject.chars().take(50).collect());
+        cells.push(plain(&r.subject.chars().take(50).collect::<String>()));
         rows.push(cells);
     }
     let right: Vec<bool> = (0..rows[0].len())
