@@ -60,7 +60,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {
         for note in &view.notes {
-            eprintln!("warning: {note}");
+            eprintln!("warning: {}", render::plain(note));
         }
     }
     if let Some(path) = &args.chart {
