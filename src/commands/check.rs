@@ -23,6 +23,9 @@ const CALIBRATION_DEPTH: usize = 30;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    // Before anything runs the pull request's code (builds, benchmarks, servers): they must
+    // not inherit a token that can write to the repository.
+    let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);
     let (base, head, source, mut notes) = if let Some(dir) = &args.fake_runner {
@@ -63,7 +66,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("evaluating {}", budget.path.display()))?;
     report.notes.splice(0..0, notes);
     output::emit(&report, global)?;
-    publish(&report, args, global, &budget);
+    publish(&report, args, global, &budget, token);
     Ok(match report.verdict {
         Verdict::Pass => Outcome::Pass,
         Verdict::Fail => Outcome::Fail,
@@ -248,7 +251,13 @@ fn short(sha: &str) -> &str {
 }
 
 /// Job summary, outputs, annotations and the sticky comment; never changes the verdict.
-fn publish(report: &Report, args: &CheckArgs, global: &GlobalArgs, budget: &BudgetFile) {
+fn publish(
+    report: &Report,
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+    token: Option<crate::github::Token>,
+) {
     let opts = crate::github::PublishOptions {
         comment_id: args
             .comment_id
@@ -259,7 +268,7 @@ fn publish(report: &Report, args: &CheckArgs, global: &GlobalArgs, budget: &Budg
         report_path: global.output.clone(),
         quiet: global.quiet,
     };
-    let outcome = crate::github::publish(report, Some(&budget.path), &opts);
+    let outcome = crate::github::publish_with_token(report, Some(&budget.path), &opts, token);
     for m in outcome.messages {
         eprintln!("{m}");
     }

@@ -79,8 +79,18 @@ pub fn publish(
     budget_path: Option<&Path>,
     opts: &PublishOptions,
 ) -> PublishOutcome {
+    publish_with_token(report, budget_path, opts, Token::from_env(&opts.token_env))
+}
+
+/// [`publish`] with a token read earlier: `check` takes it out of the environment (see
+/// [`Token::take_from_env`]) before it runs the pull request's code.
+pub fn publish_with_token(
+    report: &Report,
+    budget_path: Option<&Path>,
+    opts: &PublishOptions,
+    token: Option<Token>,
+) -> PublishOutcome {
     let ctx = Context::from_env();
-    let token = Token::from_env(&opts.token_env);
     publish_in(
         &ctx,
         token,
@@ -219,6 +229,14 @@ pub fn publish_in(
     match comment::post(&client, &plan) {
         Ok(posted) => {
             let (line, url) = describe(&posted, pr);
+            if let (Some(path), Some(url)) = (&ctx.output, &url) {
+                if let Err(e) = workflow::write_outputs(path, &[("comment-url", url.clone())]) {
+                    out.messages.push(format!(
+                        "warning: could not write the step outputs {}: {e}",
+                        path.display()
+                    ));
+                }
+            }
             out.comment_url = url;
             info(&mut out, line);
             if let Posted::Comment(o) = &posted {

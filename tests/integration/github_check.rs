@@ -101,6 +101,13 @@ impl Job {
     /// `cargo perf-budget check` with the environment of a `pull_request` job and nothing else
     /// (the test itself may run on Actions: none of its `GITHUB_*` variables leak in).
     fn check(&self, fake: &Fake, extra: &[&str]) -> Command {
+        let mut cmd = self.check_to_stdout(fake, &["--output", "R.json"]);
+        cmd.args(extra);
+        cmd
+    }
+
+    /// [`Job::check`] without `--output`: the report goes to stdout.
+    fn check_to_stdout(&self, fake: &Fake, extra: &[&str]) -> Command {
         let root = self.dir.path();
         let mut cmd = Command::cargo_bin("cargo-perf-budget").unwrap();
         cmd.env_clear()
@@ -119,7 +126,6 @@ impl Job {
             .env("RUNNER_TEMP", root)
             .env("GITHUB_TOKEN", TOKEN)
             .args(["perf-budget", "check", "--fake-runner", "runs"])
-            .args(["--output", "R.json"])
             .args(extra);
         cmd
     }
@@ -299,6 +305,10 @@ fn a_failing_pr_gets_summary_outputs_annotations_one_comment_and_exit_1() {
         r.stderr.contains("posted the comment on #7"),
         "the link is reported: {r}"
     );
+    assert_eq!(
+        job.output("comment-url"),
+        format!("https://github.com/{OWNER}/{REPO}/pull/{PR}#issuecomment-1000000")
+    );
     fake.assert_token_only_in_authorization();
 }
 
@@ -346,6 +356,10 @@ fn a_server_failing_everywhere_changes_nothing_but_a_warning() {
         .read("summary.md")
         .contains(&cargo_perf_budget::report::markdown::escape(FAILING)));
     assert_eq!(fake.posts(), 0, "no create after failed reads");
+    assert!(
+        !job.outputs().iter().any(|(name, _)| name == "comment-url"),
+        "no link to a comment that does not exist"
+    );
 }
 
 #[test]
@@ -445,4 +459,52 @@ fn without_output_the_report_goes_to_runner_temp() {
     let report = Report::from_json(&std::fs::read_to_string(&path).unwrap(), "report").unwrap();
     assert_eq!(report.summary.fail, 1);
     assert!(fake.requests().is_empty());
+}
+
+#[test]
+fn benchmark_names_cannot_inject_workflow_commands() {
+    let fake = Fake::start();
+    let job = Job::new(true, false);
+    let hostile = "criterion/parse/x\n::add-mask::secretvalue\r  ::error title=pwned::injected ##[warning]legacy";
+    let relative_only = BUDGET.split("\n# Absolute").next().unwrap();
+    std::fs::write(job.path("budgets.toml"), relative_only).unwrap();
+    let runs = job.path("runs");
+    write_results(&runs, "base.json", BASE, vec![bench(hostile, 1000.0, 1)]);
+    write_results(&runs, "head.json", HEAD, vec![bench(hostile, 1300.0, 2)]);
+    let formats: [&[&str]; 4] = [
+        &["--output", "R.json"],
+        &["--format", "terminal"],
+        &["--format", "markdown"],
+        &["--format", "json"],
+    ];
+    for args in formats {
+        let mut cmd = job.check_to_stdout(&fake, &["--no-comment"]);
+        cmd.args(args);
+        let r = run(cmd);
+        assert_eq!(r.code, 1, "{r}");
+        for line in r.stdout.split(['\n', '\r']) {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "stdout {args:?}: {line:?}"
+            );
+        }
+        for line in r.stderr.split(['\n', '\r']) {
+            let body = line.trim_start();
+            assert!(
+                !body.starts_with("::") || body.starts_with("::error file=budgets.toml,line=7,"),
+                "stderr: only our own, escaped annotation: {line:?}"
+            );
+        }
+        assert!(
+            !r.stdout.contains("##[") && !r.stderr.contains("##["),
+            "{r}"
+        );
+        assert!(r.stdout.contains("secretvalue"), "the name is shown: {r}");
+        if args == ["--format", "json"] {
+            // JSON on stdout still carries the exact name.
+            let report = Report::from_json(&r.stdout, "stdout").unwrap();
+            assert_eq!(report.results[0].id, hostile);
+        }
+    }
+    assert_eq!(job.report().results[0].id, hostile, "the file is untouched");
 }
