@@ -195,6 +195,11 @@ pub fn evaluate(
         ));
     }
 
+    let round_prior = if same_job {
+        round_prior(base, head)
+    } else {
+        None
+    };
     let mut pending = Vec::new();
     let mut checks: Vec<RelativeCheck> = Vec::new();
     let mut descriptive: Vec<RelativeCheck> = Vec::new();
@@ -330,6 +335,7 @@ pub fn evaluate(
                     opts,
                     same_job,
                     machine_shift,
+                    round_prior,
                 );
                 match cmp {
                     Compared::Log(c, noise, used_margin) => {
@@ -591,6 +597,7 @@ fn compare(
     opts: &EvalOptions,
     same_job: bool,
     machine_shift: bool,
+    round_prior: Option<f64>,
 ) -> Compared {
     let orient =
         |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
@@ -618,12 +625,17 @@ fn compare(
         let mut label = Vec::new();
         let mut margin = margin;
         if same_job {
-            if let Some((v, d)) = round_noise(base, head, direction) {
+            if let Some((v, d)) = round_noise(base, head, direction, round_prior) {
                 extra_var += v;
                 df = d;
+                let rounds = head.rounds.iter().collect::<BTreeSet<_>>().len();
                 label.push(format!(
-                    "round-to-round variance of {} interleaved rounds",
-                    d as usize + 1
+                    "round-to-round variance of {rounds} interleaved rounds{}",
+                    if round_prior.is_some() {
+                        ", moderated by the run's other benchmarks"
+                    } else {
+                        ""
+                    }
                 ));
             } else {
                 label.push("within-run (same job, interleaved)".to_string());
@@ -690,11 +702,68 @@ fn compare(
     }
 }
 
-/// Run-to-run noise from the rounds of a same-job rerun: the variance of the per-round
-/// differences of log trimmed means, beyond what the within-round variance explains, divided by
-/// the number of rounds (the pooled estimate averages over them).
-fn round_noise(base: &Metric, head: &Metric, direction: Direction) -> Option<(f64, f64)> {
+/// Degrees of freedom the run-wide prior is worth when moderating a metric's round variance.
+/// With 3 rounds a metric's own estimate has 2 degrees of freedom: a t quantile of 4.3 for a 95 %
+/// interval, so on a busy machine even a 2× regression came out "inconclusive". The machine state
+/// that makes rounds differ is shared by every benchmark of the run, so the run's typical round
+/// variance is real information about each metric (empirical Bayes, as limma moderates variances).
+const ROUND_PRIOR_DF: f64 = 4.0;
+
+/// Per-round statistics of one metric in a same-job rerun.
+#[derive(Debug, Clone, Copy)]
+struct RoundStats {
+    /// Variance of the per-round differences of log trimmed means (head − base).
+    var: f64,
+    /// Mean within-round variance of those differences.
+    within: f64,
+    /// Rounds.
+    k: f64,
+}
+
+/// Round-to-round noise from the rounds of a same-job rerun: the variance of the per-round
+/// differences of log trimmed means, moderated towards the run's typical value (`prior`),
+/// beyond what the within-round variance explains, divided by the number of rounds (the pooled
+/// estimate averages over them). Returns the extra variance and its degrees of freedom.
+fn round_noise(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    prior: Option<f64>,
+) -> Option<(f64, f64)> {
+    let st = round_stats(base, head, direction)?;
+    let own_df = st.k - 1.0;
+    let (var, df) = match prior {
+        Some(s0) => (
+            (ROUND_PRIOR_DF * s0 + own_df * st.var) / (ROUND_PRIOR_DF + own_df),
+            ROUND_PRIOR_DF + own_df,
+        ),
+        None => (st.var, own_df),
+    };
+    let extra = (var - st.within).max(0.0) / st.k;
+    (extra.is_finite() && extra > 0.0).then_some((extra, df))
+}
+
+/// The run's typical round variance: the median over metrics, when at least three have rounds.
+fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<f64> {
+    let mut vars: Vec<f64> = head
+        .metrics
+        .iter()
+        .filter_map(|h| round_stats(base.metric(&h.id)?, h, Direction::Lower))
+        .map(|s| s.var)
+        .filter(|v| v.is_finite())
+        .collect();
+    if vars.len() < 3 {
+        return None;
+    }
+    vars.sort_by(f64::total_cmp);
+    Some(crate::stats::describe::quantile_type7(&vars, 0.5))
+}
+
+fn round_stats(base: &Metric, head: &Metric, direction: Direction) -> Option<RoundStats> {
     use crate::stats::describe::{trimmed_mean, winsorized_variance};
+    if base.samples.iter().chain(&head.samples).any(|v| *v <= 0.0) {
+        return None;
+    }
     let per_round = |m: &Metric| -> BTreeMap<u32, Vec<f64>> {
         let mut map: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
         for (v, r) in m.samples.iter().zip(&m.rounds) {
@@ -725,9 +794,8 @@ fn round_noise(base: &Metric, head: &Metric, direction: Direction) -> Option<(f6
     let k = diffs.len() as f64;
     let mean = diffs.iter().sum::<f64>() / k;
     let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (k - 1.0);
-    let mean_within = within.iter().sum::<f64>() / k;
-    let extra = (var - mean_within).max(0.0) / k;
-    (extra.is_finite() && extra > 0.0).then_some((extra, k - 1.0))
+    let within = within.iter().sum::<f64>() / k;
+    Some(RoundStats { var, within, k })
 }
 
 fn relative_message(
