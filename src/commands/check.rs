@@ -127,21 +127,7 @@ fn collect(
             )?;
         }
     }
-    for lh in &budget.lighthouse {
-        let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
-            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
-        merge(&mut head, r, "head")?;
-    }
-    for k in &budget.k6 {
-        let r = crate::runner::k6::collect(k, budget_dir, global.quiet)
-            .with_context(|| format!("k6 {:?}", k.name))?;
-        merge(&mut head, r, "head")?;
-    }
-    if head.commit.is_none() {
-        head.commit = crate::store::GitStore::open(budget_dir)
-            .ok()
-            .and_then(|s| s.resolve_commit("HEAD").ok());
-    }
+    collect_pages_and_load(&mut head, budget, budget_dir, global.quiet)?;
 
     if let Some(path) = &args.base {
         let file = ResultsFile::load(path).context("reading the base results (--base)")?;
@@ -186,6 +172,55 @@ fn collect(
         }
     }
     Ok((base, head, source, notes))
+}
+
+/// Adds the configured Lighthouse and k6 results to `head` (running the tools or importing their
+/// outputs, as the budget file says) and names HEAD's commit when nothing did.
+fn collect_pages_and_load(
+    head: &mut ResultsFile,
+    budget: &BudgetFile,
+    budget_dir: &Path,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    for lh in &budget.lighthouse {
+        let r = crate::runner::lighthouse::collect(lh, budget_dir, quiet)
+            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
+        merge(head, r, "head")?;
+    }
+    for k in &budget.k6 {
+        let r = crate::runner::k6::collect(k, budget_dir, quiet)
+            .with_context(|| format!("k6 {:?}", k.name))?;
+        merge(head, r, "head")?;
+    }
+    if head.commit.is_none() {
+        head.commit = crate::store::GitStore::open(budget_dir)
+            .ok()
+            .and_then(|s| s.resolve_commit("HEAD").ok());
+    }
+    Ok(())
+}
+
+/// Measures HEAD as `check` measures its head, for `run` to store: the configured criterion
+/// benches (run once, no base), Lighthouse and k6. Returns the results and the budget's suite.
+pub(super) fn measure_head_for_store(global: &GlobalArgs) -> anyhow::Result<(ResultsFile, String)> {
+    let budget = super::load_budget(global)?;
+    let budget_dir = budget_dir(&budget);
+    let mut head = ResultsFile::new();
+    head.environment = crate::model::Environment::detect();
+    if let Some(criterion) = &budget.criterion {
+        let manifest = global
+            .manifest_path
+            .clone()
+            .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
+        let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
+        merge(
+            &mut head,
+            measure_head(&bench).context("running the benchmarks")?,
+            "head",
+        )?;
+    }
+    collect_pages_and_load(&mut head, &budget, &budget_dir, global.quiet)?;
+    Ok((head, budget.settings.suite.clone()))
 }
 
 fn merge(into: &mut ResultsFile, from: ResultsFile, side: &str) -> anyhow::Result<()> {

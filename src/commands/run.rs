@@ -15,19 +15,28 @@ use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
     let store = GitStore::open(&dir)?;
-    let suite = match &args.suite {
-        Some(s) => s.clone(),
-        None => budget_suite(global)?.unwrap_or_else(|| DEFAULT_SUITE.to_string()),
-    };
-    store::validate_suite(&suite).context("--suite")?;
+    if let Some(suite) = &args.suite {
+        store::validate_suite(suite).context("--suite")?;
+    }
     let rev = args.commit.as_deref().unwrap_or("HEAD");
     let commit = store
         .resolve_commit(rev)
         .with_context(|| format!("choosing the commit to attach the results to (`{rev}`)"))?;
-    let results = match &args.results {
-        Some(path) => ResultsFile::load(path)?,
-        None => measure_head(global)?,
+    // Measuring reads the budget file; it also names the suite `check` will look under.
+    let (results, measured_suite) = match &args.results {
+        Some(path) => (ResultsFile::load(path)?, None),
+        None => {
+            let (results, suite) = super::check::measure_head_for_store(global)
+                .context("measuring HEAD as the budget file configures")?;
+            (results, Some(suite))
+        }
     };
+    let suite = match (&args.suite, measured_suite) {
+        (Some(s), _) => s.clone(),
+        (None, Some(s)) => s,
+        (None, None) => budget_suite(global)?.unwrap_or_else(|| DEFAULT_SUITE.to_string()),
+    };
+    store::validate_suite(&suite).context("--suite")?;
     if args.commit.is_none() {
         if let Some(measured) = results
             .commit
@@ -68,16 +77,17 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// Measures HEAD with the configured criterion benches.
-fn measure_head(_global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
-    anyhow::bail!(
-        "measuring needs the runner (`cargo bench` integration), which is not in this build yet; \
-         measure with `cargo bench`, convert with `cargo perf-budget import criterion target/criterion -o results.json` \
-         and pass `--results results.json`"
-    )
-}
-
-/// `settings.suite` of the budget file, when there is one.
-fn budget_suite(_global: &GlobalArgs) -> anyhow::Result<Option<String>> {
-    Ok(None)
+/// `settings.suite` of the budget file, when there is one (`check` reads the store under it, so
+/// `run` must save under it too). A budget file that exists but does not load is an error.
+fn budget_suite(global: &GlobalArgs) -> anyhow::Result<Option<String>> {
+    let path = match &global.budget {
+        Some(p) => p.clone(),
+        None => crate::budget::parse::default_budget_path(
+            global.manifest_path.as_deref().and_then(|m| m.parent()),
+        ),
+    };
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(super::load_budget(global)?.settings.suite))
 }

@@ -781,11 +781,7 @@ fn errors_are_clear_and_never_panics() {
             work.path(),
             "not a valid glob",
         ),
-        (
-            vec!["run".into()],
-            work.path(),
-            "measuring needs the runner",
-        ),
+        (vec!["run".into()], work.path(), "budget file"),
     ];
     for (args, dir, expected) in cases {
         let out = bin(dir).args(&args).output().unwrap();
