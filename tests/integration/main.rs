@@ -1,6 +1,7 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
 mod budget;
+mod check_store;
 mod cli;
 mod criterion;
 mod criterion_tree;
