@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::budget::{BudgetFile, BudgetRule, CorrectionSetting, UnmatchedPolicy, Waiver};
-use crate::model::{Direction, Metric, NoiseMap, ResultsFile, SampleKind};
+use crate::model::{Dimension, Direction, Metric, NoiseMap, ResultsFile, SampleKind, Unit};
 use crate::report::{
     Details, Kind, MethodInfo, MetricResult, Report, RuleOutcome, Side, SideValue, Status, Summary,
     TrendPoint, Verdict, REPORT_SCHEMA,
@@ -130,6 +130,10 @@ struct Pending {
     budget: f64,
     /// The change can only be judged against `no_noise_factor × budget` (no noise estimate).
     no_noise: bool,
+    /// Both sides hold exactly the same values: no change, whatever the noise (the text says so).
+    identical: Option<String>,
+    /// Zero values were raised to this floor (already formatted) before comparing.
+    floor: Option<String>,
 }
 
 /// Evaluates `budget` on `base` and `head`.
@@ -300,6 +304,8 @@ pub fn evaluate(
             relative_rule: None,
             budget: f64::INFINITY,
             no_noise: false,
+            identical: None,
+            floor: None,
         };
 
         // Relative comparison.
@@ -379,11 +385,23 @@ pub fn evaluate(
                         change,
                         method,
                         why,
+                        floor,
                     } => {
                         p.result.change = Some(signed_change(change, direction));
                         p.result.method = method.into();
                         p.result.details.noise = Some(why);
                         p.no_noise = true;
+                        p.floor = floor;
+                    }
+                    Compared::Identical { what } => {
+                        p.result.change = Some(0.0);
+                        p.result.ci = Some([0.0, 0.0]);
+                        p.result.method = "identical".into();
+                        p.result.kind = Kind::Unchanged;
+                        p.result.details.noise = Some(
+                            "identical values on both sides: no noise can hide a change".into(),
+                        );
+                        p.identical = Some(what);
                     }
                 }
             }
@@ -447,22 +465,34 @@ pub fn evaluate(
             let rule = &mut p.result.rules[i];
             rule.ok = ok;
             rule.message = Some(message);
+        } else if let (Some(i), Some(what)) = (p.relative_rule, &p.identical) {
+            let rule = &mut p.result.rules[i];
+            rule.ok = Some(true);
+            rule.message = Some(format!(
+                "no change ({what}): within the {} budget",
+                percent(p.budget)
+            ));
         } else if let (Some(i), true) = (p.relative_rule, p.no_noise) {
             let change = p.result.change.unwrap_or(0.0);
             let worse = worse_change(change, p.result.direction);
             let far = settings.no_noise_factor * p.budget;
+            let floor = p
+                .floor
+                .as_ref()
+                .map(|f| format!(", measured from the floor {f} (values below it count as {f})"))
+                .unwrap_or_default();
             let rule = &mut p.result.rules[i];
             if worse > far {
                 rule.ok = Some(false);
                 rule.message = Some(format!(
-                    "{} with no noise estimate: fails because it is beyond {}× the budget ({})",
+                    "{}{floor} with no noise estimate: fails because it is beyond {}× the budget ({})",
                     percent_signed(change),
                     settings.no_noise_factor,
                     percent(far)
                 ));
             } else {
                 rule.message = Some(format!(
-                    "{} but no noise estimate (too few runs and no stored history): cannot tell a change below {} from noise",
+                    "{}{floor} but no noise estimate (too few runs and no stored history): cannot tell a change below {} from noise",
                     percent_signed(change),
                     percent(far)
                 ));
@@ -584,11 +614,165 @@ enum Compared {
         change: f64,
         method: &'static str,
         why: String,
+        /// The zero floor the values were raised to, formatted, when there was one.
+        floor: Option<String>,
     },
+    /// Exactly the same values on both sides (`what` describes them, e.g. "0 → 0").
+    Identical { what: String },
+}
+
+/// The smallest amount of a metric that matters, in the metric's unit, used when a side holds
+/// zeros and so cannot be compared on the log scale.
+///
+/// Lighthouse's total blocking time and cumulative layout shift, k6's TLS handshake time on plain
+/// HTTP, an error rate that was clean: zero is a common, legitimate value, and a ratio against
+/// zero is undefined. Rather than give up ("inconclusive", which hides a 0 → 0.2 CLS jump) or call
+/// every 0 → tiny change an infinite regression (a false alarm on the next 1 ms of TBT), relative
+/// rules on zero-valued metrics compare on an absolute floor: every value below the floor counts
+/// as the floor, so the change is measured as `max(head, floor) / max(base, floor) − 1`.
+/// 0 → 0 (or 0 → anything below the floor) is then no change; 0 → 0.2 CLS against a 0.01 floor is
+/// +1900 %, which fails a relative budget. The floors are "the least a user could notice":
+/// 10 ms of time (below a frame; TBT and k6 connection phases jitter by that much), 0.01 of a
+/// plain number (CLS; 1/10 of Lighthouse's "good" limit of 0.1) or a score (one Lighthouse
+/// point), 0.1 % of a fraction (error rates), one count, 1 KiB of data, 1 KiB/s and 1/s.
+fn zero_floor(unit: Unit) -> f64 {
+    match unit.dimension() {
+        Dimension::Time => 1e7 / unit.to_base(),
+        Dimension::Bytes | Dimension::ByteRate => 1024.0,
+        Dimension::Rate => 1.0,
+        Dimension::Fraction if unit == Unit::Fraction => 0.001,
+        Dimension::Fraction => 0.01,
+        Dimension::Number if unit == Unit::Count => 1.0,
+        Dimension::Number => 0.01,
+    }
+}
+
+/// Every value of a metric: its samples, or its single value.
+fn values(m: &Metric) -> Vec<f64> {
+    if m.samples.is_empty() {
+        vec![m.value]
+    } else {
+        m.samples.clone()
+    }
+}
+
+/// The metric with every value below `floor` raised to it.
+fn floored(m: &Metric, floor: f64) -> Metric {
+    let mut m = m.clone();
+    m.value = m.value.max(floor);
+    for v in &mut m.samples {
+        *v = v.max(floor);
+    }
+    m
+}
+
+/// Exactly the same measurements on both sides (the same summary and the same samples, in any
+/// order): nothing changed, so no noise model is needed to say so. Describes them for the report.
+/// This is what a PR that does not touch the measured code sees when the tool's output is
+/// deterministic (byte weights, counts, a CLS of 0) or when the same reports are checked twice.
+fn identical(base: &Metric, head: &Metric) -> Option<String> {
+    let sorted = |m: &Metric| {
+        let mut v = m.samples.clone();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let finite = |m: &Metric| m.value.is_finite() && m.samples.iter().all(|v| v.is_finite());
+    if !(finite(base) && finite(head) && base.value == head.value && sorted(base) == sorted(head)) {
+        return None;
+    }
+    let v = base.unit.format(base.value);
+    Some(if base.samples.iter().all(|&s| s == base.value) {
+        format!("{v} → {v}")
+    } else {
+        format!("the same {} values on both sides", base.samples.len())
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
 fn compare(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    opts: &EvalOptions,
+    same_job: bool,
+    machine_shift: bool,
+    round_prior: Option<f64>,
+) -> Compared {
+    if let Some(what) = identical(base, head) {
+        return Compared::Identical { what };
+    }
+    let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
+    if positive(base) && positive(head) {
+        return compare_positive(
+            base,
+            head,
+            direction,
+            margin,
+            alpha,
+            opts,
+            same_job,
+            machine_shift,
+            round_prior,
+        );
+    }
+    let usable = |m: &Metric| values(m).iter().all(|v| v.is_finite() && *v >= 0.0);
+    if !usable(base) || !usable(head) {
+        return Compared::NoNoise {
+            change: ratio_change(base.value, head.value, direction),
+            method: "none",
+            why: "values are negative or not numbers: no log-scale comparison".into(),
+            floor: None,
+        };
+    }
+    // Zeros: compare on the absolute floor (see `zero_floor`).
+    let floor = zero_floor(head.unit);
+    let (fb, fh) = (floored(base, floor), floored(head, floor));
+    let shown = head.unit.format(floor);
+    if identical(&fb, &fh).is_some() {
+        let fmt = |m: &Metric| head.unit.format(robust_summary(m));
+        return Compared::Identical {
+            what: format!(
+                "{} → {}, both at or below the floor {shown}",
+                fmt(base),
+                fmt(head)
+            ),
+        };
+    }
+    // History calibrates ln(value) of runs without zeros; it says nothing about how often a
+    // metric flips between zero and a small value, so the floored comparison stands on the runs'
+    // own variance or, with too few runs, on the no-noise rule.
+    let runs = |m: &Metric| -> Vec<f64> {
+        values(m)
+            .iter()
+            .map(|&v| direction.orient(v.max(floor)))
+            .collect()
+    };
+    let (hr, br) = (runs(&fh), runs(&fb));
+    if let Some(c) = compare_runs(&hr, &br, margin, alpha, None) {
+        let why = format!(
+            "zero values: compared with values below the floor {shown} counted as {shown}; variance of {} vs {} runs",
+            hr.len(),
+            br.len()
+        );
+        return Compared::Log(c, why, margin);
+    }
+    Compared::NoNoise {
+        change: ratio_change(robust_summary(&fb), robust_summary(&fh), direction),
+        method: "floor",
+        why: format!(
+            "no noise estimate: zero values, compared with values below the floor {shown} counted as {shown} ({} vs {} runs)",
+            hr.len(),
+            br.len()
+        ),
+        floor: Some(shown),
+    }
+}
+
+/// [`compare`] for metrics whose values are all positive.
+#[allow(clippy::too_many_arguments)]
+fn compare_positive(
     base: &Metric,
     head: &Metric,
     direction: Direction,
@@ -609,16 +793,6 @@ fn compare(
                 Some(SampleKind::Iterations) | Some(SampleKind::Windows)
             )
     };
-    let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
-    if !positive(base) || !positive(head) {
-        let change = ratio_change(base.value, head.value, direction);
-        return Compared::NoNoise {
-            change,
-            method: "none",
-            why: "values are not all positive: no log-scale comparison".into(),
-        };
-    }
-
     if many(base) && many(head) {
         let mut extra_var = 0.0;
         let mut df = f64::INFINITY;
@@ -684,10 +858,23 @@ fn compare(
             *v += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
         }
     }
-    if let Some(c) = compare_runs(&hr, &br, margin, alpha, hist) {
-        let why = match history {
-            Some(n) => format!("run-to-run variance from {} stored runs", n.runs),
-            None => format!("variance of {} vs {} runs", hr.len(), br.len()),
+    let hist = hist.map(|(var, df)| per_run_variance(var, df, &hr, &br));
+    if let Some(c) = compare_runs(
+        &hr,
+        &br,
+        margin,
+        alpha,
+        hist.as_ref().map(|h| (h.var, h.df)),
+    ) {
+        let why = match (history, &hist) {
+            (Some(n), Some(h)) if h.within_df > 0.0 => format!(
+                "run-to-run variance from {} stored runs + within-run variance of {} vs {} runs",
+                n.runs,
+                hr.len(),
+                br.len()
+            ),
+            (Some(n), _) => format!("run-to-run variance from {} stored runs", n.runs),
+            (None, _) => format!("variance of {} vs {} runs", hr.len(), br.len()),
         };
         return Compared::Log(c, why, margin);
     }
@@ -699,6 +886,63 @@ fn compare(
             hr.len(),
             br.len()
         ),
+        floor: None,
+    }
+}
+
+/// The per-run variance [`compare_runs`] expects, built from the stored noise estimate.
+struct RunVariance {
+    /// Variance of one run's `ln(value)`, so that `SE² = var·(1/n_head + 1/n_base)`.
+    var: f64,
+    /// Its degrees of freedom.
+    df: f64,
+    /// Degrees of freedom of the within-run part (0: none was estimated).
+    within_df: f64,
+}
+
+/// Turns the stored run-to-run variance `σ²_run` into the per-run variance `compare_runs` uses.
+///
+/// The two do not mean the same thing. Calibration stores `σ²_run`, the variance of a stored
+/// run's mean `ln` value *beyond* its within-run part (`Var(T_r) − mean SE²_r`): a shift shared by
+/// every Lighthouse run of one job. `compare_runs` wants the variance of one run, divided by the
+/// number of runs per side. With several runs a side the difference of the two means has variance
+/// `2σ²_run + s²_within·(1/n_h + 1/n_b)`: the job-level shift does not average out over the
+/// runs of one job, and the runs' own scatter still counts. Passing `σ²_run` as is divided the
+/// shift by the number of runs and dropped the scatter; with Lighthouse's within-job scatter
+/// larger than its job-to-job shift, `σ²_run` is 0 and every difference looked certain.
+///
+/// The within-run variance is pooled from both sides' runs (those with two or more); the degrees
+/// of freedom of the sum come from Satterthwaite. With one value a side (k6) this is `σ²_run`
+/// unchanged, as calibration then stores the whole per-run variance.
+fn per_run_variance(var_run: f64, df_run: f64, head: &[f64], base: &[f64]) -> RunVariance {
+    let (nh, nb) = (head.len() as f64, base.len() as f64);
+    let k = 1.0 / nh + 1.0 / nb;
+    let mut ss = 0.0;
+    let mut within_df = 0.0;
+    for side in [head, base] {
+        if side.len() < 2 {
+            continue;
+        }
+        let logs: Vec<f64> = side.iter().map(|v| v.ln()).collect();
+        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+        ss += logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+        within_df += (side.len() - 1) as f64;
+    }
+    let run_term = 2.0 * var_run;
+    if within_df == 0.0 || !ss.is_finite() {
+        return RunVariance {
+            var: run_term / k,
+            df: df_run,
+            within_df: 0.0,
+        };
+    }
+    let within_term = ss / within_df * k;
+    let se2 = run_term + within_term;
+    let df = crate::stats::welch::satterthwaite_df(&[(run_term, df_run), (within_term, within_df)]);
+    RunVariance {
+        var: se2 / k,
+        df,
+        within_df,
     }
 }
 
@@ -1284,6 +1528,205 @@ mod tests {
         .unwrap();
         assert_eq!(report.verdict, Verdict::Pass);
         assert_eq!((report.summary.new, report.summary.missing), (1, 1));
+    }
+
+    fn runs(id: &str, unit: Unit, values: &[f64]) -> Metric {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Metric::new(id, unit, Direction::Lower, sorted[sorted.len() / 2])
+            .with_samples(SampleKind::Runs, values.to_vec())
+    }
+
+    fn relative(glob: &str, fraction: f64) -> BudgetFile {
+        let mut r = rule(0, glob);
+        r.max_regression = Some(fraction);
+        budget(vec![r])
+    }
+
+    const CLS: &str = "lighthouse/home/cumulative-layout-shift";
+    const TBT: &str = "lighthouse/home/total-blocking-time";
+
+    #[test]
+    fn zero_to_zero_is_no_change_and_passes_a_relative_rule() {
+        let b = relative("lighthouse/**", 0.1);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(
+            &b,
+            &file(vec![runs(CLS, Unit::Unitless, &[0.0, 0.0, 0.0])]),
+            &file(vec![runs(CLS, Unit::Unitless, &[0.0, 0.0, 0.0])]),
+            &opts,
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!((m.status, m.kind), (Status::Pass, Kind::Unchanged), "{m:?}");
+        assert_eq!(m.rules[0].ok, Some(true));
+        assert_eq!(m.change, Some(0.0));
+        assert!(
+            m.rules[0].message.as_deref().unwrap().contains("no change"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn zero_to_a_visible_layout_shift_fails_measured_from_the_floor() {
+        let b = relative("lighthouse/**", 0.1);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(
+            &b,
+            &file(vec![runs(CLS, Unit::Unitless, &[0.0, 0.0, 0.0])]),
+            &file(vec![runs(CLS, Unit::Unitless, &[0.2, 0.2, 0.21])]),
+            &opts,
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!((m.status, report.verdict), (Status::Fail, Verdict::Fail));
+        let msg = m.rules[0].message.as_deref().unwrap();
+        assert!(msg.contains("floor 0.010"), "{msg}");
+        // 0.2 against the 0.01 floor.
+        assert!((m.change.unwrap() - 19.0).abs() < 1e-9, "{m:?}");
+        assert!(m.details.noise.as_deref().unwrap().contains("floor"));
+    }
+
+    #[test]
+    fn changes_below_the_zero_floor_are_no_change_and_small_ones_above_it_are_not_failed() {
+        let b = relative("lighthouse/**", 0.1);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        // TBT 0 → a few ms: below the 10 ms floor on both sides.
+        let report = evaluate(
+            &b,
+            &file(vec![runs(TBT, Unit::Milliseconds, &[0.0, 0.0, 4.0])]),
+            &file(vec![runs(TBT, Unit::Milliseconds, &[3.0, 0.0, 9.5])]),
+            &opts,
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!(
+            (m.status, m.rules[0].ok),
+            (Status::Pass, Some(true)),
+            "{m:?}"
+        );
+        assert!(
+            m.rules[0].message.as_deref().unwrap().contains("10.0 ms"),
+            "{m:?}"
+        );
+        // 0 → 11 ms: +10 % of the floor, within twice the budget, so without a noise estimate
+        // it is inconclusive rather than a false alarm.
+        let report = evaluate(
+            &b,
+            &file(vec![runs(TBT, Unit::Milliseconds, &[0.0, 0.0, 0.0])]),
+            &file(vec![runs(TBT, Unit::Milliseconds, &[11.0, 11.0, 11.0])]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(report.results[0].status, Status::Inconclusive);
+        assert_eq!(report.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn negative_values_are_not_floored() {
+        let b = relative("lighthouse/**", 0.1);
+        let report = evaluate(
+            &b,
+            &file(vec![runs(CLS, Unit::Unitless, &[0.0, 0.1, 0.0])]),
+            &file(vec![runs(CLS, Unit::Unitless, &[-0.5, 0.1, 0.0])]),
+            &EvalOptions::new(BaselineSource::Store),
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!(m.status, Status::Inconclusive, "{m:?}");
+        assert!(m.details.noise.as_deref().unwrap().contains("negative"));
+    }
+
+    #[test]
+    fn the_same_runs_on_both_sides_are_no_change_even_without_history() {
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.1);
+        let report = evaluate(
+            &b,
+            &file(vec![runs(lcp, Unit::Milliseconds, &[905.0, 753.0, 901.0])]),
+            &file(vec![runs(lcp, Unit::Milliseconds, &[901.0, 905.0, 753.0])]),
+            &EvalOptions::new(BaselineSource::Store),
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_eq!(
+            (m.status, m.rules[0].ok),
+            (Status::Pass, Some(true)),
+            "{m:?}"
+        );
+        assert_eq!(m.method, "identical");
+    }
+
+    #[test]
+    fn lighthouse_runs_count_their_own_scatter_on_top_of_the_stored_run_to_run_noise() {
+        // Calibration stores the run-to-run variance beyond the within-run part. When the runs
+        // of one job scatter more than jobs differ, that is 0; the comparison must still see the
+        // scatter of the 3 runs a side instead of calling a +15 % difference of means certain.
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.1);
+        let mut opts = EvalOptions::new(BaselineSource::Store);
+        opts.noise.insert(
+            lcp.into(),
+            crate::model::NoiseEstimate {
+                log_var: 0.0,
+                df: 20.0,
+                runs: 21,
+            },
+        );
+        let base = [905.0, 753.0, 901.0];
+        let head: Vec<f64> = [830.0, 1040.0, 1040.0].to_vec();
+        let report = evaluate(
+            &b,
+            &file(vec![runs(lcp, Unit::Milliseconds, &base)]),
+            &file(vec![runs(lcp, Unit::Milliseconds, &head)]),
+            &opts,
+        )
+        .unwrap();
+        let m = &report.results[0];
+        assert_ne!(m.status, Status::Fail, "{m:?}");
+        let [lo, hi] = m.ci.unwrap();
+        assert!(
+            lo < 0.0 && hi > 0.3,
+            "the interval must show the scatter: {m:?}"
+        );
+        assert!(m
+            .details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("within-run variance of 3 vs 3 runs"));
+        // A page that got three times slower is still caught.
+        let slow: Vec<f64> = base.iter().map(|v| v * 3.0).collect();
+        let report = evaluate(
+            &b,
+            &file(vec![runs(lcp, Unit::Milliseconds, &base)]),
+            &file(vec![runs(lcp, Unit::Milliseconds, &slow)]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(report.results[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn one_value_a_side_keeps_the_stored_variance_as_is() {
+        let v = per_run_variance(0.0004, 29.0, &[100.0], &[90.0]);
+        assert_eq!((v.var, v.df, v.within_df), (0.0004, 29.0, 0.0));
+        // Two equal runs a side: SE² = 2σ²_run + 0, which is var·(1/2 + 1/2).
+        let v = per_run_variance(0.0004, 29.0, &[100.0, 100.0], &[90.0, 90.0]);
+        assert!(
+            (v.var - 0.0008).abs() < 1e-15 && v.within_df == 2.0,
+            "{}",
+            v.var
+        );
+        // With scatter and no run-to-run part, the runs' own variance and df stand alone.
+        let v = per_run_variance(0.0, 29.0, &[100.0, 110.0], &[90.0, 99.0]);
+        let s2 = (110.0f64 / 100.0).ln().powi(2) / 2.0;
+        assert!(
+            (v.var - s2).abs() < 1e-12 && v.df == 2.0,
+            "{} {}",
+            v.var,
+            v.df
+        );
     }
 
     #[test]

@@ -91,6 +91,14 @@ impl Unit {
         }
     }
 
+    /// The symbol people read (`µs` rather than the ASCII `us` of [`Unit::as_str`]).
+    fn symbol(self) -> &'static str {
+        match self {
+            Unit::Microseconds => "µs",
+            other => other.as_str(),
+        }
+    }
+
     /// The dimension this unit measures.
     pub fn dimension(self) -> Dimension {
         match self {
@@ -123,6 +131,9 @@ impl Unit {
             return format!("{value}");
         }
         match self.dimension() {
+            // Zero has no magnitude to scale by: say it in the metric's own unit ("0 ms" for a
+            // Lighthouse total blocking time, not "0 ns").
+            Dimension::Time if value == 0.0 => format!("0 {}", self.symbol()),
             Dimension::Time => format_scaled(
                 value * self.to_base(),
                 &[(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns")],
@@ -415,5 +426,18 @@ mod tests {
         assert_eq!(Unit::Fraction.format(0.0123), "1.23 %");
         assert_eq!(Unit::Bytes.format(2048.0), "2.00 KiB");
         assert_eq!(Unit::Score.format(0.93), "0.930");
+    }
+
+    #[test]
+    fn zero_is_said_in_the_metric_s_own_unit() {
+        assert_eq!(Unit::Milliseconds.format(0.0), "0 ms");
+        assert_eq!(Unit::Milliseconds.format(-0.0), "0 ms");
+        assert_eq!(Unit::Microseconds.format(0.0), "0 µs");
+        assert_eq!(Unit::Nanoseconds.format(0.0), "0 ns");
+        assert_eq!(Unit::Seconds.format(0.0), "0 s");
+        assert_eq!(Unit::Bytes.format(0.0), "0 B");
+        assert_eq!(Unit::Fraction.format(0.0), "0 %");
+        // Non-zero values still scale as before.
+        assert_eq!(Unit::Milliseconds.format(0.5), "500 µs");
     }
 }

@@ -3,6 +3,7 @@
 mod acceptance;
 mod budget;
 mod check_rerun;
+mod check_store;
 mod cli;
 mod criterion;
 mod criterion_tree;
