@@ -130,20 +130,13 @@ fn collect(
             )?;
         }
     }
-    for lh in &budget.lighthouse {
-        let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
-            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
-        merge(&mut head, r, "head")?;
-    }
-    for k in &budget.k6 {
-        let r = crate::runner::k6::collect(k, budget_dir, global.quiet)
-            .with_context(|| format!("k6 {:?}", k.name))?;
-        merge(&mut head, r, "head")?;
-    }
+    merge(
+        &mut head,
+        collect_tools(global, budget, budget_dir)?,
+        "head",
+    )?;
     if head.commit.is_none() {
-        head.commit = crate::store::GitStore::open(budget_dir)
-            .ok()
-            .and_then(|s| s.resolve_commit("HEAD").ok());
+        head.commit = head_commit(budget_dir);
     }
 
     if let Some(path) = &args.base {
@@ -189,6 +182,63 @@ fn collect(
         }
     }
     Ok((base, head, source, notes))
+}
+
+/// Runs or imports every `[[lighthouse]]` and `[[k6]]` table of the budget file.
+fn collect_tools(
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+    budget_dir: &Path,
+) -> anyhow::Result<ResultsFile> {
+    let mut out = ResultsFile::new();
+    for lh in &budget.lighthouse {
+        let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
+            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
+        merge(&mut out, r, "head")?;
+    }
+    for k in &budget.k6 {
+        let r = crate::runner::k6::collect(k, budget_dir, global.quiet)
+            .with_context(|| format!("k6 {:?}", k.name))?;
+        merge(&mut out, r, "head")?;
+    }
+    Ok(out)
+}
+
+/// Measures HEAD once (no base): criterion benches, Lighthouse and k6, as `run` saves them.
+pub(crate) fn measure_head_only(
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+) -> anyhow::Result<ResultsFile> {
+    let budget_dir = budget_dir(budget);
+    let mut head = ResultsFile::new();
+    head.environment = crate::model::Environment::detect();
+    if let Some(criterion) = &budget.criterion {
+        let manifest = global
+            .manifest_path
+            .clone()
+            .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
+        let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
+        merge(
+            &mut head,
+            measure_head(&bench).context("running the benchmarks")?,
+            "head",
+        )?;
+    }
+    merge(
+        &mut head,
+        collect_tools(global, budget, &budget_dir)?,
+        "head",
+    )?;
+    if head.commit.is_none() {
+        head.commit = head_commit(&budget_dir);
+    }
+    Ok(head)
+}
+
+fn head_commit(dir: &Path) -> Option<String> {
+    crate::store::GitStore::open(dir)
+        .ok()
+        .and_then(|s| s.resolve_commit("HEAD").ok())
 }
 
 fn merge(into: &mut ResultsFile, from: ResultsFile, side: &str) -> anyhow::Result<()> {

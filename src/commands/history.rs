@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use globset::GlobBuilder;
 
 use super::store::repo_dir;
 use super::Outcome;
+use crate::budget::BudgetRule;
 use crate::cli::{Format, GlobalArgs, HistoryArgs};
 use crate::store::render::{self, HistoryView};
 use crate::store::{svg_chart, ChartSeries, GitStore, HistoryQuery, ResultStore, STORE_REF};
@@ -24,11 +24,8 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
     let store = GitStore::open(&dir)?;
     let glob = args.metric.as_deref().unwrap_or("**");
-    let matcher = GlobBuilder::new(glob)
-        .literal_separator(true)
-        .build()
-        .with_context(|| format!("METRIC-GLOB {glob:?} is not a valid glob"))?
-        .compile_matcher();
+    let matcher = crate::budget::compile_metric_glob(glob)
+        .with_context(|| format!("METRIC-GLOB {glob:?} is not a valid glob"))?;
     if store.tip()?.is_none() && !global.quiet {
         eprintln!(
             "note: no results are stored in this repository ({STORE_REF} does not exist); \
@@ -63,11 +60,12 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {
         for note in &view.notes {
-            eprintln!("warning: {note}");
+            eprintln!("warning: {}", render::plain(note));
         }
     }
     if let Some(path) = &args.chart {
-        let series = chart_series(&view, &HashMap::new());
+        let budgets = chart_budgets(&view, global)?;
+        let series = chart_series(&view, &budgets);
         if view.metrics.len() > series.len() && !global.quiet {
             eprintln!(
                 "note: the chart shows the first {} of {} metrics; narrow METRIC-GLOB to choose",
@@ -91,6 +89,58 @@ struct ChartBudget {
     max: Option<(f64, String)>,
     min: Option<(f64, String)>,
     max_regression: Option<f64>,
+}
+
+/// Budget limits of the charted metrics, from the budget file when there is one (`--budget`, or
+/// `budgets.toml` where `check` looks for it). Without a budget file the chart has no budget lines.
+fn chart_budgets(
+    view: &HistoryView,
+    global: &GlobalArgs,
+) -> anyhow::Result<HashMap<String, ChartBudget>> {
+    let path = match &global.budget {
+        Some(p) => p.clone(),
+        None => crate::budget::default_budget_path(
+            global.manifest_path.as_deref().and_then(|m| m.parent()),
+        ),
+    };
+    if global.budget.is_none() && !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let budget = crate::budget::load(&path)
+        .with_context(|| format!("reading budget file {}", path.display()))?;
+    let mut out = HashMap::new();
+    for m in view.metrics.iter().take(MAX_CHART_METRICS) {
+        // Per key, the most specific matching block wins (later blocks win ties), as in `check`.
+        let mut best: [Option<&BudgetRule>; 3] = [None; 3];
+        for rule in budget.budgets.iter().filter(|r| r.matcher.is_match(&m.id)) {
+            let has = [
+                rule.max.is_some(),
+                rule.min.is_some(),
+                rule.max_regression.is_some(),
+            ];
+            for (slot, has) in best.iter_mut().zip(has) {
+                if has && slot.is_none_or(|c| rule.specificity() >= c.specificity()) {
+                    *slot = Some(rule);
+                }
+            }
+        }
+        let limit = |q: Option<&crate::model::Quantity>, word: &str| {
+            q.and_then(|q| {
+                q.in_unit(m.unit, &m.id)
+                    .ok()
+                    .map(|v| (v, format!("{word} {}", q.text)))
+            })
+        };
+        out.insert(
+            m.id.clone(),
+            ChartBudget {
+                max: limit(best[0].and_then(|r| r.max.as_ref()), "max"),
+                min: limit(best[1].and_then(|r| r.min.as_ref()), "min"),
+                max_regression: best[2].and_then(|r| r.max_regression),
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn chart_series(view: &HistoryView, budgets: &HashMap<String, ChartBudget>) -> Vec<ChartSeries> {

@@ -1,12 +1,14 @@
-//! `run`: measure HEAD (or take `--results FILE`) and save the results to the git result store
-//! under the commit (`--commit`, default HEAD) and suite (`--suite`, else `settings.suite`, else
-//! `default`); `--push REMOTE` publishes the store afterwards. Used on pushes to the main branch so
-//! that history and noise calibration accumulate.
+//! `run`: measure HEAD (the budget file's criterion benches, Lighthouse and k6 runs) or take
+//! `--results FILE`, and save the results to the git result store under the commit (`--commit`,
+//! default HEAD) and suite (`--suite`, else `settings.suite`, else `default`); `--push REMOTE`
+//! publishes the store afterwards. Used on pushes to the main branch so that history and noise
+//! calibration accumulate.
 
 use anyhow::Context;
 
 use super::store::{race_note, repo_dir};
 use super::Outcome;
+use crate::budget::BudgetFile;
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::model::ResultsFile;
 use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
@@ -15,24 +17,46 @@ use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
     let store = GitStore::open(&dir)?;
-    let suite = match &args.suite {
-        Some(s) => s.clone(),
-        None => budget_suite(global)?.unwrap_or_else(|| DEFAULT_SUITE.to_string()),
+    // The budget file names the suite and what to measure; with --results it is optional.
+    let budget = if args.results.is_some() && global.budget.is_none() {
+        let path = crate::budget::default_budget_path(
+            global.manifest_path.as_deref().and_then(|m| m.parent()),
+        );
+        if path.exists() {
+            Some(
+                crate::budget::load(&path)
+                    .with_context(|| format!("reading budget file {}", path.display()))?,
+            )
+        } else {
+            None
+        }
+    } else {
+        Some(super::load_budget(global)?)
     };
-    store::validate_suite(&suite).context("--suite")?;
+    let suite = match (&args.suite, &budget) {
+        (Some(s), _) => s.clone(),
+        (None, Some(b)) => b.settings.suite.clone(),
+        (None, None) => DEFAULT_SUITE.to_string(),
+    };
+    store::validate_suite(&suite).context("choosing the suite (--suite or settings.suite)")?;
     let rev = args.commit.as_deref().unwrap_or("HEAD");
     let commit = store
         .resolve_commit(rev)
         .with_context(|| format!("choosing the commit to attach the results to (`{rev}`)"))?;
     let results = match &args.results {
         Some(path) => ResultsFile::load(path)?,
-        None => measure_head(global)?,
+        None => measure(
+            budget
+                .as_ref()
+                .context("no budget file says what to measure; pass --results FILE")?,
+            global,
+        )?,
     };
     if args.commit.is_none() {
         if let Some(measured) = results
             .commit
             .as_deref()
-            .filter(|c| !commit.starts_with(*c))
+            .filter(|c| !c.is_empty() && !commit.starts_with(*c))
         {
             eprintln!(
                 "warning: the results say they measured commit {measured}, but are saved for HEAD ({commit}); pass --commit to choose"
@@ -47,7 +71,7 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("saving results for {commit} in {STORE_REF}"))?;
     if !global.quiet {
         let what = if saved.unchanged {
-            "already stored (unchanged)"
+            "already stored (unchanged):"
         } else if saved.replaced {
             "replaced the stored results of"
         } else {
@@ -68,16 +92,14 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// Measures HEAD with the configured criterion benches.
-fn measure_head(_global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
-    anyhow::bail!(
-        "measuring needs the runner (`cargo bench` integration), which is not in this build yet; \
-         measure with `cargo bench`, convert with `cargo perf-budget import criterion target/criterion -o results.json` \
-         and pass `--results results.json`"
-    )
-}
-
-/// `settings.suite` of the budget file, when there is one.
-fn budget_suite(_global: &GlobalArgs) -> anyhow::Result<Option<String>> {
-    Ok(None)
+/// Measures HEAD as the budget file configures it: criterion benches, Lighthouse, k6 (the same
+/// collection `check` does for head, without a base).
+fn measure(budget: &BudgetFile, global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
+    if budget.criterion.is_none() && budget.lighthouse.is_empty() && budget.k6.is_empty() {
+        anyhow::bail!(
+            "{} configures nothing to measure ([criterion], [[lighthouse]] or [[k6]]); pass --results FILE to save existing results",
+            budget.path.display()
+        );
+    }
+    super::check::measure_head_only(global, budget)
 }

@@ -123,9 +123,16 @@ pub fn find_base_detailed(
                     }
                 }
                 let (what, fetch) = match stop {
+                    WalkStop::Shallow { boundary, fetch } if walked == 0 => (
+                        format!(
+                            "no stored results for suite {suite} on {requested}, and this shallow clone has none of its history to search (it stops at {boundary})"
+                        ),
+                        fetch,
+                    ),
                     WalkStop::Shallow { boundary, fetch } => (
                         format!(
-                            "no stored results for suite {suite} on {requested} or the {walked} first-parent commits before it that this clone has; its history stops at {boundary} (shallow clone)"
+                            "no stored results for suite {suite} on {requested} or the {walked} first-parent commit{} before it that this shallow clone has (it stops at {boundary})",
+                            if walked == 1 { "" } else { "s" }
                         ),
                         fetch,
                     ),

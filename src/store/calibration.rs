@@ -206,8 +206,14 @@ fn split(
     }
     let part = &t[range.clone()];
     let mut best: Option<(usize, f64, f64)> = None;
+    let mut scratch = Vec::with_capacity(len);
+    let mut median_of = |xs: &[f64]| {
+        scratch.clear();
+        scratch.extend_from_slice(xs);
+        median_in(&mut scratch)
+    };
     for k in MIN_SEGMENT..=len - MIN_SEGMENT {
-        let shift = median(part[k..].to_vec()) - median(part[..k].to_vec());
+        let shift = median_of(&part[k..]) - median_of(&part[..k]);
         // Standard error of a difference of medians: √(π/2) times that of means.
         let se = sigma * (1.0 / k as f64 + 1.0 / (len - k) as f64).sqrt() * 1.2533;
         let z = if se > 0.0 {
@@ -232,15 +238,22 @@ fn split(
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
+    median_in(&mut v)
+}
+
+/// Median by selection (no full sort: segmentation takes many medians of short slices).
+fn median_in(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
         return f64::NAN;
     }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
+    let (below, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *mid;
     if n % 2 == 1 {
-        v[n / 2]
+        upper
     } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
     }
 }
 

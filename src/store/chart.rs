@@ -192,7 +192,7 @@ fn draw_panel(
         .copied()
         .chain(limits)
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
+    let (lo, hi) = if !lo.is_finite() || !hi.is_finite() || !(hi - lo).is_finite() {
         (0.0, 1.0)
     } else if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
         let pad = (hi.abs() * 0.05).max(1e-9);

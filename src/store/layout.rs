@@ -171,6 +171,35 @@ mod tests {
         assert!(bare.saved_at.is_none());
     }
 
+    /// An entry as version 0.1 wrote it, frozen: every later version must keep reading it.
+    #[test]
+    fn frozen_v1_entries_keep_loading() {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/store/entry-v1.json"
+        ));
+        let e = decode_entry(text.as_bytes(), "entry-v1.json").unwrap();
+        assert_eq!(
+            e.saved_at.as_deref(),
+            Some("2026-03-14T09:26:53.589793238Z")
+        );
+        let r = e.results;
+        assert_eq!(
+            r.commit.as_deref(),
+            Some("9e0a6f3c2b1d4e5f60718293a4b5c6d7e8f90123")
+        );
+        assert_eq!(r.metrics.len(), 4);
+        assert_eq!(r.metrics[0].samples.len(), 10);
+        assert_eq!(
+            r.metrics[1].sample_kind,
+            Some(crate::model::SampleKind::Runs)
+        );
+        assert!(r.metrics[2].failure.is_some());
+        assert_eq!(r.metrics[3].proportion.map(|p| p.failures), Some(12));
+        assert_eq!(r.environment.cores, Some(4));
+        assert_eq!(r.thresholds.len(), 1);
+    }
+
     #[test]
     fn unknown_or_broken_entries_are_errors() {
         let newer = r#"{"store": "perf-budget/store/v7", "results": {}}"#;
@@ -185,5 +214,38 @@ mod tests {
         assert!(is_full_sha("0123456789abcdef0123456789abcdef01234567"));
         assert!(!is_full_sha("0123456789ABCDEF0123456789abcdef01234567"));
         assert!(!is_full_sha("HEAD"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
+        ) {
+            let _ = decode_entry(&bytes, "fuzz");
+            let _ = crate::store::summary::decode_summary(&bytes);
+        }
+
+        #[test]
+        fn decoding_damaged_entries_never_panics(
+            cut in 0usize..2000,
+            at in 0usize..2000,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let mut f = ResultsFile::new();
+            f.metrics.push(
+                Metric::new("criterion/a", Unit::Nanoseconds, Direction::Lower, 2.0)
+                    .with_samples(crate::model::SampleKind::Iterations, vec![1.0, 2.0, 3.0]),
+            );
+            let summary = crate::store::summary::encode_summary(
+                &crate::store::RunSummary::from_results(&"a".repeat(40), "default", &f),
+            );
+            for mut bytes in [encode_entry(&f), summary] {
+                let n = bytes.len();
+                bytes[at % n] = byte;
+                bytes.truncate(cut % (n + 1));
+                let _ = decode_entry(&bytes, "fuzz");
+                let _ = crate::store::summary::decode_summary(&bytes);
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ use super::layout::{INCOMING_REF, STORE_REF};
 use super::StoreError;
 
 /// Pushes tried before giving up on a busy remote.
-pub const PUSH_ATTEMPTS: u32 = 5;
+pub const PUSH_ATTEMPTS: u32 = 8;
 
 /// What `fetch` did to the local store.
 #[derive(Debug, Clone, PartialEq, Eq)]

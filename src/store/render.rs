@@ -105,7 +105,9 @@ impl HistoryView {
                     values[slot] = if m.unit == target {
                         Some(m.value)
                     } else if m.unit.dimension() == target.dimension() {
-                        Some(m.value * m.unit.to_base() / target.to_base())
+                        // Twelve significant digits: 0.2532 ms is 253200 ns, not 253199.99999999997.
+                        let converted = m.value * m.unit.to_base() / target.to_base();
+                        Some(format!("{converted:.11e}").parse().unwrap_or(converted))
                     } else {
                         notes.push(format!(
                             "{} on {} is in {} but newer runs use {}; that value is left out",
@@ -223,6 +225,14 @@ fn headline(view: &HistoryView) -> String {
     )
 }
 
+/// User text for a terminal: control characters (an escape sequence in a commit message or a
+/// metric id) become `?` so they cannot move the cursor or recolour the screen.
+pub(crate) fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// Aligns cells into columns; `right[i]` right-aligns column `i`.
 fn table(rows: &[Vec<String>], right: &[bool]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -260,7 +270,7 @@ fn table(rows: &[Vec<String>], right: &[bool]) -> String {
 /// The terminal rendering: one row per metric with a sparkline (oldest → newest), then the
 /// commits, newest first (with a column per metric when there are few).
 pub fn terminal(view: &HistoryView) -> String {
-    let mut out = format!("History: {}\n", headline(view));
+    let mut out = format!("History: {}\n", plain(&headline(view)));
     if view.rows.is_empty() {
         out.push_str("\nNo stored results on this history.\n");
         return out;
@@ -284,7 +294,7 @@ pub fn terminal(view: &HistoryView) -> String {
         let s = stats(view, i);
         rows.push(vec![
             format!("[{}]", i + 1),
-            m.id.clone(),
+            plain(&m.id),
             s.runs.to_string(),
             value(m.unit, s.latest),
             percent(s.change),
@@ -308,7 +318,7 @@ pub fn terminal(view: &HistoryView) -> String {
     header.push("subject".into());
     let mut rows = vec![header];
     for r in &view.rows {
-        let mut cells = vec![short_sha(&r.commit), day(r), r.suite.clone()];
+        let mut cells = vec![short_sha(&r.commit), plain(&day(r)), r.suite.clone()];
         if wide {
             cells.extend(
                 r.values
@@ -319,7 +329,7 @@ pub fn terminal(view: &HistoryView) -> String {
         } else {
             cells.push(r.values.iter().flatten().count().to_string());
         }
-        cells.push(r.subject.chars().take(50).collect());
+        cells.push(plain(&r.subject.chars().take(50).collect::<String>()));
         rows.push(cells);
     }
     let right: Vec<bool> = (0..rows[0].len())
@@ -519,5 +529,83 @@ mod tests {
             &[false, true],
         );
         assert_eq!(t, "a     1\nbbb  22\n");
+    }
+
+    fn sample_history() -> History {
+        use crate::model::{Metric, ResultsFile};
+        use crate::store::{HistoryCommit, RunSummary, WalkStop};
+        let commit = |i: usize, values: &[(&str, f64, Unit)], suite: &str| {
+            let mut f = ResultsFile::new();
+            f.time = Some(format!("2026-03-{:02}T12:00:00Z", 10 + i));
+            for (id, v, unit) in values {
+                f.metrics
+                    .push(Metric::new(*id, *unit, Direction::Lower, *v));
+            }
+            let sha = format!("{i:x}").repeat(40);
+            HistoryCommit {
+                commit: sha.clone(),
+                subject: format!("Merge pull request #{} from @dev/fix | speed", 100 + i),
+                commit_time: format!("2026-03-{:02}T11:00:00Z", 10 + i),
+                runs: vec![RunSummary::from_results(&sha, suite, &f)],
+            }
+        };
+        History {
+            start: "f".repeat(40),
+            commits: vec![
+                commit(
+                    3,
+                    &[
+                        ("criterion/parse/1000", 261_500.0, Unit::Nanoseconds),
+                        ("criterion/fib 20", 21_000.0, Unit::Nanoseconds),
+                    ],
+                    "default",
+                ),
+                commit(
+                    2,
+                    &[
+                        ("criterion/parse/1000", 0.2532, Unit::Milliseconds),
+                        ("criterion/fib 20", 20_800.0, Unit::Nanoseconds),
+                    ],
+                    "default",
+                ),
+                commit(
+                    1,
+                    &[("criterion/parse/1000", 250_000.0, Unit::Nanoseconds)],
+                    "default",
+                ),
+            ],
+            problems: vec![crate::store::EntryProblem {
+                commit: "0".repeat(40),
+                suite: "default".into(),
+                message: "not JSON: EOF while parsing".into(),
+            }],
+            stopped: Some(WalkStop::Shallow {
+                boundary: "1".repeat(40),
+                fetch: "git fetch --deepen=200 origin".into(),
+            }),
+            walked: 3,
+        }
+    }
+
+    #[test]
+    fn history_renderings() {
+        let view = HistoryView::new(&sample_history(), |id| id.starts_with("criterion/"));
+        // The older value in ms is converted to the newest unit.
+        assert_eq!(view.series(1)[1].1, 253_200.0);
+        insta::assert_snapshot!("history_terminal", terminal(&view));
+        insta::assert_snapshot!("history_markdown", markdown(&view));
+        insta::assert_snapshot!("history_json", json(&view));
+    }
+
+    #[test]
+    fn history_renderings_when_empty() {
+        let mut h = sample_history();
+        h.commits.clear();
+        h.problems.clear();
+        h.stopped = None;
+        let view = HistoryView::new(&h, |_| true);
+        insta::assert_snapshot!("history_terminal_empty", terminal(&view));
+        let view = HistoryView::new(&sample_history(), |id| id.starts_with("k6/"));
+        insta::assert_snapshot!("history_markdown_no_match", markdown(&view));
     }
 }

@@ -3,6 +3,8 @@
 //! or the log of the single value). They are computed once when results are saved and stored next
 //! to them as `summary.json`, so reading a long history never parses raw samples.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Direction, Environment, Metric, ResultsFile, SampleKind, Unit};
@@ -145,8 +147,9 @@ fn yuen_trimmed(sorted: &[f64]) -> (f64, f64) {
     (tmean, d)
 }
 
-// The envelope repeats the fields of `RunSummary` instead of `#[serde(flatten)]`, which would
-// buffer every value and make reading a long history several times slower.
+// Columns rather than one object per metric: a long history holds hundreds of thousands of
+// metric summaries, and per-object keys made reading it several times slower. The envelope repeats
+// the fields of `RunSummary` instead of `#[serde(flatten)]`, which would buffer every value.
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
 struct SummaryOut<'a> {
@@ -156,7 +159,15 @@ struct SummaryOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     time: &'a Option<String>,
     environment: &'a Environment,
-    metrics: &'a [MetricSummary],
+    ids: Vec<&'a str>,
+    units: Vec<Unit>,
+    directions: Vec<Direction>,
+    values: Vec<f64>,
+    n: Vec<usize>,
+    log_center: Vec<Option<f64>>,
+    log_se2: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    failures: BTreeMap<usize, &'a str>,
 }
 
 #[derive(Deserialize)]
@@ -169,33 +180,87 @@ struct SummaryIn {
     time: Option<String>,
     #[serde(default)]
     environment: Environment,
-    metrics: Vec<MetricSummary>,
+    ids: Vec<String>,
+    units: Vec<Unit>,
+    directions: Vec<Direction>,
+    values: Vec<f64>,
+    n: Vec<usize>,
+    log_center: Vec<Option<f64>>,
+    log_se2: Vec<Option<f64>>,
+    #[serde(default)]
+    failures: BTreeMap<usize, String>,
 }
 
 /// The bytes of `summary.json`.
 pub(crate) fn encode_summary(run: &RunSummary) -> Vec<u8> {
-    // Plain data with string keys: serialising cannot fail.
-    serde_json::to_vec(&SummaryOut {
+    let m = &run.metrics;
+    let out = SummaryOut {
         store: SUMMARY_FORMAT,
         commit: &run.commit,
         suite: &run.suite,
         time: &run.time,
         environment: &run.environment,
-        metrics: &run.metrics,
-    })
-    .unwrap_or_default()
+        ids: m.iter().map(|m| m.id.as_str()).collect(),
+        units: m.iter().map(|m| m.unit).collect(),
+        directions: m.iter().map(|m| m.direction).collect(),
+        // A failed measurement's value is not data (and JSON has no NaN).
+        values: m
+            .iter()
+            .map(|m| if m.value.is_finite() { m.value } else { 0.0 })
+            .collect(),
+        n: m.iter().map(|m| m.n).collect(),
+        log_center: m.iter().map(|m| m.log_center).collect(),
+        log_se2: m.iter().map(|m| m.log_se2).collect(),
+        failures: m
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.failure.as_deref().map(|f| (i, f)))
+            .collect(),
+    };
+    // Plain data with string keys: serialising cannot fail.
+    serde_json::to_vec(&out).unwrap_or_default()
 }
 
-/// Reads `summary.json`; `None` when it is not one this version wrote (the caller then falls
-/// back to the full results, which are the source of truth).
+/// Reads `summary.json`; `None` when it is not one this version wrote or its columns disagree
+/// (the caller then falls back to the full results, which are the source of truth).
 pub(crate) fn decode_summary(bytes: &[u8]) -> Option<RunSummary> {
     let s: SummaryIn = serde_json::from_slice(bytes).ok()?;
-    (s.store == SUMMARY_FORMAT).then_some(RunSummary {
+    let len = s.ids.len();
+    let columns_agree = [
+        s.units.len(),
+        s.directions.len(),
+        s.values.len(),
+        s.n.len(),
+        s.log_center.len(),
+        s.log_se2.len(),
+    ]
+    .iter()
+    .all(|&l| l == len);
+    if s.store != SUMMARY_FORMAT || !columns_agree {
+        return None;
+    }
+    let mut failures = s.failures;
+    let metrics = s
+        .ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| MetricSummary {
+            id,
+            unit: s.units[i],
+            direction: s.directions[i],
+            value: s.values[i],
+            n: s.n[i],
+            log_center: s.log_center[i],
+            log_se2: s.log_se2[i],
+            failure: failures.remove(&i),
+        })
+        .collect();
+    Some(RunSummary {
         commit: s.commit,
         suite: s.suite,
         time: s.time,
         environment: s.environment,
-        metrics: s.metrics,
+        metrics,
     })
 }
 
@@ -248,14 +313,40 @@ mod tests {
             suite: "default".into(),
             time: Some("2026-01-01T00:00:00Z".into()),
             environment: Environment::default(),
-            metrics: vec![MetricSummary::from_metric(&Metric::new(
-                "criterion/a",
-                Unit::Nanoseconds,
-                Direction::Lower,
-                1.0,
-            ))],
+            metrics: vec![
+                MetricSummary::from_metric(&Metric::new(
+                    "criterion/a",
+                    Unit::Nanoseconds,
+                    Direction::Lower,
+                    1.0,
+                )),
+                MetricSummary::from_metric(&Metric::new(
+                    "lighthouse/x/cls",
+                    Unit::Unitless,
+                    Direction::Lower,
+                    0.0,
+                )),
+                MetricSummary::from_metric(&Metric {
+                    failure: Some("runtimeError NO_FCP".into()),
+                    ..Metric::new(
+                        "lighthouse/x/lcp",
+                        Unit::Milliseconds,
+                        Direction::Lower,
+                        0.0,
+                    )
+                }),
+            ],
         };
-        assert_eq!(decode_summary(&encode_summary(&run)), Some(run));
+        let bytes = encode_summary(&run);
+        assert_eq!(decode_summary(&bytes), Some(run));
+        let text = String::from_utf8(bytes).unwrap();
+        let short = text.replacen("\"n\":[1,1,1]", "\"n\":[1,1]", 1);
+        assert_ne!(short, text);
+        assert_eq!(
+            decode_summary(short.as_bytes()),
+            None,
+            "columns of different lengths"
+        );
         assert_eq!(decode_summary(b"{\"store\": \"x\"}"), None);
         assert_eq!(decode_summary(b"garbage"), None);
     }
