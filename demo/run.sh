@@ -33,6 +33,9 @@ git() { command git -c user.name=demo -c user.email=demo@example.invalid "$@"; }
 git init --quiet --initial-branch=main
 git add -A
 git commit --quiet -m "demo: parsing, sorting and hashing with criterion benches"
+echo "== cargo perf-budget run on main: measure it and save the results in the git store (refs/perf-budget/results)"
+cargo perf-budget run
+
 git checkout --quiet -b pr
 if [ "$regress" = yes ]; then
   sed -i.orig 's/field.trim().parse().ok()/field.trim().to_string().parse().ok()/' src/lib.rs
@@ -49,4 +52,17 @@ cargo perf-budget check --no-comment
 status=$?
 set -e
 echo "== exit code $status (0 pass, 1 budget violated, 2 error)"
-exit "$status"
+
+echo "== cargo perf-budget history: what the store holds"
+cargo perf-budget history 'criterion/parse/**' || true
+
+# The script itself succeeds when the gate did what the scenario expects: catch the planted
+# regression (exit 1), or pass when nothing changed (exit 0).
+expected=1
+[ "$regress" = no ] && expected=0
+if [ "$status" -eq "$expected" ]; then
+  echo "== as expected"
+  exit 0
+fi
+echo "== unexpected: the gate exited $status, expected $expected"
+exit 1

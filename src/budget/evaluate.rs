@@ -198,6 +198,10 @@ pub fn evaluate(
     let mut pending = Vec::new();
     let mut checks: Vec<RelativeCheck> = Vec::new();
     let mut descriptive: Vec<RelativeCheck> = Vec::new();
+    // The noise margin each comparison was tested against (raised when uncalibrated), so that
+    // the decision calls "regression within budget" and "improvement" on the same margin.
+    let mut check_margins: Vec<f64> = Vec::new();
+    let mut descriptive_margins: Vec<f64> = Vec::new();
     for id in &ids {
         let b = base.metric(id);
         let h = head.metric(id);
@@ -328,7 +332,7 @@ pub fn evaluate(
                     machine_shift,
                 );
                 match cmp {
-                    Compared::Log(c, noise) => {
+                    Compared::Log(c, noise, used_margin) => {
                         p.result.change = Some(signed_change(c.change, direction));
                         p.result.ci = Some(signed_ci(c.ci95, direction));
                         p.result.p = Some(c.p_regression);
@@ -357,9 +361,11 @@ pub fn evaluate(
                         if p.relative_rule.is_some() {
                             p.check = Some(checks.len());
                             checks.push(check);
+                            check_margins.push(used_margin);
                         } else {
                             p.descriptive = Some(descriptive.len());
                             descriptive.push(check);
+                            descriptive_margins.push(used_margin);
                         }
                         p.comparison = Some(c);
                     }
@@ -389,8 +395,19 @@ pub fn evaluate(
         CorrectionSetting::Holm => Correction::Holm,
         CorrectionSetting::None => Correction::None,
     };
-    let decisions = decide(&checks, settings.alpha, settings.noise, correction);
-    let described = decide(&descriptive, settings.alpha, settings.noise, correction);
+    let decisions = decide_each(&checks, &check_margins, settings.alpha, correction);
+    let described = decide_each(
+        &descriptive,
+        &descriptive_margins,
+        settings.alpha,
+        correction,
+    );
+    // The margin the report states: the one every relative check used, else the configured one
+    // (some metrics calibrated by history, others raised; each says which in `details.noise`).
+    let stated_margin = match check_margins.split_first() {
+        Some((first, rest)) if rest.iter().all(|m| m == first) => *first,
+        _ => settings.noise,
+    };
 
     let mut results = Vec::with_capacity(pending.len());
     for mut p in pending {
@@ -509,7 +526,7 @@ pub fn evaluate(
         notes,
         method: MethodInfo {
             alpha: settings.alpha,
-            noise: settings.noise,
+            noise: stated_margin,
             correction: match settings.correction {
                 CorrectionSetting::Bh => "bh",
                 CorrectionSetting::Holm => "holm",
@@ -526,8 +543,37 @@ pub fn evaluate(
     Ok(report)
 }
 
+/// [`decide`] over the whole family (one adjustment), each check judged against the noise
+/// margin its p-value was computed with.
+fn decide_each(
+    checks: &[RelativeCheck],
+    margins: &[f64],
+    alpha: f64,
+    correction: Correction,
+) -> Vec<crate::stats::decision::Decision> {
+    let mut distinct: Vec<f64> = Vec::new();
+    for m in margins {
+        if !distinct.contains(m) {
+            distinct.push(*m);
+        }
+    }
+    let by_margin: Vec<_> = distinct
+        .iter()
+        .map(|&m| decide(checks, alpha, m, correction))
+        .collect();
+    margins
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let which = distinct.iter().position(|d| d == m).unwrap_or(0);
+            by_margin[which][i]
+        })
+        .collect()
+}
+
 enum Compared {
-    Log(LogComparison, String),
+    /// A comparison, where its noise estimate came from, and the noise margin it tested against.
+    Log(LogComparison, String, f64),
     NoNoise {
         change: f64,
         method: &'static str,
@@ -607,7 +653,7 @@ fn compare(
         };
         let model = (extra_var > 0.0).then_some(&noise);
         if let Some(c) = compare_samples(&orient(head), &orient(base), margin, alpha, model) {
-            return Compared::Log(c, noise.source);
+            return Compared::Log(c, noise.source, margin);
         }
     }
 
@@ -631,7 +677,7 @@ fn compare(
             Some(n) => format!("run-to-run variance from {} stored runs", n.runs),
             None => format!("variance of {} vs {} runs", hr.len(), br.len()),
         };
-        return Compared::Log(c, why);
+        return Compared::Log(c, why, margin);
     }
     Compared::NoNoise {
         change: ratio_change(base.value, head.value, direction),
@@ -960,6 +1006,40 @@ mod tests {
             .unwrap();
         assert_eq!(bb.status, Status::Pass);
         assert_eq!(report.method.family, 2);
+    }
+
+    #[test]
+    fn uncalibrated_runs_judge_and_state_the_raised_margin() {
+        // Separate runs, no history: the margin is 3 %, so a 2–2.5 % difference is neither an
+        // improvement nor a regression, and the report states 3 %, not the configured 1 %.
+        let mut r = rule(0, "criterion/**");
+        r.max_regression = Some(0.05);
+        let b = budget(vec![r]);
+        let base = file(vec![
+            bench("criterion/faster", 100.0, 1),
+            bench("criterion/slower", 100.0, 2),
+        ]);
+        let head = file(vec![
+            bench("criterion/faster", 97.5, 3),
+            bench("criterion/slower", 102.0, 4),
+        ]);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::File)).unwrap();
+        for m in &report.results {
+            assert_eq!((m.status, m.kind), (Status::Pass, Kind::Unchanged), "{m:?}");
+        }
+        assert_eq!(report.method.noise, UNCALIBRATED_MARGIN);
+        // Measured in the same job the configured 1 % applies.
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        let slower = report
+            .results
+            .iter()
+            .find(|m| m.id == "criterion/slower")
+            .unwrap();
+        assert_eq!(
+            (slower.status, slower.kind),
+            (Status::Pass, Kind::Regression)
+        );
+        assert_eq!(report.method.noise, 0.01);
     }
 
     #[test]

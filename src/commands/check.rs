@@ -23,6 +23,9 @@ const CALIBRATION_DEPTH: usize = 30;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    // Before anything runs the pull request's code (builds, benchmarks, servers): they must
+    // not inherit a token that can write to the repository.
+    let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);
     let (base, head, source, mut notes) = if let Some(dir) = &args.fake_runner {
@@ -63,7 +66,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("evaluating {}", budget.path.display()))?;
     report.notes.splice(0..0, notes);
     output::emit(&report, global)?;
-    publish(&report, args, global, &budget);
+    publish(&report, args, global, &budget, token);
     Ok(match report.verdict {
         Verdict::Pass => Outcome::Pass,
         Verdict::Fail => Outcome::Fail,
@@ -127,20 +130,13 @@ fn collect(
             )?;
         }
     }
-    for lh in &budget.lighthouse {
-        let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
-            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
-        merge(&mut head, r, "head")?;
-    }
-    for k in &budget.k6 {
-        let r = crate::runner::k6::collect(k, budget_dir, global.quiet)
-            .with_context(|| format!("k6 {:?}", k.name))?;
-        merge(&mut head, r, "head")?;
-    }
+    merge(
+        &mut head,
+        collect_tools(global, budget, budget_dir)?,
+        "head",
+    )?;
     if head.commit.is_none() {
-        head.commit = crate::store::GitStore::open(budget_dir)
-            .ok()
-            .and_then(|s| s.resolve_commit("HEAD").ok());
+        head.commit = head_commit(budget_dir);
     }
 
     if let Some(path) = &args.base {
@@ -188,6 +184,63 @@ fn collect(
     Ok((base, head, source, notes))
 }
 
+/// Runs or imports every `[[lighthouse]]` and `[[k6]]` table of the budget file.
+fn collect_tools(
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+    budget_dir: &Path,
+) -> anyhow::Result<ResultsFile> {
+    let mut out = ResultsFile::new();
+    for lh in &budget.lighthouse {
+        let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
+            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
+        merge(&mut out, r, "head")?;
+    }
+    for k in &budget.k6 {
+        let r = crate::runner::k6::collect(k, budget_dir, global.quiet)
+            .with_context(|| format!("k6 {:?}", k.name))?;
+        merge(&mut out, r, "head")?;
+    }
+    Ok(out)
+}
+
+/// Measures HEAD once (no base): criterion benches, Lighthouse and k6, as `run` saves them.
+pub(crate) fn measure_head_only(
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+) -> anyhow::Result<ResultsFile> {
+    let budget_dir = budget_dir(budget);
+    let mut head = ResultsFile::new();
+    head.environment = crate::model::Environment::detect();
+    if let Some(criterion) = &budget.criterion {
+        let manifest = global
+            .manifest_path
+            .clone()
+            .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
+        let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
+        merge(
+            &mut head,
+            measure_head(&bench).context("running the benchmarks")?,
+            "head",
+        )?;
+    }
+    merge(
+        &mut head,
+        collect_tools(global, budget, &budget_dir)?,
+        "head",
+    )?;
+    if head.commit.is_none() {
+        head.commit = head_commit(&budget_dir);
+    }
+    Ok(head)
+}
+
+fn head_commit(dir: &Path) -> Option<String> {
+    crate::store::GitStore::open(dir)
+        .ok()
+        .and_then(|s| s.resolve_commit("HEAD").ok())
+}
+
 fn merge(into: &mut ResultsFile, from: ResultsFile, side: &str) -> anyhow::Result<()> {
     into.merge(from)
         .map_err(|e| anyhow::anyhow!("{side} results: {e}"))
@@ -198,7 +251,13 @@ fn short(sha: &str) -> &str {
 }
 
 /// Job summary, outputs, annotations and the sticky comment; never changes the verdict.
-fn publish(report: &Report, args: &CheckArgs, global: &GlobalArgs, budget: &BudgetFile) {
+fn publish(
+    report: &Report,
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    budget: &BudgetFile,
+    token: Option<crate::github::Token>,
+) {
     let opts = crate::github::PublishOptions {
         comment_id: args
             .comment_id
@@ -209,7 +268,7 @@ fn publish(report: &Report, args: &CheckArgs, global: &GlobalArgs, budget: &Budg
         report_path: global.output.clone(),
         quiet: global.quiet,
     };
-    let outcome = crate::github::publish(report, Some(&budget.path), &opts);
+    let outcome = crate::github::publish_with_token(report, Some(&budget.path), &opts, token);
     for m in outcome.messages {
         eprintln!("{m}");
     }

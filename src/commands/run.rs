@@ -4,8 +4,6 @@
 //! publishes the store afterwards. Used on pushes to the main branch so that history and noise
 //! calibration accumulate.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::Context;
 
 use super::store::{race_note, repo_dir};
@@ -13,7 +11,6 @@ use super::Outcome;
 use crate::budget::BudgetFile;
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::model::ResultsFile;
-use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 
 /// Runs `run`.
@@ -95,50 +92,14 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// Measures HEAD as the budget file configures it: criterion benches, Lighthouse, k6.
+/// Measures HEAD as the budget file configures it: criterion benches, Lighthouse, k6 (the same
+/// collection `check` does for head, without a base).
 fn measure(budget: &BudgetFile, global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
-    let budget_dir = budget_dir(budget);
-    let mut head = ResultsFile::new();
-    head.environment = crate::model::Environment::detect();
-    if let Some(criterion) = &budget.criterion {
-        let manifest = global
-            .manifest_path
-            .clone()
-            .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
-        let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
-        merge(
-            &mut head,
-            measure_head(&bench).context("running the benchmarks")?,
-        )?;
-    }
-    for lh in &budget.lighthouse {
-        let r = crate::runner::lighthouse::collect(lh, &budget_dir, global.quiet)
-            .with_context(|| format!("Lighthouse {:?}", lh.name))?;
-        merge(&mut head, r)?;
-    }
-    for k in &budget.k6 {
-        let r = crate::runner::k6::collect(k, &budget_dir, global.quiet)
-            .with_context(|| format!("k6 {:?}", k.name))?;
-        merge(&mut head, r)?;
-    }
     if budget.criterion.is_none() && budget.lighthouse.is_empty() && budget.k6.is_empty() {
         anyhow::bail!(
             "{} configures nothing to measure ([criterion], [[lighthouse]] or [[k6]]); pass --results FILE to save existing results",
             budget.path.display()
         );
     }
-    Ok(head)
-}
-
-fn merge(into: &mut ResultsFile, from: ResultsFile) -> anyhow::Result<()> {
-    into.merge(from)
-        .map_err(|e| anyhow::anyhow!("collecting results: {e}"))
-}
-
-/// The directory the budget file's relative paths start from.
-fn budget_dir(budget: &BudgetFile) -> PathBuf {
-    match budget.path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => Path::new(".").to_path_buf(),
-    }
+    super::check::measure_head_only(global, budget)
 }

@@ -79,8 +79,18 @@ pub fn publish(
     budget_path: Option<&Path>,
     opts: &PublishOptions,
 ) -> PublishOutcome {
+    publish_with_token(report, budget_path, opts, Token::from_env(&opts.token_env))
+}
+
+/// [`publish`] with a token read earlier: `check` takes it out of the environment (see
+/// [`Token::take_from_env`]) before it runs the pull request's code.
+pub fn publish_with_token(
+    report: &Report,
+    budget_path: Option<&Path>,
+    opts: &PublishOptions,
+    token: Option<Token>,
+) -> PublishOutcome {
     let ctx = Context::from_env();
-    let token = Token::from_env(&opts.token_env);
     publish_in(
         &ctx,
         token,
@@ -111,7 +121,9 @@ pub fn publish_in(
     }
 
     // 1. The report file and the summary first: whatever happens later, they exist.
-    out.report_path = opts.report_path.clone();
+    // Absolute, because the `report` output is read by later steps, which run in the workspace
+    // root rather than in the action's `working-directory`.
+    out.report_path = opts.report_path.as_deref().map(absolute);
     if out.report_path.is_none() && ctx.actions {
         let dir = ctx.runner_temp.clone().unwrap_or_else(std::env::temp_dir);
         let path = dir.join("perf-budget-report.json");
@@ -217,6 +229,14 @@ pub fn publish_in(
     match comment::post(&client, &plan) {
         Ok(posted) => {
             let (line, url) = describe(&posted, pr);
+            if let (Some(path), Some(url)) = (&ctx.output, &url) {
+                if let Err(e) = workflow::write_outputs(path, &[("comment-url", url.clone())]) {
+                    out.messages.push(format!(
+                        "warning: could not write the step outputs {}: {e}",
+                        path.display()
+                    ));
+                }
+            }
             out.comment_url = url;
             info(&mut out, line);
             if let Posted::Comment(o) = &posted {
@@ -235,6 +255,16 @@ pub fn publish_in(
         )),
     }
     out
+}
+
+/// `path` made absolute against the current directory (unchanged if that is unknown).
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_owned();
+    }
+    std::env::current_dir()
+        .map(|dir| dir.join(path))
+        .unwrap_or_else(|_| path.to_owned())
 }
 
 /// `; the report is in the job summary and at PATH`.

@@ -16,6 +16,18 @@ impl Token {
         Token::new(std::env::var(name).ok()?)
     }
 
+    /// Reads the token like [`Token::from_env`] and removes the variable from this process's
+    /// environment, so that nothing started afterwards inherits it: `check` builds and runs the
+    /// pull request's code (build scripts, benchmarks, `serve` commands), which has no business
+    /// holding a token that can write to the repository.
+    pub fn take_from_env(name: &str) -> Option<Token> {
+        let token = Token::from_env(name);
+        if !name.is_empty() && !name.contains('=') && !name.contains('\0') {
+            std::env::remove_var(name);
+        }
+        token
+    }
+
     /// Wraps a token; `None` when it is blank. Surrounding whitespace (a trailing newline from a
     /// secrets file) is removed, since it would make the header invalid.
     pub fn new(text: String) -> Option<Token> {
@@ -65,6 +77,20 @@ mod tests {
     fn blank_tokens_are_absent_and_whitespace_is_trimmed() {
         assert!(Token::new("  \n".into()).is_none());
         assert_eq!(Token::new("abc\n".into()).unwrap().expose(), "abc");
+    }
+
+    #[test]
+    fn a_taken_token_is_gone_from_the_environment_of_children() {
+        // A name no other test uses: the process environment is shared between test threads.
+        const NAME: &str = "PERF_BUDGET_TEST_TAKEN_TOKEN";
+        std::env::set_var(NAME, "ghs_taken0123456789");
+        let t = Token::take_from_env(NAME).unwrap();
+        assert_eq!(t.expose(), "ghs_taken0123456789");
+        assert!(std::env::var_os(NAME).is_none());
+        let child = std::process::Command::new("env").output().unwrap();
+        assert!(!String::from_utf8_lossy(&child.stdout).contains("ghs_taken"));
+        assert!(Token::take_from_env(NAME).is_none());
+        assert!(Token::take_from_env("").is_none());
     }
 
     #[test]

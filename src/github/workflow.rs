@@ -24,6 +24,28 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Makes text safe to print where the runner reads workflow commands (a step's stdout and
+/// stderr). The runner takes a line as a command when it starts with `::` after leading
+/// whitespace, and when it contains `##[` anywhere (the old syntax); it splits lines at `\n` and
+/// at `\r`. Benchmark names are user input and may contain all of these, so a name such as
+/// `x\n::add-mask::…` must not reach the runner as a command. A line starting with `::` gets an
+/// invisible zero-width space in front (the runner's trim does not remove it), and `##[` is
+/// written `##\u005b`, which JSON reads back as the same `[`.
+pub fn neutralize_commands(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive(['\n', '\r']) {
+        let body = line.trim_start();
+        if body.starts_with("::") {
+            out.push_str(&line[..line.len() - body.len()]);
+            out.push('\u{200B}');
+            out.push_str(body);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.replace("##[", "##\\u005b")
+}
+
 /// Appends Markdown to the step summary file, creating it if needed.
 pub fn append_step_summary(path: &Path, markdown: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
@@ -113,11 +135,15 @@ impl Annotation {
             }
         }
         props.push(format!("title={}", escape_property(&self.title)));
+        // The runner parses a line as a V2 command first, but falls back to the old `##[`
+        // syntax, which it finds anywhere in a line: a zero-width space keeps a name from
+        // offering it one.
         format!(
             "::{level} {}::{}",
             props.join(","),
             escape_data(&self.message)
         )
+        .replace("##[", "##\u{200B}[")
     }
 }
 
@@ -277,10 +303,36 @@ mod tests {
         };
         let cmd = a.command();
         assert_eq!(cmd.lines().count(), 1, "{cmd}");
+        let legacy = Annotation {
+            message: "a ##[add-mask]b".into(),
+            ..a.clone()
+        };
+        assert!(!legacy.command().contains("##["), "{}", legacy.command());
         assert_eq!(
             cmd,
             "::error file=budgets.toml,line=12,title=Budget exceeded%3A x%2Cfile=evil%3A%3Ay::boom%0A::add-mask::secret%0D%0A::error::pwned"
         );
+    }
+
+    #[test]
+    fn hostile_text_cannot_become_a_workflow_command() {
+        let text = "FAIL criterion/x\n::add-mask::secret\r  ::error::pwned\nid ##[add-mask]s ok\n";
+        let safe = neutralize_commands(text);
+        for line in safe.split(['\n', '\r']) {
+            assert!(!line.trim_start().starts_with("::"), "{line:?}");
+            assert!(!line.contains("##["), "{line:?}");
+        }
+        assert_eq!(
+            safe,
+            "FAIL criterion/x\n\u{200B}::add-mask::secret\r  \u{200B}::error::pwned\nid ##\\u005badd-mask]s ok\n"
+        );
+        // JSON stays JSON with the same strings.
+        let json = r#"{"id": "a##[error]b"}"#;
+        let back: serde_json::Value = serde_json::from_str(&neutralize_commands(json)).unwrap();
+        assert_eq!(back["id"], "a##[error]b");
+        // Ordinary output is unchanged.
+        let table = "        FAIL criterion/parse  1 ms → 2 ms\n  ok x :: y\n";
+        assert_eq!(neutralize_commands(table), table);
     }
 
     #[test]

@@ -18,8 +18,17 @@ pub struct Progress {
 enum Output {
     Quiet,
     Lines,
-    /// The bar, and the current phase's message that details are appended to.
-    Bar(ProgressBar, Arc<Mutex<String>>),
+    /// The bar, the current phase's message that details are appended to, and the id of the
+    /// interrupt cleanup that clears the bar.
+    Bar(ProgressBar, Arc<Mutex<String>>, u64),
+}
+
+/// Registers the removal of the bar as an interrupt cleanup: Ctrl-C ends the process without
+/// destructors, and the interrupt message must not follow a half-drawn bar. Returns its id;
+/// [`Progress::finish`] runs it on the normal way out.
+fn clear_on_interrupt(bar: &ProgressBar) -> u64 {
+    let bar = bar.clone();
+    super::interrupt::register(Box::new(move || bar.finish_and_clear()))
 }
 
 const SPINNER_TEMPLATE: &str = "{spinner:.green} {prefix:>12.cyan.bold} {wide_msg}";
@@ -35,7 +44,8 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(spinner_style());
             bar.enable_steady_tick(Duration::from_millis(120));
-            Output::Bar(bar, Arc::default())
+            let cleanup = clear_on_interrupt(&bar);
+            Output::Bar(bar, Arc::default(), cleanup)
         } else {
             Output::Lines
         };
@@ -60,7 +70,7 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print_status(verb, message),
-            Output::Bar(bar, phase) => {
+            Output::Bar(bar, phase, _) => {
                 bar.set_prefix(verb.to_string());
                 bar.set_message(message.to_string());
                 *phase.lock().unwrap_or_else(|e| e.into_inner()) = message.to_string();
@@ -73,14 +83,14 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print_status(verb, message),
-            Output::Bar(bar, _) => bar.suspend(|| print_status(verb, message)),
+            Output::Bar(bar, _, _) => bar.suspend(|| print_status(verb, message)),
         }
     }
 
     /// What is running right now inside the phase (the benchmark, cargo's last line); only the
     /// terminal bar shows it, logs would drown in it.
     pub fn detail(&self, message: &str) {
-        if let Output::Bar(bar, phase) = &self.output {
+        if let Output::Bar(bar, phase, _) = &self.output {
             let phase = phase.lock().unwrap_or_else(|e| e.into_inner());
             bar.set_message(format!("{phase} · {message}"));
         }
@@ -88,7 +98,7 @@ impl Progress {
 
     /// Switches to a counted bar of `total` steps (bench runs), for the ETA.
     pub fn start_steps(&self, total: u64) {
-        if let Output::Bar(bar, _) = &self.output {
+        if let Output::Bar(bar, _, _) = &self.output {
             bar.set_style(
                 ProgressStyle::with_template(BAR_TEMPLATE)
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -102,14 +112,14 @@ impl Progress {
 
     /// One step of [`Progress::start_steps`] is done.
     pub fn step(&self) {
-        if let Output::Bar(bar, _) = &self.output {
+        if let Output::Bar(bar, _, _) = &self.output {
             bar.inc(1);
         }
     }
 
     /// Back to a spinner (a phase of unknown length, such as a build).
     pub fn spinner(&self) {
-        if let Output::Bar(bar, _) = &self.output {
+        if let Output::Bar(bar, _, _) = &self.output {
             bar.set_style(spinner_style());
             bar.unset_length();
         }
@@ -122,14 +132,14 @@ impl Progress {
         match &self.output {
             Output::Quiet => {}
             Output::Lines => print(),
-            Output::Bar(bar, _) => bar.suspend(print),
+            Output::Bar(bar, _, _) => bar.suspend(print),
         }
     }
 
     /// Removes the bar (the work is done or failed).
     pub fn finish(&self) {
-        if let Output::Bar(bar, _) = &self.output {
-            bar.finish_and_clear();
+        if let Output::Bar(_, _, cleanup) = &self.output {
+            super::interrupt::run(*cleanup);
         }
     }
 }

@@ -238,7 +238,7 @@ pub fn run(opts: &RerunOptions) -> Result<RerunResults, RunError> {
     result
 }
 
-/// One side of the rerun: its tree, its built benches, its results per round.
+/// One side of the rerun: its label, its built benches, its results per round.
 struct Side {
     label: String,
     binaries: Vec<BenchBinary>,
@@ -299,8 +299,8 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
 
     // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
     let head_binaries = build(&head_tree, config, &head_selection, progress)?;
-    let base_binaries = match &base_tree {
-        None => head_binaries.clone(),
+    let (base_binaries, base_note) = match &base_tree {
+        None => (head_binaries.clone(), None),
         Some(tree) => build_base(tree, config, progress)?,
     };
 
@@ -326,6 +326,7 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
     let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
     base_results.commit = base_sha;
     base_results.environment = environment.clone();
+    base_results.warnings.extend(base_note);
     let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
     head_results.commit = head_sha;
     head_results.environment = environment;
@@ -336,30 +337,25 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
 }
 
 /// Builds the base side, benching what exists there of the configured benches. A base without
-/// the package or any of the benches measures nothing: its metrics are reported as new.
+/// the package or any of the benches measures nothing (its metrics are reported as new); the
+/// note saying so is returned for the results file.
 fn build_base(
     tree: &Tree,
     config: &crate::budget::CriterionConfig,
     progress: &Progress,
-) -> Result<Vec<BenchBinary>, RunError> {
+) -> Result<(Vec<BenchBinary>, Option<String>), RunError> {
+    let nothing = |why: String| {
+        let note = format!("{}: {why}; every benchmark is new", tree.label);
+        progress.warn(&note);
+        Ok((Vec::new(), Some(note)))
+    };
     if !tree.manifest.is_file() {
-        progress.warn(&format!(
-            "{}: {} does not exist there; everything is measured as new",
-            tree.label,
-            tree.manifest.display()
-        ));
-        return Ok(Vec::new());
+        return nothing(format!("{} does not exist", tree.manifest.display()));
     }
     let metadata = Metadata::read(&tree.manifest)?;
     match metadata.select(config, &tree.manifest, Requirement::Available)? {
-        Some(selection) => build(tree, config, &selection, progress),
-        None => {
-            progress.warn(&format!(
-                "{}: none of the configured benches exist there; everything is measured as new",
-                tree.label
-            ));
-            Ok(Vec::new())
-        }
+        Some(selection) => Ok((build(tree, config, &selection, progress)?, None)),
+        None => nothing("none of the configured benches exist there".into()),
     }
 }
 

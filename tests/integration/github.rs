@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 use wiremock::matchers::{any, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const OWNER: &str = "acme";
-const REPO: &str = "widgets";
-const PR: u64 = 7;
-const TOKEN: &str = "ghs_TESTtoken0123456789abcdefSECRET";
-const HEAD: &str = "1111111111111111111111111111111111111111";
-const BASE: &str = "2222222222222222222222222222222222222222";
-const BOT: &str = "github-actions[bot]";
+pub(super) const OWNER: &str = "acme";
+pub(super) const REPO: &str = "widgets";
+pub(super) const PR: u64 = 7;
+pub(super) const TOKEN: &str = "ghs_TESTtoken0123456789abcdefSECRET";
+pub(super) const HEAD: &str = "1111111111111111111111111111111111111111";
+pub(super) const BASE: &str = "2222222222222222222222222222222222222222";
+pub(super) const BOT: &str = "github-actions[bot]";
 
 // ---------------------------------------------------------------------------------------------
 // A fake GitHub: comments in memory, served with the REST shapes octocrab and we rely on.
@@ -54,7 +54,7 @@ struct State {
 }
 
 #[derive(Clone)]
-struct FakeGitHub(Arc<Mutex<State>>);
+pub(super) struct FakeGitHub(Arc<Mutex<State>>);
 
 fn user(login: &str, id: u64, kind: &str) -> Value {
     let u = format!(
@@ -95,7 +95,7 @@ fn comment_json(id: u64, login: &str, body: &str) -> Value {
     })
 }
 
-fn error_json(status: u16, message: &str) -> ResponseTemplate {
+pub(super) fn error_json(status: u16, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({
         "message": message,
         "documentation_url": "https://docs.github.com/rest",
@@ -262,19 +262,19 @@ impl Respond for FakeGitHub {
 }
 
 /// A running fake: the mock server (on its own thread) and a small runtime to talk to it.
-struct Fake {
+pub(super) struct Fake {
     rt: tokio::runtime::Runtime,
     server: MockServer,
-    gh: FakeGitHub,
+    pub(super) gh: FakeGitHub,
 }
 
 impl Fake {
-    fn start() -> Fake {
+    pub(super) fn start() -> Fake {
         Fake::start_at("")
     }
 
     /// `prefix` is `/api/v3` to play GitHub Enterprise Server.
-    fn start_at(prefix: &str) -> Fake {
+    pub(super) fn start_at(prefix: &str) -> Fake {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -295,16 +295,16 @@ impl Fake {
         Fake { rt, server, gh }
     }
 
-    fn api_url(&self) -> String {
+    pub(super) fn api_url(&self) -> String {
         format!("{}{}", self.server.uri(), self.gh.state().prefix)
     }
 
     /// A mock that takes precedence over the fake.
-    fn mount_first(&self, mock: Mock) {
+    pub(super) fn mount_first(&self, mock: Mock) {
         self.rt.block_on(mock.with_priority(1).mount(&self.server));
     }
 
-    fn seed(&self, login: &str, body: &str) -> u64 {
+    pub(super) fn seed(&self, login: &str, body: &str) -> u64 {
         let mut s = self.gh.state();
         let id = s.next_id;
         s.next_id += 1;
@@ -312,28 +312,28 @@ impl Fake {
         id
     }
 
-    fn comments(&self) -> Vec<Value> {
+    pub(super) fn comments(&self) -> Vec<Value> {
         self.gh.state().comments.clone()
     }
 
-    fn requests(&self) -> Vec<Request> {
+    pub(super) fn requests(&self) -> Vec<Request> {
         self.rt
             .block_on(self.server.received_requests())
             .unwrap_or_default()
     }
 
-    fn count(&self, method: &str, path_suffix: &str) -> usize {
+    pub(super) fn count(&self, method: &str, path_suffix: &str) -> usize {
         self.requests()
             .iter()
             .filter(|r| r.method.as_str() == method && r.url.path().ends_with(path_suffix))
             .count()
     }
 
-    fn posts(&self) -> usize {
+    pub(super) fn posts(&self) -> usize {
         self.count("POST", &format!("/issues/{PR}/comments"))
     }
 
-    fn patches(&self) -> usize {
+    pub(super) fn patches(&self) -> usize {
         self.requests()
             .iter()
             .filter(|r| r.method.as_str() == "PATCH" && r.url.path().contains("/issues/comments/"))
@@ -341,7 +341,7 @@ impl Fake {
     }
 
     /// Bodies of our comments (by marker), in order.
-    fn ours(&self, id: &str) -> Vec<(String, String)> {
+    pub(super) fn ours(&self, id: &str) -> Vec<(String, String)> {
         let marker = github::sticky::marker(id);
         self.comments()
             .iter()
@@ -356,7 +356,7 @@ impl Fake {
     }
 
     /// The token was sent in every request's `Authorization` header and nowhere else.
-    fn assert_token_only_in_authorization(&self) {
+    pub(super) fn assert_token_only_in_authorization(&self) {
         let requests = self.requests();
         assert!(!requests.is_empty());
         for r in &requests {

@@ -1,11 +1,15 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
+mod acceptance;
 mod budget;
+mod check_rerun;
 mod cli;
 mod criterion;
 mod criterion_tree;
 mod github;
+mod github_check;
 mod k6;
+mod lighthouse;
 mod report;
 mod runner;
 mod stats;

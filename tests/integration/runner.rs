@@ -16,24 +16,26 @@ use cargo_perf_budget::model::ResultsFile;
 use cargo_perf_budget::runner::cargo_bench::{measure_head, BenchOptions};
 use cargo_perf_budget::runner::rerun::{self, resolve_base_with_event, RerunOptions};
 
+/// Tests that build or run benchmarks in the shared target directory take turns (also those
+/// of `check_rerun`).
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn serial() -> MutexGuard<'static, ()> {
+pub(crate) fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/runner/bench-crate")
         .join(name)
 }
 
-fn shared_target() -> PathBuf {
+pub(crate) fn shared_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-rerun")
 }
 
 /// Runs git in `dir`, asserts success, returns stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .args([
             "-c",
@@ -60,7 +62,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// The crate's files at one commit: `lib` and `bench` name fixture files.
-fn write_crate(dir: &Path, lib: &str, bench: &str) {
+pub(crate) fn write_crate(dir: &Path, lib: &str, bench: &str) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("benches")).unwrap();
     std::fs::copy(fixture("manifest.toml"), dir.join("Cargo.toml")).unwrap();
@@ -79,6 +81,11 @@ impl TestRepo {
     /// A repository whose crate lives in `benchfix/`: `main` has the base code, the checked-out
     /// branch `feature` the head code.
     fn new(base_lib: &str, head_lib: &str) -> TestRepo {
+        TestRepo::with_base(Some(base_lib), head_lib)
+    }
+
+    /// Like [`TestRepo::new`]; without `base_lib` the crate is new on `feature`.
+    fn with_base(base_lib: Option<&str>, head_lib: &str) -> TestRepo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("project");
         std::fs::create_dir_all(&root).unwrap();
@@ -86,7 +93,9 @@ impl TestRepo {
         git(&root, &["init", "-q"]);
         std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
         std::fs::write(root.join("README.md"), "test project\n").unwrap();
-        write_crate(&krate, base_lib, "benches/algos-base.rs");
+        if let Some(base_lib) = base_lib {
+            write_crate(&krate, base_lib, "benches/algos-base.rs");
+        }
         git(&root, &["add", "-A"]);
         git(&root, &["commit", "-q", "-m", "base"]);
         git(&root, &["checkout", "-q", "-b", "feature"]);
@@ -271,6 +280,37 @@ fn aa_measures_head_against_itself() {
         assert!(metric.rounds.contains(&1) && metric.rounds.contains(&2));
     }
     repo.assert_untouched(&head_sha);
+}
+
+#[test]
+fn a_package_new_in_head_has_an_empty_base_with_a_note() {
+    let _serial = serial();
+    let repo = TestRepo::with_base(None, "lib-head.rs");
+    let results = rerun::run(&RerunOptions {
+        bench: repo.bench_options(),
+        base_rev: Some("main".into()),
+        main_branch: "main".into(),
+        rounds: 1,
+        aa: false,
+    })
+    .expect("a missing base is not an error");
+    assert!(results.base.metrics.is_empty());
+    assert!(
+        results
+            .base
+            .warnings
+            .iter()
+            .any(|w| w.contains("does not exist")),
+        "{:?}",
+        results.base.warnings
+    );
+    assert_eq!(metric_ids(&results.head).len(), 4);
+    assert!(results
+        .head
+        .metrics
+        .iter()
+        .all(|m| m.rounds.iter().all(|r| *r == 1)));
+    repo.assert_untouched(&repo.sha("HEAD"));
 }
 
 #[test]

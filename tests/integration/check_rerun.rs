@@ -1,0 +1,224 @@
+//! `cargo perf-budget check` end to end through the real binary, in a real git repository with
+//! a real criterion crate (`tests/fixtures/runner/bench-crate`): a head commit that makes one of
+//! three benchmarks 1.5× slower fails exactly that benchmark (exit 1), A/A on the same
+//! repository passes (exit 0), a base that does not compile is an error with cargo's message
+//! (exit 2); every path leaves the user's repository as it was and never panics.
+//!
+//! The crate builds into the target directory the `runner` tests use, and these tests take
+//! turns with them (`runner::serial`), so criterion is compiled once per side for the suite.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::runner::{fixture, git, serial, shared_target, write_crate};
+use crate::support::cli;
+
+/// Short rounds so the suite stays quick; three rounds (the default) so that evaluation has a
+/// round-to-round noise estimate.
+const BUDGETS: &str = r#"[settings]
+rounds = 3
+main-branch = "main"
+
+[criterion]
+args = ["--sample-size", "10", "--measurement-time", "0.3", "--warm-up-time", "0.1"]
+
+[[budget]]
+metric = "criterion/**"
+max-regression = "5%"
+"#;
+
+struct CheckRepo {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+    krate: PathBuf,
+}
+
+impl CheckRepo {
+    /// `main` holds the crate with `base_lib`; the checked-out branch `feature` has one more
+    /// commit with `lib-head.rs` (checksum does 1.5× the work; sum and sorted are unchanged).
+    /// Both sides bench the same three functions.
+    fn new(base_lib: &str) -> CheckRepo {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        let krate = root.join("benchfix");
+        std::fs::create_dir_all(&root).unwrap();
+        git(&root, &["init", "-q"]);
+        std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
+        write_crate(&krate, base_lib, "benches/algos-base.rs");
+        std::fs::write(krate.join("budgets.toml"), BUDGETS).unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "base"]);
+        git(&root, &["checkout", "-q", "-b", "feature"]);
+        std::fs::copy(fixture("lib-head.rs"), krate.join("src/lib.rs")).unwrap();
+        git(&root, &["commit", "-q", "-am", "checksum 1.5x slower"]);
+        CheckRepo { dir, root, krate }
+    }
+
+    fn sha(&self, rev: &str) -> String {
+        git(&self.root, &["rev-parse", rev]).trim().to_string()
+    }
+
+    /// Runs `cargo perf-budget check <args>` in the crate; returns the exit code and stderr.
+    fn check(&self, args: &[&str]) -> (i32, String) {
+        let output = cli()
+            .arg("check")
+            .args(args)
+            .current_dir(&self.krate)
+            .env("CARGO_TARGET_DIR", shared_target())
+            .env_remove("CARGO_TERM_PROGRESS_WHEN")
+            .output()
+            .expect("cargo-perf-budget runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        eprintln!("{stderr}");
+        assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+        (output.status.code().expect("exited, not killed"), stderr)
+    }
+
+    /// A report path outside the repository (so it does not dirty the work tree).
+    fn report_path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// As in `runner::TestRepo::assert_untouched`: clean, on `feature` at `head`, one worktree,
+    /// no branch added.
+    fn assert_untouched(&self, head: &str) {
+        assert_eq!(git(&self.root, &["status", "--porcelain"]), "");
+        assert_eq!(
+            git(&self.root, &["symbolic-ref", "HEAD"]).trim(),
+            "refs/heads/feature"
+        );
+        assert_eq!(self.sha("HEAD"), head);
+        let worktrees = git(&self.root, &["worktree", "list", "--porcelain"]);
+        assert_eq!(
+            worktrees.matches("worktree ").count(),
+            1,
+            "only the main tree: {worktrees}"
+        );
+        let branches = git(
+            &self.root,
+            &["branch", "--list", "--format=%(refname:short)"],
+        );
+        assert_eq!(branches.lines().collect::<Vec<_>>(), ["feature", "main"]);
+    }
+}
+
+fn read_report(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("report {} missing: {e}", path.display()));
+    let report: Value = serde_json::from_str(&text).expect("the report is JSON");
+    assert_eq!(report["schema"], "perf-budget/report/v1");
+    report
+}
+
+/// `(id, status)` of every result, sorted by id.
+fn statuses(report: &Value) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = report["results"]
+        .as_array()
+        .expect("results is an array")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or_default().to_string(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository() {
+    let _serial = serial();
+    let repo = CheckRepo::new("lib-base.rs");
+    let head = repo.sha("HEAD");
+    let base = repo.sha("HEAD~1");
+
+    let out = repo.report_path("R.json");
+    let out_arg = out.to_str().unwrap();
+    let (code, stderr) = repo.check(&[
+        "--base-rev",
+        "HEAD~1",
+        "--format",
+        "json",
+        "--output",
+        out_arg,
+    ]);
+    let report = read_report(&out);
+    assert_eq!(code, 1, "a budget is violated: {report:#}");
+    assert_eq!(report["verdict"], "fail");
+    assert_eq!(report["base"]["commit"], base.as_str());
+    assert_eq!(report["head"]["commit"], head.as_str());
+    let rows = statuses(&report);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["criterion/checksum", "criterion/sorted", "criterion/sum"]
+    );
+    for (id, status) in &rows {
+        if id == "criterion/checksum" {
+            assert_eq!(status, "fail", "{report:#}");
+        } else {
+            // Unchanged code: passes; on a very busy machine possibly inconclusive, which
+            // passes the gate too. Never a failure.
+            assert!(
+                status == "pass" || status == "inconclusive",
+                "{id} is {status}: {report:#}"
+            );
+        }
+    }
+    assert_eq!(report["summary"]["fail"], 1);
+    // On a pipe the progress is cargo-style status lines, one per phase.
+    for line in [
+        &format!("Preparing base ({})", &base[..8]),
+        "Building head",
+        "Running head round 3/3",
+    ] {
+        assert!(stderr.contains(line), "{line:?} in {stderr}");
+    }
+    repo.assert_untouched(&head);
+    assert!(!repo.krate.join("target").exists(), "nothing built in-tree");
+
+    // A/A on the same repository: HEAD against itself passes; --quiet silences the progress.
+    let out = repo.report_path("R-aa.json");
+    let (code, stderr) = repo.check(&[
+        "--aa",
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let report = read_report(&out);
+    assert_eq!(code, 0, "A/A passes: {report:#}");
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["summary"]["fail"], 0);
+    assert_eq!(statuses(&report).len(), 3);
+    assert_eq!(stderr.trim(), "", "--quiet: nothing on stderr");
+    repo.assert_untouched(&head);
+}
+
+#[test]
+fn check_with_a_base_that_does_not_compile_exits_2_with_cargos_error() {
+    let _serial = serial();
+    let repo = CheckRepo::new("lib-broken.rs");
+    let head = repo.sha("HEAD");
+    let out = repo.report_path("R.json");
+    let (code, stderr) = repo.check(&[
+        "--base-rev",
+        "HEAD~1",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error: ") && stderr.contains("mismatched types"),
+        "cargo's error text: {stderr}"
+    );
+    assert!(stderr.contains("src/lib.rs"), "{stderr}");
+    assert!(!out.exists(), "no report for a run that could not measure");
+    repo.assert_untouched(&head);
+}
