@@ -79,7 +79,9 @@ pub fn fetch(repo_dir: &Path, remote: &str) -> Result<FetchOutcome, StoreError> 
 fn fetch_into(store: &GitStore, remote: &str) -> Result<FetchOutcome, StoreError> {
     let dir = store.git_dir_for_commands();
     let refspec = format!("+{STORE_REF}:{INCOMING_REF}");
-    let args = [
+    // `--no-write-fetch-head` keeps a user's pending `git merge FETCH_HEAD` from picking up the
+    // store; git older than 2.29 does not know it, so fall back to plain fetch there.
+    let mut args = vec![
         "fetch",
         "--no-tags",
         "--no-write-fetch-head",
@@ -88,7 +90,11 @@ fn fetch_into(store: &GitStore, remote: &str) -> Result<FetchOutcome, StoreError
         remote,
         &refspec,
     ];
-    let out = run_git(&dir, &args)?;
+    let mut out = run_git(&dir, &args)?;
+    if !out.ok && out.stderr.contains("no-write-fetch-head") {
+        args.retain(|a| *a != "--no-write-fetch-head");
+        out = run_git(&dir, &args)?;
+    }
     if !out.ok {
         if out.stderr.contains("couldn't find remote ref") {
             return Ok(FetchOutcome::RemoteEmpty);
