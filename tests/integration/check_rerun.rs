@@ -21,7 +21,7 @@ rounds = 3
 main-branch = "main"
 
 [criterion]
-args = ["--sample-size", "10", "--measurement-time", "0.3", "--warm-up-time", "0.1"]
+args = ["--sample-size", "20", "--measurement-time", "0.5", "--warm-up-time", "0.2"]
 
 [[budget]]
 metric = "criterion/**"
