@@ -20,6 +20,8 @@ use crate::runner::rerun::{self, RerunOptions};
 
 /// How many stored main-branch runs calibrate the noise.
 const CALIBRATION_DEPTH: usize = 30;
+/// The most interleaved rounds `--rounds` accepts (as `rounds` in the budget file).
+const MAX_ROUNDS: u32 = 50;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -110,11 +112,20 @@ fn collect(
             .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
         let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
         if args.base.is_none() && (args.aa || mode == BaselineMode::Rerun) {
+            let rounds = match args.rounds {
+                // The budget file's `rounds` is checked when it is read; the flag here, with
+                // the same range, so the error names the flag rather than the budget file.
+                Some(n) if !(1..=MAX_ROUNDS).contains(&n) => {
+                    anyhow::bail!("--rounds must be between 1 and {MAX_ROUNDS}, found {n}")
+                }
+                Some(n) => n,
+                None => settings.rounds,
+            };
             let r = rerun::run(&RerunOptions {
                 bench,
                 base_rev: args.base_rev.clone(),
                 main_branch: settings.main_branch.clone(),
-                rounds: args.rounds.unwrap_or(settings.rounds),
+                rounds,
                 aa: args.aa,
             })
             .context("measuring base and head interleaved")?;

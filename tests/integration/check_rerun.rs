@@ -205,6 +205,23 @@ fn check_with_a_base_that_does_not_compile_exits_2_with_cargos_error() {
     let repo = CheckRepo::new("lib-broken.rs");
     let head = repo.sha("HEAD");
     let out = repo.report_path("R.json");
+
+    // Errors found before anything is built: also exit 2, named, no panic.
+    let (code, stderr) = repo.check(&["--base-rev", "no-such-rev"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`no-such-rev`")
+            && stderr.contains("git fetch --no-tags origin no-such-rev"),
+        "{stderr}"
+    );
+    let (code, stderr) = repo.check(&["--base-rev", "HEAD~1", "--rounds", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--rounds must be between 1 and 50, found 0"),
+        "{stderr}"
+    );
+    repo.assert_untouched(&head);
+
     let (code, stderr) = repo.check(&[
         "--base-rev",
         "HEAD~1",
