@@ -11,11 +11,12 @@ use anyhow::Context;
 
 use super::{output, Outcome};
 use crate::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
-use crate::budget::{BaselineMode, BudgetFile};
+use crate::budget::{BaselineMode, BudgetFile, LighthouseConfig};
 use crate::cli::{BaselineArg, CheckArgs, GlobalArgs};
 use crate::model::ResultsFile;
 use crate::report::{Report, Verdict};
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
+use crate::runner::lighthouse::{self, BaseSite};
 use crate::runner::rerun::{self, RerunOptions};
 
 /// How many stored main-branch runs calibrate the noise.
@@ -104,6 +105,27 @@ fn collect(
     let mut base = ResultsFile::new();
     let mut source = BaselineSource::Store;
     let mut base_from_rerun = false;
+    let rerun_mode = args.base.is_none() && (args.aa || mode == BaselineMode::Rerun);
+
+    // Lighthouse tables whose site `check` can start for the base too are measured on both
+    // sides in this job; the base checkout is then made once and shared with the benches.
+    let interleaved: Vec<&LighthouseConfig> = if rerun_mode {
+        budget
+            .lighthouse
+            .iter()
+            .filter(|lh| lighthouse::can_interleave(lh))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let checkout = if interleaved.is_empty() || args.aa {
+        None
+    } else {
+        Some(
+            rerun::checkout_base(budget_dir, args.base_rev.as_deref(), &settings.main_branch)
+                .context("checking out the base commit")?,
+        )
+    };
 
     if let Some(criterion) = &budget.criterion {
         let manifest = global
@@ -111,7 +133,7 @@ fn collect(
             .clone()
             .unwrap_or_else(|| budget_dir.join("Cargo.toml"));
         let bench = BenchOptions::new(manifest, criterion.clone(), global.quiet);
-        if args.base.is_none() && (args.aa || mode == BaselineMode::Rerun) {
+        if rerun_mode {
             let rounds = match args.rounds {
                 // The budget file's `rounds` is checked when it is read; the flag here, with
                 // the same range, so the error names the flag rather than the budget file.
@@ -121,13 +143,16 @@ fn collect(
                 Some(n) => n,
                 None => settings.rounds,
             };
-            let r = rerun::run(&RerunOptions {
-                bench,
-                base_rev: args.base_rev.clone(),
-                main_branch: settings.main_branch.clone(),
-                rounds,
-                aa: args.aa,
-            })
+            let r = rerun::run_in(
+                &RerunOptions {
+                    bench,
+                    base_rev: args.base_rev.clone(),
+                    main_branch: settings.main_branch.clone(),
+                    rounds,
+                    aa: args.aa,
+                },
+                checkout.as_ref(),
+            )
             .context("measuring base and head interleaved")?;
             merge(&mut head, r.head, "head")?;
             merge(&mut base, r.base, "base")?;
@@ -141,9 +166,46 @@ fn collect(
             )?;
         }
     }
+    if !interleaved.is_empty() {
+        let (base_site, base_commit) = match &checkout {
+            Some(c) => (
+                BaseSite {
+                    dir: c
+                        .path()
+                        .join(relative_to_repository(budget_dir, c.source_workdir())?),
+                    label: c.label(),
+                },
+                Some(c.sha().to_string()),
+            ),
+            // A/A: both sides are served from the work tree.
+            None => (
+                BaseSite {
+                    dir: budget_dir.to_path_buf(),
+                    label: "base (A/A)".into(),
+                },
+                head_commit(budget_dir),
+            ),
+        };
+        for lh in &interleaved {
+            let r = lighthouse::interleave(lh, budget_dir, &base_site, global.quiet)
+                .with_context(|| format!("Lighthouse {:?}, base and head interleaved", lh.name))?;
+            merge(&mut head, r.head, "head")?;
+            merge(&mut base, r.base, "base")?;
+        }
+        if !base_from_rerun {
+            base.commit = base_commit;
+            base.environment = crate::model::Environment::detect();
+            source = BaselineSource::Rerun;
+            base_from_rerun = true;
+        }
+    }
+    drop(checkout);
+    if rerun_mode && !budget.lighthouse.is_empty() {
+        notes.extend(lighthouse_notes(budget, args.aa));
+    }
     merge(
         &mut head,
-        collect_tools(global, budget, budget_dir)?,
+        collect_tools(global, budget, budget_dir, &interleaved)?,
         "head",
     )?;
     if head.commit.is_none() {
@@ -172,7 +234,12 @@ fn collect(
                 }
                 let stored_env = stored.environment.clone();
                 for m in stored.metrics {
-                    if base.metric(&m.id).is_none() && head.metric(&m.id).is_some() {
+                    // A page measured on both sides here never takes a stored base, not even
+                    // for a metric the base's runs did not give (that metric is then new).
+                    let measured_here = interleaved
+                        .iter()
+                        .any(|lh| m.id.starts_with(&format!("lighthouse/{}/", lh.name)));
+                    if base.metric(&m.id).is_none() && head.metric(&m.id).is_some() && !measured_here {
                         base.metrics.push(m);
                     }
                 }
@@ -195,14 +262,75 @@ fn collect(
     Ok((base, head, source, notes))
 }
 
-/// Runs or imports every `[[lighthouse]]` and `[[k6]]` table of the budget file.
+/// Which pages were measured on both sides in this job and which take their base from the
+/// result store, for the report's notes (rerun mode only).
+fn lighthouse_notes(budget: &BudgetFile, aa: bool) -> Vec<String> {
+    let describe = |lh: &LighthouseConfig| match &lh.url {
+        Some(url) => format!("{:?} ({url})", lh.name),
+        None => format!("{:?}", lh.name),
+    };
+    let (both, stored): (Vec<&LighthouseConfig>, Vec<&LighthouseConfig>) = budget
+        .lighthouse
+        .iter()
+        .partition(|lh| lighthouse::can_interleave(lh));
+    let mut notes = Vec::new();
+    if !both.is_empty() {
+        let runs = |lh: &LighthouseConfig| lh.runs.unwrap_or(0);
+        let pages: Vec<String> = both
+            .iter()
+            .map(|lh| format!("{} ({} runs a side)", describe(lh), runs(lh)))
+            .collect();
+        notes.push(format!(
+            "Lighthouse {}: base and head measured in this job, interleaved (base, head, head, base, …), each served by `serve` from its own checkout",
+            pages.join(", ")
+        ));
+    }
+    if !stored.is_empty() {
+        let pages: Vec<String> = stored.iter().map(|lh| describe(lh)).collect();
+        let whence = if aa {
+            "have no base in an A/A check"
+        } else {
+            "take their base from the result store"
+        };
+        notes.push(format!(
+            "Lighthouse {} {whence}: only head can be measured here (set `url`, `runs` and `serve` to measure the base in this job too)",
+            pages.join(", ")
+        ));
+    }
+    notes
+}
+
+/// `dir` relative to the top level of its git work tree `workdir`: where the budget file's
+/// folder is in the base checkout.
+fn relative_to_repository(dir: &Path, workdir: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = dir
+        .canonicalize()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    absolute
+        .strip_prefix(workdir)
+        .map(Path::to_path_buf)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the budget file's folder {} is outside the git work tree {}, so it has no base version to serve",
+                absolute.display(),
+                workdir.display()
+            )
+        })
+}
+
+/// Runs or imports every `[[lighthouse]]` and `[[k6]]` table of the budget file, except the
+/// Lighthouse tables in `skip` (already measured).
 fn collect_tools(
     global: &GlobalArgs,
     budget: &BudgetFile,
     budget_dir: &Path,
+    skip: &[&LighthouseConfig],
 ) -> anyhow::Result<ResultsFile> {
     let mut out = ResultsFile::new();
     for lh in &budget.lighthouse {
+        if skip.iter().any(|s| std::ptr::eq(*s, lh)) {
+            continue;
+        }
         let r = crate::runner::lighthouse::collect(lh, budget_dir, global.quiet)
             .with_context(|| format!("Lighthouse {:?}", lh.name))?;
         merge(&mut out, r, "head")?;
@@ -237,7 +365,7 @@ pub(crate) fn measure_head_only(
     }
     merge(
         &mut head,
-        collect_tools(global, budget, &budget_dir)?,
+        collect_tools(global, budget, &budget_dir, &[])?,
         "head",
     )?;
     if head.commit.is_none() {

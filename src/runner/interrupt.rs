@@ -76,6 +76,11 @@ pub(crate) fn run(id: u64) {
     }
 }
 
+/// Drops the cleanup `id` without running it (its owner cleaned up in another way).
+pub(crate) fn forget(id: u64) {
+    registry().cleanups.retain(|(i, _)| *i != id);
+}
+
 /// A temporary directory (criterion's output) that is also removed on interrupt, where no
 /// destructor runs. Removed when dropped.
 pub(crate) struct ScratchDir {

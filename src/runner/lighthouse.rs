@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod interleave;
+
+pub use interleave::{abba_order, can_interleave, interleave, BaseSite, InterleavedResults, Side};
+
 use crate::budget::LighthouseConfig;
 use crate::import::lighthouse::import;
 use crate::import::lighthouse::import_filtered;
@@ -216,9 +220,14 @@ fn run_lighthouse(
 
 /// "LCP 905 ms, CLS 0, performance 1" or the failure, for the progress line.
 fn headline(report: &Path, name: &str) -> String {
-    let Ok(file) = import(&[report.to_path_buf()], name) else {
-        return "report written".into();
-    };
+    match import(&[report.to_path_buf()], name) {
+        Ok(file) => headline_of(&file, name),
+        Err(_) => "report written".into(),
+    }
+}
+
+/// [`headline`] of one run's imported report.
+fn headline_of(file: &ResultsFile, name: &str) -> String {
     if let Some(why) = file.metrics.iter().find_map(|m| m.failure.clone()) {
         return format!("failed: {why}");
     }
@@ -424,10 +433,13 @@ fn stop_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// A `serve` command that is running; stopped (with everything it started) when dropped.
+/// A `serve` command that is running; stopped (with everything it started) when dropped, and
+/// by the Ctrl-C handler (it runs in its own process group, which the terminal's Ctrl-C does
+/// not reach).
 pub struct Served {
     child: Child,
     log: PathBuf,
+    cleanup: u64,
 }
 
 impl Served {
@@ -449,9 +461,22 @@ impl Served {
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err));
         own_process_group(&mut cmd);
+        super::interrupt::install_handler();
+        let child = cmd.spawn()?;
+        let group = child.id();
+        let cleanup = super::interrupt::register(Box::new(move || {
+            #[cfg(unix)]
+            let _ = Command::new("sh")
+                .arg("-c")
+                .arg(format!("kill -KILL -{group} 2>/dev/null"))
+                .status();
+            #[cfg(not(unix))]
+            let _ = group;
+        }));
         Ok(Served {
-            child: cmd.spawn()?,
+            child,
             log: log.to_path_buf(),
+            cleanup,
         })
     }
 
@@ -472,6 +497,7 @@ impl Served {
 impl Drop for Served {
     fn drop(&mut self) {
         stop_group(&mut self.child);
+        super::interrupt::forget(self.cleanup);
     }
 }
 

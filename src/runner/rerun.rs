@@ -230,10 +230,75 @@ fn pull_request_base(path: &Path) -> Result<Option<String>, RunError> {
     }
 }
 
+/// A temporary checkout of the base commit that several measurements of one `check` share (the
+/// criterion rerun and the interleaved Lighthouse runs), so the base is checked out once.
+/// Removed when dropped, on errors and on Ctrl-C too (see `worktree.rs`).
+#[derive(Debug)]
+pub struct BaseCheckout {
+    worktree: BaseWorktree,
+    sha: String,
+    workdir: PathBuf,
+}
+
+impl BaseCheckout {
+    /// The base commit's full SHA.
+    pub fn sha(&self) -> &str {
+        &self.sha
+    }
+
+    /// The root of the checkout (the repository's top level at the base commit).
+    pub fn path(&self) -> &Path {
+        self.worktree.path()
+    }
+
+    /// The top level of the user's work tree it was made from (canonical).
+    pub fn source_workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// "base (abcd1234)", for progress and messages.
+    pub fn label(&self) -> String {
+        format!("base ({})", self.sha.get(..8).unwrap_or(&self.sha))
+    }
+}
+
+/// Resolves the base commit ([`resolve_base`]) of the repository `repo_dir` is in and checks it
+/// out in a temporary worktree; the user's work tree, index, HEAD and branches are untouched.
+pub fn checkout_base(
+    repo_dir: &Path,
+    base_rev: Option<&str>,
+    main_branch: &str,
+) -> Result<BaseCheckout, RunError> {
+    let repo = open_repository(repo_dir)?;
+    let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
+        path: repo_dir.to_path_buf(),
+    })?;
+    let workdir = workdir
+        .canonicalize()
+        .map_err(|e| RunError::io(workdir, e))?;
+    let sha = resolve_base(&workdir, base_rev, main_branch)?;
+    let oid = Oid::from_str(&sha).map_err(|e| RunError::git(format!("base commit {sha}"), e))?;
+    let worktree = BaseWorktree::create(&repo, oid)?;
+    Ok(BaseCheckout {
+        worktree,
+        sha,
+        workdir,
+    })
+}
+
 /// Builds and measures base and head interleaved; see the module documentation.
 pub fn run(opts: &RerunOptions) -> Result<RerunResults, RunError> {
+    run_in(opts, None)
+}
+
+/// [`run`], measuring the base in `checkout` when it is a checkout of the package's repository
+/// (else, or when `None`, in a temporary worktree of its own).
+pub fn run_in(
+    opts: &RerunOptions,
+    checkout: Option<&BaseCheckout>,
+) -> Result<RerunResults, RunError> {
     let progress = Progress::new(opts.bench.quiet);
-    let result = run_with(opts, &progress);
+    let result = run_with(opts, checkout, &progress);
     progress.finish();
     result
 }
@@ -246,7 +311,11 @@ struct Side {
     home: PathBuf,
 }
 
-fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, RunError> {
+fn run_with(
+    opts: &RerunOptions,
+    shared: Option<&BaseCheckout>,
+    progress: &Progress,
+) -> Result<RerunResults, RunError> {
     if opts.rounds == 0 {
         return Err(RunError::Config("`rounds` must be at least 1".into()));
     }
@@ -279,19 +348,27 @@ fn run_with(opts: &RerunOptions, progress: &Progress) -> Result<RerunResults, Ru
             path: package_dir.clone(),
         })?;
         let relative = relative_to_workdir(&manifest, workdir)?;
-        let base_sha = resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch)?;
-        let oid = Oid::from_str(&base_sha)
-            .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
-        let label = format!("base ({})", short_sha(oid));
-        progress.status("Preparing", &format!("{label}: temporary worktree"));
-        let checkout = worktree.insert(BaseWorktree::create(&repo, oid)?);
+        let canonical = workdir.canonicalize().ok();
+        let shared = shared.filter(|c| canonical.as_deref() == Some(c.source_workdir()));
+        let (base_sha, label, checkout) = match shared {
+            Some(c) => (c.sha().to_string(), c.label(), c.path()),
+            None => {
+                let base_sha = resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch)?;
+                let oid = Oid::from_str(&base_sha)
+                    .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
+                let label = format!("base ({})", short_sha(oid));
+                progress.status("Preparing", &format!("{label}: temporary worktree"));
+                let own = worktree.insert(BaseWorktree::create(&repo, oid)?);
+                (base_sha, label, own.path())
+            }
+        };
         let head_target = match &opts.bench.target_dir {
             Some(dir) => dir.clone(),
             None => head_metadata.target_directory.clone(),
         };
         let tree = Tree {
             label,
-            manifest: checkout.path().join(relative),
+            manifest: checkout.join(relative),
             target_dir: Some(head_target.join("perf-budget").join("base")),
         };
         (Some(base_sha), Some(tree))
