@@ -1213,7 +1213,7 @@ mod end_to_end {
         };
     }
 
-    fn free_port() -> u16 {
+    pub(super) fn free_port() -> u16 {
         TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -1236,7 +1236,7 @@ mod end_to_end {
 
     /// Both tools, or a loud message saying what is missing and how to install it. With
     /// `PERF_BUDGET_REQUIRE_LIGHTHOUSE=1` (CI) a missing tool fails the test instead.
-    fn tools_or_skip(dir: &Path) -> bool {
+    pub(super) fn tools_or_skip(dir: &Path) -> bool {
         let lighthouse = find_lighthouse(dir, std::env::var_os("PATH"));
         let chrome = find_chrome(std::env::var_os("CHROME_PATH"), std::env::var_os("PATH"));
         let missing: Vec<String> = [lighthouse.err(), chrome.err()]
@@ -1399,5 +1399,256 @@ mod end_to_end {
             }
         });
         port
+    }
+}
+
+/// `check` in rerun mode measures Lighthouse on base and head in the same job, interleaved,
+/// each side's site started by `serve` from its own checkout: a real git repository whose HEAD
+/// makes the page slow (a 2.5 s blocking script, a late banner that shifts the layout), the real
+/// binary, the real Lighthouse and Chromium (2 runs a side, 4 in all).
+mod interleaved {
+    use std::path::Path;
+    use std::time::Instant;
+
+    use serde_json::Value;
+
+    use super::end_to_end::{free_port, tools_or_skip};
+    use crate::runner::git;
+    use crate::support::cli;
+
+    const FAST_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="The home page of the interleaving test.">
+<title>Home</title>
+</head>
+<body>
+<h1>Home</h1>
+<p>A small static page: no script, no image, nothing late.</p>
+</body>
+</html>
+"#;
+
+    /// The same page, made slow: the parser waits for a script that busy-loops 2.5 s, and a
+    /// banner inserted after 1.5 s pushes the content down.
+    const SLOW_PAGE: &str = r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="The home page of the interleaving test.">
+<title>Home</title>
+<script>
+(function blockParse() {
+    var end = performance.now() + 2500;
+    while (performance.now() < end) { Math.sqrt(Math.random()); }
+})();
+</script>
+</head>
+<body>
+<h1>Home</h1>
+<p>A small static page: no script, no image, nothing late.</p>
+<script>
+setTimeout(function () {
+    var banner = document.createElement("div");
+    banner.style.height = "400px";
+    banner.style.background = "#c00";
+    banner.textContent = "A late banner";
+    document.body.insertBefore(banner, document.body.firstChild);
+}, 1500);
+</script>
+</body>
+</html>
+"##;
+
+    fn python() -> Option<&'static str> {
+        ["python3", "python"].into_iter().find(|p| {
+            std::process::Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    }
+
+    fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no result {id}: {report:#}"))
+    }
+
+    #[test]
+    fn check_measures_base_and_head_interleaved_and_fails_the_slow_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        // The budget file (and the site) in a subfolder: the base's `serve` must run in the same
+        // folder of the base checkout.
+        let web = root.join("web");
+        std::fs::create_dir_all(&web).unwrap();
+        let tools =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lighthouse-tools/node_modules");
+        #[cfg(unix)]
+        if tools.is_dir() {
+            std::os::unix::fs::symlink(&tools, web.join("node_modules")).unwrap();
+        }
+        if !tools_or_skip(&web) {
+            return;
+        }
+        let Some(python) = python() else {
+            let message = "SKIPPED: the interleaved Lighthouse test needs python3 for `serve`";
+            if std::env::var_os("PERF_BUDGET_REQUIRE_LIGHTHOUSE").is_some_and(|v| v == "1") {
+                panic!("{message}");
+            }
+            eprintln!("\n\n!!!!! {message} !!!!!\n");
+            return;
+        };
+
+        let port = free_port();
+        let budgets = format!(
+            r#"[settings]
+baseline = "rerun"
+main-branch = "main"
+
+[[lighthouse]]
+name = "home"
+url = "http://127.0.0.1:{port}/"
+runs = 2
+serve = "exec {python} -m http.server {port} --bind 127.0.0.1"
+
+[[budget]]
+metric = "lighthouse/home/largest-contentful-paint"
+max = "4000 ms"
+max-regression = "25%"
+
+[[budget]]
+metric = "lighthouse/home/score/performance"
+min = 0.8
+max-regression = "10%"
+
+[[budget]]
+metric = "lighthouse/home/cumulative-layout-shift"
+max = "0.1"
+"#
+        );
+        git(&root, &["init", "-q"]);
+        std::fs::write(root.join(".gitignore"), "node_modules\n").unwrap();
+        std::fs::write(web.join("budgets.toml"), budgets).unwrap();
+        std::fs::write(web.join("index.html"), FAST_PAGE).unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "fast home page"]);
+        std::fs::write(web.join("index.html"), SLOW_PAGE).unwrap();
+        git(
+            &root,
+            &["commit", "-q", "-am", "blocking script and a late banner"],
+        );
+        let base_sha = git(&root, &["rev-parse", "HEAD~1"]).trim().to_string();
+
+        let report_path = dir.path().join("R.json");
+        let started = Instant::now();
+        let output = cli()
+            .args([
+                "check",
+                "--base-rev",
+                "HEAD~1",
+                "--no-comment",
+                "--format",
+                "json",
+            ])
+            .arg("--output")
+            .arg(&report_path)
+            .current_dir(&web)
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_REPOSITORY")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("GITHUB_OUTPUT")
+            .output()
+            .expect("cargo-perf-budget runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        eprintln!("{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+
+        // Progress: one line a run, in the order B H H B, and a line at each switch.
+        let short = &base_sha[..8];
+        let runs: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains(": run ") && l.contains(" — "))
+            .collect();
+        let sides: Vec<bool> = runs
+            .iter()
+            .map(|l| l.contains(&format!("base ({short})")))
+            .collect();
+        assert_eq!(sides, [true, false, false, true], "{runs:#?}");
+        assert!(runs[0].contains("run 1/4") && runs[0].contains(&format!("127.0.0.1:{port}")));
+        assert_eq!(stderr.matches("switching server").count(), 2, "{stderr}");
+
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+        assert_eq!(report["base"]["commit"], base_sha.as_str());
+        assert_eq!(report["method"]["baseline"], "rerun");
+        let notes = report["notes"].to_string();
+        assert!(notes.contains("interleaved"), "{notes}");
+
+        let lcp = result(&report, "lighthouse/home/largest-contentful-paint");
+        let score = result(&report, "lighthouse/home/score/performance");
+        let cls = result(&report, "lighthouse/home/cumulative-layout-shift");
+        eprintln!(
+            "interleaved Lighthouse, 2 runs a side, {:.0} s: LCP base {} head {} ({}); performance base {} head {} ({}); CLS base {} head {} ({})",
+            started.elapsed().as_secs_f64(),
+            lcp["base"]["value"], lcp["head"]["value"], lcp["status"],
+            score["base"]["value"], score["head"]["value"], score["status"],
+            cls["base"]["value"], cls["head"]["value"], cls["status"],
+        );
+        for r in [lcp, score, cls] {
+            assert_eq!(r["base"]["n"], 2, "{r:#}");
+            assert_eq!(r["head"]["n"], 2, "{r:#}");
+        }
+        // The absolute rules: the head breaks them (the base met them, or it would not be a
+        // regression this test is about).
+        let rule = |r: &Value, prefix: &str| -> Option<bool> {
+            r["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["rule"].as_str().unwrap_or("").starts_with(prefix))
+                .unwrap_or_else(|| panic!("no rule {prefix}…: {r:#}"))["ok"]
+                .as_bool()
+        };
+        assert_eq!(rule(lcp, "max"), Some(false), "{lcp:#}");
+        assert_eq!(rule(score, "min"), Some(false), "{score:#}");
+        assert_eq!(rule(cls, "max"), Some(false), "{cls:#}");
+        assert!(lcp["base"]["value"].as_f64().unwrap() <= 4000.0, "{lcp:#}");
+        assert!(score["base"]["value"].as_f64().unwrap() >= 0.8, "{score:#}");
+        // The relative rules had data on both sides (their verdict is evaluation's).
+        for r in [lcp, score] {
+            assert_ne!(rule(r, "max-regression"), Some(true), "{r:#}");
+            assert!(r["change"].is_number(), "{r:#}");
+        }
+        // Every failing result is the slow page's.
+        let failing: Vec<&str> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "fail")
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert!(!failing.is_empty() && failing.iter().all(|id| id.starts_with("lighthouse/home/")));
+        for id in [
+            "lighthouse/home/largest-contentful-paint",
+            "lighthouse/home/score/performance",
+            "lighthouse/home/cumulative-layout-shift",
+        ] {
+            assert!(failing.contains(&id), "{id} does not fail: {failing:?}");
+        }
+
+        // The user's repository is as it was, with no worktree left, and nothing serves any more.
+        assert_eq!(git(&root, &["status", "--porcelain"]), "");
+        let worktrees = git(&root, &["worktree", "list", "--porcelain"]);
+        assert_eq!(worktrees.matches("worktree ").count(), 1, "{worktrees}");
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
     }
 }

@@ -108,6 +108,7 @@ pub fn interleave(
         .prefix("perf-budget-lighthouse-")
         .tempdir()
         .map_err(|e| io_error(&std::env::temp_dir(), e))?;
+    let head_dir = &std::path::absolute(head_dir).unwrap_or_else(|_| head_dir.to_path_buf());
     let name = &cfg.name;
     let side_label = |side: Side| match side {
         Side::Base => base.label.as_str(),
