@@ -123,9 +123,15 @@ pub struct LighthouseConfig {
     /// URL to run Lighthouse against (when `check` runs Lighthouse itself), or a filter on
     /// `requestedUrl`/`finalUrl` when importing an LHCI folder with several pages.
     pub url: Option<String>,
-    /// Runs per side when `check` runs Lighthouse itself.
+    /// Runs per side when `check` runs Lighthouse itself. In rerun mode, with `url` and
+    /// `serve`, base and head get `runs` runs each, interleaved B H H B B H H B … (ABBA).
     pub runs: Option<u32>,
-    /// Shell command that starts the site, when it is not already served.
+    /// Shell command that starts the site, when it is not already served; run with `sh -c` in
+    /// the budget file's folder. In rerun mode (with `url` and `runs`) it also starts the base's
+    /// site, in the same folder of the base commit's temporary checkout, one side at a time on
+    /// the same URL: it must build or install what it needs there (a fresh checkout has no
+    /// `node_modules` and no build output). Without `serve` only head can be measured and the
+    /// base comes from the result store.
     pub serve: Option<String>,
     /// Extra Lighthouse CLI arguments.
     pub args: Vec<String>,

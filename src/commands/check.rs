@@ -2,6 +2,10 @@
 //! k6), obtain the base (same-job rerun, the result store, or a file), calibrate from stored
 //! history, evaluate, report, publish to GitHub when on Actions, exit.
 //!
+//! In rerun mode one temporary checkout of the base commit serves both the criterion rerun and
+//! the Lighthouse tables that can start the base's site (`url`, `runs` and `serve`): those are
+//! measured on both sides here, interleaved; every other metric's base comes from the store.
+//!
 //! Order matters for users: the report file and the job summary are written before anything is
 //! posted, so a failed post never loses the report, and a failed post never changes the verdict.
 

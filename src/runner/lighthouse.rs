@@ -11,6 +11,9 @@
 //! `args` of the budget file give their own `--chrome-flags` or `--only-categories`. A run that
 //! writes a report is imported even when Lighthouse exits non-zero (a `runtimeError` becomes a
 //! failed run there); a run that writes none is an error.
+//!
+//! In rerun mode `check` measures a table with `url`, `runs` and `serve` on base and head,
+//! interleaved (ABBA), each side served from its own checkout: see [`interleave`].
 
 use std::ffi::OsString;
 use std::io::{Read, Write};

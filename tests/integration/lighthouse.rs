@@ -1596,13 +1596,6 @@ max = "0.1"
         let lcp = result(&report, "lighthouse/home/largest-contentful-paint");
         let score = result(&report, "lighthouse/home/score/performance");
         let cls = result(&report, "lighthouse/home/cumulative-layout-shift");
-        eprintln!(
-            "interleaved Lighthouse, 2 runs a side, {:.0} s: LCP base {} head {} ({}); performance base {} head {} ({}); CLS base {} head {} ({})",
-            started.elapsed().as_secs_f64(),
-            lcp["base"]["value"], lcp["head"]["value"], lcp["status"],
-            score["base"]["value"], score["head"]["value"], score["status"],
-            cls["base"]["value"], cls["head"]["value"], cls["status"],
-        );
         for r in [lcp, score, cls] {
             assert_eq!(r["base"]["n"], 2, "{r:#}");
             assert_eq!(r["head"]["n"], 2, "{r:#}");
@@ -1618,6 +1611,14 @@ max = "0.1"
                 .unwrap_or_else(|| panic!("no rule {prefix}…: {r:#}"))["ok"]
                 .as_bool()
         };
+        eprintln!(
+            "interleaved Lighthouse, 2 runs a side, {:.0} s: LCP base {} head {} ({}); performance base {} head {} ({}); CLS base {} head {} ({}); max-regression rules: LCP {:?}, performance {:?}",
+            started.elapsed().as_secs_f64(),
+            lcp["base"]["value"], lcp["head"]["value"], lcp["status"],
+            score["base"]["value"], score["head"]["value"], score["status"],
+            cls["base"]["value"], cls["head"]["value"], cls["status"],
+            rule(lcp, "max-regression"), rule(score, "max-regression"),
+        );
         assert_eq!(rule(lcp, "max"), Some(false), "{lcp:#}");
         assert_eq!(rule(score, "min"), Some(false), "{score:#}");
         assert_eq!(rule(cls, "max"), Some(false), "{cls:#}");

@@ -345,6 +345,55 @@ mod tests {
         assert!(abba_order(0).is_empty());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_base_whose_serve_fails_is_an_error_naming_the_side_with_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/");
+        let log = dir.path().join("serve.log");
+        let err = start_side(
+            "home",
+            "echo 'npm ERR! missing script: build' >&2; exit 1",
+            &url,
+            dir.path(),
+            "base (abcd1234)",
+            &log,
+        )
+        .err()
+        .expect("an error")
+        .to_string();
+        assert!(
+            err.contains("\"home\"")
+                && err.contains("base (abcd1234)")
+                && err.contains("exit status: 1")
+                && err.contains("npm ERR! missing script: build"),
+            "{err}"
+        );
+        // The budget file's folder missing at the base commit.
+        let err = start_side(
+            "home",
+            "true",
+            &url,
+            &dir.path().join("web"),
+            "base (abcd1234)",
+            &log,
+        )
+        .err()
+        .expect("an error")
+        .to_string();
+        assert!(
+            err.contains("base (abcd1234)") && err.contains("does not exist"),
+            "{err}"
+        );
+        // Nothing listens: the port counts as closed at once.
+        wait_until_closed(&url, Duration::from_secs(1)).unwrap();
+    }
+
     fn file(id: &str, samples: &[f64]) -> ResultsFile {
         let mut f = ResultsFile::new();
         let mut m = Metric::new(id, Unit::Milliseconds, Direction::Lower, 0.0);
