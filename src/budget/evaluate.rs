@@ -703,6 +703,11 @@ fn compare(
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
     }
+    if let (Some(b), Some(h)) = (base.proportion, head.proportion) {
+        if let Some(c) = compare_proportions(b, h, head.unit, direction, margin, alpha) {
+            return c;
+        }
+    }
     let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
     if positive(base) && positive(head) {
         return compare_positive(
@@ -768,6 +773,115 @@ fn compare(
         ),
         floor: Some(shown),
     }
+}
+
+/// An error rate (k6 `http_req_failed`, `checks`) compared as two proportions on the request
+/// counts behind it (SPEC §7), not as a log-ratio of two single values that carry no noise.
+///
+/// The budget keeps its meaning for every metric: `max-regression = "10%"` on a rate is a
+/// relative change of the rate, measured, like every zero-valued metric, from the zero floor of
+/// fractions (0.1 %): 1 % → 1.2 % failed requests is +20 %, 0 % → 0.05 % is no change (both at or
+/// below the floor), 0 % → 1 % is +900 %. Which way is worse follows the metric's direction:
+/// for `checks` (a pass rate, higher is better) the failures are the checks that did not pass.
+///
+/// The test is one-sided on the failure counts: `H0: p_head − p_base ≤ m`, where `m` is the
+/// increase of the failure rate that makes the relative change exactly the noise margin δ, so
+/// "significant" means the same as for every other metric (beyond δ, after Benjamini–Hochberg
+/// over the run's checks). Farrington–Manning score test, Fisher's exact test for sparse tables
+/// at a zero margin (see [`crate::stats::proportions`]). The interval of the change comes from
+/// Newcombe's interval of the difference, mapped through the same relative change.
+///
+/// Requests are treated as independent trials: failures that come in bursts (an outage of a
+/// dependency) vary more from run to run than this test assumes; the budget beyond δ is what
+/// keeps such a burst from failing a PR unless the rate really moved.
+fn compare_proportions(
+    base: crate::model::Proportion,
+    head: crate::model::Proportion,
+    unit: Unit,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+) -> Option<Compared> {
+    use crate::stats::proportions::{difference_interval, two_proportions};
+    if base.total == 0 || head.total == 0 {
+        return None;
+    }
+    let floor = zero_floor(unit);
+    let fail_b = base.failures as f64 / base.total as f64;
+    let fail_h = head.failures as f64 / head.total as f64;
+    // The metric's own value for a failure rate, and the oriented relative change (worse > 0)
+    // of a head whose failure rate is `fail`.
+    let value_of = |fail: f64| match direction {
+        Direction::Lower => fail.clamp(0.0, 1.0),
+        Direction::Higher => (1.0 - fail).clamp(0.0, 1.0),
+    };
+    let change_at = |fail: f64| {
+        let (vb, vh) = (value_of(fail_b).max(floor), value_of(fail).max(floor));
+        match direction {
+            Direction::Lower => vh / vb - 1.0,
+            Direction::Higher => vb / vh - 1.0,
+        }
+    };
+    // The failure-rate increase at which the relative change is exactly δ.
+    let vb = value_of(fail_b).max(floor);
+    let m = match direction {
+        Direction::Lower => vb * (1.0 + margin) - fail_b,
+        Direction::Higher => value_of(fail_b) - vb / (1.0 + margin),
+    };
+    let m = m.clamp(0.0, 0.999_999);
+    let test = two_proportions(head.failures, head.total, base.failures, base.total, m)?;
+    let ci95 = difference_interval(head.failures, head.total, base.failures, base.total, 0.95)?;
+    let one_sided = difference_interval(
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        1.0 - 2.0 * alpha,
+    )?;
+    let change = change_at(fail_h);
+    let upper = change_at(fail_b + one_sided.1);
+    // Smallest detectable change: the failure-rate increase the score test finds with 80 %
+    // power at level α beyond the margin, at the base's rate (or the floor).
+    let p0 = fail_b.max(floor).min(0.5);
+    let se0 = (p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64)).sqrt();
+    let z =
+        crate::stats::dist::normal_quantile(1.0 - alpha) + crate::stats::dist::normal_quantile(0.8);
+    let mde = change_at(fail_b + m + z * se0);
+    let log_ratio = change.ln_1p();
+    let c = LogComparison {
+        method: "two-proportions",
+        log_ratio,
+        se: ((upper.ln_1p() - log_ratio) / crate::stats::dist::normal_quantile(1.0 - alpha))
+            .max(0.0),
+        df: f64::INFINITY,
+        change,
+        ci95: (change_at(fail_b + ci95.0), change_at(fail_b + ci95.1)),
+        upper_one_sided: upper,
+        p_regression: test.p,
+        mde,
+        mwu_p: None,
+        hl_shift: None,
+        outliers: None,
+    };
+    let what = match direction {
+        Direction::Lower => "failed",
+        Direction::Higher => "not passed",
+    };
+    let why = format!(
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {})",
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        if test.method == "fisher-exact" {
+            "Fisher exact test"
+        } else {
+            "Farrington–Manning score test"
+        },
+        unit.format(floor),
+        unit.format(floor)
+    );
+    Some(Compared::Log(c, why, margin))
 }
 
 /// [`compare`] for metrics whose values are all positive.
@@ -1769,6 +1883,126 @@ mod tests {
             Status::Fail,
             "{:?}",
             calibrated.results[0]
+        );
+    }
+
+    const FAILED: &str = "k6/api/http_req_failed/rate";
+
+    fn error_rate(failures: u64, total: u64) -> Metric {
+        let mut m = Metric::new(
+            FAILED,
+            Unit::Fraction,
+            Direction::Lower,
+            failures as f64 / total as f64,
+        );
+        m.proportion = Some(crate::model::Proportion { failures, total });
+        m
+    }
+
+    fn rate_result(base: Metric, head: Metric, budget_fraction: f64) -> MetricResult {
+        let b = relative(FAILED, budget_fraction);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(&b, &file(vec![base]), &file(vec![head]), &opts).unwrap();
+        report.results.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn error_rates_are_compared_as_two_proportions_on_the_request_counts() {
+        // 1 % → 2 % of 20,000 requests: +100 %, far beyond binomial noise.
+        let r = rate_result(error_rate(200, 20_000), error_rate(400, 20_000), 0.10);
+        assert_eq!(r.method, "two-proportions");
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!((r.change.unwrap() - 1.0).abs() < 1e-12);
+        let [lo, hi] = r.ci.unwrap();
+        assert!(lo > 0.6 && hi < 1.45, "{lo} {hi}");
+        let noise = r.details.noise.as_deref().unwrap();
+        assert!(
+            noise.contains("400 of 20000 failed in head vs 200 of 20000 in base"),
+            "{noise}"
+        );
+
+        // 7 of 450 on both sides (k6's own end-to-end figure): no change.
+        let r = rate_result(error_rate(7, 450), error_rate(7, 450), 0.10);
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+
+        // 7 of 450 → 9 of 450: +29 %, but two more failures are well within binomial noise.
+        let r = rate_result(error_rate(7, 450), error_rate(9, 450), 0.10);
+        assert_eq!(r.method, "two-proportions");
+        assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+        assert!(r.details.mde.unwrap() > 0.5, "{:?}", r.details.mde);
+
+        // A large, clean service: 0.10 % → 0.102 % of a million requests is within a 10 % budget.
+        let r = rate_result(
+            error_rate(1_000, 1_000_000),
+            error_rate(1_020, 1_000_000),
+            0.10,
+        );
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert_eq!(r.kind, Kind::Unchanged);
+
+        // Fewer failures is an improvement, never a failure.
+        let r = rate_result(error_rate(400, 20_000), error_rate(100, 20_000), 0.10);
+        assert_eq!(r.status, Status::Pass);
+        assert_eq!(r.kind, Kind::Improvement, "{r:?}");
+    }
+
+    #[test]
+    fn error_rates_near_zero_are_measured_from_the_floor() {
+        // 0 → 3 of 10,000 (0.03 %) is below the 0.1 % floor: no change, whatever the budget.
+        let r = rate_result(error_rate(0, 10_000), error_rate(3, 10_000), 0.05);
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert_eq!(r.change, Some(0.0));
+        // 0 → 100 of 10,000 (1 %) is +900 % from the floor, and significant.
+        let r = rate_result(error_rate(0, 10_000), error_rate(100, 10_000), 0.05);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!((r.change.unwrap() - 9.0).abs() < 1e-9, "{:?}", r.change);
+        // 0 → 2 of 100 requests: a 2 % rate, but two failures in a small run are not evidence
+        // (Fisher's exact test); the change is not hidden either: it is inconclusive, not a pass.
+        let r = rate_result(error_rate(0, 100), error_rate(2, 100), 0.05);
+        assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+    }
+
+    #[test]
+    fn a_pass_rate_fails_when_more_checks_fail() {
+        // k6 `checks`: higher is better; 99 % → 95 % passed of 5,000 checks.
+        let checks = |passed: u64, total: u64| {
+            let mut m = Metric::new(
+                "k6/api/checks/rate",
+                Unit::Fraction,
+                Direction::Higher,
+                passed as f64 / total as f64,
+            );
+            m.proportion = Some(crate::model::Proportion {
+                failures: total - passed,
+                total,
+            });
+            m
+        };
+        let b = relative("k6/api/checks/rate", 0.02);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(
+            &b,
+            &file(vec![checks(4_950, 5_000)]),
+            &file(vec![checks(4_750, 5_000)]),
+            &opts,
+        )
+        .unwrap();
+        let r = &report.results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        // Reported as the pass rate's own change: 99 % → 95 % is −4.04 %.
+        assert!((r.change.unwrap() + 0.0404).abs() < 1e-3, "{:?}", r.change);
+        let same = evaluate(
+            &b,
+            &file(vec![checks(4_950, 5_000)]),
+            &file(vec![checks(4_948, 5_000)]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(
+            same.results[0].status,
+            Status::Pass,
+            "{:?}",
+            same.results[0]
         );
     }
 }

@@ -658,3 +658,74 @@ fn a_metric_named_like_a_sub_metric_does_not_duplicate_ids() {
         r.warnings
     );
 }
+
+/// A relative rule on the error rate through the CLI: the recorded real run as base (7 of 450
+/// requests failed) against the same run with 60 of 450 failed: the two-proportion test on the
+/// counts fails it; the recorded run against itself passes as "identical".
+#[test]
+fn cli_an_error_rate_regression_is_failed_by_the_two_proportion_test() {
+    use cargo_perf_budget::report::{Report, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let real = fixture("e2e-recorded/slow/summary-export.json");
+    let mut worse: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    // --summary-export's `passes` of http_req_failed are the failed requests.
+    worse["metrics"]["http_req_failed"]["passes"] = 60.into();
+    worse["metrics"]["http_req_failed"]["fails"] = 390.into();
+    worse["metrics"]["http_req_failed"]["value"] = (60.0 / 450.0).into();
+    let worse_path = dir.path().join("worse-summary.json");
+    std::fs::write(&worse_path, worse.to_string()).unwrap();
+    for (side, file) in [("base", &real), ("head", &worse_path), ("same", &real)] {
+        crate::support::cli()
+            .args(["import", "k6"])
+            .arg(file)
+            .args(["--name", "api", "--output"])
+            .arg(dir.path().join(format!("{side}.json")))
+            .assert()
+            .success();
+    }
+    let budget_path = dir.path().join("budgets.toml");
+    std::fs::write(
+        &budget_path,
+        "[[budget]]\nmetric = \"k6/api/http_req_failed/rate\"\nmax-regression = \"10%\"\n",
+    )
+    .unwrap();
+    let run = |head: &str, code: i32| {
+        let report_path = dir.path().join(format!("report-{head}.json"));
+        crate::support::cli()
+            .arg("compare")
+            .arg(dir.path().join("base.json"))
+            .arg(dir.path().join(format!("{head}.json")))
+            .arg("--budget")
+            .arg(&budget_path)
+            .args(["--format", "json", "--output"])
+            .arg(&report_path)
+            .assert()
+            .code(code);
+        let report = Report::from_json(
+            &std::fs::read_to_string(&report_path).unwrap(),
+            "report.json",
+        )
+        .unwrap();
+        report.results.into_iter().next().unwrap()
+    };
+    let r = run("head", 1);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(r.method, "two-proportions");
+    // 7/450 → 60/450 is 60/7 − 1 = +757 %.
+    assert!(
+        (r.change.unwrap() - (60.0 / 7.0 - 1.0)).abs() < 1e-9,
+        "{r:?}"
+    );
+    assert!(
+        r.details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("60 of 450 failed in head vs 7 of 450 in base"),
+        "{r:?}"
+    );
+    let same = run("same", 0);
+    assert_eq!(same.status, Status::Pass, "{same:?}");
+    assert_eq!(same.method, "identical");
+}
