@@ -966,13 +966,17 @@ fn compare_positive(
         }
     };
     let (hr, br) = (runs(head), runs(base));
-    let mut hist = history.map(|n| (n.log_var, n.df));
+    // Both sides measured in this job, alternating (`check` runs Lighthouse on base and head
+    // ABBA when it can serve both): the job-level shift that separate jobs carry is shared, so
+    // only the scatter of the runs themselves remains.
+    let interleaved = same_job && !head.rounds.is_empty() && !base.rounds.is_empty();
+    let mut hist = history.copied();
     if machine_shift {
-        if let Some((v, _)) = hist.as_mut() {
-            *v += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+        if let Some(n) = hist.as_mut() {
+            n.log_var += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
         }
     }
-    let hist = hist.map(|(var, df)| per_run_variance(var, df, &hr, &br));
+    let hist = hist.and_then(|n| per_run_variance(&n, interleaved, &hr, &br));
     if let Some(c) = compare_runs(
         &hr,
         &br,
@@ -980,15 +984,24 @@ fn compare_positive(
         alpha,
         hist.as_ref().map(|h| (h.var, h.df)),
     ) {
+        let runs = format!("{} vs {} runs", hr.len(), br.len());
         let why = match (history, &hist) {
+            (Some(n), Some(h)) if interleaved => format!(
+                "within-job variance of {runs}, interleaved in this job, pooled with {} stored runs' scatter ({:.0} df)",
+                n.runs, h.df
+            ),
             (Some(n), Some(h)) if h.within_df > 0.0 => format!(
-                "run-to-run variance from {} stored runs + within-run variance of {} vs {} runs",
+                "run-to-run variance from {} stored runs + within-run variance of {runs}{}",
                 n.runs,
-                hr.len(),
-                br.len()
+                if n.within_df > 0.0 {
+                    " pooled with the stored runs' scatter"
+                } else {
+                    ""
+                }
             ),
             (Some(n), _) => format!("run-to-run variance from {} stored runs", n.runs),
-            (None, _) => format!("variance of {} vs {} runs", hr.len(), br.len()),
+            (None, _) if interleaved => format!("variance of {runs}, interleaved in this job"),
+            (None, _) => format!("variance of {runs}"),
         };
         return Compared::Log(c, why, margin);
     }
@@ -1005,6 +1018,7 @@ fn compare_positive(
 }
 
 /// The per-run variance [`compare_runs`] expects, built from the stored noise estimate.
+#[derive(Debug)]
 struct RunVariance {
     /// Variance of one run's `ln(value)`, so that `SE² = var·(1/n_head + 1/n_base)`.
     var: f64,
@@ -1014,7 +1028,7 @@ struct RunVariance {
     within_df: f64,
 }
 
-/// Turns the stored run-to-run variance `σ²_run` into the per-run variance `compare_runs` uses.
+/// Turns the stored noise estimate into the per-run variance `compare_runs` uses.
 ///
 /// The two do not mean the same thing. Calibration stores `σ²_run`, the variance of a stored
 /// run's mean `ln` value *beyond* its within-run part (`Var(T_r) − mean SE²_r`): a shift shared by
@@ -1025,14 +1039,23 @@ struct RunVariance {
 /// shift by the number of runs and dropped the scatter; with Lighthouse's within-job scatter
 /// larger than its job-to-job shift, `σ²_run` is 0 and every difference looked certain.
 ///
-/// The within-run variance is pooled from both sides' runs (those with two or more); the degrees
-/// of freedom of the sum come from Satterthwaite. With one value a side (k6) this is `σ²_run`
-/// unchanged, as calibration then stores the whole per-run variance.
-fn per_run_variance(var_run: f64, df_run: f64, head: &[f64], base: &[f64]) -> RunVariance {
+/// `s²_within` pools both sides' own runs (those with two or more) with the scatter of the
+/// stored runs (`within_var`): three runs a side alone give 4 degrees of freedom and a wide
+/// interval; thirty stored jobs of three runs add 60. When base and head were interleaved in
+/// this job the job-level term is left out (`interleaved`), as the shift is common to both.
+/// The degrees of freedom of the sum come from Satterthwaite. With one value a side (k6) and
+/// separate jobs this is `σ²_run` unchanged, as calibration then stores the whole per-run
+/// variance. `None` when nothing is known (interleaved, no scatter anywhere).
+fn per_run_variance(
+    noise: &crate::model::NoiseEstimate,
+    interleaved: bool,
+    head: &[f64],
+    base: &[f64],
+) -> Option<RunVariance> {
     let (nh, nb) = (head.len() as f64, base.len() as f64);
     let k = 1.0 / nh + 1.0 / nb;
     let mut ss = 0.0;
-    let mut within_df = 0.0;
+    let mut own_df = 0.0;
     for side in [head, base] {
         if side.len() < 2 {
             continue;
@@ -1040,24 +1063,45 @@ fn per_run_variance(var_run: f64, df_run: f64, head: &[f64], base: &[f64]) -> Ru
         let logs: Vec<f64> = side.iter().map(|v| v.ln()).collect();
         let mean = logs.iter().sum::<f64>() / logs.len() as f64;
         ss += logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
-        within_df += (side.len() - 1) as f64;
+        own_df += (side.len() - 1) as f64;
     }
-    let run_term = 2.0 * var_run;
-    if within_df == 0.0 || !ss.is_finite() {
-        return RunVariance {
+    if !ss.is_finite() {
+        (ss, own_df) = (0.0, 0.0);
+    }
+    let stored = noise.within_df > 0.0 && noise.within_var.is_finite() && noise.within_var >= 0.0;
+    // Own scatter counts only when there is some to pool (a side of one value has none).
+    let (ss, within_df) = if stored {
+        (
+            ss + noise.within_var * noise.within_df,
+            own_df + noise.within_df,
+        )
+    } else {
+        (ss, own_df)
+    };
+    let run_term = if interleaved {
+        0.0
+    } else {
+        2.0 * noise.log_var
+    };
+    if within_df == 0.0 {
+        return (!interleaved).then_some(RunVariance {
             var: run_term / k,
-            df: df_run,
+            df: noise.df,
             within_df: 0.0,
-        };
+        });
     }
     let within_term = ss / within_df * k;
     let se2 = run_term + within_term;
-    let df = crate::stats::welch::satterthwaite_df(&[(run_term, df_run), (within_term, within_df)]);
-    RunVariance {
+    let df = if interleaved {
+        within_df
+    } else {
+        crate::stats::welch::satterthwaite_df(&[(run_term, noise.df), (within_term, within_df)])
+    };
+    Some(RunVariance {
         var: se2 / k,
         df,
         within_df,
-    }
+    })
 }
 
 /// Degrees of freedom the run-wide prior is worth when moderating a metric's round variance.
@@ -1781,11 +1825,7 @@ mod tests {
         let mut opts = EvalOptions::new(BaselineSource::Store);
         opts.noise.insert(
             lcp.into(),
-            crate::model::NoiseEstimate {
-                log_var: 0.0,
-                df: 20.0,
-                runs: 21,
-            },
+            crate::model::NoiseEstimate::run_to_run(0.0, 20.0, 21),
         );
         let base = [905.0, 753.0, 901.0];
         let head: Vec<f64> = [830.0, 1040.0, 1040.0].to_vec();
@@ -1823,23 +1863,41 @@ mod tests {
 
     #[test]
     fn one_value_a_side_keeps_the_stored_variance_as_is() {
-        let v = per_run_variance(0.0004, 29.0, &[100.0], &[90.0]);
+        let n = |var| crate::model::NoiseEstimate::run_to_run(var, 29.0, 30);
+        let v = per_run_variance(&n(0.0004), false, &[100.0], &[90.0]).unwrap();
         assert_eq!((v.var, v.df, v.within_df), (0.0004, 29.0, 0.0));
         // Two equal runs a side: SE² = 2σ²_run + 0, which is var·(1/2 + 1/2).
-        let v = per_run_variance(0.0004, 29.0, &[100.0, 100.0], &[90.0, 90.0]);
+        let v = per_run_variance(&n(0.0004), false, &[100.0, 100.0], &[90.0, 90.0]).unwrap();
         assert!(
             (v.var - 0.0008).abs() < 1e-15 && v.within_df == 2.0,
             "{}",
             v.var
         );
         // With scatter and no run-to-run part, the runs' own variance and df stand alone.
-        let v = per_run_variance(0.0, 29.0, &[100.0, 110.0], &[90.0, 99.0]);
+        let v = per_run_variance(&n(0.0), false, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
         let s2 = (110.0f64 / 100.0).ln().powi(2) / 2.0;
         assert!(
             (v.var - s2).abs() < 1e-12 && v.df == 2.0,
             "{} {}",
             v.var,
             v.df
+        );
+        // Interleaved in one job: the run-to-run part is left out; with no scatter anywhere
+        // there is nothing to go on.
+        let v = per_run_variance(&n(0.5), true, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
+        assert!((v.var - s2).abs() < 1e-12, "{}", v.var);
+        assert!(per_run_variance(&n(0.5), true, &[100.0], &[90.0]).is_none());
+        // Stored scatter pools with the runs' own: (ss + s²·df) / (own df + df).
+        let stored = crate::model::NoiseEstimate {
+            within_var: 0.0009,
+            within_df: 58.0,
+            ..n(0.0)
+        };
+        let v = per_run_variance(&stored, false, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
+        let pooled = (2.0 * s2 + 0.0009 * 58.0) / 60.0;
+        assert!(
+            (v.var - pooled).abs() < 1e-12 && v.within_df == 60.0,
+            "{v:?}"
         );
     }
 
@@ -1870,11 +1928,7 @@ mod tests {
         let mut history = EvalOptions::new(BaselineSource::Store);
         history.noise.insert(
             "k6/api/http_req_duration/p(95)".into(),
-            crate::model::NoiseEstimate {
-                log_var: 0.0001,
-                df: 29.0,
-                runs: 30,
-            },
+            crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30),
         );
         let calibrated =
             evaluate(&b, &file(vec![m(100.0)]), &file(vec![m(112.0)]), &history).unwrap();
@@ -2003,6 +2057,114 @@ mod tests {
             Status::Pass,
             "{:?}",
             same.results[0]
+        );
+    }
+
+    fn with_rounds(mut m: Metric) -> Metric {
+        m.rounds = (1..=m.samples.len() as u32).collect();
+        m
+    }
+
+    #[test]
+    fn stored_scatter_of_runs_narrows_a_few_runs_comparison() {
+        // 3 runs a side that happen to scatter by ~8 %: alone, 4 degrees of freedom and a wide
+        // interval, so +15 % is inconclusive. 30 stored jobs of 3 runs say the scatter is
+        // typically 4 % (60 df): pooled, the smallest detectable change shrinks and +15 % fails.
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.1);
+        let base = [1000.0, 1090.0, 935.0];
+        let head: Vec<f64> = base.iter().map(|v| v * 1.15).collect();
+        let mut alone = EvalOptions::new(BaselineSource::Store);
+        alone.noise.insert(
+            lcp.into(),
+            crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30),
+        );
+        let mut pooled = alone.clone();
+        pooled.noise.insert(
+            lcp.into(),
+            crate::model::NoiseEstimate {
+                within_var: 0.04f64.powi(2),
+                within_df: 60.0,
+                ..crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30)
+            },
+        );
+        let eval = |opts: &EvalOptions| {
+            evaluate(
+                &b,
+                &file(vec![runs(lcp, Unit::Milliseconds, &base)]),
+                &file(vec![runs(lcp, Unit::Milliseconds, &head)]),
+                opts,
+            )
+            .unwrap()
+            .results
+            .remove(0)
+        };
+        let (a, p) = (eval(&alone), eval(&pooled));
+        assert_eq!(a.status, Status::Inconclusive, "{a:?}");
+        assert!(
+            p.details.mde.unwrap() < 0.6 * a.details.mde.unwrap(),
+            "{:?} vs {:?}",
+            p.details.mde,
+            a.details.mde
+        );
+        assert_eq!(p.status, Status::Fail, "{p:?}");
+        assert!(
+            p.details
+                .noise
+                .as_deref()
+                .unwrap()
+                .contains("pooled with the stored runs' scatter"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn runs_interleaved_in_one_job_leave_out_the_job_to_job_shift() {
+        // Stored jobs differ by ~6 % (a shift shared by all runs of a job); within a job the
+        // runs scatter by 1 %. Base and head from separate jobs: +8 % cannot be told from a
+        // job shift. Measured interleaved in one job, it is a clear regression.
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.05);
+        let noise = crate::model::NoiseEstimate {
+            within_var: 0.01f64.powi(2),
+            within_df: 60.0,
+            ..crate::model::NoiseEstimate::run_to_run(0.06f64.powi(2), 29.0, 30)
+        };
+        let base = runs(lcp, Unit::Milliseconds, &[1000.0, 1010.0, 992.0]);
+        let head = runs(lcp, Unit::Milliseconds, &[1080.0, 1091.0, 1071.0]);
+        let mut store = EvalOptions::new(BaselineSource::Store);
+        store.noise.insert(lcp.into(), noise);
+        let separate = evaluate(
+            &b,
+            &file(vec![base.clone()]),
+            &file(vec![head.clone()]),
+            &store,
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(separate.status, Status::Inconclusive, "{separate:?}");
+
+        let mut rerun = EvalOptions::new(BaselineSource::Rerun);
+        rerun.noise.insert(lcp.into(), noise);
+        let together = evaluate(
+            &b,
+            &file(vec![with_rounds(base)]),
+            &file(vec![with_rounds(head)]),
+            &rerun,
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(together.status, Status::Fail, "{together:?}");
+        assert!(
+            together
+                .details
+                .noise
+                .as_deref()
+                .unwrap()
+                .contains("interleaved in this job"),
+            "{together:?}"
         );
     }
 }
