@@ -729,3 +729,76 @@ fn cli_an_error_rate_regression_is_failed_by_the_two_proportion_test() {
     assert_eq!(same.status, Status::Pass, "{same:?}");
     assert_eq!(same.method, "identical");
 }
+
+/// Per-check pass rates, `checks{check:<name>}`, from every summary shape: summed over the groups
+/// that hold a check of that name (k6's own sub-metric counts them so), with the counts behind
+/// them for the two-proportion test; a malformed group is an error naming the field.
+#[test]
+fn per_check_pass_rates_come_from_every_summary_shape() {
+    let rate = |r: &ResultsFile, id: &str| {
+        let m = r.metric(id).unwrap_or_else(|| {
+            panic!(
+                "no {id} in {:?}",
+                r.metrics.iter().map(|m| &m.id).collect::<Vec<_>>()
+            )
+        });
+        (
+            m.value,
+            m.proportion.map(|p| (p.failures, p.total)),
+            m.direction,
+        )
+    };
+    let base = import(&[fixture("recorded/base/summary-export.json")], "api").unwrap();
+    let handle = import(&[fixture("recorded/base/handle-summary.json")], "api").unwrap();
+    for r in [&base, &handle] {
+        assert_eq!(
+            rate(r, "k6/api/checks{check:ok}/rate"),
+            (1.0, Some((0, 225)), Direction::Higher)
+        );
+    }
+    let machine = import(&[fixture("machine-readable.json")], "api").unwrap();
+    assert_eq!(
+        rate(&machine, "k6/api/checks{check:status is 200}/rate"),
+        (0.98, Some((30, 1500)), Direction::Higher)
+    );
+
+    // Nested groups, the same check name in two of them, as --summary-export writes them.
+    let nested = serde_json::json!({
+        "metrics": {"checks": {"passes": 17, "fails": 3, "value": 0.85}},
+        "root_group": {"name": "", "path": "", "id": "x", "checks": {
+            "status 200": {"name": "status 200", "path": "::status 200", "id": "a", "passes": 9, "fails": 1}
+        }, "groups": {"login": {"name": "login", "path": "::login", "id": "b", "checks": {
+            "status 200": {"name": "status 200", "path": "::login::status 200", "id": "c", "passes": 5, "fails": 0},
+            "has token": {"name": "has token", "path": "::login::has token", "id": "d", "passes": 3, "fails": 2}
+        }, "groups": {}}}}
+    });
+    let r = import_bytes(
+        Path::new("nested.json"),
+        nested.to_string().as_bytes(),
+        "api",
+    )
+    .unwrap();
+    assert_eq!(
+        rate(&r, "k6/api/checks{check:status 200}/rate").1,
+        Some((1, 15))
+    );
+    assert_eq!(
+        rate(&r, "k6/api/checks{check:has token}/rate").1,
+        Some((2, 5))
+    );
+
+    let mut broken = nested.clone();
+    broken["root_group"]["groups"]["login"]["checks"]["has token"]["passes"] = "many".into();
+    let err = import_bytes(
+        Path::new("broken.json"),
+        broken.to_string().as_bytes(),
+        "api",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("broken.json")
+            && err.contains("root_group.groups.login.checks.has token.passes"),
+        "{err}"
+    );
+}
