@@ -703,6 +703,11 @@ fn compare(
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
     }
+    if let (Some(b), Some(h)) = (base.proportion, head.proportion) {
+        if let Some(c) = compare_proportions(b, h, head.unit, direction, margin, alpha) {
+            return c;
+        }
+    }
     let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
     if positive(base) && positive(head) {
         return compare_positive(
@@ -768,6 +773,115 @@ fn compare(
         ),
         floor: Some(shown),
     }
+}
+
+/// An error rate (k6 `http_req_failed`, `checks`) compared as two proportions on the request
+/// counts behind it (SPEC §7), not as a log-ratio of two single values that carry no noise.
+///
+/// The budget keeps its meaning for every metric: `max-regression = "10%"` on a rate is a
+/// relative change of the rate, measured, like every zero-valued metric, from the zero floor of
+/// fractions (0.1 %): 1 % → 1.2 % failed requests is +20 %, 0 % → 0.05 % is no change (both at or
+/// below the floor), 0 % → 1 % is +900 %. Which way is worse follows the metric's direction:
+/// for `checks` (a pass rate, higher is better) the failures are the checks that did not pass.
+///
+/// The test is one-sided on the failure counts: `H0: p_head − p_base ≤ m`, where `m` is the
+/// increase of the failure rate that makes the relative change exactly the noise margin δ, so
+/// "significant" means the same as for every other metric (beyond δ, after Benjamini–Hochberg
+/// over the run's checks). Farrington–Manning score test, Fisher's exact test for sparse tables
+/// at a zero margin (see [`crate::stats::proportions`]). The interval of the change comes from
+/// Newcombe's interval of the difference, mapped through the same relative change.
+///
+/// Requests are treated as independent trials: failures that come in bursts (an outage of a
+/// dependency) vary more from run to run than this test assumes; the budget beyond δ is what
+/// keeps such a burst from failing a PR unless the rate really moved.
+fn compare_proportions(
+    base: crate::model::Proportion,
+    head: crate::model::Proportion,
+    unit: Unit,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+) -> Option<Compared> {
+    use crate::stats::proportions::{difference_interval, two_proportions};
+    if base.total == 0 || head.total == 0 {
+        return None;
+    }
+    let floor = zero_floor(unit);
+    let fail_b = base.failures as f64 / base.total as f64;
+    let fail_h = head.failures as f64 / head.total as f64;
+    // The metric's own value for a failure rate, and the oriented relative change (worse > 0)
+    // of a head whose failure rate is `fail`.
+    let value_of = |fail: f64| match direction {
+        Direction::Lower => fail.clamp(0.0, 1.0),
+        Direction::Higher => (1.0 - fail).clamp(0.0, 1.0),
+    };
+    let change_at = |fail: f64| {
+        let (vb, vh) = (value_of(fail_b).max(floor), value_of(fail).max(floor));
+        match direction {
+            Direction::Lower => vh / vb - 1.0,
+            Direction::Higher => vb / vh - 1.0,
+        }
+    };
+    // The failure-rate increase at which the relative change is exactly δ.
+    let vb = value_of(fail_b).max(floor);
+    let m = match direction {
+        Direction::Lower => vb * (1.0 + margin) - fail_b,
+        Direction::Higher => value_of(fail_b) - vb / (1.0 + margin),
+    };
+    let m = m.clamp(0.0, 0.999_999);
+    let test = two_proportions(head.failures, head.total, base.failures, base.total, m)?;
+    let ci95 = difference_interval(head.failures, head.total, base.failures, base.total, 0.95)?;
+    let one_sided = difference_interval(
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        1.0 - 2.0 * alpha,
+    )?;
+    let change = change_at(fail_h);
+    let upper = change_at(fail_b + one_sided.1);
+    // Smallest detectable change: the failure-rate increase the score test finds with 80 %
+    // power at level α beyond the margin, at the base's rate (or the floor).
+    let p0 = fail_b.max(floor).min(0.5);
+    let se0 = (p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64)).sqrt();
+    let z =
+        crate::stats::dist::normal_quantile(1.0 - alpha) + crate::stats::dist::normal_quantile(0.8);
+    let mde = change_at(fail_b + m + z * se0);
+    let log_ratio = change.ln_1p();
+    let c = LogComparison {
+        method: "two-proportions",
+        log_ratio,
+        se: ((upper.ln_1p() - log_ratio) / crate::stats::dist::normal_quantile(1.0 - alpha))
+            .max(0.0),
+        df: f64::INFINITY,
+        change,
+        ci95: (change_at(fail_b + ci95.0), change_at(fail_b + ci95.1)),
+        upper_one_sided: upper,
+        p_regression: test.p,
+        mde,
+        mwu_p: None,
+        hl_shift: None,
+        outliers: None,
+    };
+    let what = match direction {
+        Direction::Lower => "failed",
+        Direction::Higher => "not passed",
+    };
+    let why = format!(
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {})",
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        if test.method == "fisher-exact" {
+            "Fisher exact test"
+        } else {
+            "Farrington–Manning score test"
+        },
+        unit.format(floor),
+        unit.format(floor)
+    );
+    Some(Compared::Log(c, why, margin))
 }
 
 /// [`compare`] for metrics whose values are all positive.
@@ -852,13 +966,17 @@ fn compare_positive(
         }
     };
     let (hr, br) = (runs(head), runs(base));
-    let mut hist = history.map(|n| (n.log_var, n.df));
+    // Both sides measured in this job, alternating (`check` runs Lighthouse on base and head
+    // ABBA when it can serve both): the job-level shift that separate jobs carry is shared, so
+    // only the scatter of the runs themselves remains.
+    let interleaved = same_job && !head.rounds.is_empty() && !base.rounds.is_empty();
+    let mut hist = history.copied();
     if machine_shift {
-        if let Some((v, _)) = hist.as_mut() {
-            *v += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+        if let Some(n) = hist.as_mut() {
+            n.log_var += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
         }
     }
-    let hist = hist.map(|(var, df)| per_run_variance(var, df, &hr, &br));
+    let hist = hist.and_then(|n| per_run_variance(&n, interleaved, &hr, &br));
     if let Some(c) = compare_runs(
         &hr,
         &br,
@@ -866,15 +984,24 @@ fn compare_positive(
         alpha,
         hist.as_ref().map(|h| (h.var, h.df)),
     ) {
+        let runs = format!("{} vs {} runs", hr.len(), br.len());
         let why = match (history, &hist) {
+            (Some(n), Some(h)) if interleaved => format!(
+                "within-job variance of {runs}, interleaved in this job, pooled with {} stored runs' scatter ({:.0} df)",
+                n.runs, h.df
+            ),
             (Some(n), Some(h)) if h.within_df > 0.0 => format!(
-                "run-to-run variance from {} stored runs + within-run variance of {} vs {} runs",
+                "run-to-run variance from {} stored runs + within-run variance of {runs}{}",
                 n.runs,
-                hr.len(),
-                br.len()
+                if n.within_df > 0.0 {
+                    " pooled with the stored runs' scatter"
+                } else {
+                    ""
+                }
             ),
             (Some(n), _) => format!("run-to-run variance from {} stored runs", n.runs),
-            (None, _) => format!("variance of {} vs {} runs", hr.len(), br.len()),
+            (None, _) if interleaved => format!("variance of {runs}, interleaved in this job"),
+            (None, _) => format!("variance of {runs}"),
         };
         return Compared::Log(c, why, margin);
     }
@@ -891,6 +1018,7 @@ fn compare_positive(
 }
 
 /// The per-run variance [`compare_runs`] expects, built from the stored noise estimate.
+#[derive(Debug)]
 struct RunVariance {
     /// Variance of one run's `ln(value)`, so that `SE² = var·(1/n_head + 1/n_base)`.
     var: f64,
@@ -900,7 +1028,7 @@ struct RunVariance {
     within_df: f64,
 }
 
-/// Turns the stored run-to-run variance `σ²_run` into the per-run variance `compare_runs` uses.
+/// Turns the stored noise estimate into the per-run variance `compare_runs` uses.
 ///
 /// The two do not mean the same thing. Calibration stores `σ²_run`, the variance of a stored
 /// run's mean `ln` value *beyond* its within-run part (`Var(T_r) − mean SE²_r`): a shift shared by
@@ -911,14 +1039,23 @@ struct RunVariance {
 /// shift by the number of runs and dropped the scatter; with Lighthouse's within-job scatter
 /// larger than its job-to-job shift, `σ²_run` is 0 and every difference looked certain.
 ///
-/// The within-run variance is pooled from both sides' runs (those with two or more); the degrees
-/// of freedom of the sum come from Satterthwaite. With one value a side (k6) this is `σ²_run`
-/// unchanged, as calibration then stores the whole per-run variance.
-fn per_run_variance(var_run: f64, df_run: f64, head: &[f64], base: &[f64]) -> RunVariance {
+/// `s²_within` pools both sides' own runs (those with two or more) with the scatter of the
+/// stored runs (`within_var`): three runs a side alone give 4 degrees of freedom and a wide
+/// interval; thirty stored jobs of three runs add 60. When base and head were interleaved in
+/// this job the job-level term is left out (`interleaved`), as the shift is common to both.
+/// The degrees of freedom of the sum come from Satterthwaite. With one value a side (k6) and
+/// separate jobs this is `σ²_run` unchanged, as calibration then stores the whole per-run
+/// variance. `None` when nothing is known (interleaved, no scatter anywhere).
+fn per_run_variance(
+    noise: &crate::model::NoiseEstimate,
+    interleaved: bool,
+    head: &[f64],
+    base: &[f64],
+) -> Option<RunVariance> {
     let (nh, nb) = (head.len() as f64, base.len() as f64);
     let k = 1.0 / nh + 1.0 / nb;
     let mut ss = 0.0;
-    let mut within_df = 0.0;
+    let mut own_df = 0.0;
     for side in [head, base] {
         if side.len() < 2 {
             continue;
@@ -926,24 +1063,45 @@ fn per_run_variance(var_run: f64, df_run: f64, head: &[f64], base: &[f64]) -> Ru
         let logs: Vec<f64> = side.iter().map(|v| v.ln()).collect();
         let mean = logs.iter().sum::<f64>() / logs.len() as f64;
         ss += logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
-        within_df += (side.len() - 1) as f64;
+        own_df += (side.len() - 1) as f64;
     }
-    let run_term = 2.0 * var_run;
-    if within_df == 0.0 || !ss.is_finite() {
-        return RunVariance {
+    if !ss.is_finite() {
+        (ss, own_df) = (0.0, 0.0);
+    }
+    let stored = noise.within_df > 0.0 && noise.within_var.is_finite() && noise.within_var >= 0.0;
+    // Own scatter counts only when there is some to pool (a side of one value has none).
+    let (ss, within_df) = if stored {
+        (
+            ss + noise.within_var * noise.within_df,
+            own_df + noise.within_df,
+        )
+    } else {
+        (ss, own_df)
+    };
+    let run_term = if interleaved {
+        0.0
+    } else {
+        2.0 * noise.log_var
+    };
+    if within_df == 0.0 {
+        return (!interleaved).then_some(RunVariance {
             var: run_term / k,
-            df: df_run,
+            df: noise.df,
             within_df: 0.0,
-        };
+        });
     }
     let within_term = ss / within_df * k;
     let se2 = run_term + within_term;
-    let df = crate::stats::welch::satterthwaite_df(&[(run_term, df_run), (within_term, within_df)]);
-    RunVariance {
+    let df = if interleaved {
+        within_df
+    } else {
+        crate::stats::welch::satterthwaite_df(&[(run_term, noise.df), (within_term, within_df)])
+    };
+    Some(RunVariance {
         var: se2 / k,
         df,
         within_df,
-    }
+    })
 }
 
 /// Degrees of freedom the run-wide prior is worth when moderating a metric's round variance.
@@ -1667,11 +1825,7 @@ mod tests {
         let mut opts = EvalOptions::new(BaselineSource::Store);
         opts.noise.insert(
             lcp.into(),
-            crate::model::NoiseEstimate {
-                log_var: 0.0,
-                df: 20.0,
-                runs: 21,
-            },
+            crate::model::NoiseEstimate::run_to_run(0.0, 20.0, 21),
         );
         let base = [905.0, 753.0, 901.0];
         let head: Vec<f64> = [830.0, 1040.0, 1040.0].to_vec();
@@ -1709,23 +1863,41 @@ mod tests {
 
     #[test]
     fn one_value_a_side_keeps_the_stored_variance_as_is() {
-        let v = per_run_variance(0.0004, 29.0, &[100.0], &[90.0]);
+        let n = |var| crate::model::NoiseEstimate::run_to_run(var, 29.0, 30);
+        let v = per_run_variance(&n(0.0004), false, &[100.0], &[90.0]).unwrap();
         assert_eq!((v.var, v.df, v.within_df), (0.0004, 29.0, 0.0));
         // Two equal runs a side: SE² = 2σ²_run + 0, which is var·(1/2 + 1/2).
-        let v = per_run_variance(0.0004, 29.0, &[100.0, 100.0], &[90.0, 90.0]);
+        let v = per_run_variance(&n(0.0004), false, &[100.0, 100.0], &[90.0, 90.0]).unwrap();
         assert!(
             (v.var - 0.0008).abs() < 1e-15 && v.within_df == 2.0,
             "{}",
             v.var
         );
         // With scatter and no run-to-run part, the runs' own variance and df stand alone.
-        let v = per_run_variance(0.0, 29.0, &[100.0, 110.0], &[90.0, 99.0]);
+        let v = per_run_variance(&n(0.0), false, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
         let s2 = (110.0f64 / 100.0).ln().powi(2) / 2.0;
         assert!(
             (v.var - s2).abs() < 1e-12 && v.df == 2.0,
             "{} {}",
             v.var,
             v.df
+        );
+        // Interleaved in one job: the run-to-run part is left out; with no scatter anywhere
+        // there is nothing to go on.
+        let v = per_run_variance(&n(0.5), true, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
+        assert!((v.var - s2).abs() < 1e-12, "{}", v.var);
+        assert!(per_run_variance(&n(0.5), true, &[100.0], &[90.0]).is_none());
+        // Stored scatter pools with the runs' own: (ss + s²·df) / (own df + df).
+        let stored = crate::model::NoiseEstimate {
+            within_var: 0.0009,
+            within_df: 58.0,
+            ..n(0.0)
+        };
+        let v = per_run_variance(&stored, false, &[100.0, 110.0], &[90.0, 99.0]).unwrap();
+        let pooled = (2.0 * s2 + 0.0009 * 58.0) / 60.0;
+        assert!(
+            (v.var - pooled).abs() < 1e-12 && v.within_df == 60.0,
+            "{v:?}"
         );
     }
 
@@ -1756,11 +1928,7 @@ mod tests {
         let mut history = EvalOptions::new(BaselineSource::Store);
         history.noise.insert(
             "k6/api/http_req_duration/p(95)".into(),
-            crate::model::NoiseEstimate {
-                log_var: 0.0001,
-                df: 29.0,
-                runs: 30,
-            },
+            crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30),
         );
         let calibrated =
             evaluate(&b, &file(vec![m(100.0)]), &file(vec![m(112.0)]), &history).unwrap();
@@ -1769,6 +1937,234 @@ mod tests {
             Status::Fail,
             "{:?}",
             calibrated.results[0]
+        );
+    }
+
+    const FAILED: &str = "k6/api/http_req_failed/rate";
+
+    fn error_rate(failures: u64, total: u64) -> Metric {
+        let mut m = Metric::new(
+            FAILED,
+            Unit::Fraction,
+            Direction::Lower,
+            failures as f64 / total as f64,
+        );
+        m.proportion = Some(crate::model::Proportion { failures, total });
+        m
+    }
+
+    fn rate_result(base: Metric, head: Metric, budget_fraction: f64) -> MetricResult {
+        let b = relative(FAILED, budget_fraction);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(&b, &file(vec![base]), &file(vec![head]), &opts).unwrap();
+        report.results.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn error_rates_are_compared_as_two_proportions_on_the_request_counts() {
+        // 1 % → 2 % of 20,000 requests: +100 %, far beyond binomial noise.
+        let r = rate_result(error_rate(200, 20_000), error_rate(400, 20_000), 0.10);
+        assert_eq!(r.method, "two-proportions");
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!((r.change.unwrap() - 1.0).abs() < 1e-12);
+        let [lo, hi] = r.ci.unwrap();
+        assert!(lo > 0.6 && hi < 1.45, "{lo} {hi}");
+        let noise = r.details.noise.as_deref().unwrap();
+        assert!(
+            noise.contains("400 of 20000 failed in head vs 200 of 20000 in base"),
+            "{noise}"
+        );
+
+        // 7 of 450 on both sides (k6's own end-to-end figure): no change.
+        let r = rate_result(error_rate(7, 450), error_rate(7, 450), 0.10);
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+
+        // 7 of 450 → 9 of 450: +29 %, but two more failures are well within binomial noise.
+        let r = rate_result(error_rate(7, 450), error_rate(9, 450), 0.10);
+        assert_eq!(r.method, "two-proportions");
+        assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+        assert!(r.details.mde.unwrap() > 0.5, "{:?}", r.details.mde);
+
+        // A large, clean service: 0.10 % → 0.102 % of a million requests is within a 10 % budget.
+        let r = rate_result(
+            error_rate(1_000, 1_000_000),
+            error_rate(1_020, 1_000_000),
+            0.10,
+        );
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert_eq!(r.kind, Kind::Unchanged);
+
+        // Fewer failures is an improvement, never a failure.
+        let r = rate_result(error_rate(400, 20_000), error_rate(100, 20_000), 0.10);
+        assert_eq!(r.status, Status::Pass);
+        assert_eq!(r.kind, Kind::Improvement, "{r:?}");
+    }
+
+    #[test]
+    fn error_rates_near_zero_are_measured_from_the_floor() {
+        // 0 → 3 of 10,000 (0.03 %) is below the 0.1 % floor: no change, whatever the budget.
+        let r = rate_result(error_rate(0, 10_000), error_rate(3, 10_000), 0.05);
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert_eq!(r.change, Some(0.0));
+        // 0 → 100 of 10,000 (1 %) is +900 % from the floor, and significant.
+        let r = rate_result(error_rate(0, 10_000), error_rate(100, 10_000), 0.05);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!((r.change.unwrap() - 9.0).abs() < 1e-9, "{:?}", r.change);
+        // 0 → 2 of 100 requests: a 2 % rate, but two failures in a small run are not evidence
+        // (Fisher's exact test); the change is not hidden either: it is inconclusive, not a pass.
+        let r = rate_result(error_rate(0, 100), error_rate(2, 100), 0.05);
+        assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+    }
+
+    #[test]
+    fn a_pass_rate_fails_when_more_checks_fail() {
+        // k6 `checks`: higher is better; 99 % → 95 % passed of 5,000 checks.
+        let checks = |passed: u64, total: u64| {
+            let mut m = Metric::new(
+                "k6/api/checks/rate",
+                Unit::Fraction,
+                Direction::Higher,
+                passed as f64 / total as f64,
+            );
+            m.proportion = Some(crate::model::Proportion {
+                failures: total - passed,
+                total,
+            });
+            m
+        };
+        let b = relative("k6/api/checks/rate", 0.02);
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let report = evaluate(
+            &b,
+            &file(vec![checks(4_950, 5_000)]),
+            &file(vec![checks(4_750, 5_000)]),
+            &opts,
+        )
+        .unwrap();
+        let r = &report.results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        // Reported as the pass rate's own change: 99 % → 95 % is −4.04 %.
+        assert!((r.change.unwrap() + 0.0404).abs() < 1e-3, "{:?}", r.change);
+        let same = evaluate(
+            &b,
+            &file(vec![checks(4_950, 5_000)]),
+            &file(vec![checks(4_948, 5_000)]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(
+            same.results[0].status,
+            Status::Pass,
+            "{:?}",
+            same.results[0]
+        );
+    }
+
+    fn with_rounds(mut m: Metric) -> Metric {
+        m.rounds = (1..=m.samples.len() as u32).collect();
+        m
+    }
+
+    #[test]
+    fn stored_scatter_of_runs_narrows_a_few_runs_comparison() {
+        // 3 runs a side that happen to scatter by ~8 %: alone, 4 degrees of freedom and a wide
+        // interval, so +15 % is inconclusive. 30 stored jobs of 3 runs say the scatter is
+        // typically 4 % (60 df): pooled, the smallest detectable change shrinks and +15 % fails.
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.1);
+        let base = [1000.0, 1090.0, 935.0];
+        let head: Vec<f64> = base.iter().map(|v| v * 1.15).collect();
+        let mut alone = EvalOptions::new(BaselineSource::Store);
+        alone.noise.insert(
+            lcp.into(),
+            crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30),
+        );
+        let mut pooled = alone.clone();
+        pooled.noise.insert(
+            lcp.into(),
+            crate::model::NoiseEstimate {
+                within_var: 0.04f64.powi(2),
+                within_df: 60.0,
+                ..crate::model::NoiseEstimate::run_to_run(0.0001, 29.0, 30)
+            },
+        );
+        let eval = |opts: &EvalOptions| {
+            evaluate(
+                &b,
+                &file(vec![runs(lcp, Unit::Milliseconds, &base)]),
+                &file(vec![runs(lcp, Unit::Milliseconds, &head)]),
+                opts,
+            )
+            .unwrap()
+            .results
+            .remove(0)
+        };
+        let (a, p) = (eval(&alone), eval(&pooled));
+        assert_eq!(a.status, Status::Inconclusive, "{a:?}");
+        assert!(
+            p.details.mde.unwrap() < 0.6 * a.details.mde.unwrap(),
+            "{:?} vs {:?}",
+            p.details.mde,
+            a.details.mde
+        );
+        assert_eq!(p.status, Status::Fail, "{p:?}");
+        assert!(
+            p.details
+                .noise
+                .as_deref()
+                .unwrap()
+                .contains("pooled with the stored runs' scatter"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn runs_interleaved_in_one_job_leave_out_the_job_to_job_shift() {
+        // Stored jobs differ by ~6 % (a shift shared by all runs of a job); within a job the
+        // runs scatter by 1 %. Base and head from separate jobs: +8 % cannot be told from a
+        // job shift. Measured interleaved in one job, it is a clear regression.
+        let lcp = "lighthouse/home/largest-contentful-paint";
+        let b = relative("lighthouse/**", 0.05);
+        let noise = crate::model::NoiseEstimate {
+            within_var: 0.01f64.powi(2),
+            within_df: 60.0,
+            ..crate::model::NoiseEstimate::run_to_run(0.06f64.powi(2), 29.0, 30)
+        };
+        let base = runs(lcp, Unit::Milliseconds, &[1000.0, 1010.0, 992.0]);
+        let head = runs(lcp, Unit::Milliseconds, &[1080.0, 1091.0, 1071.0]);
+        let mut store = EvalOptions::new(BaselineSource::Store);
+        store.noise.insert(lcp.into(), noise);
+        let separate = evaluate(
+            &b,
+            &file(vec![base.clone()]),
+            &file(vec![head.clone()]),
+            &store,
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(separate.status, Status::Inconclusive, "{separate:?}");
+
+        let mut rerun = EvalOptions::new(BaselineSource::Rerun);
+        rerun.noise.insert(lcp.into(), noise);
+        let together = evaluate(
+            &b,
+            &file(vec![with_rounds(base)]),
+            &file(vec![with_rounds(head)]),
+            &rerun,
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(together.status, Status::Fail, "{together:?}");
+        assert!(
+            together
+                .details
+                .noise
+                .as_deref()
+                .unwrap()
+                .contains("interleaved in this job"),
+            "{together:?}"
         );
     }
 }

@@ -89,6 +89,32 @@ pub fn two_proportions(
     })
 }
 
+/// Newcombe's hybrid score interval of `p_head − p_base` at confidence `level` (0.95 for a
+/// two-sided 95 % interval; `1 − 2α` gives the one-sided `1 − α` upper bound as its upper end).
+///
+/// `None` for the same invalid counts as [`two_proportions`] or a level outside `(0, 1)`.
+pub fn difference_interval(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    level: f64,
+) -> Option<(f64, f64)> {
+    if head_n == 0 || base_n == 0 || head_fail > head_n || base_fail > base_n {
+        return None;
+    }
+    if !(level > 0.0 && level < 1.0) {
+        return None;
+    }
+    Some(newcombe_interval(
+        head_fail as f64,
+        head_n as f64,
+        base_fail as f64,
+        base_n as f64,
+        level,
+    ))
+}
+
 /// Farrington–Manning one-sided p-value for `H1: p1 − p2 > margin`.
 fn score_p(x1: f64, n1: f64, x2: f64, n2: f64, margin: f64) -> f64 {
     let difference = x1 / n1 - x2 / n2;

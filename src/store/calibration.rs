@@ -55,6 +55,9 @@ const WINSOR_SIGMAS: f64 = 4.0;
 /// Similar metrics with an estimate needed before their median is used as the prior.
 const MIN_GROUP: usize = 3;
 
+/// Stored runs with this many values or more are raw samples (trimmed), not a few runs of a page.
+const WITHIN_MAX_VALUES: usize = 10;
+
 /// Commits walked on the main branch looking for `depth` stored runs.
 const MAIN_WALK_LIMIT: usize = 10_000;
 
@@ -78,6 +81,8 @@ pub(crate) fn noise_map_from_runs(runs: &[RunSummary]) -> NoiseMap {
     struct Series {
         group: (String, Dimension),
         points: Vec<(f64, f64)>,
+        /// Σ (n − 1)·s² and Σ (n − 1) over runs with 2–9 values (Lighthouse runs of one job).
+        within: (f64, f64),
     }
     let mut series: BTreeMap<&str, Series> = BTreeMap::new();
     // Oldest first, so segments run forward in time.
@@ -90,20 +95,31 @@ pub(crate) fn noise_map_from_runs(runs: &[RunSummary]) -> NoiseMap {
                 continue;
             }
             let source = m.id.split('/').next().unwrap_or("").to_string();
-            series
-                .entry(m.id.as_str())
-                .or_insert_with(|| Series {
-                    group: (source, m.unit.dimension()),
-                    points: Vec::new(),
-                })
-                .points
-                .push((t, se2));
+            let s = series.entry(m.id.as_str()).or_insert_with(|| Series {
+                group: (source, m.unit.dimension()),
+                points: Vec::new(),
+                within: (0.0, 0.0),
+            });
+            s.points.push((t, se2));
+            if (2..WITHIN_MAX_VALUES).contains(&m.n) {
+                // `log_se2` of a run with a few values is s²/n of their logs.
+                let df = (m.n - 1) as f64;
+                s.within.0 += df * se2 * m.n as f64;
+                s.within.1 += df;
+            }
         }
     }
     let raw: BTreeMap<&str, (Raw, &(String, Dimension))> = series
         .iter()
         .filter(|(_, s)| s.points.len() >= MIN_RUNS)
-        .filter_map(|(id, s)| raw_estimate(&s.points).map(|r| (*id, (r, &s.group))))
+        .filter_map(|(id, s)| {
+            raw_estimate(&s.points).map(|mut r| {
+                if s.within.1 > 0.0 {
+                    r.within = (s.within.0 / s.within.1, s.within.1);
+                }
+                (*id, (r, &s.group))
+            })
+        })
         .collect();
     let mut by_group: HashMap<&(String, Dimension), Vec<f64>> = HashMap::new();
     for (r, group) in raw.values() {
@@ -132,6 +148,8 @@ pub(crate) fn noise_map_from_runs(runs: &[RunSummary]) -> NoiseMap {
                     log_var,
                     df,
                     runs: r.runs,
+                    within_var: r.within.0,
+                    within_df: r.within.1,
                 },
             )
         })
@@ -142,6 +160,8 @@ struct Raw {
     var_run: f64,
     df: f64,
     runs: usize,
+    /// Pooled within-run variance of one value and its degrees of freedom (0, 0 when unknown).
+    within: (f64, f64),
 }
 
 /// `σ²_run` and its degrees of freedom from one metric's `(T_r, SE²_r)`, oldest first.
@@ -179,6 +199,7 @@ fn raw_estimate(points: &[(f64, f64)]) -> Option<Raw> {
         var_run: (var_obs - within).max(0.0),
         df,
         runs: t.len(),
+        within: (0.0, 0.0),
     })
 }
 
@@ -494,6 +515,42 @@ mod tests {
         let e = noise_map_from_runs(&runs)["criterion/a"];
         assert!(within > 0.0);
         assert!(e.log_var < 0.5 * within, "{} vs {within}", e.log_var);
+    }
+
+    #[test]
+    fn the_scatter_of_a_jobs_few_runs_is_pooled_over_the_stored_jobs() {
+        // 30 jobs of 3 Lighthouse runs: a 2 % shift per job, a 4 % scatter between the runs of
+        // one job. Both parts are estimated: σ²_run ≈ 0.02², the pooled scatter ≈ 0.04² on 60 df.
+        let runs: Vec<_> = (0..30)
+            .map(|i| {
+                let job = 0.02 * noise(i, 7);
+                let values: Vec<f64> = (0..3)
+                    .map(|j| 1000.0 * (job + 0.04 * noise(i * 10 + j, 8)).exp())
+                    .collect();
+                let mut f = ResultsFile::new();
+                f.metrics.push(
+                    Metric::new(
+                        "lighthouse/home/lcp",
+                        Unit::Milliseconds,
+                        Direction::Lower,
+                        1000.0,
+                    )
+                    .with_samples(crate::model::SampleKind::Runs, values),
+                );
+                RunSummary::from_results("c", "s", &f)
+            })
+            .collect();
+        let e = noise_map_from_runs(&runs)["lighthouse/home/lcp"];
+        assert_eq!(e.within_df, 60.0);
+        let within_sd = e.within_var.sqrt();
+        assert!((0.03..0.05).contains(&within_sd), "{within_sd}");
+        let run_sd = e.log_var.sqrt();
+        assert!((0.008..0.035).contains(&run_sd), "{run_sd}");
+        // Single values per run (k6) have no scatter to pool.
+        let single: Vec<_> = (0..10)
+            .map(|i| run(&[("k6/a", 100.0 + i as f64)]))
+            .collect();
+        assert_eq!(noise_map_from_runs(&single)["k6/a"].within_df, 0.0);
     }
 
     #[test]

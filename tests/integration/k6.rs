@@ -658,3 +658,147 @@ fn a_metric_named_like_a_sub_metric_does_not_duplicate_ids() {
         r.warnings
     );
 }
+
+/// A relative rule on the error rate through the CLI: the recorded real run as base (7 of 450
+/// requests failed) against the same run with 60 of 450 failed: the two-proportion test on the
+/// counts fails it; the recorded run against itself passes as "identical".
+#[test]
+fn cli_an_error_rate_regression_is_failed_by_the_two_proportion_test() {
+    use cargo_perf_budget::report::{Report, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let real = fixture("e2e-recorded/slow/summary-export.json");
+    let mut worse: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    // --summary-export's `passes` of http_req_failed are the failed requests.
+    worse["metrics"]["http_req_failed"]["passes"] = 60.into();
+    worse["metrics"]["http_req_failed"]["fails"] = 390.into();
+    worse["metrics"]["http_req_failed"]["value"] = (60.0 / 450.0).into();
+    let worse_path = dir.path().join("worse-summary.json");
+    std::fs::write(&worse_path, worse.to_string()).unwrap();
+    for (side, file) in [("base", &real), ("head", &worse_path), ("same", &real)] {
+        crate::support::cli()
+            .args(["import", "k6"])
+            .arg(file)
+            .args(["--name", "api", "--output"])
+            .arg(dir.path().join(format!("{side}.json")))
+            .assert()
+            .success();
+    }
+    let budget_path = dir.path().join("budgets.toml");
+    std::fs::write(
+        &budget_path,
+        "[[budget]]\nmetric = \"k6/api/http_req_failed/rate\"\nmax-regression = \"10%\"\n",
+    )
+    .unwrap();
+    let run = |head: &str, code: i32| {
+        let report_path = dir.path().join(format!("report-{head}.json"));
+        crate::support::cli()
+            .arg("compare")
+            .arg(dir.path().join("base.json"))
+            .arg(dir.path().join(format!("{head}.json")))
+            .arg("--budget")
+            .arg(&budget_path)
+            .args(["--format", "json", "--output"])
+            .arg(&report_path)
+            .assert()
+            .code(code);
+        let report = Report::from_json(
+            &std::fs::read_to_string(&report_path).unwrap(),
+            "report.json",
+        )
+        .unwrap();
+        report.results.into_iter().next().unwrap()
+    };
+    let r = run("head", 1);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(r.method, "two-proportions");
+    // 7/450 → 60/450 is 60/7 − 1 = +757 %.
+    assert!(
+        (r.change.unwrap() - (60.0 / 7.0 - 1.0)).abs() < 1e-9,
+        "{r:?}"
+    );
+    assert!(
+        r.details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("60 of 450 failed in head vs 7 of 450 in base"),
+        "{r:?}"
+    );
+    let same = run("same", 0);
+    assert_eq!(same.status, Status::Pass, "{same:?}");
+    assert_eq!(same.method, "identical");
+}
+
+/// Per-check pass rates, `checks{check:<name>}`, from every summary shape: summed over the groups
+/// that hold a check of that name (k6's own sub-metric counts them so), with the counts behind
+/// them for the two-proportion test; a malformed group is an error naming the field.
+#[test]
+fn per_check_pass_rates_come_from_every_summary_shape() {
+    let rate = |r: &ResultsFile, id: &str| {
+        let m = r.metric(id).unwrap_or_else(|| {
+            panic!(
+                "no {id} in {:?}",
+                r.metrics.iter().map(|m| &m.id).collect::<Vec<_>>()
+            )
+        });
+        (
+            m.value,
+            m.proportion.map(|p| (p.failures, p.total)),
+            m.direction,
+        )
+    };
+    let base = import(&[fixture("recorded/base/summary-export.json")], "api").unwrap();
+    let handle = import(&[fixture("recorded/base/handle-summary.json")], "api").unwrap();
+    for r in [&base, &handle] {
+        assert_eq!(
+            rate(r, "k6/api/checks{check:ok}/rate"),
+            (1.0, Some((0, 225)), Direction::Higher)
+        );
+    }
+    let machine = import(&[fixture("machine-readable.json")], "api").unwrap();
+    assert_eq!(
+        rate(&machine, "k6/api/checks{check:status is 200}/rate"),
+        (0.98, Some((30, 1500)), Direction::Higher)
+    );
+
+    // Nested groups, the same check name in two of them, as --summary-export writes them.
+    let nested = serde_json::json!({
+        "metrics": {"checks": {"passes": 17, "fails": 3, "value": 0.85}},
+        "root_group": {"name": "", "path": "", "id": "x", "checks": {
+            "status 200": {"name": "status 200", "path": "::status 200", "id": "a", "passes": 9, "fails": 1}
+        }, "groups": {"login": {"name": "login", "path": "::login", "id": "b", "checks": {
+            "status 200": {"name": "status 200", "path": "::login::status 200", "id": "c", "passes": 5, "fails": 0},
+            "has token": {"name": "has token", "path": "::login::has token", "id": "d", "passes": 3, "fails": 2}
+        }, "groups": {}}}}
+    });
+    let r = import_bytes(
+        Path::new("nested.json"),
+        nested.to_string().as_bytes(),
+        "api",
+    )
+    .unwrap();
+    assert_eq!(
+        rate(&r, "k6/api/checks{check:status 200}/rate").1,
+        Some((1, 15))
+    );
+    assert_eq!(
+        rate(&r, "k6/api/checks{check:has token}/rate").1,
+        Some((2, 5))
+    );
+
+    let mut broken = nested.clone();
+    broken["root_group"]["groups"]["login"]["checks"]["has token"]["passes"] = "many".into();
+    let err = import_bytes(
+        Path::new("broken.json"),
+        broken.to_string().as_bytes(),
+        "api",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("broken.json")
+            && err.contains("root_group.groups.login.checks.has token.passes"),
+        "{err}"
+    );
+}

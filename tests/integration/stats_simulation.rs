@@ -346,3 +346,93 @@ fn stats_simulation_m5_needs_calibration() {
         "calibration must control false alarms"
     );
 }
+
+/// Error rates (k6 `http_req_failed`) through the whole evaluation: the failure counts of each
+/// side drawn from binomials. An unchanged rate must fail no more often than α (the test is exact
+/// up to the normal approximation); a real +50 % must be caught.
+mod error_rates {
+    use std::path::Path;
+
+    use cargo_perf_budget::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
+    use cargo_perf_budget::model::{Direction, Metric, Proportion, ResultsFile, Unit};
+    use cargo_perf_budget::report::Status;
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+    use rand_distr::{Binomial, Distribution};
+
+    const ID: &str = "k6/api/http_req_failed/rate";
+
+    fn side(rng: &mut SmallRng, rate: f64, requests: u64) -> ResultsFile {
+        let failures = Binomial::new(requests, rate).unwrap().sample(rng);
+        let mut m = Metric::new(
+            ID,
+            Unit::Fraction,
+            Direction::Lower,
+            failures as f64 / requests as f64,
+        );
+        m.proportion = Some(Proportion {
+            failures,
+            total: requests,
+        });
+        let mut f = ResultsFile::new();
+        f.metrics.push(m);
+        f
+    }
+
+    /// Share of PRs that fail, and the statuses seen.
+    fn fail_rate(seed: u64, prs: usize, base_rate: f64, head_rate: f64, requests: u64) -> f64 {
+        let budget = cargo_perf_budget::budget::parse(
+            "[[budget]]\nmetric = \"k6/api/http_req_failed/rate\"\nmax-regression = \"10%\"\n",
+            Path::new("budgets.toml"),
+        )
+        .unwrap();
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut fails = 0;
+        for _ in 0..prs {
+            let base = side(&mut rng, base_rate, requests);
+            let head = side(&mut rng, head_rate, requests);
+            let report = evaluate(&budget, &base, &head, &opts).unwrap();
+            // The same count on both sides is "identical" (no change), everything else is tested.
+            let method = report.results[0].method.as_str();
+            assert!(
+                matches!(method, "two-proportions" | "identical"),
+                "{method}"
+            );
+            if report.results[0].status == Status::Fail {
+                fails += 1;
+            }
+        }
+        fails as f64 / prs as f64
+    }
+
+    #[test]
+    fn stats_simulation_unchanged_error_rates_fail_at_most_alpha() {
+        for (rate, requests) in [(0.01, 20_000), (0.05, 2_000), (0.002, 50_000)] {
+            let r = fail_rate(7, 2_000, rate, rate, requests);
+            println!(
+                "error rate {rate} × {requests} requests, unchanged: {:.1} % of PRs fail",
+                100.0 * r
+            );
+            // α = 0.05, plus Monte-Carlo slack (sd ≈ 0.5 % with 2,000 PRs).
+            assert!(r <= 0.065, "{rate} {requests}: {r}");
+        }
+    }
+
+    #[test]
+    fn stats_simulation_a_real_error_rate_regression_is_caught() {
+        let r = fail_rate(8, 200, 0.01, 0.015, 20_000);
+        println!(
+            "error rate 1 % → 1.5 % × 20000 requests: {:.1} % of PRs fail",
+            100.0 * r
+        );
+        assert!(r >= 0.95, "{r}");
+        // +5 % is within the 10 % budget: it must not fail more often than an unchanged rate.
+        let r = fail_rate(9, 400, 0.01, 0.0105, 20_000);
+        println!(
+            "error rate 1 % → 1.05 % × 20000 requests: {:.1} % of PRs fail",
+            100.0 * r
+        );
+        assert!(r <= 0.15, "{r}");
+    }
+}

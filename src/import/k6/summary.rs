@@ -96,8 +96,129 @@ pub(crate) fn parse(path: &Path, text: &[u8]) -> Result<SummaryData, ImportError
         }
         Shape::MachineReadable => machine_readable(path, obj, &mut data)?,
     }
+    group_checks(path, obj, shape, &mut data)?;
     drop_metrics_without_samples(path, &mut data);
     Ok(data)
+}
+
+/// Per-check pass rates: one rate `checks{check:<name>}` per check name, summed over the groups
+/// that hold a check of that name, as k6's own sub-metric `checks{check:<name>}` counts them.
+/// `--summary-export` and `handleSummary` list checks in `root_group` and its nested `groups`
+/// (objects keyed by name in the first, arrays in the second); the k6 ≥ 1.5 machine-readable
+/// summary in `results.checks.results`. A sub-metric of the same name that a threshold already
+/// made is kept as it is.
+fn group_checks(
+    path: &Path,
+    obj: &Map<String, Value>,
+    shape: Shape,
+    data: &mut SummaryData,
+) -> Result<(), ImportError> {
+    let mut totals: Vec<(String, u64, u64)> = Vec::new();
+    if shape == Shape::MachineReadable {
+        let list = obj
+            .get("results")
+            .and_then(|r| r.get("checks"))
+            .and_then(|c| c.get("results"));
+        if let Some(list) = list {
+            add_checks(path, "results.checks.results", list, &mut totals)?;
+        }
+    } else if let Some(root) = obj.get("root_group") {
+        // Every group is visited once, without recursion: a hostile file can neither loop nor
+        // overflow the stack.
+        let mut pending = vec![("root_group".to_string(), root)];
+        while let Some((field, group)) = pending.pop() {
+            let Some(group) = group.as_object() else {
+                return Err(ImportError::field(
+                    path,
+                    &field,
+                    format!("expected a group object, found {}", json_kind(group)),
+                ));
+            };
+            if let Some(list) = group.get("checks") {
+                add_checks(path, &format!("{field}.checks"), list, &mut totals)?;
+            }
+            if let Some(groups) = group.get("groups") {
+                pending.extend(entries(path, &format!("{field}.groups"), groups)?);
+            }
+        }
+    }
+    for (name, passes, total) in totals {
+        let key = MetricKey {
+            name: "checks".into(),
+            tags: vec![("check".into(), name)],
+        };
+        if total == 0 || data.metrics.iter().any(|m| m.key == key) {
+            continue;
+        }
+        data.metrics.push(SummaryMetric {
+            key,
+            kind: K6Type::Rate,
+            contains: Contains::Default,
+            stats: vec![(Stat::Rate, passes as f64 / total as f64)],
+            matches_total: Some((passes, total)),
+            thresholds: Vec::new(),
+            no_samples: false,
+        });
+    }
+    Ok(())
+}
+
+/// The members of an object (keyed) or an array, each with its field path; nothing for null.
+fn entries<'a>(
+    path: &Path,
+    field: &str,
+    v: &'a Value,
+) -> Result<Vec<(String, &'a Value)>, ImportError> {
+    Ok(match v {
+        Value::Null => Vec::new(),
+        Value::Object(m) => m.iter().map(|(k, v)| (format!("{field}.{k}"), v)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{field}[{i}]"), v))
+            .collect(),
+        other => {
+            return Err(ImportError::field(
+                path,
+                field,
+                format!("expected an object or an array, found {}", json_kind(other)),
+            ))
+        }
+    })
+}
+
+/// Adds each check of `list` (`{name, passes, fails}`) to the totals by name.
+fn add_checks(
+    path: &Path,
+    field: &str,
+    list: &Value,
+    totals: &mut Vec<(String, u64, u64)>,
+) -> Result<(), ImportError> {
+    for (f, entry) in entries(path, field, list)? {
+        let Some(check) = entry.as_object() else {
+            return Err(ImportError::field(
+                path,
+                &f,
+                format!("expected a check object, found {}", json_kind(entry)),
+            ));
+        };
+        let Some(Value::String(name)) = check.get("name") else {
+            return Err(ImportError::field(
+                path,
+                format!("{f}.name"),
+                "expected the check's name as a string",
+            ));
+        };
+        let (passes, total) = passes_fails(path, &f, check)?;
+        match totals.iter_mut().find(|t| &t.0 == name) {
+            Some(t) => {
+                t.1 = t.1.saturating_add(passes);
+                t.2 = t.2.saturating_add(total);
+            }
+            None => totals.push((name.clone(), passes, total)),
+        }
+    }
+    Ok(())
 }
 
 fn detect(path: &Path, obj: &Map<String, Value>) -> Result<Shape, ImportError> {
