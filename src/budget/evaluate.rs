@@ -332,6 +332,10 @@ pub fn evaluate(
             }
             (Some(b), Some(h), None) => {
                 let margin = settings.noise;
+                // In a rerun, only metrics measured on both sides in this job carry rounds;
+                // the others (k6, Lighthouse pages `check` cannot serve for the base) took their
+                // base from the store and get the separate-run treatment.
+                let measured_together = same_job && !b.rounds.is_empty() && !h.rounds.is_empty();
                 let cmp = compare(
                     b,
                     h,
@@ -339,7 +343,7 @@ pub fn evaluate(
                     margin,
                     settings.alpha,
                     opts,
-                    same_job,
+                    measured_together,
                     machine_shift,
                     round_prior,
                 );
@@ -969,7 +973,7 @@ fn compare_positive(
     // Both sides measured in this job, alternating (`check` runs Lighthouse on base and head
     // ABBA when it can serve both): the job-level shift that separate jobs carry is shared, so
     // only the scatter of the runs themselves remains.
-    let interleaved = same_job && !head.rounds.is_empty() && !base.rounds.is_empty();
+    let interleaved = same_job;
     let mut hist = history.copied();
     if machine_shift {
         if let Some(n) = hist.as_mut() {
@@ -1441,9 +1445,13 @@ mod tests {
         f
     }
 
+    /// A benchmark's samples, all from one round (as a rerun of one round records them; outside
+    /// a rerun the rounds are not looked at).
     fn bench(id: &str, center: f64, seed: u64) -> Metric {
-        Metric::new(id, Unit::Nanoseconds, Direction::Lower, center)
-            .with_samples(SampleKind::Iterations, samples(center, 100, seed))
+        let mut m = Metric::new(id, Unit::Nanoseconds, Direction::Lower, center)
+            .with_samples(SampleKind::Iterations, samples(center, 100, seed));
+        m.rounds = vec![1; m.samples.len()];
+        m
     }
 
     #[test]
@@ -2166,5 +2174,34 @@ mod tests {
                 .contains("interleaved in this job"),
             "{together:?}"
         );
+    }
+
+    #[test]
+    fn in_a_rerun_a_metric_whose_base_came_from_the_store_is_judged_as_separate_runs() {
+        // check in rerun mode measures the benches on both sides (rounds recorded) but takes
+        // k6's base from the store: that comparison carries run-to-run noise.
+        let p95 = "k6/api/http_req_duration/p(95)";
+        let windows = |center: f64, seed: u64| {
+            Metric::new(p95, Unit::Milliseconds, Direction::Lower, center)
+                .with_samples(SampleKind::Windows, samples(center, 12, seed))
+        };
+        let b = relative("**", 0.05);
+        let base = file(vec![bench("criterion/a", 100.0, 1), windows(200.0, 2)]);
+        let head = file(vec![bench("criterion/a", 100.0, 3), windows(202.0, 4)]);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        let noise = |id: &str| {
+            report
+                .results
+                .iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.details.noise.clone())
+                .unwrap()
+        };
+        assert!(
+            noise("criterion/a").contains("same job"),
+            "{}",
+            noise("criterion/a")
+        );
+        assert!(noise(p95).contains("uncalibrated"), "{}", noise(p95));
     }
 }
