@@ -69,6 +69,9 @@ pub struct EvalOptions {
     pub today: jiff::civil::Date,
     /// Inconclusive results fail (`--strict` or `settings.strict`).
     pub strict: bool,
+    /// Metrics whose base came from the result store although the baseline is a rerun (k6,
+    /// Lighthouse pages `check` cannot serve for the base): they are separate runs.
+    pub stored_base: BTreeSet<String>,
 }
 
 impl EvalOptions {
@@ -80,6 +83,7 @@ impl EvalOptions {
             history: BTreeMap::new(),
             today: jiff::Zoned::now().date(),
             strict: false,
+            stored_base: BTreeSet::new(),
         }
     }
 }
@@ -332,10 +336,9 @@ pub fn evaluate(
             }
             (Some(b), Some(h), None) => {
                 let margin = settings.noise;
-                // In a rerun, only metrics measured on both sides in this job carry rounds;
-                // the others (k6, Lighthouse pages `check` cannot serve for the base) took their
-                // base from the store and get the separate-run treatment.
-                let measured_together = same_job && !b.rounds.is_empty() && !h.rounds.is_empty();
+                // In a rerun, metrics whose base came from the store (k6, Lighthouse pages
+                // `check` cannot serve for the base) get the separate-run treatment.
+                let measured_together = same_job && !opts.stored_base.contains(*id);
                 let cmp = compare(
                     b,
                     h,
@@ -2188,7 +2191,9 @@ mod tests {
         let b = relative("**", 0.05);
         let base = file(vec![bench("criterion/a", 100.0, 1), windows(200.0, 2)]);
         let head = file(vec![bench("criterion/a", 100.0, 3), windows(202.0, 4)]);
-        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        let mut opts = EvalOptions::new(BaselineSource::Rerun);
+        opts.stored_base.insert(p95.into());
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
         let noise = |id: &str| {
             report
                 .results

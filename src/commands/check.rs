@@ -9,6 +9,7 @@
 //! Order matters for users: the report file and the job summary are written before anything is
 //! posted, so a failed post never loses the report, and a failed post never changes the verdict.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -35,12 +36,24 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);
-    let (base, head, source, mut notes) = if let Some(dir) = &args.fake_runner {
+    let Collected {
+        base,
+        head,
+        source,
+        mut notes,
+        stored_base,
+    } = if let Some(dir) = &args.fake_runner {
         let head =
             ResultsFile::load(&dir.join("head.json")).context("fake runner: head results")?;
         let base_path = args.base.clone().unwrap_or_else(|| dir.join("base.json"));
         let base = ResultsFile::load(&base_path).context("fake runner: base results")?;
-        (base, head, BaselineSource::File, Vec::new())
+        Collected {
+            base,
+            head,
+            source: BaselineSource::File,
+            notes: Vec::new(),
+            stored_base: BTreeSet::new(),
+        }
     } else {
         collect(args, global, &budget, &budget_dir)?
     };
@@ -50,6 +63,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
 
     let mut opts = EvalOptions::new(source);
+    opts.stored_base = stored_base;
     opts.strict = args.strict;
     if source != BaselineSource::Rerun || !budget.lighthouse.is_empty() || !budget.k6.is_empty() {
         // Base and head from different runs: calibrate with the stored history, when there is one.
@@ -88,7 +102,15 @@ fn budget_dir(budget: &BudgetFile) -> PathBuf {
     }
 }
 
-type Collected = (ResultsFile, ResultsFile, BaselineSource, Vec<String>);
+/// Base and head results, how the base was obtained, notes for the report, and the metrics whose
+/// base came from the store in a rerun.
+struct Collected {
+    base: ResultsFile,
+    head: ResultsFile,
+    source: BaselineSource,
+    notes: Vec<String>,
+    stored_base: BTreeSet<String>,
+}
 
 /// Measures head and obtains the base as the budget file and the flags say.
 fn collect(
@@ -110,6 +132,7 @@ fn collect(
     let mut source = BaselineSource::Store;
     let mut base_from_rerun = false;
     let rerun_mode = args.base.is_none() && (args.aa || mode == BaselineMode::Rerun);
+    let mut stored_base = BTreeSet::new();
 
     // Lighthouse tables whose site `check` can start for the base too are measured on both
     // sides in this job; the base checkout is then made once and shared with the benches.
@@ -218,7 +241,13 @@ fn collect(
 
     if let Some(path) = &args.base {
         let file = ResultsFile::load(path).context("reading the base results (--base)")?;
-        return Ok((file, head, BaselineSource::File, notes));
+        return Ok(Collected {
+            base: file,
+            head,
+            source: BaselineSource::File,
+            notes,
+            stored_base: BTreeSet::new(),
+        });
     }
     // Metrics the rerun did not measure (Lighthouse, k6, or every metric in store mode) come from
     // the stored results of the base commit.
@@ -244,6 +273,7 @@ fn collect(
                         .iter()
                         .any(|lh| m.id.starts_with(&format!("lighthouse/{}/", lh.name)));
                     if base.metric(&m.id).is_none() && head.metric(&m.id).is_some() && !measured_here {
+                        stored_base.insert(m.id.clone());
                         base.metrics.push(m);
                     }
                 }
@@ -263,7 +293,17 @@ fn collect(
             Err(e) => return Err(anyhow::Error::from(e).context("reading the base results from the store")),
         }
     }
-    Ok((base, head, source, notes))
+    // Outside a rerun every base metric is a separate run anyway.
+    if source != BaselineSource::Rerun {
+        stored_base.clear();
+    }
+    Ok(Collected {
+        base,
+        head,
+        source,
+        notes,
+        stored_base,
+    })
 }
 
 /// Which pages were measured on both sides in this job and which take their base from the

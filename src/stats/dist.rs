@@ -255,10 +255,26 @@ pub fn chi_squared_quantile(p: f64, df: f64) -> f64 {
     if p == 1.0 {
         return f64::INFINITY;
     }
+    if df > LARGE_DF {
+        return wilson_hilferty(p, df);
+    }
     match ChiSquared::new(df) {
         Ok(d) => d.inverse_cdf(p),
         Err(_) => f64::NAN,
     }
+}
+
+/// Above this many degrees of freedom the χ² and F quantiles use their large-df forms: statrs'
+/// incomplete gamma does not return for shapes near 1e150, and at 1e5 degrees of freedom the
+/// Wilson–Hilferty cube is already accurate to about 1e-9 relative in the centre.
+const LARGE_DF: f64 = 1e5;
+
+/// Wilson–Hilferty: `(χ²_df / df)^(1/3)` is nearly normal with mean `1 − 2/(9 df)` and variance
+/// `2/(9 df)`.
+fn wilson_hilferty(p: f64, df: f64) -> f64 {
+    let v = 2.0 / (9.0 * df);
+    let z = normal_quantile(p);
+    df * (1.0 - v + z * v.sqrt()).max(0.0).powi(3)
 }
 
 /// Quantile of the F distribution with `df1` and `df2` degrees of freedom (variance ratios).
@@ -272,6 +288,16 @@ pub fn f_quantile(p: f64, df1: f64, df2: f64) -> f64 {
     }
     if p == 1.0 {
         return f64::INFINITY;
+    }
+    // Large degrees of freedom: the F ratio tends to χ²_df1/df1 (df2 → ∞), df2/χ²_df2 (df1 → ∞)
+    // or 1 (both), which statrs' beta functions cannot reach without stalling.
+    match (df1 > LARGE_DF, df2 > LARGE_DF) {
+        (true, true) => {
+            return (normal_quantile(p) * (2.0 / df1 + 2.0 / df2).sqrt()).exp();
+        }
+        (false, true) => return chi_squared_quantile(p, df1) / df1,
+        (true, false) => return df2 / chi_squared_quantile(1.0 - p, df2),
+        (false, false) => {}
     }
     let Ok(d) = FisherSnedecor::new(df1, df2) else {
         return f64::NAN;
@@ -303,6 +329,31 @@ pub fn f_quantile(p: f64, df1: f64, df2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_degrees_of_freedom_return_instead_of_stalling() {
+        // Found by the no-panic property test: statrs' χ² inverse never returned here.
+        let x = chi_squared_quantile(4.772_946_492_540_976e-106, 5.855_987_045_853_053e153);
+        assert!(x.is_finite() && x > 0.0, "{x}");
+        for (p, d1, d2) in [
+            (0.3, 1e150, 1e150),
+            (1e-100, 3.0, 1e200),
+            (0.99, 1e200, 7.0),
+        ] {
+            let f = f_quantile(p, d1, d2);
+            assert!(f.is_finite() && f > 0.0, "{p} {d1} {d2}: {f}");
+        }
+        // At the switch the large-df forms agree with statrs' exact quantiles.
+        let exact = ChiSquared::new(LARGE_DF).unwrap().inverse_cdf(0.975);
+        let approx = wilson_hilferty(0.975, LARGE_DF);
+        assert!(((approx - exact) / exact).abs() < 1e-8, "{approx} {exact}");
+        let just_below = f_quantile(0.95, 4.0, LARGE_DF);
+        let above = f_quantile(0.95, 4.0, LARGE_DF * 1.0001);
+        assert!(
+            ((just_below - above) / above).abs() < 1e-4,
+            "{just_below} {above}"
+        );
+    }
 
     #[test]
     fn invalid_arguments_give_nan_not_panic() {
