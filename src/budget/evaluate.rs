@@ -710,8 +710,8 @@ fn compare(
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
     }
-    if let (Some(b), Some(h)) = (base.proportion, head.proportion) {
-        if let Some(c) = compare_proportions(b, h, head.unit, direction, margin, alpha) {
+    if let (Some(_), Some(_)) = (base.proportion, head.proportion) {
+        if let Some(c) = compare_proportions(base, head, direction, margin, alpha) {
             return c;
         }
     }
@@ -798,21 +798,27 @@ fn compare(
 /// at a zero margin (see [`crate::stats::proportions`]). The interval of the change comes from
 /// Newcombe's interval of the difference, mapped through the same relative change.
 ///
-/// Requests are treated as independent trials: failures that come in bursts (an outage of a
-/// dependency) vary more from run to run than this test assumes; the budget beyond δ is what
-/// keeps such a burst from failing a PR unless the rate really moved.
+/// Requests are not independent trials when failures come in bursts (a dependency that is down
+/// for twenty seconds): the counts then vary far more than a binomial, and a test that trusts them
+/// cries wolf. When the k6 stream gave the rate per 10-second window, the over-dispersion is
+/// measured (see [`dispersion`]) and both sides' counts are divided by it (the effective number
+/// of independent requests) before testing. Without windows (a summary alone) the binomial
+/// model stands, as the report says.
 fn compare_proportions(
-    base: crate::model::Proportion,
-    head: crate::model::Proportion,
-    unit: Unit,
+    base_metric: &Metric,
+    head_metric: &Metric,
     direction: Direction,
     margin: f64,
     alpha: f64,
 ) -> Option<Compared> {
-    use crate::stats::proportions::{difference_interval, two_proportions};
+    use crate::stats::proportions::{difference_interval, two_proportions_dispersed};
+    let (base, head) = (base_metric.proportion?, head_metric.proportion?);
     if base.total == 0 || head.total == 0 {
         return None;
     }
+    let unit = head_metric.unit;
+    let phi = dispersion(&[base_metric, head_metric]);
+    let factor = phi.unwrap_or(1.0);
     let floor = zero_floor(unit);
     let fail_b = base.failures as f64 / base.total as f64;
     let fail_h = head.failures as f64 / head.total as f64;
@@ -836,21 +842,37 @@ fn compare_proportions(
         Direction::Higher => value_of(fail_b) - vb / (1.0 + margin),
     };
     let m = m.clamp(0.0, 0.999_999);
-    let test = two_proportions(head.failures, head.total, base.failures, base.total, m)?;
-    let ci95 = difference_interval(head.failures, head.total, base.failures, base.total, 0.95)?;
+    let test = two_proportions_dispersed(
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        m,
+        factor,
+    )?;
+    let ci95 = difference_interval(
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        0.95,
+        factor,
+    )?;
     let one_sided = difference_interval(
         head.failures,
         head.total,
         base.failures,
         base.total,
         1.0 - 2.0 * alpha,
+        factor,
     )?;
     let change = change_at(fail_h);
     let upper = change_at(fail_b + one_sided.1);
     // Smallest detectable change: the failure-rate increase the score test finds with 80 %
     // power at level α beyond the margin, at the base's rate (or the floor).
     let p0 = fail_b.max(floor).min(0.5);
-    let se0 = (p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64)).sqrt();
+    let se0 =
+        (factor * p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64)).sqrt();
     let z =
         crate::stats::dist::normal_quantile(1.0 - alpha) + crate::stats::dist::normal_quantile(0.8);
     let mde = change_at(fail_b + m + z * se0);
@@ -874,8 +896,15 @@ fn compare_proportions(
         Direction::Lower => "failed",
         Direction::Higher => "not passed",
     };
+    let dispersed = match phi {
+        Some(phi) if phi > 1.0 => format!(
+            "; failures over-dispersed across 10 s windows (×{phi:.1} the binomial variance): counts divided by {phi:.1}"
+        ),
+        Some(_) => "; 10 s windows show no over-dispersion".into(),
+        None => "; requests taken as independent (no per-window rates to check for bursts)".into(),
+    };
     let why = format!(
-        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {})",
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {}{dispersed})",
         head.failures,
         head.total,
         base.failures,
@@ -889,6 +918,44 @@ fn compare_proportions(
         unit.format(floor)
     );
     Some(Compared::Log(c, why, margin))
+}
+
+/// Over-dispersion of a rate's failures across the 10-second windows of the k6 stream, pooled
+/// over the sides that have windows: the quasi-binomial factor
+/// `φ = n̄ · Σ (r_w − p)² / ((k − 1) · p (1 − p))`, where `r_w` are the `k` window rates, `p` the
+/// run's rate and `n̄` the mean requests per window. 1 for independent requests; 5 when failures
+/// come in bursts that make the windows differ five times more than coin flips would. At least
+/// 1 (under-dispersion is not credited). `None` when no side has three or more windows and a
+/// rate strictly between 0 and 1.
+fn dispersion(metrics: &[&Metric]) -> Option<f64> {
+    let mut weighted = 0.0;
+    let mut df = 0.0;
+    for m in metrics {
+        let Some(p) = m.proportion else { continue };
+        if m.sample_kind != Some(SampleKind::Windows) || m.samples.len() < 3 || p.total == 0 {
+            continue;
+        }
+        let rate = p.failures as f64 / p.total as f64;
+        // Window rates are of the metric's value (a pass rate for `checks`); the spread is the
+        // same for failures.
+        let value_rate = if m.direction == Direction::Higher {
+            1.0 - rate
+        } else {
+            rate
+        };
+        if !(rate > 0.0 && rate < 1.0) {
+            continue;
+        }
+        let k = m.samples.len() as f64;
+        let per_window = p.total as f64 / k;
+        let ss: f64 = m.samples.iter().map(|r| (r - value_rate).powi(2)).sum();
+        let phi = per_window * ss / ((k - 1.0) * rate * (1.0 - rate));
+        if phi.is_finite() {
+            weighted += (k - 1.0) * phi;
+            df += k - 1.0;
+        }
+    }
+    (df > 0.0).then(|| (weighted / df).max(1.0))
 }
 
 /// [`compare`] for metrics whose values are all positive.

@@ -29,7 +29,9 @@ pub use decision::{decide, Decision, Outcome, RelativeCheck};
 pub use describe::OutlierCounts;
 pub use mann_whitney::{mann_whitney, MannWhitney};
 pub use multiple::{adjust, Correction};
-pub use proportions::{difference_interval, two_proportions, ProportionTest};
+pub use proportions::{
+    difference_interval, two_proportions, two_proportions_dispersed, ProportionTest,
+};
 
 /// The alternative hypothesis of a two-sample test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -90,29 +90,67 @@ pub fn two_proportions(
 }
 
 /// Newcombe's hybrid score interval of `p_head − p_base` at confidence `level` (0.95 for a
-/// two-sided 95 % interval; `1 − 2α` gives the one-sided `1 − α` upper bound as its upper end).
+/// two-sided 95 % interval; `1 − 2α` gives the one-sided `1 − α` upper bound as its upper end),
+/// with every count divided by the over-dispersion factor `phi` (1 for independent trials; see
+/// [`two_proportions_dispersed`]).
 ///
-/// `None` for the same invalid counts as [`two_proportions`] or a level outside `(0, 1)`.
+/// `None` for the same invalid counts as [`two_proportions`], a level outside `(0, 1)` or
+/// `phi < 1`.
 pub fn difference_interval(
     head_fail: u64,
     head_n: u64,
     base_fail: u64,
     base_n: u64,
     level: f64,
+    phi: f64,
 ) -> Option<(f64, f64)> {
     if head_n == 0 || base_n == 0 || head_fail > head_n || base_fail > base_n {
         return None;
     }
-    if !(level > 0.0 && level < 1.0) {
+    if !(level > 0.0 && level < 1.0 && phi >= 1.0 && phi.is_finite()) {
         return None;
     }
     Some(newcombe_interval(
-        head_fail as f64,
-        head_n as f64,
-        base_fail as f64,
-        base_n as f64,
+        head_fail as f64 / phi,
+        head_n as f64 / phi,
+        base_fail as f64 / phi,
+        base_n as f64 / phi,
         level,
     ))
+}
+
+/// [`two_proportions`] for failures that are over-dispersed by the factor `phi ≥ 1` (bursts:
+/// the counts vary `phi` times more than independent trials would). Every count is divided by
+/// `phi` — the effective number of independent trials — and the score test is run on those
+/// (not integers, so never Fisher's exact test). The rates are unchanged. `phi = 1` is
+/// [`two_proportions`] itself.
+pub fn two_proportions_dispersed(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    margin: f64,
+    phi: f64,
+) -> Option<ProportionTest> {
+    if !(phi >= 1.0 && phi.is_finite()) {
+        return None;
+    }
+    let plain = two_proportions(head_fail, head_n, base_fail, base_n, margin)?;
+    if phi == 1.0 {
+        return Some(plain);
+    }
+    let (x1, n1, x2, n2) = (
+        head_fail as f64 / phi,
+        head_n as f64 / phi,
+        base_fail as f64 / phi,
+        base_n as f64 / phi,
+    );
+    Some(ProportionTest {
+        ci: newcombe_interval(x1, n1, x2, n2, 0.95),
+        p: score_p(x1, n1, x2, n2, margin),
+        method: "score",
+        ..plain
+    })
 }
 
 /// Farrington–Manning one-sided p-value for `H1: p1 − p2 > margin`.
@@ -284,5 +322,32 @@ mod tests {
         let r = two_proportions(50, 10_000, 2, 10_000, 0.001).unwrap();
         assert!(r.p < 1e-6, "{r:?}");
         assert!(r.ci.0 > 0.0);
+    }
+
+    #[test]
+    fn over_dispersion_divides_the_evidence_not_the_rates() {
+        let plain = two_proportions(150, 10_000, 100, 10_000, 0.0).unwrap();
+        assert_eq!(
+            two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, 1.0),
+            Some(plain)
+        );
+        let bursty = two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, 4.0).unwrap();
+        assert_eq!(
+            (bursty.head_rate, bursty.base_rate),
+            (plain.head_rate, plain.base_rate)
+        );
+        // Four times the variance: the same 0.5-point difference is far less certain, and the
+        // interval about twice as wide.
+        assert!(
+            plain.p < 0.001 && bursty.p > 0.02,
+            "{} {}",
+            plain.p,
+            bursty.p
+        );
+        let width = |t: &ProportionTest| t.ci.1 - t.ci.0;
+        assert!((width(&bursty) / width(&plain) - 2.0).abs() < 0.15);
+        assert!(two_proportions_dispersed(1, 10, 1, 10, 0.0, 0.5).is_none());
+        assert!(two_proportions_dispersed(1, 10, 1, 10, 0.0, f64::NAN).is_none());
+        assert!(difference_interval(1, 10, 1, 10, 0.95, 0.9).is_none());
     }
 }

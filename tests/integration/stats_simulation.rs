@@ -354,11 +354,11 @@ mod error_rates {
     use std::path::Path;
 
     use cargo_perf_budget::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
-    use cargo_perf_budget::model::{Direction, Metric, Proportion, ResultsFile, Unit};
+    use cargo_perf_budget::model::{Direction, Metric, Proportion, ResultsFile, SampleKind, Unit};
     use cargo_perf_budget::report::Status;
     use rand::rngs::SmallRng;
     use rand::SeedableRng;
-    use rand_distr::{Binomial, Distribution};
+    use rand_distr::{Beta, Binomial, Distribution};
 
     const ID: &str = "k6/api/http_req_failed/rate";
 
@@ -377,6 +377,90 @@ mod error_rates {
         let mut f = ResultsFile::new();
         f.metrics.push(m);
         f
+    }
+
+    /// A run whose failures come in bursts: each 10 s window has its own failure probability,
+    /// drawn from a Beta with mean `rate` (`concentration` = a + b; smaller is burstier). With
+    /// `windows_kept` the per-window rates are kept as samples, as the k6 stream gives them.
+    fn bursty_side(
+        rng: &mut SmallRng,
+        rate: f64,
+        windows: usize,
+        per_window: u64,
+        concentration: f64,
+        windows_kept: bool,
+    ) -> ResultsFile {
+        let beta = Beta::new(rate * concentration, (1.0 - rate) * concentration).unwrap();
+        let mut failures = 0;
+        let mut window_rates = Vec::new();
+        for _ in 0..windows {
+            let p: f64 = beta.sample(rng);
+            let f = Binomial::new(per_window, p).unwrap().sample(rng);
+            failures += f;
+            window_rates.push(f as f64 / per_window as f64);
+        }
+        let total = per_window * windows as u64;
+        let mut m = Metric::new(
+            ID,
+            Unit::Fraction,
+            Direction::Lower,
+            failures as f64 / total as f64,
+        );
+        if windows_kept {
+            m = m.with_samples(SampleKind::Windows, window_rates);
+        }
+        m.proportion = Some(Proportion { failures, total });
+        let mut f = ResultsFile::new();
+        f.metrics.push(m);
+        f
+    }
+
+    fn budget() -> cargo_perf_budget::budget::BudgetFile {
+        cargo_perf_budget::budget::parse(
+            "[[budget]]\nmetric = \"k6/api/http_req_failed/rate\"\nmax-regression = \"10%\"\n",
+            Path::new("budgets.toml"),
+        )
+        .unwrap()
+    }
+
+    /// Share of bursty PRs (12 windows of 2,000 requests a side) that fail.
+    fn bursty_fail_rate(seed: u64, prs: usize, base: f64, head: f64, windows_kept: bool) -> f64 {
+        let budget = budget();
+        let opts = EvalOptions::new(BaselineSource::Store);
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut fails = 0;
+        for _ in 0..prs {
+            let b = bursty_side(&mut rng, base, 12, 2_000, 400.0, windows_kept);
+            let h = bursty_side(&mut rng, head, 12, 2_000, 400.0, windows_kept);
+            let report = evaluate(&budget, &b, &h, &opts).unwrap();
+            if report.results[0].status == Status::Fail {
+                fails += 1;
+            }
+        }
+        fails as f64 / prs as f64
+    }
+
+    #[test]
+    fn stats_simulation_bursty_failures_are_measured_from_the_windows_not_trusted_as_coin_flips() {
+        // Failures in bursts (window rates vary ~6× more than coin flips): taken as independent
+        // requests, an unchanged 1 % rate fails many PRs; with the stream's window rates the
+        // over-dispersion is measured and the false-fail rate is back near α.
+        let blind = bursty_fail_rate(11, 1_000, 0.01, 0.01, false);
+        let seen = bursty_fail_rate(11, 1_000, 0.01, 0.01, true);
+        println!(
+            "bursty 1 % error rate, unchanged: {:.1} % of PRs fail as coin flips, {:.1} % with window rates",
+            100.0 * blind,
+            100.0 * seen
+        );
+        assert!(blind > 0.15, "{blind}");
+        assert!(seen <= 0.07, "{seen}");
+        // A real doubling is still caught most of the time.
+        let doubled = bursty_fail_rate(12, 300, 0.01, 0.02, true);
+        println!(
+            "bursty 1 % → 2 % with window rates: {:.1} % of PRs fail",
+            100.0 * doubled
+        );
+        assert!(doubled >= 0.8, "{doubled}");
     }
 
     /// Share of PRs that fail, and the statuses seen.
