@@ -711,7 +711,8 @@ fn compare(
         return Compared::Identical { what };
     }
     if let (Some(_), Some(_)) = (base.proportion, head.proportion) {
-        if let Some(c) = compare_proportions(base, head, direction, margin, alpha) {
+        let history = opts.noise.get(&head.id);
+        if let Some(c) = compare_proportions(base, head, direction, margin, alpha, history) {
             return c;
         }
     }
@@ -810,6 +811,7 @@ fn compare_proportions(
     direction: Direction,
     margin: f64,
     alpha: f64,
+    history: Option<&crate::model::NoiseEstimate>,
 ) -> Option<Compared> {
     use crate::stats::proportions::{difference_interval, two_proportions_dispersed};
     let (base, head) = (base_metric.proportion?, head_metric.proportion?);
@@ -817,8 +819,9 @@ fn compare_proportions(
         return None;
     }
     let unit = head_metric.unit;
-    let phi = dispersion(&[base_metric, head_metric]);
-    let factor = phi.unwrap_or(1.0);
+    let windows = dispersion(&[base_metric, head_metric]);
+    let stored = history.and_then(|n| stored_dispersion(n, base));
+    let factor = windows.or(stored.map(|s| s.0)).unwrap_or(1.0);
     let floor = zero_floor(unit);
     let fail_b = base.failures as f64 / base.total as f64;
     let fail_h = head.failures as f64 / head.total as f64;
@@ -896,12 +899,19 @@ fn compare_proportions(
         Direction::Lower => "failed",
         Direction::Higher => "not passed",
     };
-    let dispersed = match phi {
-        Some(phi) if phi > 1.0 => format!(
+    let dispersed = match (windows, stored) {
+        (Some(phi), _) if phi > 1.0 => format!(
             "; failures over-dispersed across 10 s windows (×{phi:.1} the binomial variance): counts divided by {phi:.1}"
         ),
-        Some(_) => "; 10 s windows show no over-dispersion".into(),
-        None => "; requests taken as independent (no per-window rates to check for bursts)".into(),
+        (Some(_), _) => "; 10 s windows show no over-dispersion".into(),
+        (None, Some((phi, runs))) if phi > 1.0 => format!(
+            "; the rate varies ×{phi:.1} more than coin flips over {runs} stored runs: counts divided by {phi:.1}"
+        ),
+        (None, Some((_, runs))) => format!("; {runs} stored runs show no over-dispersion"),
+        (None, None) => {
+            "; requests taken as independent (no window rates or stored runs to check for bursts)"
+                .into()
+        }
     };
     let why = format!(
         "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {}{dispersed})",
@@ -956,6 +966,23 @@ fn dispersion(metrics: &[&Metric]) -> Option<f64> {
         }
     }
     (df > 0.0).then(|| (weighted / df).max(1.0))
+}
+
+/// Over-dispersion of a rate from its stored run-to-run noise (a summary alone has no windows):
+/// the variance of `ln(rate)` over the stored runs, turned into the variance of the rate
+/// (`p² σ²`), against the binomial variance of one run of the base's size (`p (1 − p) / n`).
+/// Returns the factor (at least 1) and the runs behind it; `None` with fewer than 5 degrees of
+/// freedom or a base rate of 0.
+fn stored_dispersion(
+    noise: &crate::model::NoiseEstimate,
+    base: crate::model::Proportion,
+) -> Option<(f64, usize)> {
+    let p = base.failures as f64 / base.total as f64;
+    if !(p > 0.0 && p < 1.0) || noise.df < 5.0 || !noise.log_var.is_finite() {
+        return None;
+    }
+    let phi = p * base.total as f64 * noise.log_var / (1.0 - p);
+    phi.is_finite().then_some((phi.max(1.0), noise.runs))
 }
 
 /// [`compare`] for metrics whose values are all positive.
@@ -2275,5 +2302,39 @@ mod tests {
             noise("criterion/a")
         );
         assert!(noise(p95).contains("uncalibrated"), "{}", noise(p95));
+    }
+
+    #[test]
+    fn a_rate_that_wanders_between_stored_runs_is_not_judged_as_coin_flips() {
+        // 1.0 % → 1.4 % of 10,000 requests: as coin flips a significant +40 %. The stored main
+        // runs say this rate moves by ~20 % from run to run (4× the binomial variance): then
+        // the same counts are not evidence of a regression.
+        let b = relative(FAILED, 0.10);
+        let (base, head) = (error_rate(100, 10_000), error_rate(140, 10_000));
+        let plain = evaluate(
+            &b,
+            &file(vec![base.clone()]),
+            &file(vec![head.clone()]),
+            &EvalOptions::new(BaselineSource::Store),
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(plain.status, Status::Fail, "{plain:?}");
+        let mut opts = EvalOptions::new(BaselineSource::Store);
+        opts.noise.insert(
+            FAILED.into(),
+            crate::model::NoiseEstimate::run_to_run(0.2f64.powi(2), 29.0, 30),
+        );
+        let calibrated = evaluate(&b, &file(vec![base]), &file(vec![head]), &opts)
+            .unwrap()
+            .results
+            .remove(0);
+        assert_eq!(calibrated.status, Status::Inconclusive, "{calibrated:?}");
+        let noise = calibrated.details.noise.as_deref().unwrap();
+        assert!(
+            noise.contains("over 30 stored runs: counts divided by 4.0"),
+            "{noise}"
+        );
     }
 }
