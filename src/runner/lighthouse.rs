@@ -134,6 +134,30 @@ pub fn collect(
     }
 }
 
+/// The Lighthouse CLI and Chromium for a measurement, and a scratch folder for its reports.
+pub(crate) struct Tools {
+    /// The Lighthouse CLI.
+    pub lighthouse: PathBuf,
+    /// The Chromium binary.
+    pub chrome: PathBuf,
+    /// Reports and logs; removed when dropped.
+    pub scratch: tempfile::TempDir,
+}
+
+impl Tools {
+    /// Finds the tools for the project in `dir` (see the module documentation).
+    pub(crate) fn find(dir: &Path) -> Result<Tools, LighthouseRunError> {
+        Ok(Tools {
+            lighthouse: find_lighthouse(dir, std::env::var_os("PATH"))?,
+            chrome: find_chrome(std::env::var_os("CHROME_PATH"), std::env::var_os("PATH"))?,
+            scratch: tempfile::Builder::new()
+                .prefix("perf-budget-lighthouse-")
+                .tempdir()
+                .map_err(|e| io_error(&std::env::temp_dir(), e))?,
+        })
+    }
+}
+
 fn run_lighthouse(
     cfg: &LighthouseConfig,
     url: &str,
@@ -141,12 +165,11 @@ fn run_lighthouse(
     budget_dir: &Path,
     quiet: bool,
 ) -> Result<ResultsFile, LighthouseRunError> {
-    let lighthouse = find_lighthouse(budget_dir, std::env::var_os("PATH"))?;
-    let chrome = find_chrome(std::env::var_os("CHROME_PATH"), std::env::var_os("PATH"))?;
-    let tmp = tempfile::Builder::new()
-        .prefix("perf-budget-lighthouse-")
-        .tempdir()
-        .map_err(|e| io_error(&std::env::temp_dir(), e))?;
+    let Tools {
+        lighthouse,
+        chrome,
+        scratch: tmp,
+    } = Tools::find(budget_dir)?;
 
     // Dropped (and so stopped) on every way out of this function, errors included.
     let _served = match &cfg.serve {

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{
-    find_chrome, find_lighthouse, headline_of, io_error, log_tail, run_once, wait_until_answers,
-    LighthouseRunError, Served, SERVE_TIMEOUT,
+    headline_of, log_tail, run_once, wait_until_answers, LighthouseRunError, Served, Tools,
+    SERVE_TIMEOUT,
 };
 use crate::budget::LighthouseConfig;
 use crate::import::lighthouse::import;
@@ -102,12 +102,11 @@ pub fn interleave(
     if runs == 0 {
         return Err(config("`runs` is 0; Lighthouse must run at least once"));
     }
-    let lighthouse = find_lighthouse(head_dir, std::env::var_os("PATH"))?;
-    let chrome = find_chrome(std::env::var_os("CHROME_PATH"), std::env::var_os("PATH"))?;
-    let tmp = tempfile::Builder::new()
-        .prefix("perf-budget-lighthouse-")
-        .tempdir()
-        .map_err(|e| io_error(&std::env::temp_dir(), e))?;
+    let Tools {
+        lighthouse,
+        chrome,
+        scratch: tmp,
+    } = Tools::find(head_dir)?;
     let head_dir = &std::path::absolute(head_dir).unwrap_or_else(|_| head_dir.to_path_buf());
     let name = &cfg.name;
     let side_label = |side: Side| match side {
