@@ -444,6 +444,12 @@ fn one_budget_one_verdict_lighthouse_and_k6_against_the_stored_base_with_calibra
         assert_ne!(rule(r, "max-regression")["ok"], false, "{r:#}");
         let change = r["change"].as_f64().unwrap();
         assert!((change - 0.05).abs() < 0.01, "{r:#}");
+        eprintln!(
+            "{id}: +5 % → {}, smallest detectable change {:.1} % ({})",
+            r["status"],
+            100.0 * r["details"]["mde"].as_f64().unwrap_or(f64::NAN),
+            r["details"]["noise"]
+        );
     }
 }
 
