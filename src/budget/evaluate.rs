@@ -790,21 +790,23 @@ fn compare(
 /// relative change of the rate, measured, like every zero-valued metric, from the zero floor of
 /// fractions (0.1 %): 1 % → 1.2 % failed requests is +20 %, 0 % → 0.05 % is no change (both at or
 /// below the floor), 0 % → 1 % is +900 %. Which way is worse follows the metric's direction:
-/// for `checks` (a pass rate, higher is better) the failures are the checks that did not pass.
+/// for `checks` (a pass rate, higher is better) the change is that of the pass rate.
 ///
-/// The test is one-sided on the failure counts: `H0: p_head − p_base ≤ m`, where `m` is the
-/// increase of the failure rate that makes the relative change exactly the noise margin δ, so
-/// "significant" means the same as for every other metric (beyond δ, after Benjamini–Hochberg
-/// over the run's checks). Farrington–Manning score test, Fisher's exact test for sparse tables
-/// at a zero margin (see [`crate::stats::proportions`]). The interval of the change comes from
-/// Newcombe's interval of the difference, mapped through the same relative change.
+/// When the base's rate is at or above the floor, the change is a ratio of rates and is tested
+/// as one: the Farrington–Manning score test of `H0: ratio ≤ 1 + δ` (for a pass rate, `≥ 1/(1+δ)`)
+/// and its inverted interval, so both sides' uncertainty counts. Below the floor the base counts
+/// as the floor and the change is a difference from it: the score test of `H0: p_head − p_base ≤ m`
+/// (`m` the increase at which the change is δ; Fisher's exact test for sparse tables), with
+/// Newcombe's interval of the difference mapped through the change. Either way "significant"
+/// means what it means for every other metric (beyond δ, after Benjamini–Hochberg over the run).
 ///
 /// Requests are not independent trials when failures come in bursts (a dependency that is down
 /// for twenty seconds): the counts then vary far more than a binomial, and a test that trusts them
-/// cries wolf. When the k6 stream gave the rate per 10-second window, the over-dispersion is
-/// measured (see [`dispersion`]) and both sides' counts are divided by it (the effective number
-/// of independent requests) before testing. Without windows (a summary alone) the binomial
-/// model stands, as the report says.
+/// cries wolf. The base's over-dispersion — from the k6 stream's 10 s windows, else from the
+/// stored runs on main — divides both sides' counts and puts the test on Student's t with its
+/// degrees of freedom. Never the head's: a burst of failures the PR causes is evidence against
+/// it, not noise that excuses it. With neither, the requests are taken as independent, as the
+/// report says.
 fn compare_proportions(
     base_metric: &Metric,
     head_metric: &Metric,
@@ -813,15 +815,23 @@ fn compare_proportions(
     alpha: f64,
     history: Option<&crate::model::NoiseEstimate>,
 ) -> Option<Compared> {
-    use crate::stats::proportions::{difference_interval, two_proportions_dispersed};
+    use crate::stats::proportions::{
+        difference_interval, ratio_interval, ratio_p, two_proportions_dispersed, Dispersion,
+    };
     let (base, head) = (base_metric.proportion?, head_metric.proportion?);
     if base.total == 0 || head.total == 0 {
         return None;
     }
     let unit = head_metric.unit;
-    let windows = dispersion(&[base_metric, head_metric]);
-    let stored = history.and_then(|n| stored_dispersion(n, base));
-    let factor = windows.or(stored.map(|s| s.0)).unwrap_or(1.0);
+    let windows = base_metric
+        .overdispersion
+        .filter(|o| o.factor.is_finite() && o.factor >= 0.0 && o.df > 0.0)
+        .map(|o| Dispersion {
+            factor: o.factor.max(1.0),
+            df: o.df,
+        });
+    let stored = history.and_then(|n| stored_dispersion(n, base, direction));
+    let dispersion = windows.or(stored.map(|s| s.0)).unwrap_or(Dispersion::NONE);
     let floor = zero_floor(unit);
     let fail_b = base.failures as f64 / base.total as f64;
     let fail_h = head.failures as f64 / head.total as f64;
@@ -838,58 +848,86 @@ fn compare_proportions(
             Direction::Higher => vb / vh - 1.0,
         }
     };
+    let change = change_at(fail_h);
+    // The events whose rate is the metric's value: failures, or passes for a pass rate.
+    let events = |p: crate::model::Proportion| match direction {
+        Direction::Lower => p.failures,
+        Direction::Higher => p.total - p.failures,
+    };
+    let vb = value_of(fail_b);
     // The failure-rate increase at which the relative change is exactly δ.
-    let vb = value_of(fail_b).max(floor);
+    let vf = vb.max(floor);
     let m = match direction {
-        Direction::Lower => vb * (1.0 + margin) - fail_b,
-        Direction::Higher => value_of(fail_b) - vb / (1.0 + margin),
+        Direction::Lower => vf * (1.0 + margin) - fail_b,
+        Direction::Higher => vb - vf / (1.0 + margin),
     };
     let m = m.clamp(0.0, 0.999_999);
-    let test = two_proportions_dispersed(
-        head.failures,
-        head.total,
-        base.failures,
-        base.total,
-        m,
-        factor,
-    )?;
-    let ci95 = difference_interval(
-        head.failures,
-        head.total,
-        base.failures,
-        base.total,
-        0.95,
-        factor,
-    )?;
-    let one_sided = difference_interval(
-        head.failures,
-        head.total,
-        base.failures,
-        base.total,
-        1.0 - 2.0 * alpha,
-        factor,
-    )?;
-    let change = change_at(fail_h);
-    let upper = change_at(fail_b + one_sided.1);
-    // Smallest detectable change: the failure-rate increase the score test finds with 80 %
-    // power at level α beyond the margin, at the base's rate (or the floor).
+    let (test_name, p, ci95, upper) = if events(base) > 0 && vb >= floor {
+        // The change as a function of the ratio r = value_head / value_base.
+        let change_of = |r: f64| {
+            let vh = (r * vb).max(floor);
+            match direction {
+                Direction::Lower => vh / vb - 1.0,
+                Direction::Higher => vb / vh - 1.0,
+            }
+        };
+        let (eh, eb) = (events(head), events(base));
+        let (theta, greater) = match direction {
+            Direction::Lower => (1.0 + margin, true),
+            Direction::Higher => (1.0 / (1.0 + margin), false),
+        };
+        let p = ratio_p(eh, head.total, eb, base.total, theta, greater, dispersion)?;
+        let (l95, u95) = ratio_interval(eh, head.total, eb, base.total, 0.95, dispersion)?;
+        let (l1, u1) = ratio_interval(
+            eh,
+            head.total,
+            eb,
+            base.total,
+            1.0 - 2.0 * alpha,
+            dispersion,
+        )?;
+        let (ci95, upper) = match direction {
+            Direction::Lower => ((change_of(l95), change_of(u95)), change_of(u1)),
+            Direction::Higher => ((change_of(u95), change_of(l95)), change_of(l1)),
+        };
+        ("ratio score test", p, ci95, upper)
+    } else {
+        let (hf, hn, bf, bn) = (head.failures, head.total, base.failures, base.total);
+        let test = two_proportions_dispersed(hf, hn, bf, bn, m, dispersion)?;
+        let ci95 = difference_interval(hf, hn, bf, bn, 0.95, dispersion)?;
+        let one_sided = difference_interval(hf, hn, bf, bn, 1.0 - 2.0 * alpha, dispersion)?;
+        let name = if test.method == "fisher-exact" {
+            "Fisher exact test"
+        } else {
+            "score test of the difference"
+        };
+        (
+            name,
+            test.p,
+            (change_at(fail_b + ci95.0), change_at(fail_b + ci95.1)),
+            change_at(fail_b + one_sided.1),
+        )
+    };
+    // Smallest detectable change: the failure-rate increase found with 80 % power at level α
+    // beyond the margin, at the base's rate (or the floor), with the dispersion.
     let p0 = fail_b.max(floor).min(0.5);
     let se0 =
-        (factor * p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64)).sqrt();
+        (dispersion.factor * p0 * (1.0 - p0) * (1.0 / head.total as f64 + 1.0 / base.total as f64))
+            .sqrt();
     let z =
         crate::stats::dist::normal_quantile(1.0 - alpha) + crate::stats::dist::normal_quantile(0.8);
-    let mde = change_at(fail_b + m + z * se0);
+    let mde = change_at((fail_b + m + z * se0).min(1.0));
     let log_ratio = change.ln_1p();
     let c = LogComparison {
         method: "two-proportions",
         log_ratio,
         se: ((upper.ln_1p() - log_ratio) / crate::stats::dist::normal_quantile(1.0 - alpha))
             .max(0.0),
-        df: f64::INFINITY,
+        df: dispersion.df,
         change,
-        ci95: (change_at(fail_b + ci95.0), change_at(fail_b + ci95.1)),
+        ci95,
         upper_one_sided: upper,
-        p_regression: test.p,
+        p_regression: p,
         mde,
         mwu_p: None,
         hl_shift: None,
@@ -900,12 +938,16 @@ fn compare_proportions(
         Direction::Higher => "not passed",
     };
     let dispersed = match (windows, stored) {
-        (Some(phi), _) if phi > 1.0 => format!(
-            "; failures over-dispersed across 10 s windows (×{phi:.1} the binomial variance): counts divided by {phi:.1}"
+        (Some(d), _) if d.factor > 1.0 => format!(
+            "; base failures over-dispersed across {:.0} windows of 10 s (×{:.1} the binomial variance): counts divided by {:.1}",
+            d.df + 1.0,
+            d.factor,
+            d.factor
         ),
-        (Some(_), _) => "; 10 s windows show no over-dispersion".into(),
-        (None, Some((phi, runs))) if phi > 1.0 => format!(
-            "; the rate varies ×{phi:.1} more than coin flips over {runs} stored runs: counts divided by {phi:.1}"
+        (Some(_), _) => "; the base's 10 s windows show no over-dispersion".into(),
+        (None, Some((d, runs))) if d.factor > 1.0 => format!(
+            "; the rate varies ×{:.1} more than coin flips over {runs} stored runs: counts divided by {:.1}",
+            d.factor, d.factor
         ),
         (None, Some((_, runs))) => format!("; {runs} stored runs show no over-dispersion"),
         (None, None) => {
@@ -914,75 +956,44 @@ fn compare_proportions(
         }
     };
     let why = format!(
-        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {}{dispersed})",
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({test_name}; rates below the floor {} count as {}{dispersed})",
         head.failures,
         head.total,
         base.failures,
         base.total,
-        if test.method == "fisher-exact" {
-            "Fisher exact test"
-        } else {
-            "Farrington–Manning score test"
-        },
         unit.format(floor),
         unit.format(floor)
     );
     Some(Compared::Log(c, why, margin))
 }
 
-/// Over-dispersion of a rate's failures across the 10-second windows of the k6 stream, pooled
-/// over the sides that have windows: the quasi-binomial factor
-/// `φ = n̄ · Σ (r_w − p)² / ((k − 1) · p (1 − p))`, where `r_w` are the `k` window rates, `p` the
-/// run's rate and `n̄` the mean requests per window. 1 for independent requests; 5 when failures
-/// come in bursts that make the windows differ five times more than coin flips would. At least
-/// 1 (under-dispersion is not credited). `None` when no side has three or more windows and a
-/// rate strictly between 0 and 1.
-fn dispersion(metrics: &[&Metric]) -> Option<f64> {
-    let mut weighted = 0.0;
-    let mut df = 0.0;
-    for m in metrics {
-        let Some(p) = m.proportion else { continue };
-        if m.sample_kind != Some(SampleKind::Windows) || m.samples.len() < 3 || p.total == 0 {
-            continue;
-        }
-        let rate = p.failures as f64 / p.total as f64;
-        // Window rates are of the metric's value (a pass rate for `checks`); the spread is the
-        // same for failures.
-        let value_rate = if m.direction == Direction::Higher {
-            1.0 - rate
-        } else {
-            rate
-        };
-        if !(rate > 0.0 && rate < 1.0) {
-            continue;
-        }
-        let k = m.samples.len() as f64;
-        let per_window = p.total as f64 / k;
-        let ss: f64 = m.samples.iter().map(|r| (r - value_rate).powi(2)).sum();
-        let phi = per_window * ss / ((k - 1.0) * rate * (1.0 - rate));
-        if phi.is_finite() {
-            weighted += (k - 1.0) * phi;
-            df += k - 1.0;
-        }
-    }
-    (df > 0.0).then(|| (weighted / df).max(1.0))
-}
-
 /// Over-dispersion of a rate from its stored run-to-run noise (a summary alone has no windows):
-/// the variance of `ln(rate)` over the stored runs, turned into the variance of the rate
-/// (`p² σ²`), against the binomial variance of one run of the base's size (`p (1 − p) / n`).
-/// Returns the factor (at least 1) and the runs behind it; `None` with fewer than 5 degrees of
-/// freedom or a base rate of 0.
+/// calibration stores the variance `σ²` of `ln(value)` over the stored runs, where the value is
+/// the failure rate (`http_req_failed`) or the pass rate (`checks`, higher is better). The
+/// variance of the value is then `v² σ²`, against the binomial variance of one run of the base's
+/// size, `p (1 − p) / n` (the same for a rate and its complement). Returns the factor (at least
+/// 1) and the runs behind it; `None` with fewer than 5 degrees of freedom or a rate of 0 or 1.
 fn stored_dispersion(
     noise: &crate::model::NoiseEstimate,
     base: crate::model::Proportion,
-) -> Option<(f64, usize)> {
+    direction: Direction,
+) -> Option<(crate::stats::proportions::Dispersion, usize)> {
     let p = base.failures as f64 / base.total as f64;
     if !(p > 0.0 && p < 1.0) || noise.df < 5.0 || !noise.log_var.is_finite() {
         return None;
     }
-    let phi = p * base.total as f64 * noise.log_var / (1.0 - p);
-    phi.is_finite().then_some((phi.max(1.0), noise.runs))
+    let v = match direction {
+        Direction::Lower => p,
+        Direction::Higher => 1.0 - p,
+    };
+    let phi = v * v * noise.log_var * base.total as f64 / (p * (1.0 - p));
+    phi.is_finite().then_some((
+        crate::stats::proportions::Dispersion {
+            factor: phi.max(1.0),
+            df: noise.df,
+        },
+        noise.runs,
+    ))
 }
 
 /// [`compare`] for metrics whose values are all positive.
@@ -1184,6 +1195,11 @@ fn per_run_variance(
     } else {
         2.0 * noise.log_var
     };
+    // Interleaved, the runs' scatter is all there is; runs that never differ (a quantised score,
+    // 0.98 and 0.98) have not shown it, and a variance of 0 would make any difference certain.
+    if interleaved && ss == 0.0 {
+        return None;
+    }
     if within_df == 0.0 {
         return (!interleaved).then_some(RunVariance {
             var: run_term / k,
@@ -2336,5 +2352,55 @@ mod tests {
             noise.contains("over 30 stored runs: counts divided by 4.0"),
             "{noise}"
         );
+    }
+
+    #[test]
+    fn a_burst_of_failures_in_head_is_evidence_not_noise() {
+        // The base's windows show independent failures (φ ≈ 1); the PR causes an outage in one
+        // window. The outage makes head's own windows very uneven, which must not excuse it.
+        let b = relative(FAILED, 0.10);
+        let mut base = error_rate(14, 10_000);
+        base.overdispersion = Some(crate::model::Overdispersion {
+            factor: 1.1,
+            df: 29.0,
+        });
+        let mut head = error_rate(308, 10_000);
+        head.overdispersion = Some(crate::model::Overdispersion {
+            factor: 300.0,
+            df: 29.0,
+        });
+        let r = evaluate(
+            &b,
+            &file(vec![base]),
+            &file(vec![head]),
+            &EvalOptions::new(BaselineSource::Store),
+        )
+        .unwrap()
+        .results
+        .remove(0);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(
+            r.details.noise.as_deref().unwrap().contains("×1.1"),
+            "{:?}",
+            r.details.noise
+        );
+    }
+
+    #[test]
+    fn small_counts_do_not_claim_a_rate_is_within_a_wide_budget() {
+        // 10 of 1,000 failed on both sides. The base's 1 % is itself uncertain: the ratio's
+        // one-sided 95 % bound is about ×2.1, so "no more than +100 %" is not shown. (Treating
+        // the base's rate as known put the bound at ×1.78 and called it within budget.)
+        let r = rate_result(error_rate(10, 1_000), error_rate(11, 1_000), 1.0);
+        assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+        assert!(r
+            .details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("ratio score test"));
+        // With ten times the requests it is.
+        let r = rate_result(error_rate(100, 10_000), error_rate(110, 10_000), 1.0);
+        assert_eq!(r.status, Status::Pass, "{r:?}");
     }
 }

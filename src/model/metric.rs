@@ -26,6 +26,15 @@ pub struct Proportion {
     pub total: u64,
 }
 
+/// Over-dispersion of a rate's events across the windows of one run (quasi-binomial).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Overdispersion {
+    /// `φ`: 1 for independent events, 5 when the windows differ five times more than coin flips.
+    pub factor: f64,
+    /// Degrees of freedom of the estimate (windows − 1).
+    pub df: f64,
+}
+
 /// A metric of one results file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -48,6 +57,10 @@ pub struct Metric {
     /// Failures and total events behind a rate (k6 `http_req_failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proportion: Option<Proportion>,
+    /// How much more a rate's events vary across the 10 s windows of the run than independent
+    /// events would, when the k6 stream showed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdispersion: Option<Overdispersion>,
     /// Set when the measurement failed (a Lighthouse `runtimeError`): the value is not data and
     /// every rule on this metric fails, naming this reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +82,7 @@ impl Metric {
             samples: Vec::new(),
             sample_kind: None,
             proportion: None,
+            overdispersion: None,
             failure: None,
             rounds: Vec::new(),
         }

@@ -14,7 +14,7 @@ mod unit;
 
 pub use direction::Direction;
 pub use environment::Environment;
-pub use metric::{Metric, Proportion, SampleKind, ToolThreshold};
+pub use metric::{Metric, Overdispersion, Proportion, SampleKind, ToolThreshold};
 pub use noise::{NoiseEstimate, NoiseMap};
 pub use results::{ResultsError, ResultsFile, RESULTS_SCHEMA};
 pub use unit::{Dimension, Quantity, Unit, UnitError};

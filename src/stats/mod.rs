@@ -30,7 +30,8 @@ pub use describe::OutlierCounts;
 pub use mann_whitney::{mann_whitney, MannWhitney};
 pub use multiple::{adjust, Correction};
 pub use proportions::{
-    difference_interval, two_proportions, two_proportions_dispersed, ProportionTest,
+    difference_interval, ratio_interval, ratio_p, two_proportions, two_proportions_dispersed,
+    Dispersion, ProportionTest,
 };
 
 /// The alternative hypothesis of a two-sample test.

@@ -89,81 +89,225 @@ pub fn two_proportions(
     })
 }
 
+/// Over-dispersion of binary events: their counts vary `factor` times more than independent
+/// trials would (bursts of failures), estimated with `df` degrees of freedom. Counts are divided
+/// by the factor (the effective number of independent trials) and, as for any estimated scale,
+/// statistics are referred to Student's t with `df` degrees of freedom instead of the normal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dispersion {
+    /// At least 1.
+    pub factor: f64,
+    /// Degrees of freedom of the estimate; `+∞` when the factor is taken as known.
+    pub df: f64,
+}
+
+impl Dispersion {
+    /// Independent trials.
+    pub const NONE: Dispersion = Dispersion {
+        factor: 1.0,
+        df: f64::INFINITY,
+    };
+
+    fn is_valid(self) -> bool {
+        self.factor >= 1.0 && self.factor.is_finite() && self.df > 0.0
+    }
+
+    /// The critical value for a two-sided interval at `level`, and that value as a normal
+    /// level (for the Wilson intervals inside Newcombe's).
+    fn critical(self, level: f64) -> (f64, f64) {
+        let crit = dist::t_quantile(0.5 + level / 2.0, self.df);
+        (crit, 2.0 * dist::normal_cdf(crit) - 1.0)
+    }
+
+    fn counts(self, head_fail: u64, head_n: u64, base_fail: u64, base_n: u64) -> [f64; 4] {
+        [head_fail, head_n, base_fail, base_n].map(|c| c as f64 / self.factor)
+    }
+}
+
+fn valid_counts(head_fail: u64, head_n: u64, base_fail: u64, base_n: u64) -> bool {
+    head_n > 0
+        && base_n > 0
+        && head_fail <= head_n
+        && base_fail <= base_n
+        && head_n.checked_add(base_n).is_some()
+}
+
 /// Newcombe's hybrid score interval of `p_head − p_base` at confidence `level` (0.95 for a
 /// two-sided 95 % interval; `1 − 2α` gives the one-sided `1 − α` upper bound as its upper end),
-/// with every count divided by the over-dispersion factor `phi` (1 for independent trials; see
-/// [`two_proportions_dispersed`]).
+/// for events with the given [`Dispersion`].
 ///
-/// `None` for the same invalid counts as [`two_proportions`], a level outside `(0, 1)` or
-/// `phi < 1`.
+/// `None` for the same invalid counts as [`two_proportions`], a level outside `(0, 1)` or an
+/// invalid dispersion.
 pub fn difference_interval(
     head_fail: u64,
     head_n: u64,
     base_fail: u64,
     base_n: u64,
     level: f64,
-    phi: f64,
+    dispersion: Dispersion,
 ) -> Option<(f64, f64)> {
-    if head_n == 0 || base_n == 0 || head_fail > head_n || base_fail > base_n {
+    let valid = valid_counts(head_fail, head_n, base_fail, base_n)
+        && level > 0.0
+        && level < 1.0
+        && dispersion.is_valid();
+    if !valid {
         return None;
     }
-    if !(level > 0.0 && level < 1.0 && phi >= 1.0 && phi.is_finite()) {
-        return None;
-    }
-    Some(newcombe_interval(
-        head_fail as f64 / phi,
-        head_n as f64 / phi,
-        base_fail as f64 / phi,
-        base_n as f64 / phi,
-        level,
-    ))
+    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
+    let (_, normal_level) = dispersion.critical(level);
+    Some(newcombe_interval(x1, n1, x2, n2, normal_level))
 }
 
-/// [`two_proportions`] for failures that are over-dispersed by the factor `phi ≥ 1` (bursts:
-/// the counts vary `phi` times more than independent trials would). Every count is divided by
-/// `phi` — the effective number of independent trials — and the score test is run on those
-/// (not integers, so never Fisher's exact test). The rates are unchanged. `phi = 1` is
-/// [`two_proportions`] itself.
+/// [`two_proportions`] for over-dispersed events (see [`Dispersion`]): the score test on the
+/// effective counts, referred to Student's t (never Fisher's exact test: the effective counts
+/// are not integers). The rates are unchanged. [`Dispersion::NONE`] is [`two_proportions`].
 pub fn two_proportions_dispersed(
     head_fail: u64,
     head_n: u64,
     base_fail: u64,
     base_n: u64,
     margin: f64,
-    phi: f64,
+    dispersion: Dispersion,
 ) -> Option<ProportionTest> {
-    if !(phi >= 1.0 && phi.is_finite()) {
+    if !dispersion.is_valid() {
         return None;
     }
     let plain = two_proportions(head_fail, head_n, base_fail, base_n, margin)?;
-    if phi == 1.0 {
+    if dispersion == Dispersion::NONE {
         return Some(plain);
     }
-    let (x1, n1, x2, n2) = (
-        head_fail as f64 / phi,
-        head_n as f64 / phi,
-        base_fail as f64 / phi,
-        base_n as f64 / phi,
-    );
+    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
+    let (_, normal_level) = dispersion.critical(0.95);
+    let p = match score_z(x1, n1, x2, n2, margin) {
+        Ok(z) => dist::t_sf(z, dispersion.df),
+        Err(p) => p,
+    };
     Some(ProportionTest {
-        ci: newcombe_interval(x1, n1, x2, n2, 0.95),
-        p: score_p(x1, n1, x2, n2, margin),
+        ci: newcombe_interval(x1, n1, x2, n2, normal_level),
+        p,
         method: "score",
         ..plain
     })
 }
 
+/// Farrington–Manning score statistic for the ratio `H0: p_head / p_base = θ`, with the rates
+/// restricted to the null by maximum likelihood (closed form, Farrington & Manning 1990).
+/// Large when the head's rate exceeds `θ` times the base's. `None` when the base has no events
+/// (the ratio is undefined) or `θ` is not positive.
+fn ratio_z(x1: f64, n1: f64, x2: f64, n2: f64, theta: f64) -> Option<f64> {
+    if !(x2 > 0.0 && theta > 0.0 && theta.is_finite()) {
+        return None;
+    }
+    let a = (n1 + n2) * theta;
+    let b = -(n1 * theta + x1 + n2 + x2 * theta);
+    let c = x1 + x2;
+    let disc = (b * b - 4.0 * a * c).max(0.0);
+    let p2 = (-b - disc.sqrt()) / (2.0 * a);
+    let p1 = theta * p2;
+    let var = p1 * (1.0 - p1) / n1 + theta * theta * p2 * (1.0 - p2) / n2;
+    let diff = x1 / n1 - theta * x2 / n2;
+    if var.is_nan() || var <= 0.0 {
+        return Some(if diff > 0.0 {
+            f64::INFINITY
+        } else if diff < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            0.0
+        });
+    }
+    Some(diff / var.sqrt())
+}
+
+/// One-sided p-value of the ratio of rates `p_head / p_base` against `θ`: `greater = true` tests
+/// `H1: ratio > θ`, `false` tests `H1: ratio < θ`. Farrington–Manning score test on the
+/// effective counts, referred to Student's t with the dispersion's degrees of freedom. `None`
+/// without base events, for invalid counts or `θ ≤ 0`.
+pub fn ratio_p(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    theta: f64,
+    greater: bool,
+    dispersion: Dispersion,
+) -> Option<f64> {
+    if !valid_counts(head_fail, head_n, base_fail, base_n) || !dispersion.is_valid() {
+        return None;
+    }
+    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
+    let z = ratio_z(x1, n1, x2, n2, theta)?;
+    Some(if greater {
+        dist::t_sf(z, dispersion.df)
+    } else {
+        dist::t_sf(-z, dispersion.df)
+    })
+}
+
+/// Two-sided interval of the ratio `p_head / p_base` at confidence `level`, by inverting the
+/// Farrington–Manning score test (so both rates' uncertainty counts: mapping an interval of the
+/// difference through the base's estimated rate treats the base as known and is too narrow with
+/// small counts). The lower end is 0 when the head has no events. `None` without base events.
+pub fn ratio_interval(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    level: f64,
+    dispersion: Dispersion,
+) -> Option<(f64, f64)> {
+    let valid = valid_counts(head_fail, head_n, base_fail, base_n)
+        && level > 0.0
+        && level < 1.0
+        && dispersion.is_valid();
+    if !valid {
+        return None;
+    }
+    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
+    let (crit, _) = dispersion.critical(level);
+    // z(θ) decreases in θ: the bounds are where it crosses ±crit.
+    let z = |log_theta: f64| ratio_z(x1, n1, x2, n2, log_theta.exp()).unwrap_or(f64::NAN);
+    let solve = |target: f64| {
+        let (mut lo, mut hi) = (-30.0f64, 30.0f64);
+        if z(lo) <= target {
+            return lo.exp();
+        }
+        if z(hi) >= target {
+            return hi.exp();
+        }
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if z(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (0.5 * (lo + hi)).exp()
+    };
+    ratio_z(x1, n1, x2, n2, 1.0)?;
+    let lower = if head_fail == 0 { 0.0 } else { solve(crit) };
+    Some((lower, solve(-crit)))
+}
+
 /// Farrington–Manning one-sided p-value for `H1: p1 − p2 > margin`.
 fn score_p(x1: f64, n1: f64, x2: f64, n2: f64, margin: f64) -> f64 {
+    match score_z(x1, n1, x2, n2, margin) {
+        Ok(z) => dist::normal_sf(z),
+        Err(p) => p,
+    }
+}
+
+/// The Farrington–Manning statistic for `H1: p1 − p2 > margin`, or (as `Err`) the p-value itself
+/// when both rates are pinned at 0 or 1 under H0 and the data are simply beyond the margin or not.
+fn score_z(x1: f64, n1: f64, x2: f64, n2: f64, margin: f64) -> Result<f64, f64> {
     let difference = x1 / n1 - x2 / n2;
     let p2 = restricted_mle_p2(x1, n1, x2, n2, margin);
     let p1 = p2 + margin;
     let var = p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2;
     if var.is_nan() || var <= 0.0 {
-        // Both rates pinned at 0 or 1 under H0: the data are either beyond the margin or not.
-        return if difference > margin { 0.0 } else { 1.0 };
+        return Err(if difference > margin { 0.0 } else { 1.0 });
     }
-    dist::normal_sf((difference - margin) / var.sqrt())
+    Ok((difference - margin) / var.sqrt())
 }
 
 /// Maximum-likelihood `p2` under the constraint `p1 = p2 + margin`.
@@ -328,10 +472,14 @@ mod tests {
     fn over_dispersion_divides_the_evidence_not_the_rates() {
         let plain = two_proportions(150, 10_000, 100, 10_000, 0.0).unwrap();
         assert_eq!(
-            two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, 1.0),
+            two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, Dispersion::NONE),
             Some(plain)
         );
-        let bursty = two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, 4.0).unwrap();
+        let four = Dispersion {
+            factor: 4.0,
+            df: f64::INFINITY,
+        };
+        let bursty = two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, four).unwrap();
         assert_eq!(
             (bursty.head_rate, bursty.base_rate),
             (plain.head_rate, plain.base_rate)
@@ -346,8 +494,49 @@ mod tests {
         );
         let width = |t: &ProportionTest| t.ci.1 - t.ci.0;
         assert!((width(&bursty) / width(&plain) - 2.0).abs() < 0.15);
-        assert!(two_proportions_dispersed(1, 10, 1, 10, 0.0, 0.5).is_none());
-        assert!(two_proportions_dispersed(1, 10, 1, 10, 0.0, f64::NAN).is_none());
-        assert!(difference_interval(1, 10, 1, 10, 0.95, 0.9).is_none());
+        // An estimated factor (11 df) is less certain still.
+        let estimated = Dispersion { df: 11.0, ..four };
+        let t = two_proportions_dispersed(150, 10_000, 100, 10_000, 0.0, estimated).unwrap();
+        assert!(t.p > bursty.p && width(&t) > width(&bursty));
+        let bad = Dispersion {
+            factor: 0.5,
+            df: 3.0,
+        };
+        assert!(two_proportions_dispersed(1, 10, 1, 10, 0.0, bad).is_none());
+        assert!(difference_interval(1, 10, 1, 10, 0.95, bad).is_none());
+    }
+
+    #[test]
+    fn ratio_interval_counts_the_base_uncertainty() {
+        // 10/1000 vs 10/1000: the ratio's 90 % interval reaches about ×2.1 (log-ratio bounds say
+        // ×2.08); the difference interval mapped through the base's 1 % says only ×1.78.
+        let (lo, hi) = ratio_interval(10, 1000, 10, 1000, 0.90, Dispersion::NONE).unwrap();
+        assert!(
+            (1.95..2.3).contains(&hi) && (0.43..0.52).contains(&lo),
+            "{lo} {hi}"
+        );
+        // Inverting the test: at the bounds the one-sided p-values are 5 %.
+        let p = ratio_p(10, 1000, 10, 1000, hi, false, Dispersion::NONE).unwrap();
+        assert!((p - 0.05).abs() < 1e-6, "{p}");
+        // No head events: the lower end is 0; no base events: no ratio.
+        assert_eq!(
+            ratio_interval(0, 1000, 10, 1000, 0.95, Dispersion::NONE)
+                .unwrap()
+                .0,
+            0.0
+        );
+        assert!(ratio_interval(3, 1000, 0, 1000, 0.95, Dispersion::NONE).is_none());
+        // Large counts: close to the log-ratio (Katz) interval.
+        let (lo, hi) =
+            ratio_interval(2000, 100_000, 1000, 100_000, 0.95, Dispersion::NONE).unwrap();
+        let se = (1.0f64 / 2000.0 - 1.0 / 100_000.0 + 1.0 / 1000.0 - 1.0 / 100_000.0).sqrt();
+        let katz = ((2f64.ln() - 1.96 * se).exp(), (2f64.ln() + 1.96 * se).exp());
+        assert!(
+            (lo - katz.0).abs() < 0.01 && (hi - katz.1).abs() < 0.01,
+            "{lo} {hi} {katz:?}"
+        );
+        // A doubling is significant against "no more than +10 %", an unchanged rate is not.
+        assert!(ratio_p(200, 10_000, 100, 10_000, 1.1, true, Dispersion::NONE).unwrap() < 1e-6);
+        assert!(ratio_p(100, 10_000, 100, 10_000, 1.1, true, Dispersion::NONE).unwrap() > 0.5);
     }
 }

@@ -802,3 +802,35 @@ fn per_check_pass_rates_come_from_every_summary_shape() {
         "{err}"
     );
 }
+
+/// The stream records how bursty a rate's events are: 600 requests over 60 s with 12 failures,
+/// spread evenly (independent-looking) or all in one 10 s window (an outage).
+#[test]
+fn the_stream_measures_how_bursty_failures_are() {
+    let stream = |failed_at: &dyn Fn(usize) -> bool| {
+        let mut text = String::from(
+            r#"{"type":"Metric","data":{"name":"http_req_failed","type":"rate","contains":"default","thresholds":[],"submetrics":null},"metric":"http_req_failed"}"#,
+        );
+        text.push('\n');
+        for i in 0..600usize {
+            let (secs, tenth) = (i / 10, i % 10);
+            text.push_str(&format!(
+                r#"{{"metric":"http_req_failed","type":"Point","data":{{"time":"2026-01-01T00:00:{secs:02}.{tenth}00000Z","value":{},"tags":{{}}}}}}"#,
+                u8::from(failed_at(i))
+            ));
+            text.push('\n');
+        }
+        let r = import_bytes(Path::new("points.ndjson"), text.as_bytes(), "api").unwrap();
+        r.metric("k6/api/http_req_failed/rate").unwrap().clone()
+    };
+    let even = stream(&|i| i % 50 == 7);
+    let burst = stream(&|i| (300..312).contains(&i));
+    for m in [&even, &burst] {
+        let p = m.proportion.unwrap();
+        assert_eq!((p.failures, p.total), (12, 600));
+    }
+    let (e, b) = (even.overdispersion.unwrap(), burst.overdispersion.unwrap());
+    assert_eq!(e.df, 5.0, "six windows of 10 s");
+    assert!(e.factor < 1.0, "evenly spread failures: {e:?}");
+    assert!(b.factor > 8.0, "one window with all failures: {b:?}");
+}

@@ -22,7 +22,8 @@ use cargo_perf_budget::stats::mann_whitney::{mann_whitney, mann_whitney_with, Me
 use cargo_perf_budget::stats::multiple::{adjust, benjamini_yekutieli, Correction};
 use cargo_perf_budget::stats::power::min_detectable_effect;
 use cargo_perf_budget::stats::proportions::{
-    difference_interval, two_proportions, two_proportions_dispersed,
+    difference_interval, ratio_interval, ratio_p, two_proportions, two_proportions_dispersed,
+    Dispersion,
 };
 use cargo_perf_budget::stats::welch::welch;
 use cargo_perf_budget::stats::yuen::yuen;
@@ -625,8 +626,13 @@ mod no_panic {
             let [hf, hn, bf, bn] = counts;
             let _ = two_proportions(hf, hn, bf, bn, a);
             let _ = two_proportions(hf.min(hn), hn, bf.min(bn), bn, 0.0);
-            let _ = two_proportions_dispersed(hf.min(hn), hn, bf.min(bn), bn, a, b.abs());
-            let _ = difference_interval(hf, hn, bf, bn, a, b);
+            let d = Dispersion { factor: b.abs(), df: a.abs() };
+            let _ = two_proportions_dispersed(hf.min(hn), hn, bf.min(bn), bn, a, d);
+            let _ = difference_interval(hf, hn, bf, bn, a, d);
+            let _ = ratio_interval(hf.min(hn), hn, bf.min(bn), bn, a, d);
+            let _ = ratio_interval(hf.min(hn), hn, bf.min(bn), bn, 0.95, Dispersion::NONE);
+            let _ = ratio_p(hf.min(hn), hn, bf.min(bn), bn, a, true, d);
+            let _ = ratio_p(hf, hn, bf, bn, b, false, Dispersion::NONE);
             let _ = min_detectable_effect(a, b, 0.05, 0.8);
             let positive_x: Vec<f64> = x.iter().map(|v| v.abs()).collect();
             let positive_y: Vec<f64> = y.iter().map(|v| v.abs()).collect();

@@ -354,7 +354,9 @@ mod error_rates {
     use std::path::Path;
 
     use cargo_perf_budget::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
-    use cargo_perf_budget::model::{Direction, Metric, Proportion, ResultsFile, SampleKind, Unit};
+    use cargo_perf_budget::model::{
+        Direction, Metric, Overdispersion, Proportion, ResultsFile, SampleKind, Unit,
+    };
     use cargo_perf_budget::report::Status;
     use rand::rngs::SmallRng;
     use rand::SeedableRng;
@@ -392,22 +394,33 @@ mod error_rates {
     ) -> ResultsFile {
         let beta = Beta::new(rate * concentration, (1.0 - rate) * concentration).unwrap();
         let mut failures = 0;
-        let mut window_rates = Vec::new();
+        let mut window_failures = Vec::new();
         for _ in 0..windows {
             let p: f64 = beta.sample(rng);
             let f = Binomial::new(per_window, p).unwrap().sample(rng);
             failures += f;
-            window_rates.push(f as f64 / per_window as f64);
+            window_failures.push(f);
         }
         let total = per_window * windows as u64;
-        let mut m = Metric::new(
-            ID,
-            Unit::Fraction,
-            Direction::Lower,
-            failures as f64 / total as f64,
-        );
+        let p = failures as f64 / total as f64;
+        let mut m = Metric::new(ID, Unit::Fraction, Direction::Lower, p);
         if windows_kept {
-            m = m.with_samples(SampleKind::Windows, window_rates);
+            // What the k6 stream importer records: the window rates, and the count-weighted
+            // quasi-binomial dispersion of the failures across them.
+            let rates: Vec<f64> = window_failures
+                .iter()
+                .map(|&f| f as f64 / per_window as f64)
+                .collect();
+            let pearson: f64 = rates
+                .iter()
+                .map(|r| per_window as f64 * (r - p).powi(2))
+                .sum();
+            let df = (windows - 1) as f64;
+            m.overdispersion = Some(Overdispersion {
+                factor: pearson / (df * p * (1.0 - p)),
+                df,
+            });
+            m = m.with_samples(SampleKind::Windows, rates);
         }
         m.proportion = Some(Proportion { failures, total });
         let mut f = ResultsFile::new();

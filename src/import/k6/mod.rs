@@ -472,7 +472,7 @@ impl Assembly<'_> {
                 };
                 for c in computed {
                     if let Some(value) = c.value.filter(|v| v.is_finite()) {
-                        self.push(&facts, c.stat, value, c.windows);
+                        self.push(&facts, c.stat, value, c.windows, c.dispersion);
                     }
                 }
                 done.insert(key);
@@ -576,7 +576,8 @@ impl Assembly<'_> {
                 continue;
             };
             let windows = from_stream.map(|c| c.windows.clone()).unwrap_or_default();
-            self.push(&facts, stat.clone(), value, windows);
+            let dispersion = from_stream.and_then(|c| c.dispersion);
+            self.push(&facts, stat.clone(), value, windows, dispersion);
         }
         if let (Some((_, (_, stream_total))), Some((_, total))) = (&computed, m.matches_total) {
             if *stream_total != total {
@@ -600,7 +601,14 @@ impl Assembly<'_> {
         }
     }
 
-    fn push(&mut self, facts: &SeriesFacts<'_>, stat: Stat, value: f64, windows: Vec<f64>) {
+    fn push(
+        &mut self,
+        facts: &SeriesFacts<'_>,
+        stat: Stat,
+        value: f64,
+        windows: Vec<f64>,
+        dispersion: Option<crate::model::Overdispersion>,
+    ) {
         let key = facts.key;
         let unit = unit_for(&key.name, facts.kind, facts.contains, &stat);
         let direction = direction_for(&key.name, facts.kind, &stat);
@@ -623,6 +631,7 @@ impl Assembly<'_> {
                     failures: failures(direction, matches, total),
                     total,
                 });
+                metric.overdispersion = dispersion;
             }
         }
         self.metrics.push((key.clone(), stat.order(), metric));

@@ -25,6 +25,7 @@ use super::kind::{Contains, K6Type};
 use super::line::{self, FastPoint};
 use super::selector::{MetricKey, Stat};
 use crate::import::ImportError;
+use crate::model::Overdispersion;
 
 /// Width of the windows whose statistics become a metric's samples.
 pub(crate) const WINDOW_NS: i64 = 10_000_000_000;
@@ -152,6 +153,37 @@ pub(crate) struct Computed {
     pub stat: Stat,
     pub value: Option<f64>,
     pub windows: Vec<f64>,
+    /// For a rate: how much more its 10 s windows differ than independent events would
+    /// (see [`overdispersion`]).
+    pub dispersion: Option<Overdispersion>,
+}
+
+/// Quasi-binomial over-dispersion of a rate across windows, weighted by each window's events:
+/// `φ = Σ n_w (r_w − p)² / ((k − 1) · p (1 − p))`, with `p` the rate over those windows.
+/// 1 for independent events (the expectation of each term is `p (1 − p)`), large when failures
+/// come in bursts; `k − 1` degrees of freedom. `None` with fewer than three windows or a rate
+/// of 0 or 1.
+fn overdispersion(windows: &[Window]) -> Option<Overdispersion> {
+    let used: Vec<&Window> = windows.iter().filter(|w| w.count > 0).collect();
+    if used.len() < 3 {
+        return None;
+    }
+    let events: u64 = used.iter().map(|w| w.count).sum();
+    let hits: u64 = used.iter().map(|w| w.nonzero).sum();
+    let p = hits as f64 / events as f64;
+    if !(p > 0.0 && p < 1.0) {
+        return None;
+    }
+    let pearson: f64 = used
+        .iter()
+        .map(|w| {
+            let r = w.nonzero as f64 / w.count as f64;
+            w.count as f64 * (r - p).powi(2)
+        })
+        .sum();
+    let df = (used.len() - 1) as f64;
+    let factor = pearson / (df * p * (1.0 - p));
+    factor.is_finite().then_some(Overdispersion { factor, df })
 }
 
 /// k6's percentile of sorted values: linear interpolation between the closest ranks,
@@ -290,9 +322,14 @@ impl StreamData {
                         }
                     }
                 };
+                let dispersion = match (kind, stat) {
+                    (Some(K6Type::Rate), Stat::Rate) => overdispersion(&s.windows),
+                    _ => None,
+                };
                 Computed {
                     stat: stat.clone(),
                     value,
+                    dispersion,
                     windows: if windows.len() >= 2 {
                         windows
                     } else {
