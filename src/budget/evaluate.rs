@@ -72,6 +72,9 @@ pub struct EvalOptions {
     /// Metrics whose base came from the result store although the baseline is a rerun (k6,
     /// Lighthouse pages `check` cannot serve for the base): they are separate runs.
     pub stored_base: BTreeSet<String>,
+    /// Where the stored run behind `stored_base` was measured (the base file's environment is
+    /// the rerun's own).
+    pub stored_environment: Option<crate::model::Environment>,
 }
 
 impl EvalOptions {
@@ -84,6 +87,7 @@ impl EvalOptions {
             today: jiff::Zoned::now().date(),
             strict: false,
             stored_base: BTreeSet::new(),
+            stored_environment: None,
         }
     }
 }
@@ -195,6 +199,22 @@ pub fn evaluate(
 
     let same_job = opts.baseline == BaselineSource::Rerun;
     let machine_shift = !same_job && base.environment.differs_from(&head.environment);
+    // In a rerun, the metrics whose base came from the store ran on the stored run's machine.
+    let stored_shift = same_job
+        && !opts.stored_base.is_empty()
+        && opts
+            .stored_environment
+            .as_ref()
+            .is_some_and(|e| e.differs_from(&head.environment));
+    if stored_shift {
+        if let Some(e) = &opts.stored_environment {
+            notes.push(format!(
+                "metrics whose base came from the store ran on another machine ({} vs {}): their run-to-run noise is widened",
+                describe_machine(e),
+                describe_machine(&head.environment)
+            ));
+        }
+    }
     if machine_shift {
         notes.push(format!(
             "base and head ran on different machines ({} vs {}): run-to-run noise widened instead of blaming the PR",
@@ -338,7 +358,13 @@ pub fn evaluate(
                 let margin = settings.noise;
                 // In a rerun, metrics whose base came from the store (k6, Lighthouse pages
                 // `check` cannot serve for the base) get the separate-run treatment.
-                let measured_together = same_job && !opts.stored_base.contains(*id);
+                let from_store = opts.stored_base.contains(*id);
+                let measured_together = same_job && !from_store;
+                let shifted = if same_job {
+                    from_store && stored_shift
+                } else {
+                    machine_shift
+                };
                 let cmp = compare(
                     b,
                     h,
@@ -347,7 +373,7 @@ pub fn evaluate(
                     settings.alpha,
                     opts,
                     measured_together,
-                    machine_shift,
+                    shifted,
                     round_prior,
                 );
                 match cmp {
@@ -2318,6 +2344,38 @@ mod tests {
             noise("criterion/a")
         );
         assert!(noise(p95).contains("uncalibrated"), "{}", noise(p95));
+
+        // The stored run was measured on another machine: widened, and said.
+        let mut head = head.clone();
+        head.environment.cpu_model = Some("AMD EPYC 7763".into());
+        let stored = crate::model::Environment {
+            cpu_model: Some("Intel Xeon 8370C".into()),
+            ..Default::default()
+        };
+        opts.stored_environment = Some(stored);
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        let p95_noise = report
+            .results
+            .iter()
+            .find(|r| r.id == p95)
+            .and_then(|r| r.details.noise.clone())
+            .unwrap();
+        assert!(p95_noise.contains("machine change"), "{p95_noise}");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("ran on another machine")),
+            "{:?}",
+            report.notes
+        );
+        let bench = report
+            .results
+            .iter()
+            .find(|r| r.id == "criterion/a")
+            .unwrap();
+        let bench_noise = bench.details.noise.clone().unwrap();
+        assert!(!bench_noise.contains("machine"), "{bench_noise}");
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         source,
         mut notes,
         stored_base,
+        stored_environment,
     } = if let Some(dir) = &args.fake_runner {
         let head =
             ResultsFile::load(&dir.join("head.json")).context("fake runner: head results")?;
@@ -53,6 +54,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             source: BaselineSource::File,
             notes: Vec::new(),
             stored_base: BTreeSet::new(),
+            stored_environment: None,
         }
     } else {
         collect(args, global, &budget, &budget_dir)?
@@ -64,6 +66,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 
     let mut opts = EvalOptions::new(source);
     opts.stored_base = stored_base;
+    opts.stored_environment = stored_environment;
     opts.strict = args.strict;
     if source != BaselineSource::Rerun || !budget.lighthouse.is_empty() || !budget.k6.is_empty() {
         // Base and head from different runs: calibrate with the stored history, when there is one.
@@ -110,6 +113,7 @@ struct Collected {
     source: BaselineSource,
     notes: Vec<String>,
     stored_base: BTreeSet<String>,
+    stored_environment: Option<crate::model::Environment>,
 }
 
 /// Measures head and obtains the base as the budget file and the flags say.
@@ -133,6 +137,7 @@ fn collect(
     let mut base_from_rerun = false;
     let rerun_mode = args.base.is_none() && (args.aa || mode == BaselineMode::Rerun);
     let mut stored_base = BTreeSet::new();
+    let mut stored_environment = None;
 
     // Lighthouse tables whose site `check` can start for the base too are measured on both
     // sides in this job; the base checkout is then made once and shared with the benches.
@@ -247,6 +252,7 @@ fn collect(
             source: BaselineSource::File,
             notes,
             stored_base: BTreeSet::new(),
+            stored_environment: None,
         });
     }
     // Metrics the rerun did not measure (Lighthouse, k6, or every metric in store mode) come from
@@ -277,7 +283,9 @@ fn collect(
                         base.metrics.push(m);
                     }
                 }
-                if !base_from_rerun {
+                if base_from_rerun {
+                    stored_environment = Some(stored_env);
+                } else {
                     base.commit = Some(commit);
                     base.environment = stored_env;
                     source = BaselineSource::Store;
@@ -303,6 +311,7 @@ fn collect(
         source,
         notes,
         stored_base,
+        stored_environment,
     })
 }
 
