@@ -325,6 +325,47 @@ fn run_once(
     }
 }
 
+/// Loads `url` once in headless Chromium without measuring it (its own temporary profile, the
+/// page's scripts and subresources fetched), so the first measured run after a server start does
+/// not pay for the server's cold caches alone. Best effort: a failure or a timeout is returned as
+/// a message for the progress output, never an error (a broken site shows in the measured runs).
+fn warm_up(chrome: &Path, url: &str, scratch: &Path) -> Result<(), String> {
+    let profile = scratch.join("warm-up-profile");
+    let mut cmd = Command::new(chrome);
+    cmd.args(CHROME_FLAGS.split_whitespace())
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    own_process_group(&mut cmd);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", chrome.display()))?;
+    let started = Instant::now();
+    let result = loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break Ok(()),
+            Ok(Some(status)) => break Err(format!("Chromium exited with {status}")),
+            Ok(None) if started.elapsed() > WARM_UP_TIMEOUT => {
+                stop_group(&mut child);
+                break Err(format!(
+                    "no page load within {} s",
+                    WARM_UP_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => break Err(e.to_string()),
+        }
+    };
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}
+
+/// How long the unmeasured warm-up load may take.
+const WARM_UP_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The last lines of a log, as a suffix for an error message.
 fn log_tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();

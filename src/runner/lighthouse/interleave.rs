@@ -7,7 +7,9 @@
 //!
 //! A side's server keeps running across consecutive runs of that side; on a switch it is
 //! stopped (with everything it started) and the port is seen closed before the other side's
-//! server starts, so a run never loads the other side's site. Each run's report is imported on
+//! server starts, so a run never loads the other side's site. After each start, one unmeasured
+//! page load in headless Chromium warms the server: otherwise the first run of every block is a
+//! cold start, and with B H H B the base has two blocks to the head's one. Each run's report is imported on
 //! its own and then all of a side's reports together: the importer's output (failed runs,
 //! warnings, medians) is kept, and each sample gets the 1-based index of the run it came from
 //! in `Metric::rounds`, which tells evaluation the base was measured interleaved in this job.
@@ -16,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{
-    headline_of, log_tail, run_once, wait_until_answers, LighthouseRunError, Served, Tools,
-    SERVE_TIMEOUT,
+    headline_of, log_tail, run_once, wait_until_answers, warm_up, LighthouseRunError, Served,
+    Tools, SERVE_TIMEOUT,
 };
 use crate::budget::LighthouseConfig;
 use crate::import::lighthouse::import;
@@ -154,6 +156,14 @@ pub fn interleave(
             }
             let log = tmp.path().join(format!("serve-{}.log", position + 1));
             let served = start_side(name, command, url, dir, label, &log)?;
+            // Every block of runs starts on a freshly started server; one unmeasured load makes
+            // the first measured run of each block as warm as the rest, so neither side
+            // collects more cold starts than the other (B H H B gives base two blocks).
+            if let Err(message) = warm_up(&chrome, url, tmp.path()) {
+                if !quiet {
+                    eprintln!("lighthouse {name}: {label}: warm-up load failed ({message}); measuring anyway");
+                }
+            }
             current = Some((side, served));
         }
 
