@@ -845,7 +845,11 @@ fn compare_proportions(
         difference_interval, ratio_interval, ratio_p, two_proportions_dispersed, Dispersion,
     };
     let (base, head) = (base_metric.proportion?, head_metric.proportion?);
-    if base.total == 0 || head.total == 0 {
+    if base.total == 0
+        || head.total == 0
+        || base.failures > base.total
+        || head.failures > head.total
+    {
         return None;
     }
     let unit = head_metric.unit;
@@ -868,6 +872,9 @@ fn compare_proportions(
         Direction::Higher => (1.0 - fail).clamp(0.0, 1.0),
     };
     let change_at = |fail: f64| {
+        if !fail.is_finite() {
+            return f64::NAN;
+        }
         let (vb, vh) = (value_of(fail_b).max(floor), value_of(fail).max(floor));
         match direction {
             Direction::Lower => vh / vb - 1.0,
@@ -878,7 +885,7 @@ fn compare_proportions(
     // The events whose rate is the metric's value: failures, or passes for a pass rate.
     let events = |p: crate::model::Proportion| match direction {
         Direction::Lower => p.failures,
-        Direction::Higher => p.total - p.failures,
+        Direction::Higher => p.total.saturating_sub(p.failures),
     };
     let vb = value_of(fail_b);
     // The failure-rate increase at which the relative change is exactly δ.
@@ -888,19 +895,25 @@ fn compare_proportions(
         Direction::Higher => vb - vf / (1.0 + margin),
     };
     let m = m.clamp(0.0, 0.999_999);
-    let (test_name, p, ci95, upper) = if events(base) > 0 && vb >= floor {
-        // The change as a function of the ratio r = value_head / value_base.
+    let (test_name, p, ci95, upper) = if events(base) > 0 && vb > 0.0 {
+        // The change as a function of the ratio r = value_head / value_base, both values
+        // counted from the floor: the same relative change as `change_at`, continuous as the
+        // base's rate crosses the floor.
         let change_of = |r: f64| {
+            if !r.is_finite() {
+                return f64::NAN;
+            }
             let vh = (r * vb).max(floor);
             match direction {
-                Direction::Lower => vh / vb - 1.0,
-                Direction::Higher => vb / vh - 1.0,
+                Direction::Lower => vh / vf - 1.0,
+                Direction::Higher => vf / vh - 1.0,
             }
         };
         let (eh, eb) = (events(head), events(base));
+        // The ratio at which the change is exactly δ.
         let (theta, greater) = match direction {
-            Direction::Lower => (1.0 + margin, true),
-            Direction::Higher => (1.0 / (1.0 + margin), false),
+            Direction::Lower => ((1.0 + margin) * vf / vb, true),
+            Direction::Higher => (vf / ((1.0 + margin) * vb), false),
         };
         let p = ratio_p(eh, head.total, eb, base.total, theta, greater, dispersion)?;
         let (l95, u95) = ratio_interval(eh, head.total, eb, base.total, 0.95, dispersion)?;
@@ -995,7 +1008,10 @@ fn compare_proportions(
 
 /// Over-dispersion of a rate from its stored run-to-run noise (a summary alone has no windows):
 /// calibration stores the variance `σ²` of `ln(value)` over the stored runs, where the value is
-/// the failure rate (`http_req_failed`) or the pass rate (`checks`, higher is better). The
+/// the failure rate (`http_req_failed`) or the pass rate (`checks`, higher is better). For
+/// single values a run (a summary, the only case this is used for: a base with a stream brings
+/// its own windows) nothing was subtracted from that variance, so it holds the binomial part
+/// too and `φ = max(1, …)` is the quasi-binomial factor. The
 /// variance of the value is then `v² σ²`, against the binomial variance of one run of the base's
 /// size, `p (1 − p) / n` (the same for a rate and its complement). Returns the factor (at least
 /// 1) and the runs behind it; `None` with fewer than 5 degrees of freedom or a rate of 0 or 1.
@@ -2460,5 +2476,41 @@ mod tests {
         // With ten times the requests it is.
         let r = rate_result(error_rate(100, 10_000), error_rate(110, 10_000), 1.0);
         assert_eq!(r.status, Status::Pass, "{r:?}");
+    }
+
+    #[test]
+    fn one_more_base_failure_never_makes_the_head_look_worse() {
+        // Across the floor (0.1 %) the base's rate goes from "counts as the floor" to "counts as
+        // itself": the verdict must not jump. Head 20 of 10,000 against a base of 5 … 15.
+        let rank = |s: Status| match s {
+            Status::Pass => 0,
+            Status::Inconclusive => 1,
+            _ => 2,
+        };
+        let mut previous: Option<(Status, f64, f64)> = None;
+        for base_failures in 5..=15 {
+            let r = rate_result(
+                error_rate(base_failures, 10_000),
+                error_rate(20, 10_000),
+                2.5,
+            );
+            let (change, upper) = (r.change.unwrap(), r.ci.unwrap()[1]);
+            assert!(upper.is_finite() && r.p.unwrap().is_finite(), "{r:?}");
+            if let Some((status, prev_change, prev_upper)) = previous {
+                assert!(
+                    rank(r.status) <= rank(status),
+                    "base {base_failures}: {r:?}"
+                );
+                assert!(
+                    change <= prev_change + 1e-12,
+                    "{change} after {prev_change}"
+                );
+                assert!(
+                    upper <= prev_upper * 1.02,
+                    "base {base_failures}: {upper} after {prev_upper}"
+                );
+            }
+            previous = Some((r.status, change, upper));
+        }
     }
 }

@@ -160,6 +160,22 @@ impl ResultsFile {
             if !m.rounds.is_empty() && m.rounds.len() != m.samples.len() {
                 return Err(invalid("`rounds` and `samples` differ in length".into()));
             }
+            if let Some(p) = m.proportion {
+                if p.failures > p.total {
+                    return Err(invalid(format!(
+                        "`proportion`: {} failures of {} events; expected failures ≤ total",
+                        p.failures, p.total
+                    )));
+                }
+            }
+            if let Some(o) = m.overdispersion {
+                if !(o.factor.is_finite() && o.factor >= 0.0 && o.df.is_finite() && o.df > 0.0) {
+                    return Err(invalid(format!(
+                        "`overdispersion`: factor {} with {} df; expected a factor ≥ 0 and df > 0",
+                        o.factor, o.df
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -235,5 +251,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("y.json") && err.contains("schema"), "{err}");
+    }
+
+    #[test]
+    fn impossible_counts_and_dispersions_are_named() {
+        let mut f = ResultsFile::new();
+        let mut m = Metric::new("k6/api/checks/rate", Unit::Fraction, Direction::Higher, 0.5);
+        m.proportion = Some(crate::model::Proportion {
+            failures: 5,
+            total: 3,
+        });
+        f.metrics.push(m);
+        let err = ResultsFile::from_json(&f.to_json(), "r.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("r.json")
+                && err.contains("k6/api/checks/rate")
+                && err.contains("5 failures of 3"),
+            "{err}"
+        );
+        f.metrics[0].proportion = None;
+        f.metrics[0].overdispersion = Some(crate::model::Overdispersion {
+            factor: 2.0,
+            df: 0.0,
+        });
+        let err = ResultsFile::from_json(&f.to_json(), "r.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("overdispersion"), "{err}");
     }
 }

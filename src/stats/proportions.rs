@@ -202,7 +202,9 @@ fn ratio_z(x1: f64, n1: f64, x2: f64, n2: f64, theta: f64) -> Option<f64> {
     let b = -(n1 * theta + x1 + n2 + x2 * theta);
     let c = x1 + x2;
     let disc = (b * b - 4.0 * a * c).max(0.0);
-    let p2 = (-b - disc.sqrt()) / (2.0 * a);
+    // The smaller root, written without the cancellation of −b − √disc (b < 0 here).
+    let denom = -b + disc.sqrt();
+    let p2 = if denom > 0.0 { 2.0 * c / denom } else { 0.0 };
     let p1 = theta * p2;
     let var = p1 * (1.0 - p1) / n1 + theta * theta * p2 * (1.0 - p2) / n2;
     let diff = x1 / n1 - theta * x2 / n2;
