@@ -161,3 +161,23 @@ fn comment_of_thousands_of_benchmarks_fits_and_still_names_failures() {
     }
     assert!(body.contains("4 failed"));
 }
+
+/// The example in docs/results.md is a valid results file, so the documentation cannot drift
+/// from the format.
+#[test]
+fn the_documented_results_file_example_loads() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/results.md")).unwrap();
+    let start = doc.find("```json\n").expect("a JSON example") + "```json\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let file = ResultsFile::from_json(&doc[start..end], "docs/results.md").unwrap();
+    assert_eq!(file.metrics.len(), 3);
+    let rate = file.metric("k6/api/http_req_failed/rate").unwrap();
+    assert_eq!(
+        rate.proportion.map(|p| (p.failures, p.total)),
+        Some((7, 450))
+    );
+    assert_eq!(rate.overdispersion.map(|o| o.df), Some(11.0));
+    assert!(file.metrics[2].failure.is_some());
+    assert_eq!(file.metrics[0].rounds, [1, 2]);
+}
