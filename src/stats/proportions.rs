@@ -132,6 +132,31 @@ fn valid_counts(head_fail: u64, head_n: u64, base_fail: u64, base_n: u64) -> boo
         && head_n.checked_add(base_n).is_some()
 }
 
+/// The effective counts, critical value and normal-equivalent level of an interval, or `None`
+/// for invalid counts, a level outside `(0, 1)` or an invalid dispersion.
+fn interval_inputs(
+    head_fail: u64,
+    head_n: u64,
+    base_fail: u64,
+    base_n: u64,
+    level: f64,
+    dispersion: Dispersion,
+) -> Option<([f64; 4], f64, f64)> {
+    let valid = valid_counts(head_fail, head_n, base_fail, base_n)
+        && level > 0.0
+        && level < 1.0
+        && dispersion.is_valid();
+    if !valid {
+        return None;
+    }
+    let (crit, normal_level) = dispersion.critical(level);
+    Some((
+        dispersion.counts(head_fail, head_n, base_fail, base_n),
+        crit,
+        normal_level,
+    ))
+}
+
 /// Newcombe's hybrid score interval of `p_head − p_base` at confidence `level` (0.95 for a
 /// two-sided 95 % interval; `1 − 2α` gives the one-sided `1 − α` upper bound as its upper end),
 /// for events with the given [`Dispersion`].
@@ -146,15 +171,8 @@ pub fn difference_interval(
     level: f64,
     dispersion: Dispersion,
 ) -> Option<(f64, f64)> {
-    let valid = valid_counts(head_fail, head_n, base_fail, base_n)
-        && level > 0.0
-        && level < 1.0
-        && dispersion.is_valid();
-    if !valid {
-        return None;
-    }
-    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
-    let (_, normal_level) = dispersion.critical(level);
+    let ([x1, n1, x2, n2], _, normal_level) =
+        interval_inputs(head_fail, head_n, base_fail, base_n, level, dispersion)?;
     Some(newcombe_interval(x1, n1, x2, n2, normal_level))
 }
 
@@ -257,15 +275,8 @@ pub fn ratio_interval(
     level: f64,
     dispersion: Dispersion,
 ) -> Option<(f64, f64)> {
-    let valid = valid_counts(head_fail, head_n, base_fail, base_n)
-        && level > 0.0
-        && level < 1.0
-        && dispersion.is_valid();
-    if !valid {
-        return None;
-    }
-    let [x1, n1, x2, n2] = dispersion.counts(head_fail, head_n, base_fail, base_n);
-    let (crit, _) = dispersion.critical(level);
+    let ([x1, n1, x2, n2], crit, _) =
+        interval_inputs(head_fail, head_n, base_fail, base_n, level, dispersion)?;
     // z(θ) decreases in θ: the bounds are where it crosses ±crit.
     let z = |log_theta: f64| ratio_z(x1, n1, x2, n2, log_theta.exp()).unwrap_or(f64::NAN);
     let solve = |target: f64| {
