@@ -559,6 +559,11 @@ impl Checker<'_> {
 
     /// A string that must say something.
     fn text(&mut self, block: &Block<'_, '_>, key: &str) -> Option<String> {
+        self.non_empty(block, key).map(Spanned::into_inner)
+    }
+
+    /// A string that must say something, with where it stands (for later checks of its content).
+    fn non_empty(&mut self, block: &Block<'_, '_>, key: &str) -> Option<Spanned<String>> {
         let value = self.string(block, key)?;
         if value.get_ref().trim().is_empty() {
             self.invalid(
@@ -570,7 +575,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(value.into_inner())
+        Some(value)
     }
 
     fn boolean(&mut self, block: &Block<'_, '_>, key: &str) -> Option<bool> {
@@ -849,17 +854,7 @@ impl Checker<'_> {
     /// A file glob (`reports`, `summary`, …): checked for syntax so a typo fails now, not after
     /// a long run.
     fn file_glob(&mut self, block: &Block<'_, '_>, key: &str) -> Option<String> {
-        let value = self.string(block, key)?;
-        if value.get_ref().trim().is_empty() {
-            self.invalid(
-                block,
-                key,
-                value.span(),
-                format!("`{key}` in {} must not be empty", block.title),
-                None,
-            );
-            return None;
-        }
+        let value = self.non_empty(block, key)?;
         if let Err(err) = globset::GlobBuilder::new(value.get_ref())
             .literal_separator(true)
             .build()
