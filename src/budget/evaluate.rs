@@ -9,10 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::budget::{BudgetFile, BudgetRule, CorrectionSetting, UnmatchedPolicy, Waiver};
-use crate::model::{Dimension, Direction, Metric, NoiseMap, ResultsFile, SampleKind, Unit};
+use crate::model::{
+    Dimension, Direction, Metric, NoiseMap, ResultsFile, SampleKind, TrendPoint, Unit,
+};
+use crate::report::format::{p_value, percent, percent_signed};
 use crate::report::{
     Details, Kind, MethodInfo, MetricResult, Report, RuleOutcome, Side, SideValue, Status, Summary,
-    TrendPoint, Verdict, REPORT_SCHEMA,
+    Verdict, REPORT_SCHEMA,
 };
 use crate::stats::compare::{compare_runs, compare_samples, LogComparison, NoiseModel};
 use crate::stats::decision::{decide, Outcome, RelativeCheck};
@@ -1378,7 +1381,7 @@ fn relative_message(
             format!(
                 "{est} is a significant regression beyond the {} budget (q = {})",
                 percent(budget),
-                fmt_p(q)
+                p_value(q)
             ),
         ),
         Outcome::RegressionWithinBudget => (
@@ -1504,40 +1507,6 @@ fn closest_id<'a>(glob: &str, ids: &BTreeSet<&'a str>) -> Option<&'a str> {
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, id)| id)
-}
-
-/// `5 %`, `12.5 %`.
-pub fn percent(x: f64) -> String {
-    if !x.is_finite() {
-        return "∞".into();
-    }
-    let v = x * 100.0;
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0} %")
-    } else {
-        format!("{v:.1} %")
-    }
-}
-
-/// `+3.4 %`, `−1.2 %`.
-pub fn percent_signed(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let v = x * 100.0;
-    if v < 0.0 {
-        format!("−{:.1} %", -v)
-    } else {
-        format!("+{v:.1} %")
-    }
-}
-
-fn fmt_p(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use crate::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
 use crate::budget::{BaselineMode, BudgetFile, LighthouseConfig};
 use crate::cli::{BaselineArg, CheckArgs, GlobalArgs};
 use crate::model::ResultsFile;
+use crate::report::format::short_sha;
 use crate::report::{Report, Verdict};
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::runner::lighthouse::{self, BaseSite};
@@ -267,8 +268,8 @@ fn collect(
                 if commit != base_commit {
                     notes.push(format!(
                         "base {} has no stored results; used its nearest ancestor with results, {}",
-                        short(&base_commit),
-                        short(&commit)
+                        short_sha(&base_commit),
+                        short_sha(&commit)
                     ));
                 }
                 let stored_env = stored.environment.clone();
@@ -293,7 +294,7 @@ fn collect(
             }
             Ok(None) => notes.push(format!(
                 "no stored results for base {} or its recent ancestors: metrics not measured in this job are new (save results on main with `cargo perf-budget run`)",
-                short(&base_commit)
+                short_sha(&base_commit)
             )),
             Err(e) if base_from_rerun || budget.criterion.is_none() => {
                 notes.push(format!("result store unavailable: {e}"));
@@ -436,10 +437,6 @@ fn head_commit(dir: &Path) -> Option<String> {
 fn merge(into: &mut ResultsFile, from: ResultsFile, side: &str) -> anyhow::Result<()> {
     into.merge(from)
         .map_err(|e| anyhow::anyhow!("{side} results: {e}"))
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..10).unwrap_or(sha)
 }
 
 /// Job summary, outputs, annotations and the sticky comment; never changes the verdict.

@@ -9,8 +9,10 @@ use super::store::repo_dir;
 use super::Outcome;
 use crate::budget::BudgetRule;
 use crate::cli::{Format, GlobalArgs, HistoryArgs};
-use crate::store::render::{self, HistoryView};
-use crate::store::{svg_chart, ChartSeries, GitStore, HistoryQuery, ResultStore, STORE_REF};
+use crate::model::HistoryView;
+use crate::report::chart::{regression_points, svg_chart, ChartSeries};
+use crate::report::history as render;
+use crate::store::{history_view, GitStore, HistoryQuery, ResultStore, STORE_REF};
 
 /// Metrics drawn in one chart; more would make panels too small to read.
 const MAX_CHART_METRICS: usize = 12;
@@ -38,7 +40,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         suite: args.suite.clone(),
         ..HistoryQuery::default()
     })?;
-    let view = HistoryView::new(&history, |id| matcher.is_match(id));
+    let view = history_view(&history, |id| matcher.is_match(id));
     if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
         eprintln!("warning: no stored metric matches {glob:?}");
     }
@@ -60,7 +62,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {
         for note in &view.notes {
-            eprintln!("warning: {}", render::plain(note));
+            eprintln!("warning: {}", crate::report::escape::terminal(note));
         }
     }
     if let Some(path) = &args.chart {
@@ -162,7 +164,7 @@ fn chart_series(view: &HistoryView, budgets: &HashMap<String, ChartBudget>) -> V
                 unit: m.unit,
                 direction: m.direction,
                 labels,
-                regressions: crate::store::regression_points(&values, m.direction, threshold),
+                regressions: regression_points(&values, m.direction, threshold),
                 regression_label: format!(
                     "regression: > {:.0} % worse than the median of the 5 runs before",
                     threshold * 100.0

@@ -28,6 +28,7 @@ pub use error::GitHubError;
 pub use retry::RetryPolicy;
 pub use token::Token;
 
+use crate::report::format::short_sha;
 use crate::report::{Report, Verdict};
 use comment::{CommentPlan, Posted};
 use sticky::StickyAction;
@@ -313,16 +314,12 @@ fn describe(posted: &Posted, pr: u64) -> (String, Option<String>) {
         Posted::Stale { measured, current } => (
             format!(
                 "not updating the comment on #{pr}: this report is for {}, but the pull request is now at {}; the run for the newer commit will post",
-                short(measured),
-                short(current)
+                short_sha(measured),
+                short_sha(current)
             ),
             None,
         ),
     }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }
 
 /// How `comment` posts.

@@ -10,6 +10,7 @@ mod environment;
 mod metric;
 mod noise;
 mod results;
+mod trend;
 mod unit;
 
 pub use direction::Direction;
@@ -17,4 +18,5 @@ pub use environment::Environment;
 pub use metric::{Metric, Overdispersion, Proportion, SampleKind, ToolThreshold};
 pub use noise::{NoiseEstimate, NoiseMap};
 pub use results::{ResultsError, ResultsFile, RESULTS_SCHEMA};
+pub use trend::{HistoryView, TrendPoint, ViewMetric, ViewRow};
 pub use unit::{Dimension, Quantity, Unit, UnitError};

@@ -5,8 +5,9 @@
 
 use std::fmt::Write;
 
+use super::escape::markdown as escape;
+use super::format::{percent, percent_signed, short_sha};
 use super::{Kind, MetricResult, Report, Status, Verdict};
-use crate::budget::evaluate::{percent, percent_signed};
 
 /// GitHub's limit on a comment body, in characters.
 pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
@@ -119,8 +120,8 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         let _ = writeln!(
             out,
             "\n<sub>base {} · head {} · baseline: {}</sub>",
-            short(b),
-            short(h),
+            short_sha(b),
+            short_sha(h),
             report.method.baseline
         );
     }
@@ -200,7 +201,7 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         for (id, points) in &report.history {
             if points.len() >= 2 {
                 out.push('\n');
-                out.push_str(&crate::store::mermaid_trend(id, points));
+                out.push_str(&super::chart::mermaid_trend(id, points));
             }
         }
     }
@@ -290,36 +291,4 @@ fn table(out: &mut String, rows: &[&MetricResult]) {
 /// `+2.1` from `+2.1 %`, for compact CI bounds.
 fn trim_pct(x: f64) -> String {
     percent_signed(x).trim_end_matches(" %").to_string()
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
-}
-
-/// Escapes user-supplied text for a Markdown table cell: no raw HTML, no table breaks, no live
-/// `@mention` or `#123` reference, no Markdown emphasis or links, no code spans.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            // A zero-width space after `@` and `#` keeps the text readable but stops GitHub from
-            // turning it into a mention or an issue link.
-            '@' | '#' => {
-                out.push(c);
-                out.push('\u{200B}');
-            }
-            _ => out.push(c),
-        }
-    }
-    out
 }

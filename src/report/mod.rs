@@ -2,13 +2,17 @@
 //! `perf-budget/report/v1`), a terminal table and Markdown (PR comment and job summary).
 //! Renderers return strings and do no I/O.
 
+pub mod chart;
+pub mod escape;
+pub mod format;
+pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Direction, Unit};
+use crate::model::{Direction, TrendPoint, Unit};
 
 /// Schema tag of the report format.
 pub const REPORT_SCHEMA: &str = "perf-budget/report/v1";
@@ -194,15 +198,6 @@ pub struct Report {
     /// Stored history of metrics (oldest first), for trend charts of regressed metrics.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub history: std::collections::BTreeMap<String, Vec<TrendPoint>>,
-}
-
-/// One stored value of a metric on one commit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrendPoint {
-    /// The commit (full SHA).
-    pub commit: String,
-    /// The metric's summary value on that commit.
-    pub value: f64,
 }
 
 /// The statistical settings of the run, for the "how to read this" footer.

@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::escape::terminal as clean;
+use super::format::{percent, percent_signed};
 use super::{Kind, MetricResult, Report, Status, Verdict};
-use crate::budget::evaluate::{percent, percent_signed};
 
 /// Rows shown without `--verbose` before passing rows are only counted.
 const QUIET_LIMIT: usize = 40;
@@ -36,7 +37,7 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
         .collect();
     let width = shown
         .iter()
-        .map(|r| r.id.chars().count())
+        .map(|r| clean(&r.id).chars().count())
         .max()
         .unwrap_or(6)
         .clamp(6, 60);
@@ -65,12 +66,15 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
             (Some(c), None) => percent_signed(c),
             _ => String::new(),
         };
-        let id: String = if r.id.chars().count() > width {
-            let mut s: String = r.id.chars().take(width - 1).collect();
+        // Metric ids, rule texts and messages come from results files and budget files: no
+        // escape sequence of theirs reaches the terminal.
+        let id = clean(&r.id);
+        let id: String = if id.chars().count() > width {
+            let mut s: String = id.chars().take(width - 1).collect();
             s.push('…');
             s
         } else {
-            r.id.clone()
+            id
         };
         let _ = writeln!(
             out,
@@ -86,16 +90,16 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
                 Some(false) => paint(red, "violated"),
                 None => paint(yellow, "undecided"),
             };
-            let mut line = format!("{:>12} {} {decided}", "", rule.rule);
+            let mut line = format!("{:>12} {} {decided}", "", clean(&rule.rule));
             if let Some(m) = &rule.message {
-                let _ = write!(line, ": {m}");
+                let _ = write!(line, ": {}", clean(m));
             }
             if let Some(w) = &rule.waived {
-                let _ = write!(line, " (waived: {w})");
+                let _ = write!(line, " (waived: {})", clean(w));
             }
             if verbose {
                 if let Some(src) = &rule.source {
-                    let _ = write!(line, " {}", paint(dim, &format!("[{src}]")));
+                    let _ = write!(line, " {}", paint(dim, &format!("[{}]", clean(src))));
                 }
             }
             let _ = writeln!(out, "{line}");
@@ -116,7 +120,7 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
                 extra.push(format!("detectable ≥ {}", percent(m)));
             }
             if let Some(n) = &d.noise {
-                extra.push(format!("noise: {n}"));
+                extra.push(format!("noise: {}", clean(n)));
             }
             if let Some(o) = &d.outliers {
                 extra.push(format!("outliers: {o}"));
@@ -133,7 +137,12 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
         );
     }
     for n in &report.notes {
-        let _ = writeln!(out, "{} {n}", paint(yellow, &format!("{:>12}", "note:")));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint(yellow, &format!("{:>12}", "note:")),
+            clean(n)
+        );
     }
     let s = &report.summary;
     let verdict = match report.verdict {
@@ -155,4 +164,47 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
         report.method.baseline
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Direction, Unit};
+    use crate::report::{Details, MethodInfo, Side, Summary, REPORT_SCHEMA};
+
+    #[test]
+    fn escape_sequences_in_ids_and_notes_never_reach_the_terminal() {
+        let result = MetricResult {
+            id: "criterion/\u{1b}[2J\u{1b}]0;pwned\u{7}".into(),
+            unit: Unit::Nanoseconds,
+            direction: Direction::Lower,
+            base: None,
+            head: None,
+            change: None,
+            ci: None,
+            p: None,
+            q: None,
+            status: Status::New,
+            kind: Kind::Unknown,
+            rules: Vec::new(),
+            method: "none".into(),
+            details: Details::default(),
+        };
+        let report = Report {
+            schema: REPORT_SCHEMA.into(),
+            verdict: Verdict::Pass,
+            base: Side::default(),
+            head: Side::default(),
+            summary: Summary::default(),
+            results: vec![result],
+            notes: vec!["head: \u{1b}[31mred\r".into()],
+            method: MethodInfo::default(),
+            history: Default::default(),
+        };
+        let out = render(&report, false, true);
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+        assert!(!out.contains('\r'), "{out:?}");
+        assert!(!out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains("criterion/?[2J?]0;pwned?"), "{out:?}");
+    }
 }

@@ -26,8 +26,8 @@ use std::path::Path;
 
 use git2::Oid;
 
+use crate::model::TrendPoint;
 use crate::model::{Dimension, Environment, NoiseEstimate, NoiseMap, ResultsFile};
-use crate::report::TrendPoint;
 
 use super::git::{EntryRead, GitStore, WalkEnd};
 use super::layout::validate_suite;

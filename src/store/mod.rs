@@ -60,22 +60,21 @@
 
 mod baseline;
 mod calibration;
-mod chart;
 mod git;
 mod layout;
 mod remote;
-pub mod render;
 mod summary;
+mod view;
 
 use std::path::PathBuf;
 
 pub use baseline::{find_base, find_base_detailed, BaseLookup};
 pub use calibration::{calibration_for, environment_shift, noise_map};
-pub use chart::{mermaid_trend, regression_points, sparkline, svg_chart, ChartSeries};
 pub use git::GitStore;
 pub use layout::{validate_suite, DEFAULT_SUITE, STORE_FORMAT, STORE_REF};
 pub use remote::{fetch, push, FetchOutcome, PushOutcome};
 pub use summary::{MetricSummary, RunSummary};
+pub use view::history_view;
 
 use crate::model::ResultsFile;
 

@@ -432,7 +432,7 @@ fn small_report() -> Report {
 
 /// A metric id as the Markdown shows it (escaped: `_` becomes `\_`).
 fn md(id: &str) -> String {
-    cargo_perf_budget::report::markdown::escape(id)
+    cargo_perf_budget::report::escape::markdown(id)
 }
 
 fn write_report(dir: &Path, name: &str, report: &Report) -> PathBuf {

@@ -238,12 +238,12 @@ fn a_failing_pr_gets_summary_outputs_annotations_one_comment_and_exit_1() {
     let summary = job.read("summary.md");
     assert!(summary.starts_with("# Earlier step\n"), "{summary}");
     let ours = &summary["# Earlier step\n".len()..];
-    let escaped = cargo_perf_budget::report::markdown::escape(FAILING);
+    let escaped = cargo_perf_budget::report::escape::markdown(FAILING);
     assert!(ours.contains(&escaped), "{ours}");
     assert!(ours.contains('|'), "a Markdown table: {ours}");
     for id in ["criterion/parse/small", "criterion/fib 20"] {
         assert!(
-            ours.contains(&cargo_perf_budget::report::markdown::escape(id)),
+            ours.contains(&cargo_perf_budget::report::escape::markdown(id)),
             "every metric is in the summary: {id}\n{ours}"
         );
     }
@@ -354,7 +354,7 @@ fn a_server_failing_everywhere_changes_nothing_but_a_warning() {
     assert_eq!(job.output("verdict"), "fail");
     assert!(job
         .read("summary.md")
-        .contains(&cargo_perf_budget::report::markdown::escape(FAILING)));
+        .contains(&cargo_perf_budget::report::escape::markdown(FAILING)));
     assert_eq!(fake.posts(), 0, "no create after failed reads");
     assert!(
         !job.outputs().iter().any(|(name, _)| name == "comment-url"),

@@ -4,8 +4,9 @@
 
 use plotters::prelude::*;
 
-use crate::model::{Direction, Unit};
-use crate::report::TrendPoint;
+use crate::model::{Direction, TrendPoint, Unit};
+
+use super::format::short_sha;
 
 /// Points shown in a Mermaid trend: GitHub renders long category axes poorly.
 const MERMAID_MAX_POINTS: usize = 30;
@@ -51,20 +52,10 @@ pub fn regression_points(values: &[f64], direction: Direction, threshold: f64) -
             if before.len() < 3 || !oriented[i].is_finite() {
                 return false;
             }
-            let level = median(before);
+            let level = crate::stats::describe::median(&before);
             level > 0.0 && oriented[i] > level * (1.0 + threshold)
         })
         .collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 /// A unicode sparkline (`▁▂▃▄▅▆▇█`) of the values, oldest first; non-finite values are blanks.
@@ -99,7 +90,7 @@ pub fn mermaid_trend(id: &str, points: &[TrendPoint]) -> String {
     }
     let labels: Vec<String> = points
         .iter()
-        .map(|p| format!("\"{}\"", mermaid_label(&short_sha(&p.commit), 12)))
+        .map(|p| format!("\"{}\"", mermaid_label(short_sha(&p.commit), 12)))
         .collect();
     let values: Vec<String> = points.iter().map(|p| mermaid_number(p.value)).collect();
     format!(
@@ -142,11 +133,6 @@ fn mermaid_number(v: f64) -> String {
     } else {
         s
     }
-}
-
-/// The first 7 characters of a SHA.
-pub(crate) fn short_sha(sha: &str) -> String {
-    sha.chars().take(7).collect()
 }
 
 /// Draws one panel per series, stacked, as an SVG document.
