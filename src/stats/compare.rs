@@ -75,11 +75,56 @@ impl NoiseModel {
     }
 }
 
+/// The test behind a [`LogComparison`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Yuen's 20 %-trimmed Welch test on log samples (raw samples, criterion).
+    YuenLog,
+    /// Welch's test on the log values of a few runs a side, their own variances.
+    WelchLog,
+    /// A few runs a side with the stored history's variance.
+    WelchLogPooled,
+    /// One new value against the base runs, with the stored history's variance.
+    PredictionInterval,
+    /// Two proportions on their counts (error rates).
+    TwoProportions,
+}
+
+impl Method {
+    /// The name the report uses (`details` and `method` in the JSON report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::YuenLog => "yuen-log",
+            Method::WelchLog => "welch-log",
+            Method::WelchLogPooled => "welch-log-pooled",
+            Method::PredictionInterval => "prediction-interval",
+            Method::TwoProportions => "two-proportions",
+        }
+    }
+
+    /// The test counts samples within runs (otherwise it counts runs).
+    pub fn on_samples(self) -> bool {
+        self == Method::YuenLog
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Method {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A relative comparison of head against base.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogComparison {
-    /// `"yuen-log"`, `"welch-log"`, `"welch-log-pooled"` or `"prediction-interval"`.
-    pub method: &'static str,
+    /// The test.
+    pub method: Method,
     /// Estimate of `ln(head/base)`.
     pub log_ratio: f64,
     /// Standard error of `log_ratio`, including any calibrated extra variance.
@@ -117,7 +162,7 @@ fn logs(x: &[f64]) -> Option<Vec<f64>> {
 
 /// Intervals, p-value and MDE from an estimate, its standard error and df.
 fn finish(
-    method: &'static str,
+    method: Method,
     log_ratio: f64,
     se: f64,
     df: f64,
@@ -187,7 +232,7 @@ pub fn compare_samples(
     let se2 = h.se2 + b.se2 + extra;
     let df = satterthwaite_df(&[(h.se2, h.df), (b.se2, b.df), (extra, extra_df)]);
     let mut result = finish(
-        "yuen-log",
+        Method::YuenLog,
         h.location - b.location,
         se2.sqrt(),
         df,
@@ -252,9 +297,9 @@ pub fn compare_runs(
                 df,
             };
             let method = if lh.len() == 1 {
-                "prediction-interval"
+                Method::PredictionInterval
             } else {
-                "welch-log-pooled"
+                Method::WelchLogPooled
             };
             // One shared variance estimate: its df, not a Satterthwaite sum of two copies.
             let test = combine(h, b, 0.0, Alternative::Greater)?;
@@ -270,7 +315,14 @@ pub fn compare_runs(
                 0.0,
                 Alternative::Greater,
             )?;
-            finish("welch-log", test.estimate, test.se, test.df, delta, alpha)?
+            finish(
+                Method::WelchLog,
+                test.estimate,
+                test.se,
+                test.df,
+                delta,
+                alpha,
+            )?
         }
     };
     // Below 4 runs a side Mann–Whitney cannot reach p < 0.05 two-sided: not worth showing.

@@ -4,8 +4,7 @@
 //! so changes are ratios and multiplicative noise becomes additive. Raw samples (criterion) use
 //! Yuen's 20 %-trimmed Welch test ([`yuen`]); few runs (Lighthouse, k6) use a variance from the
 //! metric's history. [`decision`] turns the one-sided p-values of one run into verdicts after
-//! Benjamini–Hochberg ([`multiple`]). Formulas, reference values and the simulation behind these
-//! choices: `reference/statistics.md` in the shared notes.
+//! Benjamini–Hochberg ([`multiple`]). Formulas and their sources: `docs/statistics.md`.
 //!
 //! Conventions throughout: `x` is the PR head and `y` the base; [`Alternative::Greater`] means
 //! "head larger than base", which is a regression for lower-is-better metrics. Functions return
@@ -21,10 +20,12 @@ pub mod mann_whitney;
 pub mod multiple;
 pub mod power;
 pub mod proportions;
+pub mod rounds;
+pub mod run_variance;
 pub mod welch;
 pub mod yuen;
 
-pub use compare::{compare_runs, compare_samples, LogComparison, NoiseModel};
+pub use compare::{compare_runs, compare_samples, LogComparison, Method, NoiseModel};
 pub use decision::{decide, Decision, Outcome, RelativeCheck};
 pub use describe::OutlierCounts;
 pub use mann_whitney::{mann_whitney, MannWhitney};

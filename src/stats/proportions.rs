@@ -399,6 +399,52 @@ fn fisher_greater(x1: u64, n1: u64, x2: u64, n2: u64) -> f64 {
     (tail / all).clamp(0.0, 1.0)
 }
 
+/// Over-dispersion of a rate from its stored run-to-run noise (a summary alone has no windows):
+/// calibration stores the variance `σ²` (`log_var`, with `df` degrees of freedom) of `ln(value)`
+/// over the stored runs, where the value is the failure rate or, for a pass rate
+/// (`pass_rate`), its complement. For single values a run nothing was subtracted from that
+/// variance, so it holds the binomial part too and `φ = max(1, …)` is the quasi-binomial factor.
+/// The variance of the value is then `v² σ²`, against the binomial variance of one run of the
+/// base's size, `p (1 − p) / n` (the same for a rate and its complement). `None` with fewer than 5
+/// degrees of freedom, a rate of 0 or 1, or values that are not numbers.
+pub fn dispersion_from_runs(
+    log_var: f64,
+    df: f64,
+    failures: u64,
+    total: u64,
+    pass_rate: bool,
+) -> Option<Dispersion> {
+    let p = failures as f64 / total as f64;
+    if !(p > 0.0 && p < 1.0) || df < 5.0 || !log_var.is_finite() {
+        return None;
+    }
+    let v = if pass_rate { 1.0 - p } else { p };
+    let phi = v * v * log_var * total as f64 / (p * (1.0 - p));
+    phi.is_finite().then_some(Dispersion {
+        factor: phi.max(1.0),
+        df,
+    })
+}
+
+/// The failure-rate increase detected with 80 % power by a one-sided test at level `alpha` of
+/// `H0: increase ≤ margin`, at a base rate `p0` (clamped to at most 0.5), with `n_head` and
+/// `n_base` trials discounted by `dispersion`: `margin + (z₁₋α + z₀.₈)·SE₀`. A normal
+/// approximation: a guide printed next to "inconclusive", not part of any decision.
+pub fn detectable_increase(
+    p0: f64,
+    margin: f64,
+    n_head: u64,
+    n_base: u64,
+    alpha: f64,
+    dispersion: Dispersion,
+) -> f64 {
+    let p0 = p0.min(0.5);
+    let se0 =
+        (dispersion.factor * p0 * (1.0 - p0) * (1.0 / n_head as f64 + 1.0 / n_base as f64)).sqrt();
+    let z = super::dist::normal_quantile(1.0 - alpha) + super::dist::normal_quantile(0.8);
+    margin + z * se0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -350,7 +350,7 @@ fn one_budget_one_verdict_lighthouse_and_k6_against_the_stored_base_with_calibra
     assert_eq!(report["head"]["commit"], c1.as_str());
     let n = notes(&report);
     assert!(
-        n.contains("nearest ancestor") && n.contains(&c1[..10]) && n.contains(&last_main[..10]),
+        n.contains("nearest ancestor") && n.contains(&c1[..7]) && n.contains(&last_main[..7]),
         "{n}"
     );
     assert_calibrated(result(&report, LCP));

@@ -500,7 +500,7 @@ fn stats_edge_all_equal_is_deterministic() {
     assert_eq!(c.p_regression, 1.0);
     // Constant runs, no history, enough runs: welch-log with zero variance.
     let c = compare_runs(&same[..5], &same[..6], 0.01, 0.05, None).expect("defined");
-    assert_eq!((c.method, c.p_regression), ("welch-log", 1.0));
+    assert_eq!((c.method.as_str(), c.p_regression), ("welch-log", 1.0));
 }
 
 #[test]

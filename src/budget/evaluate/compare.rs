@@ -1,0 +1,424 @@
+//! The statistics chosen for one metric: how base and head were paired and what data each side
+//! has decide the noise model; the tests themselves live in `stats`.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Dimension, Direction, Metric, NoiseEstimate, ResultsFile, SampleKind, Unit};
+use crate::report::format::percent;
+use crate::report::SideValue;
+use crate::stats::compare::{compare_runs, compare_samples, LogComparison, NoiseModel};
+use crate::stats::rounds;
+use crate::stats::run_variance::{per_run_variance, StoredNoise};
+
+use super::proportions::compare_proportions;
+
+/// The least number of samples per side for a two-sample test on raw samples.
+const MIN_SAMPLES: usize = 10;
+/// Noise margin used when base and head come from different runs and no history calibrates the
+/// comparison: within-run variance alone is known to be far too small (docs/statistics.md).
+pub(super) const UNCALIBRATED_MARGIN: f64 = 0.03;
+/// Run-to-run standard deviation assumed when base and head ran on different machines and no
+/// history says better (CodSpeed measured 2.66 % between runs on hosted runners).
+pub(super) const MACHINE_SHIFT_SD: f64 = 0.02;
+
+/// How base and head of one metric were measured, which decides the noise model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pairing {
+    /// In this job, interleaved round by round (`check` rerun): the job's own shift is shared
+    /// by both sides; only round-to-round and within-round noise remain.
+    Interleaved,
+    /// In separate runs (the store, a file, or a stored base inside a rerun): run-to-run noise
+    /// counts, and more when the machines differ.
+    Separate {
+        /// Base and head ran on different machines.
+        machine_shift: bool,
+    },
+}
+
+/// What comparing one metric gave.
+pub(super) enum Compared {
+    /// A comparison, where its noise estimate came from, and the noise margin it tested against.
+    Log(LogComparison, String, f64),
+    NoNoise {
+        change: f64,
+        method: &'static str,
+        why: String,
+        /// The zero floor the values were raised to, formatted, when there was one.
+        floor: Option<String>,
+    },
+    /// Exactly the same values on both sides (`what` describes them, e.g. "0 → 0").
+    Identical { what: String },
+}
+
+/// The smallest amount of a metric that matters, in the metric's unit, used when a side holds
+/// zeros and so cannot be compared on the log scale.
+///
+/// Lighthouse's total blocking time and cumulative layout shift, k6's TLS handshake time on plain
+/// HTTP, an error rate that was clean: zero is a common, legitimate value, and a ratio against
+/// zero is undefined. Rather than give up ("inconclusive", which hides a 0 → 0.2 CLS jump) or call
+/// every 0 → tiny change an infinite regression (a false alarm on the next 1 ms of TBT), relative
+/// rules on zero-valued metrics compare on an absolute floor: every value below the floor counts
+/// as the floor, so the change is measured as `max(head, floor) / max(base, floor) − 1`.
+/// 0 → 0 (or 0 → anything below the floor) is then no change; 0 → 0.2 CLS against a 0.01 floor is
+/// +1900 %, which fails a relative budget. The floors are "the least a user could notice":
+/// 10 ms of time (below a frame; TBT and k6 connection phases jitter by that much), 0.01 of a
+/// plain number (CLS; 1/10 of Lighthouse's "good" limit of 0.1) or a score (one Lighthouse
+/// point), 0.1 % of a fraction (error rates), one count, 1 KiB of data, 1 KiB/s and 1/s.
+pub(super) fn zero_floor(unit: Unit) -> f64 {
+    match unit.dimension() {
+        Dimension::Time => 1e7 / unit.to_base(),
+        Dimension::Bytes | Dimension::ByteRate => 1024.0,
+        Dimension::Rate => 1.0,
+        Dimension::Fraction if unit == Unit::Fraction => 0.001,
+        Dimension::Fraction => 0.01,
+        Dimension::Number if unit == Unit::Count => 1.0,
+        Dimension::Number => 0.01,
+    }
+}
+
+/// Every value of a metric: its samples, or its single value.
+fn values(m: &Metric) -> Vec<f64> {
+    if m.samples.is_empty() {
+        vec![m.value]
+    } else {
+        m.samples.clone()
+    }
+}
+
+/// The metric with every value below `floor` raised to it.
+fn floored(m: &Metric, floor: f64) -> Metric {
+    let mut m = m.clone();
+    m.value = m.value.max(floor);
+    for v in &mut m.samples {
+        *v = v.max(floor);
+    }
+    m
+}
+
+/// Exactly the same measurements on both sides (the same summary and the same samples, in any
+/// order): nothing changed, so no noise model is needed to say so. Describes them for the report.
+/// This is what a PR that does not touch the measured code sees when the tool's output is
+/// deterministic (byte weights, counts, a CLS of 0) or when the same reports are checked twice.
+fn identical(base: &Metric, head: &Metric) -> Option<String> {
+    let sorted = |m: &Metric| {
+        let mut v = m.samples.clone();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let finite = |m: &Metric| m.value.is_finite() && m.samples.iter().all(|v| v.is_finite());
+    if !(finite(base) && finite(head) && base.value == head.value && sorted(base) == sorted(head)) {
+        return None;
+    }
+    let v = base.unit.format(base.value);
+    Some(if base.samples.iter().all(|&s| s == base.value) {
+        format!("{v} → {v}")
+    } else {
+        format!("the same {} values on both sides", base.samples.len())
+    })
+}
+
+/// Compares one metric's head with its base: identical values, error rates as proportions,
+/// positive values on the log scale, zeros from a floor.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn compare(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    history: Option<&NoiseEstimate>,
+    pairing: Pairing,
+    round_prior: Option<f64>,
+) -> Compared {
+    if let Some(what) = identical(base, head) {
+        return Compared::Identical { what };
+    }
+    if let (Some(_), Some(_)) = (base.proportion, head.proportion) {
+        if let Some(c) = compare_proportions(base, head, direction, margin, alpha, history) {
+            return c;
+        }
+    }
+    let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
+    if positive(base) && positive(head) {
+        return compare_positive(
+            base,
+            head,
+            direction,
+            margin,
+            alpha,
+            history,
+            pairing,
+            round_prior,
+        );
+    }
+    let usable = |m: &Metric| values(m).iter().all(|v| v.is_finite() && *v >= 0.0);
+    if !usable(base) || !usable(head) {
+        return Compared::NoNoise {
+            change: ratio_change(base.value, head.value, direction),
+            method: "none",
+            why: "values are negative or not numbers: no log-scale comparison".into(),
+            floor: None,
+        };
+    }
+    // Zeros: compare on the absolute floor (see `zero_floor`).
+    let floor = zero_floor(head.unit);
+    let (fb, fh) = (floored(base, floor), floored(head, floor));
+    let shown = head.unit.format(floor);
+    if identical(&fb, &fh).is_some() {
+        let fmt = |m: &Metric| head.unit.format(robust_summary(m));
+        return Compared::Identical {
+            what: format!(
+                "{} → {}, both at or below the floor {shown}",
+                fmt(base),
+                fmt(head)
+            ),
+        };
+    }
+    // History calibrates ln(value) of runs without zeros; it says nothing about how often a
+    // metric flips between zero and a small value, so the floored comparison stands on the runs'
+    // own variance or, with too few runs, on the no-noise rule.
+    let runs = |m: &Metric| -> Vec<f64> {
+        values(m)
+            .iter()
+            .map(|&v| direction.orient(v.max(floor)))
+            .collect()
+    };
+    let (hr, br) = (runs(&fh), runs(&fb));
+    if let Some(c) = compare_runs(&hr, &br, margin, alpha, None) {
+        let why = format!(
+            "zero values: compared with values below the floor {shown} counted as {shown}; variance of {} vs {} runs",
+            hr.len(),
+            br.len()
+        );
+        return Compared::Log(c, why, margin);
+    }
+    Compared::NoNoise {
+        change: ratio_change(robust_summary(&fb), robust_summary(&fh), direction),
+        method: "floor",
+        why: format!(
+            "no noise estimate: zero values, compared with values below the floor {shown} counted as {shown} ({} vs {} runs)",
+            hr.len(),
+            br.len()
+        ),
+        floor: Some(shown),
+    }
+}
+
+/// [`compare`] for metrics whose values are all positive.
+#[allow(clippy::too_many_arguments)]
+fn compare_positive(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    history: Option<&NoiseEstimate>,
+    pairing: Pairing,
+    round_prior: Option<f64>,
+) -> Compared {
+    let interleaved = pairing == Pairing::Interleaved;
+    let machine_shift = pairing
+        == Pairing::Separate {
+            machine_shift: true,
+        };
+    let orient =
+        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
+    let many = |m: &Metric| {
+        m.samples.len() >= MIN_SAMPLES
+            && matches!(
+                m.sample_kind,
+                Some(SampleKind::Iterations) | Some(SampleKind::Windows)
+            )
+    };
+    if many(base) && many(head) {
+        let mut extra_var = 0.0;
+        let mut df = f64::INFINITY;
+        let mut label = Vec::new();
+        let mut margin = margin;
+        if interleaved {
+            if let Some((v, d)) = round_noise(base, head, direction, round_prior) {
+                extra_var += v;
+                df = d;
+                let rounds = head.rounds.iter().collect::<BTreeSet<_>>().len();
+                label.push(format!(
+                    "round-to-round variance of {rounds} interleaved rounds{}",
+                    if round_prior.is_some() {
+                        ", moderated by the run's other benchmarks"
+                    } else {
+                        ""
+                    }
+                ));
+            } else {
+                label.push("within-run (same job, interleaved)".to_string());
+            }
+        } else if let Some(n) = history {
+            extra_var += 2.0 * n.log_var;
+            df = n.df;
+            label.push(format!(
+                "within-run + run-to-run variance from {} stored runs",
+                n.runs
+            ));
+        } else {
+            margin = margin.max(UNCALIBRATED_MARGIN);
+            label.push(format!(
+                "within-run only, uncalibrated (no stored history): noise margin raised to {}",
+                percent(margin)
+            ));
+        }
+        if machine_shift {
+            extra_var += 2.0 * MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+            label.push("widened for a machine change".into());
+        }
+        let noise = NoiseModel {
+            extra_var,
+            df,
+            source: label.join("; "),
+        };
+        let model = (extra_var > 0.0).then_some(&noise);
+        if let Some(c) = compare_samples(&orient(head), &orient(base), margin, alpha, model) {
+            return Compared::Log(c, noise.source, margin);
+        }
+    }
+
+    // Few runs or single values: the run-to-run variance must come from history.
+    let runs = |m: &Metric| -> Vec<f64> {
+        if m.samples.is_empty() || m.sample_kind == Some(SampleKind::Iterations) {
+            vec![direction.orient(m.value)]
+        } else {
+            orient(m)
+        }
+    };
+    let (hr, br) = (runs(head), runs(base));
+    // Both sides measured in this job, alternating (`check` runs Lighthouse on base and head
+    // ABBA when it can serve both): the job-level shift that separate jobs carry is shared, so
+    // only the scatter of the runs themselves remains.
+    let mut hist = history.copied();
+    if machine_shift {
+        if let Some(n) = hist.as_mut() {
+            n.log_var += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+        }
+    }
+    let hist = hist.and_then(|n| per_run_variance(&stored_noise(&n), interleaved, &hr, &br));
+    if let Some(c) = compare_runs(
+        &hr,
+        &br,
+        margin,
+        alpha,
+        hist.as_ref().map(|h| (h.var, h.df)),
+    ) {
+        let runs = format!("{} vs {} runs", hr.len(), br.len());
+        let why = match (history, &hist) {
+            (Some(n), Some(h)) if interleaved => format!(
+                "within-job variance of {runs}, interleaved in this job, pooled with {} stored runs' scatter ({:.0} df)",
+                n.runs, h.df
+            ),
+            (Some(n), Some(h)) if h.within_df > 0.0 => format!(
+                "run-to-run variance from {} stored runs + within-run variance of {runs}{}",
+                n.runs,
+                if n.within_df > 0.0 {
+                    " pooled with the stored runs' scatter"
+                } else {
+                    ""
+                }
+            ),
+            (Some(n), _) => format!("run-to-run variance from {} stored runs", n.runs),
+            (None, _) if interleaved => format!("variance of {runs}, interleaved in this job"),
+            (None, _) => format!("variance of {runs}"),
+        };
+        return Compared::Log(c, why, margin);
+    }
+    Compared::NoNoise {
+        change: ratio_change(base.value, head.value, direction),
+        method: "none",
+        why: format!(
+            "no noise estimate: {} vs {} runs and no stored history",
+            hr.len(),
+            br.len()
+        ),
+        floor: None,
+    }
+}
+
+/// The stored noise estimate in the form `stats` takes.
+fn stored_noise(n: &NoiseEstimate) -> StoredNoise {
+    StoredNoise {
+        log_var: n.log_var,
+        df: n.df,
+        within_var: n.within_var,
+        within_df: n.within_df,
+    }
+}
+
+/// Round statistics of a metric's samples, oriented so that larger is worse.
+fn round_stats(base: &Metric, head: &Metric, direction: Direction) -> Option<rounds::RoundStats> {
+    let orient =
+        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
+    rounds::round_stats(&orient(base), &base.rounds, &orient(head), &head.rounds)
+}
+
+/// Round-to-round noise of one metric in an interleaved rerun (see [`rounds::round_noise`]).
+fn round_noise(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    prior: Option<f64>,
+) -> Option<(f64, f64)> {
+    rounds::round_noise(round_stats(base, head, direction)?, prior)
+}
+
+/// The run's typical round variance over its metrics (see [`rounds::round_prior`]).
+pub(super) fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<f64> {
+    let vars: Vec<f64> = head
+        .metrics
+        .iter()
+        .filter_map(|h| round_stats(base.metric(&h.id)?, h, Direction::Lower))
+        .map(|s| s.var)
+        .collect();
+    rounds::round_prior(&vars)
+}
+
+/// The value absolute budgets compare: the 20 %-trimmed mean of per-iteration samples, the
+/// median of runs, or the tool's own statistic.
+pub(super) fn robust_summary(m: &Metric) -> f64 {
+    use crate::stats::describe::{median, trimmed_mean};
+    match m.sample_kind {
+        Some(SampleKind::Iterations) if m.samples.len() >= MIN_SAMPLES => {
+            trimmed_mean(&m.samples, 0.2)
+        }
+        Some(SampleKind::Runs) if !m.samples.is_empty() => median(&m.samples),
+        _ => m.value,
+    }
+}
+
+pub(super) fn side_value(m: &Metric) -> SideValue {
+    SideValue {
+        value: robust_summary(m),
+        n: m.n(),
+    }
+}
+
+/// `change` is computed on oriented values (worse = larger); turn it back into head/base − 1.
+pub(super) fn signed_change(oriented: f64, direction: Direction) -> f64 {
+    match direction {
+        Direction::Lower => oriented,
+        Direction::Higher => 1.0 / (1.0 + oriented) - 1.0,
+    }
+}
+
+pub(super) fn signed_ci(ci: (f64, f64), direction: Direction) -> [f64; 2] {
+    let (a, b) = (
+        signed_change(ci.0, direction),
+        signed_change(ci.1, direction),
+    );
+    [a.min(b), a.max(b)]
+}
+
+/// head/base − 1 of single values, oriented so that positive is worse.
+pub(super) fn ratio_change(base: f64, head: f64, direction: Direction) -> f64 {
+    let r = direction.orient(head) / direction.orient(base);
+    if r.is_finite() {
+        r - 1.0
+    } else {
+        0.0
+    }
+}

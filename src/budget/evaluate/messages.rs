@@ -1,0 +1,167 @@
+//! What the report says about each rule and about the run, in words.
+
+use crate::model::{Direction, Environment, ResultsFile};
+use crate::report::format::{p_value, percent, percent_signed};
+use crate::report::{MetricResult, SideValue};
+use crate::stats::compare::LogComparison;
+use crate::stats::decision::Outcome;
+use crate::stats::describe::OutlierCounts;
+
+use super::compare::signed_change;
+
+/// A relative rule's verdict (`None`: undecided) and message after the family's decision.
+pub(super) fn relative(
+    outcome: Outcome,
+    budget: f64,
+    cmp: &LogComparison,
+    q: f64,
+    result: &MetricResult,
+) -> (Option<bool>, String) {
+    let change = result.change.unwrap_or(0.0);
+    let ci = result
+        .ci
+        .map(|[lo, hi]| format!(" [{}, {}]", percent_signed(lo), percent_signed(hi)))
+        .unwrap_or_default();
+    let est = format!("{}{ci}", percent_signed(change));
+    match outcome {
+        Outcome::Regression => (
+            Some(false),
+            format!(
+                "{est} is a significant regression beyond the {} budget (q = {})",
+                percent(budget),
+                p_value(q)
+            ),
+        ),
+        Outcome::RegressionWithinBudget => (
+            Some(true),
+            format!(
+                "{est}: a significant regression, within the {} budget",
+                percent(budget)
+            ),
+        ),
+        Outcome::WithinBudget => (
+            Some(true),
+            format!("{est}: within the {} budget", percent(budget)),
+        ),
+        Outcome::Inconclusive => {
+            let n = |s: &Option<SideValue>| s.map(|s| s.n).unwrap_or(0);
+            (
+                None,
+                format!(
+                    "{est}: inconclusive; with {} vs {} {} the smallest change this can see is ~{}",
+                    n(&result.head),
+                    n(&result.base),
+                    if cmp.method.on_samples() {
+                        "samples"
+                    } else {
+                        "runs"
+                    },
+                    percent(cmp.mde)
+                ),
+            )
+        }
+    }
+}
+
+/// A relative rule on a metric whose two sides hold the same values.
+pub(super) fn identical(what: &str, budget: f64) -> (Option<bool>, String) {
+    (
+        Some(true),
+        format!("no change ({what}): within the {} budget", percent(budget)),
+    )
+}
+
+/// A relative rule with no noise estimate: it fails only beyond `factor ×` the budget.
+pub(super) fn no_noise(
+    change: f64,
+    direction: Direction,
+    budget: f64,
+    factor: f64,
+    floor: Option<&str>,
+) -> (Option<bool>, String) {
+    // `change` is head/base − 1; oriented, positive is worse.
+    let worse = signed_change(change, direction);
+    let far = factor * budget;
+    let floor = floor
+        .map(|f| format!(", measured from the floor {f} (values below it count as {f})"))
+        .unwrap_or_default();
+    if worse > far {
+        (
+            Some(false),
+            format!(
+                "{}{floor} with no noise estimate: fails because it is beyond {}× the budget ({})",
+                percent_signed(change),
+                factor,
+                percent(far)
+            ),
+        )
+    } else {
+        (
+            None,
+            format!(
+                "{}{floor} but no noise estimate (too few runs and no stored history): cannot tell a change below {} from noise",
+                percent_signed(change),
+                percent(far)
+            ),
+        )
+    }
+}
+
+/// Why a relative rule could not compare the two sides.
+pub(super) fn not_compared(base: &Option<SideValue>, head: &Option<SideValue>) -> String {
+    match (base, head) {
+        (None, _) => "new metric: nothing to compare with".into(),
+        (_, None) => "missing in head".into(),
+        _ => "not comparable".into(),
+    }
+}
+
+/// Tukey outlier counts of both sides.
+pub(super) fn outliers(head: OutlierCounts, base: OutlierCounts) -> String {
+    format!(
+        "head {} mild, {} severe; base {} mild, {} severe",
+        head.low_mild + head.high_mild,
+        head.low_severe + head.high_severe,
+        base.low_mild + base.high_mild,
+        base.low_severe + base.high_severe
+    )
+}
+
+/// Base and head ran on different machines.
+pub(super) fn machine_note(base: &Environment, head: &Environment) -> String {
+    format!(
+        "base and head ran on different machines ({} vs {}): run-to-run noise widened instead of blaming the PR",
+        describe_machine(base),
+        describe_machine(head)
+    )
+}
+
+/// In a rerun, the metrics whose base came from the store ran on another machine.
+pub(super) fn stored_machine_note(stored: &Environment, head: &Environment) -> String {
+    format!(
+        "metrics whose base came from the store ran on another machine ({} vs {}): their run-to-run noise is widened",
+        describe_machine(stored),
+        describe_machine(head)
+    )
+}
+
+fn describe_machine(env: &Environment) -> String {
+    env.cpu_model
+        .clone()
+        .or_else(|| env.runner.clone())
+        .or_else(|| env.os.clone())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// What the inputs themselves said: importer warnings and the tools' own thresholds crossed.
+pub(super) fn input_notes(base: &ResultsFile, head: &ResultsFile) -> Vec<String> {
+    let mut notes: Vec<String> = head.warnings.iter().map(|w| format!("head: {w}")).collect();
+    notes.extend(base.warnings.iter().map(|w| format!("base: {w}")));
+    for t in head.thresholds.iter().filter(|t| !t.ok) {
+        notes.push(format!(
+            "tool threshold crossed in head: {} {}",
+            t.metric, t.expression
+        ));
+    }
+    notes
+}

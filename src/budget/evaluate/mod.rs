@@ -1,0 +1,582 @@
+//! Evaluation: every budget rule against base and head results, producing one [`Report`].
+//!
+//! Two phases. First each metric is assessed on its own ([`assess`]: absolute rules on the
+//! head's robust summary, then the relative comparison on the log scale, [`compare`]). Then the
+//! relative checks of the whole run form one family: their p-values are adjusted together
+//! (Benjamini–Hochberg by default) and the decision rule of `docs/statistics.md` is applied
+//! ([`family`]). Only then are statuses and messages final ([`finish`]).
+//!
+//! One file a concept: [`rules`] picks the rules that apply and the waivers, [`compare`] chooses
+//! the statistics for a pair of metrics, [`proportions`] compares error rates as counts,
+//! [`messages`] writes what the report says.
+
+mod compare;
+mod messages;
+mod proportions;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::budget::{BudgetFile, CorrectionSetting, Settings, Waiver};
+use crate::model::{Metric, NoiseMap, ResultsFile, TrendPoint};
+use crate::report::{
+    Details, Kind, MethodInfo, MetricResult, Report, RuleOutcome, Side, Status, Summary, Verdict,
+    REPORT_SCHEMA,
+};
+use crate::stats::compare::LogComparison;
+use crate::stats::decision::{Decision, Outcome, RelativeCheck};
+use crate::stats::multiple::Correction;
+
+use compare::{Compared, Pairing};
+
+/// A configuration problem found while evaluating (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .problems.join("\n"))]
+pub struct EvalError {
+    /// Every problem, each naming the budget file and line.
+    pub problems: Vec<String>,
+}
+
+/// How base and head were obtained, which decides how much run-to-run noise to expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineSource {
+    /// Measured in the same job, interleaved (`check` rerun mode).
+    Rerun,
+    /// From the result store (another job, maybe another machine).
+    Store,
+    /// From a results file given by the user.
+    File,
+}
+
+impl BaselineSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            BaselineSource::Rerun => "rerun",
+            BaselineSource::Store => "store",
+            BaselineSource::File => "file",
+        }
+    }
+}
+
+/// Inputs besides the budget and the two results files.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// How the base was obtained.
+    pub baseline: BaselineSource,
+    /// Run-to-run noise by metric id, from stored history.
+    pub noise: NoiseMap,
+    /// Stored trend of metrics, copied into the report for charts.
+    pub history: BTreeMap<String, Vec<TrendPoint>>,
+    /// Today, for waiver expiry.
+    pub today: jiff::civil::Date,
+    /// Inconclusive results fail (`--strict` or `settings.strict`).
+    pub strict: bool,
+    /// Metrics whose base came from the result store although the baseline is a rerun (k6,
+    /// Lighthouse pages `check` cannot serve for the base): they are separate runs.
+    pub stored_base: BTreeSet<String>,
+    /// Where the stored run behind `stored_base` was measured (the base file's environment is
+    /// the rerun's own).
+    pub stored_environment: Option<crate::model::Environment>,
+}
+
+impl EvalOptions {
+    /// Options for a comparison of two files with no history.
+    pub fn new(baseline: BaselineSource) -> EvalOptions {
+        EvalOptions {
+            baseline,
+            noise: NoiseMap::new(),
+            history: BTreeMap::new(),
+            today: jiff::Zoned::now().date(),
+            strict: false,
+            stored_base: BTreeSet::new(),
+            stored_environment: None,
+        }
+    }
+}
+
+/// One metric on its way through evaluation.
+struct Row {
+    result: MetricResult,
+    /// The relative rule's position in `result.rules`, when the metric has one.
+    relative_rule: Option<usize>,
+    /// Budget fraction of the relative rule (∞ without one).
+    budget: f64,
+    relative: Relative,
+}
+
+/// What the relative comparison of a metric gave.
+enum Relative {
+    /// Nothing to compare: a side is missing or failed (the rule already says why).
+    Nothing,
+    /// A test; budgeted metrics form the run's family, the others are described with the same
+    /// standard. `decision` is filled in by [`family`].
+    Tested {
+        comparison: LogComparison,
+        /// The noise margin the p-value was computed against (raised when uncalibrated).
+        margin: f64,
+        decision: Option<Decision>,
+    },
+    /// The change can only be judged against `no_noise_factor × budget` (no noise estimate).
+    NoNoise {
+        /// Zero values were raised to this floor (formatted) before comparing.
+        floor: Option<String>,
+    },
+    /// Both sides hold exactly the same values (described for the report).
+    Identical { what: String },
+}
+
+/// What every metric of the run shares: how base and head were paired, and the run's typical
+/// round variance.
+struct RunContext {
+    /// Base and head were measured in this job (`check` rerun).
+    same_job: bool,
+    /// Base and head ran on different machines (separate runs).
+    machine_shift: bool,
+    /// In a rerun, the metrics whose base came from the store ran on another machine.
+    stored_shift: bool,
+    /// The run's typical round variance (interleaved reruns).
+    round_prior: Option<f64>,
+}
+
+impl RunContext {
+    fn new(
+        base: &ResultsFile,
+        head: &ResultsFile,
+        opts: &EvalOptions,
+        notes: &mut Vec<String>,
+    ) -> RunContext {
+        let same_job = opts.baseline == BaselineSource::Rerun;
+        let machine_shift = !same_job && base.environment.differs_from(&head.environment);
+        let stored_shift = same_job
+            && !opts.stored_base.is_empty()
+            && opts
+                .stored_environment
+                .as_ref()
+                .is_some_and(|e| e.differs_from(&head.environment));
+        if stored_shift {
+            if let Some(e) = &opts.stored_environment {
+                notes.push(messages::stored_machine_note(e, &head.environment));
+            }
+        }
+        if machine_shift {
+            notes.push(messages::machine_note(&base.environment, &head.environment));
+        }
+        RunContext {
+            same_job,
+            machine_shift,
+            stored_shift,
+            round_prior: if same_job {
+                compare::round_prior(base, head)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// How one metric's base and head were paired: interleaved in this job, or separate runs
+    /// (in a rerun, a metric whose base came from the store is a separate run).
+    fn pairing(&self, id: &str, opts: &EvalOptions) -> Pairing {
+        let from_store = opts.stored_base.contains(id);
+        match (self.same_job, from_store) {
+            (true, false) => Pairing::Interleaved,
+            (true, true) => Pairing::Separate {
+                machine_shift: self.stored_shift,
+            },
+            (false, _) => Pairing::Separate {
+                machine_shift: self.machine_shift,
+            },
+        }
+    }
+}
+
+/// Evaluates `budget` on `base` and `head`.
+pub fn evaluate(
+    budget: &BudgetFile,
+    base: &ResultsFile,
+    head: &ResultsFile,
+    opts: &EvalOptions,
+) -> Result<Report, EvalError> {
+    let settings = &budget.settings;
+    let file = budget.path.display().to_string();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+
+    let ids: BTreeSet<&str> = base
+        .metrics
+        .iter()
+        .chain(&head.metrics)
+        .map(|m| m.id.as_str())
+        .collect();
+    rules::check_unmatched(budget, &ids, &file, &mut problems, &mut notes);
+    let waivers = rules::active_waivers(budget, opts.today, &file, &mut notes);
+    let run = RunContext::new(base, head, opts, &mut notes);
+
+    let mut rows: Vec<Row> = ids
+        .iter()
+        .filter_map(|id| {
+            assess(
+                id,
+                budget,
+                base.metric(id),
+                head.metric(id),
+                opts,
+                &run,
+                &mut problems,
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(EvalError { problems });
+    }
+
+    let stated_margin = family(&mut rows, settings);
+    let family_size = rows
+        .iter()
+        .filter(|r| r.relative_rule.is_some() && matches!(r.relative, Relative::Tested { .. }))
+        .count();
+    let results: Vec<MetricResult> = rows
+        .into_iter()
+        .map(|row| finish(row, settings, &waivers, &file))
+        .collect();
+
+    notes.extend(rules::unused_waivers(&waivers, &ids, &file));
+    notes.extend(messages::input_notes(base, head));
+    let history = opts
+        .history
+        .iter()
+        .filter(|(id, _)| {
+            results
+                .iter()
+                .any(|r| &r.id == *id && (r.status == Status::Fail || r.kind == Kind::Regression))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    let mut report = Report {
+        schema: REPORT_SCHEMA.into(),
+        verdict: Verdict::Pass,
+        base: Side {
+            commit: base.commit.clone(),
+        },
+        head: Side {
+            commit: head.commit.clone(),
+        },
+        summary: Summary::default(),
+        results,
+        notes,
+        method: MethodInfo {
+            alpha: settings.alpha,
+            noise: stated_margin,
+            correction: match settings.correction {
+                CorrectionSetting::Bh => "bh",
+                CorrectionSetting::Holm => "holm",
+                CorrectionSetting::None => "none",
+            }
+            .into(),
+            baseline: opts.baseline.as_str().into(),
+            family: family_size,
+            strict: opts.strict || settings.strict,
+        },
+        history,
+    };
+    report.finish();
+    Ok(report)
+}
+
+/// The first phase for one metric: its absolute rules, and its relative comparison (tested,
+/// but not yet decided). `None` when the metric cannot be evaluated at all (the problem is in
+/// `problems`).
+fn assess(
+    id: &str,
+    budget: &BudgetFile,
+    b: Option<&Metric>,
+    h: Option<&Metric>,
+    opts: &EvalOptions,
+    run: &RunContext,
+    problems: &mut Vec<String>,
+) -> Option<Row> {
+    let settings = &budget.settings;
+    let file = budget.path.display().to_string();
+    let applied = rules::applicable(&budget.budgets, id);
+    let any = h.or(b)?;
+    let direction = applied
+        .direction
+        .and_then(|r| r.direction)
+        .unwrap_or(any.direction);
+    if let (Some(b), Some(h)) = (b, h) {
+        if b.unit.dimension() != h.unit.dimension() {
+            problems.push(format!(
+                "metric {id}: base is in {} but head in {}; they cannot be compared",
+                b.unit, h.unit
+            ));
+            return None;
+        }
+    }
+    let mut result = MetricResult {
+        id: id.to_string(),
+        unit: any.unit,
+        direction,
+        base: b.map(compare::side_value),
+        head: h.map(compare::side_value),
+        change: None,
+        ci: None,
+        p: None,
+        q: None,
+        status: Status::Pass,
+        kind: Kind::Unknown,
+        rules: rules::absolute(&applied, any.unit, id, h, &file, problems),
+        method: "none".into(),
+        details: Details::default(),
+    };
+
+    let mut row_budget = f64::INFINITY;
+    let mut relative_rule = None;
+    if let Some(rule) = applied.max_regression {
+        row_budget = rule.max_regression.unwrap_or(f64::INFINITY);
+        relative_rule = Some(result.rules.len());
+        result.rules.push(RuleOutcome {
+            rule: format!(
+                "max-regression {}",
+                crate::report::format::percent(row_budget)
+            ),
+            ok: None,
+            source: Some(rules::source(&file, rule)),
+            message: None,
+            waived: None,
+        });
+    }
+
+    let failure = h
+        .and_then(|h| h.failure.clone())
+        .or_else(|| b.and_then(|b| b.failure.clone()));
+    let relative = match (b, h, failure) {
+        (_, _, Some(reason)) => {
+            if let Some(i) = relative_rule {
+                result.rules[i].ok = Some(false);
+                result.rules[i].message = Some(reason);
+            }
+            Relative::Nothing
+        }
+        (Some(b), Some(h), None) => {
+            let compared = compare::compare(
+                b,
+                h,
+                direction,
+                settings.noise,
+                settings.alpha,
+                opts.noise.get(id),
+                run.pairing(id, opts),
+                run.round_prior,
+            );
+            record(&mut result, compared)
+        }
+        _ => Relative::Nothing,
+    };
+    Some(Row {
+        result,
+        relative_rule,
+        budget: row_budget,
+        relative,
+    })
+}
+
+/// Copies a comparison's figures into the result and keeps what the second phase needs.
+fn record(result: &mut MetricResult, compared: Compared) -> Relative {
+    let direction = result.direction;
+    match compared {
+        Compared::Log(c, noise, margin) => {
+            result.change = Some(compare::signed_change(c.change, direction));
+            result.ci = Some(compare::signed_ci(c.ci95, direction));
+            result.p = Some(c.p_regression);
+            result.method = c.method.to_string();
+            result.details.mwu_p = c.mwu_p;
+            result.details.hl_change = c.hl_shift.map(|s| compare::signed_change(s, direction));
+            result.details.mde = Some(c.mde);
+            result.details.noise = Some(noise);
+            result.details.outliers = c.outliers.map(|(h, b)| messages::outliers(h, b));
+            Relative::Tested {
+                comparison: c,
+                margin,
+                decision: None,
+            }
+        }
+        Compared::NoNoise {
+            change,
+            method,
+            why,
+            floor,
+        } => {
+            result.change = Some(compare::signed_change(change, direction));
+            result.method = method.into();
+            result.details.noise = Some(why);
+            Relative::NoNoise { floor }
+        }
+        Compared::Identical { what } => {
+            result.change = Some(0.0);
+            result.ci = Some([0.0, 0.0]);
+            result.method = "identical".into();
+            result.kind = Kind::Unchanged;
+            result.details.noise =
+                Some("identical values on both sides: no noise can hide a change".into());
+            Relative::Identical { what }
+        }
+    }
+}
+
+/// The second phase: the tested relative checks of budgeted metrics form one family (one
+/// adjustment over the run); the metrics compared without a relative rule form another, judged
+/// by the same standard. Each check is judged against the noise margin its p-value was computed
+/// with. Returns the margin the report states: the one every budgeted check used, else the
+/// configured one (some calibrated by history, others raised; each says which in its details).
+fn family(rows: &mut [Row], settings: &Settings) -> f64 {
+    let correction = match settings.correction {
+        CorrectionSetting::Bh => Correction::BenjaminiHochberg,
+        CorrectionSetting::Holm => Correction::Holm,
+        CorrectionSetting::None => Correction::None,
+    };
+    let mut stated: Option<Option<f64>> = None;
+    for budgeted in [true, false] {
+        let members: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.relative_rule.is_some() == budgeted
+                    && matches!(r.relative, Relative::Tested { .. })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut checks = Vec::with_capacity(members.len());
+        let mut margins = Vec::with_capacity(members.len());
+        for &i in &members {
+            if let Relative::Tested {
+                comparison, margin, ..
+            } = &rows[i].relative
+            {
+                checks.push(RelativeCheck {
+                    p_regression: comparison.p_regression,
+                    change: comparison.change,
+                    upper_one_sided: comparison.upper_one_sided,
+                    ci95: comparison.ci95,
+                    budget: rows[i].budget,
+                });
+                margins.push(*margin);
+            }
+        }
+        if budgeted {
+            stated = Some(match margins.split_first() {
+                Some((first, rest)) if rest.iter().all(|m| m == first) => Some(*first),
+                _ => None,
+            });
+        }
+        let decisions = decide_each(&checks, &margins, settings.alpha, correction);
+        for (&i, d) in members.iter().zip(decisions) {
+            if let Relative::Tested { decision, .. } = &mut rows[i].relative {
+                *decision = Some(d);
+            }
+        }
+    }
+    stated.flatten().unwrap_or(settings.noise)
+}
+
+/// [`crate::stats::decision::decide`] over the whole family (one adjustment), each check judged
+/// against the noise margin its p-value was computed with.
+fn decide_each(
+    checks: &[RelativeCheck],
+    margins: &[f64],
+    alpha: f64,
+    correction: Correction,
+) -> Vec<Decision> {
+    let mut distinct: Vec<f64> = Vec::new();
+    for m in margins {
+        if !distinct.contains(m) {
+            distinct.push(*m);
+        }
+    }
+    let by_margin: Vec<_> = distinct
+        .iter()
+        .map(|&m| crate::stats::decision::decide(checks, alpha, m, correction))
+        .collect();
+    margins
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let which = distinct.iter().position(|d| d == m).unwrap_or(0);
+            by_margin[which][i]
+        })
+        .collect()
+}
+
+/// The last step for one metric: kind, the relative rule's verdict and message, status, waiver.
+fn finish(mut row: Row, settings: &Settings, waivers: &[&Waiver], file: &str) -> MetricResult {
+    let result = &mut row.result;
+    if let Relative::Tested {
+        decision: Some(d), ..
+    } = &row.relative
+    {
+        result.q = Some(d.q);
+        result.kind = if d.improvement {
+            Kind::Improvement
+        } else if matches!(
+            d.outcome,
+            Outcome::Regression | Outcome::RegressionWithinBudget
+        ) {
+            Kind::Regression
+        } else {
+            Kind::Unchanged
+        };
+    }
+    if let Some(i) = row.relative_rule {
+        let verdict = match &row.relative {
+            Relative::Tested {
+                comparison,
+                decision: Some(d),
+                ..
+            } => Some(messages::relative(
+                d.outcome, row.budget, comparison, d.q, result,
+            )),
+            Relative::Identical { what } => Some(messages::identical(what, row.budget)),
+            Relative::NoNoise { floor } => Some(messages::no_noise(
+                result.change.unwrap_or(0.0),
+                result.direction,
+                row.budget,
+                settings.no_noise_factor,
+                floor.as_deref(),
+            )),
+            _ => None,
+        };
+        let rule = &mut result.rules[i];
+        match verdict {
+            Some((ok, message)) => {
+                rule.ok = ok;
+                rule.message = Some(message);
+            }
+            None if rule.ok.is_none() && rule.message.is_none() => {
+                rule.message = Some(messages::not_compared(&result.base, &result.head));
+            }
+            None => {}
+        }
+    }
+    result.status = status_of(result);
+    if result.status == Status::Fail {
+        rules::apply_waiver(result, waivers, file);
+    }
+    row.result
+}
+
+fn status_of(r: &MetricResult) -> Status {
+    if r.rules.iter().any(|x| x.ok == Some(false)) {
+        return Status::Fail;
+    }
+    match (&r.base, &r.head) {
+        (None, Some(_)) => return Status::New,
+        (Some(_), None) => return Status::Missing,
+        _ => {}
+    }
+    if r.rules.iter().any(|x| x.ok.is_none()) {
+        Status::Inconclusive
+    } else {
+        Status::Pass
+    }
+}
