@@ -137,6 +137,15 @@ pub struct Details {
     /// Outlier counts, `head` and `base`, as criterion classifies them (Tukey fences).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outliers: Option<String>,
+    /// The interval the decision used (head/base − 1): the lower bound adjusted over the run's
+    /// family as the decision was, the upper bound the one "within budget" is judged on. An
+    /// interval wholly beyond the budget is a failure; wholly below it, a pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_ci: Option<[f64; 2]>,
+    /// The change in each interleaved round (head/base − 1), when the round was the unit of
+    /// the test: whether the rounds agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<Vec<f64>>,
 }
 
 /// One metric's comparison.
@@ -216,6 +225,46 @@ pub struct MethodInfo {
     pub family: usize,
     /// Whether inconclusive results fail.
     pub strict: bool,
+    /// Relative checks whose base and head came from separate runs with no stored history to
+    /// calibrate them: their noise margin was raised and their verdicts are weaker.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub uncalibrated: usize,
+    /// Relative checks with no noise estimate at all (too few runs, a single round).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub no_noise: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl MethodInfo {
+    /// A sentence for the headline of every output when some verdicts rest on a weak noise model
+    /// (and what would make them decisive); `None` when every check was calibrated.
+    pub fn caveat(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.uncalibrated > 0 {
+            parts.push(format!(
+                "{} of {} relative checks compare separate runs with no stored history (uncalibrated: noise margin raised to {})",
+                self.uncalibrated,
+                self.family,
+                format::percent(self.noise.max(0.03))
+            ));
+        }
+        if self.no_noise > 0 {
+            parts.push(format!(
+                "{} relative check{} had no noise estimate",
+                self.no_noise,
+                if self.no_noise == 1 { "" } else { "s" }
+            ));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{}; stored history on main (`cargo perf-budget run` on every push), rerun mode (`check` measures base and head interleaved) or more rounds make them decisive",
+                parts.join("; ")
+            )
+        })
+    }
 }
 
 impl Default for MethodInfo {
@@ -227,6 +276,8 @@ impl Default for MethodInfo {
             baseline: "file".into(),
             family: 0,
             strict: false,
+            uncalibrated: 0,
+            no_noise: 0,
         }
     }
 }

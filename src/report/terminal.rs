@@ -56,7 +56,8 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
             s.map(|s| r.unit.format(s.value))
                 .unwrap_or_else(|| "—".into())
         };
-        let change = match (r.change, r.ci) {
+        // The interval the decision used (adjusted like it), else the 95 % interval.
+        let change = match (r.change, r.details.decision_ci.or(r.ci)) {
             (Some(c), Some([lo, hi])) => format!(
                 "{} [{}, {}]",
                 percent_signed(c),
@@ -163,6 +164,13 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
         report.method.correction,
         report.method.baseline
     );
+    if let Some(caveat) = report.method.caveat() {
+        let _ = writeln!(
+            out,
+            "{} {caveat}.",
+            paint(yellow, &format!("{:>12}", "caveat:"))
+        );
+    }
     out
 }
 

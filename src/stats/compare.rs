@@ -88,6 +88,9 @@ pub enum Method {
     PredictionInterval,
     /// Two proportions on their counts (error rates).
     TwoProportions,
+    /// The per-round changes of interleaved rounds (each round's 20 %-trimmed means), tested
+    /// with their round-to-round variance: the round is the unit.
+    YuenRounds,
 }
 
 impl Method {
@@ -99,6 +102,7 @@ impl Method {
             Method::WelchLogPooled => "welch-log-pooled",
             Method::PredictionInterval => "prediction-interval",
             Method::TwoProportions => "two-proportions",
+            Method::YuenRounds => "yuen-rounds",
         }
     }
 
@@ -158,6 +162,24 @@ fn logs(x: &[f64]) -> Option<Vec<f64>> {
     x.iter()
         .map(|&v| (v.is_finite() && v > 0.0).then(|| v.ln()))
         .collect()
+}
+
+/// A comparison from an estimate of `ln(head/base)` (oriented: larger is worse), its standard
+/// error and degrees of freedom, computed elsewhere (the round-level test): intervals, the
+/// one-sided p-value beyond `delta` and the MDE. `None` when the inputs are not numbers or out
+/// of range.
+pub fn from_estimate(
+    method: Method,
+    log_ratio: f64,
+    se: f64,
+    df: f64,
+    delta: f64,
+    alpha: f64,
+) -> Option<LogComparison> {
+    if !valid_common(delta, alpha) || se < 0.0 || df.is_nan() || df <= 0.0 {
+        return None;
+    }
+    finish(method, log_ratio, se, df, delta, alpha)
 }
 
 /// Intervals, p-value and MDE from an estimate, its standard error and df.

@@ -110,6 +110,56 @@ pub fn decide(
         .collect()
 }
 
+/// One-sided p-value of `H0: ln r ≥ ln(1 − δ)` — the evidence for an improvement beyond the noise
+/// margin — from an estimate of `ln r` (oriented: larger is worse), its standard error and
+/// degrees of freedom. Adjusted over the family like the regression p-values, it calls an
+/// improvement on the same standard as a regression.
+pub fn p_improvement(log_ratio: f64, se: f64, df: f64, delta: f64) -> f64 {
+    if !(log_ratio.is_finite() && se.is_finite() && se >= 0.0 && delta > -1.0 && delta < 1.0) {
+        return 1.0;
+    }
+    let (_, p) = super::t_from_estimate(
+        log_ratio,
+        (-delta).ln_1p(),
+        se,
+        df,
+        super::Alternative::Less,
+    );
+    if p.is_nan() {
+        1.0
+    } else {
+        p
+    }
+}
+
+/// The interval a decision used, as changes `r − 1` (oriented): the lower bound at the one-sided
+/// level the family's adjustment gave this check (`α·p/q`: the bound is above δ exactly when
+/// `q ≤ α`), the upper bound at the unadjusted one-sided level `1 − α` (the bound "within budget"
+/// is judged on). A printed interval that lies wholly beyond the budget is then a failure, never
+/// "inconclusive". `None` for inputs that are not numbers.
+pub fn decision_interval(
+    log_ratio: f64,
+    se: f64,
+    df: f64,
+    alpha: f64,
+    p: f64,
+    q: f64,
+) -> Option<(f64, f64)> {
+    if !(log_ratio.is_finite() && se.is_finite() && se >= 0.0 && alpha > 0.0 && alpha < 1.0) {
+        return None;
+    }
+    let level = if q > 0.0 && p.is_finite() && q.is_finite() {
+        (alpha * p / q).clamp(f64::MIN_POSITIVE, alpha)
+    } else {
+        alpha
+    };
+    let lower = log_ratio - super::dist::t_quantile(1.0 - level, df) * se;
+    let upper = log_ratio + super::dist::t_quantile(1.0 - alpha, df) * se;
+    (lower.is_finite() || lower == f64::NEG_INFINITY)
+        .then(|| (lower.exp_m1(), upper.exp_m1()))
+        .filter(|(l, u)| !l.is_nan() && !u.is_nan())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +228,37 @@ mod tests {
         let d = decide(&[c], 0.05, 0.01, Correction::Holm);
         assert!(d[0].improvement);
         assert_eq!(d[0].outcome, Outcome::WithinBudget);
+    }
+
+    #[test]
+    fn the_decision_interval_agrees_with_the_adjusted_decision() {
+        use super::super::dist::t_sf;
+        // An estimate of +20 % whose unadjusted p is 0.01 but adjusted q 0.1: not significant,
+        // so its lower bound must not clear δ = 1 %.
+        let (lr, df, delta) = (0.2f64.ln_1p(), 30.0, 0.01f64);
+        // Find se giving p = 0.01 against ln(1.01).
+        let t = super::super::dist::t_quantile(0.99, df);
+        let se = (lr - delta.ln_1p()) / t;
+        assert!((t_sf((lr - delta.ln_1p()) / se, df) - 0.01).abs() < 1e-9);
+        let (lo, hi) = decision_interval(lr, se, df, 0.05, 0.01, 0.1).unwrap();
+        assert!(lo < delta && hi > 0.2, "{lo} {hi}");
+        // The same check with q = 0.04 (significant): the lower bound clears δ.
+        let (lo, _) = decision_interval(lr, se, df, 0.05, 0.01, 0.04).unwrap();
+        assert!(lo > delta, "{lo}");
+        // Unadjusted (q = p): the lower bound is the one-sided 1 − α bound.
+        let (lo, hi) = decision_interval(lr, se, df, 0.05, 0.01, 0.01).unwrap();
+        let z = super::super::dist::t_quantile(0.95, df) * se;
+        assert!(((lr - z).exp_m1() - lo).abs() < 1e-12 && ((lr + z).exp_m1() - hi).abs() < 1e-12);
+        assert!(decision_interval(f64::NAN, se, df, 0.05, 0.01, 0.01).is_none());
+    }
+
+    #[test]
+    fn improvement_p_values() {
+        // −10 % with a small standard error: strong evidence of an improvement beyond 1 %.
+        assert!(p_improvement((-0.1f64).ln_1p(), 0.01, 30.0, 0.01) < 1e-6);
+        // +10 %: none.
+        assert!(p_improvement(0.1f64.ln_1p(), 0.01, 30.0, 0.01) > 0.999);
+        assert_eq!(p_improvement(f64::NAN, 0.01, 30.0, 0.01), 1.0);
     }
 
     #[test]

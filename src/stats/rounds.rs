@@ -1,41 +1,61 @@
 //! Rounds of a same-job rerun: base and head benchmarks run alternately, several times, and the
-//! samples of one round share the machine's state of that moment. This module measures how much
-//! the per-round change of one benchmark varies from round to round, beyond what the samples
-//! within a round explain.
+//! samples of one round share the machine's state of that moment (its clock, its cache, its
+//! neighbours). The round, not the sample, is the unit of replication: a benchmark's change is
+//! estimated by the mean of its per-round changes, and its uncertainty by how much those vary
+//! from round to round, never by the scatter of samples that shared one round's luck.
+//!
+//! With few rounds a benchmark's own round variance has few degrees of freedom (1 with two
+//! rounds), so it is moderated towards what the run's other benchmarks show (empirical Bayes,
+//! as limma moderates gene-wise variances: Smyth 2004). See `docs/noise-model.md`.
 //!
 //! Inputs are a side's samples (positive, already oriented so that larger is worse) with the
 //! round each was taken in.
 
 use std::collections::BTreeMap;
 
-use super::describe::{quantile_type7, sorted, trimmed_mean, winsorized_variance};
+use super::describe::{mean, quantile_type7, sorted, trimmed_mean, variance, winsorized_variance};
+use super::dist::chi_squared_quantile;
 
-/// Degrees of freedom the run-wide prior is worth when moderating a metric's round variance.
-/// With 3 rounds a metric's own estimate has 2 degrees of freedom: a t quantile of 4.3 for a 95 %
-/// interval, so on a busy machine even a 2× regression came out "inconclusive". The machine state
-/// that makes rounds differ is shared by every benchmark of the run, so the run's typical round
-/// variance is real information about each metric (empirical Bayes, as limma moderates variances:
-/// Smyth 2004, docs/statistics.md).
+/// Degrees of freedom the run-wide prior is worth at most when moderating a benchmark's round
+/// variance. With 3 rounds a benchmark's own estimate has 2 degrees of freedom: a t quantile of
+/// 4.3 for a 95 % interval, so on a busy machine even a 2× regression came out "inconclusive".
+/// The machine state that makes rounds differ is shared by every benchmark of the run, so the
+/// run's typical round variance is real information about each benchmark; but benchmarks differ,
+/// so the prior never counts for more than this.
 pub const ROUND_PRIOR_DF: f64 = 4.0;
 
-/// Least rounds for a benchmark's own round-to-round variance.
-pub const MIN_ROUNDS: usize = 3;
-
-/// Least samples a side in a round for that round's trimmed mean and its standard error.
-pub const MIN_ROUND_SAMPLES: usize = 5;
+/// Least samples a side in a round for that round's 20 %-trimmed mean; shorter rounds use the
+/// plain mean of their log values.
+pub const MIN_TRIMMED: usize = 5;
 
 /// Trimming of each round's mean (as Yuen's test trims).
 const TRIM: f64 = 0.2;
 
-/// Per-round statistics of one benchmark.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RoundStats {
-    /// Variance of the per-round differences of log trimmed means (head − base).
-    pub var: f64,
-    /// Mean within-round variance of those differences.
-    pub within: f64,
+/// The per-round changes of one benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundChanges {
+    /// Per round, `ln(head/base)` of the round's (trimmed) means, in round order.
+    pub diffs: Vec<f64>,
+    /// Per round, the within-round squared standard error of that difference (0 when a side
+    /// had a single sample).
+    pub within: Vec<f64>,
+}
+
+impl RoundChanges {
     /// Rounds.
-    pub k: f64,
+    pub fn rounds(&self) -> usize {
+        self.diffs.len()
+    }
+
+    /// Variance of the per-round differences (`None` with fewer than two rounds).
+    pub fn variance(&self) -> Option<f64> {
+        (self.diffs.len() >= 2).then(|| variance(&self.diffs))
+    }
+
+    /// Mean within-round squared standard error.
+    pub fn mean_within(&self) -> f64 {
+        mean(&self.within)
+    }
 }
 
 /// A side's log values by round.
@@ -47,69 +67,175 @@ fn by_round(samples: &[f64], rounds: &[u32]) -> BTreeMap<u32, Vec<f64>> {
     map
 }
 
-/// Round statistics of one benchmark: `None` when a value is not positive, fewer than
-/// [`MIN_ROUNDS`] rounds have both sides, or a round has fewer than [`MIN_ROUND_SAMPLES`] a side.
-pub fn round_stats(
+/// Location and squared standard error of one side of one round.
+fn round_location(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    if x.len() >= MIN_TRIMMED {
+        let hn = n - 2.0 * (TRIM * n).floor();
+        let se2 = (n - 1.0) * winsorized_variance(x, TRIM) / (hn * (hn - 1.0));
+        (trimmed_mean(x, TRIM), se2)
+    } else if x.len() >= 2 {
+        (mean(x), variance(x) / n)
+    } else {
+        (mean(x), 0.0)
+    }
+}
+
+/// The per-round changes of one benchmark over the rounds both sides ran. `None` when a value is
+/// not positive and finite, the sample and round lists differ in length, or no round has both
+/// sides.
+pub fn round_changes(
     base: &[f64],
     base_rounds: &[u32],
     head: &[f64],
     head_rounds: &[u32],
-) -> Option<RoundStats> {
-    if base.iter().chain(head).any(|v| *v <= 0.0) {
+) -> Option<RoundChanges> {
+    if base.len() != base_rounds.len() || head.len() != head_rounds.len() {
+        return None;
+    }
+    if base
+        .iter()
+        .chain(head)
+        .any(|v| !(v.is_finite() && *v > 0.0))
+    {
         return None;
     }
     let (b, h) = (by_round(base, base_rounds), by_round(head, head_rounds));
-    let rounds: Vec<u32> = b.keys().filter(|k| h.contains_key(k)).copied().collect();
-    if rounds.len() < MIN_ROUNDS {
-        return None;
-    }
     let mut diffs = Vec::new();
     let mut within = Vec::new();
-    for r in &rounds {
-        let (xb, xh) = (&b[r], &h[r]);
-        if xb.len() < MIN_ROUND_SAMPLES || xh.len() < MIN_ROUND_SAMPLES {
-            return None;
-        }
-        diffs.push(trimmed_mean(xh, TRIM) - trimmed_mean(xb, TRIM));
-        let se2 = |x: &[f64]| {
-            let n = x.len() as f64;
-            let hn = n - 2.0 * (TRIM * n).floor();
-            (n - 1.0) * winsorized_variance(x, TRIM) / (hn * (hn - 1.0))
-        };
-        within.push(se2(xh) + se2(xb));
+    for (r, xb) in &b {
+        let Some(xh) = h.get(r) else { continue };
+        let ((lb, wb), (lh, wh)) = (round_location(xb), round_location(xh));
+        diffs.push(lh - lb);
+        within.push(wb + wh);
     }
-    let k = diffs.len() as f64;
-    let mean = diffs.iter().sum::<f64>() / k;
-    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (k - 1.0);
-    let within = within.iter().sum::<f64>() / k;
-    Some(RoundStats { var, within, k })
+    (!diffs.is_empty()).then_some(RoundChanges { diffs, within })
 }
 
-/// Round-to-round noise of one benchmark: the variance of its per-round differences, moderated
-/// towards the run's typical value (`prior`), beyond what the within-round variance explains,
-/// divided by the number of rounds (the pooled estimate averages over them). Returns the extra
-/// variance of the log-ratio and its degrees of freedom; `None` when there is no extra variance.
-pub fn round_noise(stats: RoundStats, prior: Option<f64>) -> Option<(f64, f64)> {
-    let own_df = stats.k - 1.0;
-    let (var, df) = match prior {
-        Some(s0) => (
-            (ROUND_PRIOR_DF * s0 + own_df * stats.var) / (ROUND_PRIOR_DF + own_df),
-            ROUND_PRIOR_DF + own_df,
-        ),
-        None => (stats.var, own_df),
-    };
-    let extra = (var - stats.within).max(0.0) / stats.k;
-    (extra.is_finite() && extra > 0.0).then_some((extra, df))
+/// What the run's benchmarks say about round-to-round noise, for moderating each one's own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundPrior {
+    /// Typical variance of a benchmark's per-round differences (the machine's shared part).
+    pub var: f64,
+    /// Typical ratio of that variance to the benchmark's own within-round variance (at least 1):
+    /// how much more the rounds differ than their samples predict.
+    pub inflation: f64,
+    /// Degrees of freedom the prior is worth.
+    pub df: f64,
+    /// Benchmarks it rests on.
+    pub benchmarks: usize,
 }
 
-/// The run's typical round variance: the median of its benchmarks' round variances, when at
-/// least three benchmarks have them.
-pub fn round_prior(vars: &[f64]) -> Option<f64> {
-    let vars: Vec<f64> = vars.iter().copied().filter(|v| v.is_finite()).collect();
-    if vars.len() < 3 {
+impl RoundPrior {
+    /// The prior variance for a benchmark whose mean within-round variance is `within`: the
+    /// larger of the run's typical round variance and the typical inflation of its own
+    /// within-round variance (noisier benchmarks vary more from round to round too).
+    pub fn for_within(&self, within: f64) -> f64 {
+        self.var.max(self.inflation * within)
+    }
+}
+
+/// The run's round prior from its benchmarks' per-round changes: robust (medians, so a
+/// benchmark that really changed or one with a wild round does not set it) and unbiased for
+/// the skew of a variance with few degrees of freedom (the median of `χ²_ν/ν` is below 1:
+/// 0.45 for one degree of freedom). `None` with fewer than three benchmarks of two rounds or
+/// more.
+pub fn round_prior(benchmarks: &[&RoundChanges]) -> Option<RoundPrior> {
+    let mut scaled = Vec::new();
+    let mut ratios = Vec::new();
+    let mut total_df = 0.0;
+    for b in benchmarks {
+        let Some(v) = b.variance() else { continue };
+        if !v.is_finite() {
+            continue;
+        }
+        let nu = (b.rounds() - 1) as f64;
+        let median_chi2 = chi_squared_quantile(0.5, nu) / nu;
+        if !(median_chi2.is_finite() && median_chi2 > 0.0) {
+            continue;
+        }
+        scaled.push(v / median_chi2);
+        let w = b.mean_within();
+        if w > 0.0 && w.is_finite() {
+            ratios.push(v / w / median_chi2);
+        }
+        total_df += nu;
+    }
+    if scaled.len() < 3 {
         return None;
     }
-    Some(quantile_type7(&sorted(&vars), 0.5))
+    let var = quantile_type7(&sorted(&scaled), 0.5);
+    let inflation = if ratios.len() >= 3 {
+        quantile_type7(&sorted(&ratios), 0.5).max(1.0)
+    } else {
+        1.0
+    };
+    // A median of variances uses about half the information of their mean (its efficiency for
+    // normal data is 2/π and lower for skewed χ² values): the prior is worth half the degrees of
+    // freedom it rests on, and never more than ROUND_PRIOR_DF.
+    Some(RoundPrior {
+        var,
+        inflation,
+        df: ROUND_PRIOR_DF.min(total_df / 2.0),
+        benchmarks: scaled.len(),
+    })
+}
+
+/// The round-level test's inputs for one benchmark: the mean per-round change of `ln` values,
+/// its standard error, and the degrees of freedom of that standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundEstimate {
+    /// Mean of the per-round differences, `ln(head/base)`.
+    pub log_ratio: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Degrees of freedom of the t reference.
+    pub df: f64,
+    /// The variance of one round's difference that was used.
+    pub round_var: f64,
+    /// Rounds.
+    pub rounds: usize,
+    /// Whether the run's prior moderated the benchmark's own round variance.
+    pub moderated: bool,
+}
+
+/// The round-level estimate of one benchmark. The variance of one round's difference is the
+/// benchmark's own (with `k − 1` degrees of freedom) moderated towards the prior,
+/// `(d₀·s₀² + (k − 1)·s²) / (d₀ + k − 1)` with `d₀ + k − 1` degrees of freedom, and never below
+/// the benchmark's mean within-round variance (rounds cannot vary less than their samples
+/// predict; a lucky small spread would otherwise make any difference look certain). The
+/// standard error is that variance over `k` rounds.
+///
+/// `None` when nothing can be said: a single round and no prior (nothing has shown how much
+/// rounds vary), or values that are not numbers.
+pub fn round_estimate(changes: &RoundChanges, prior: Option<RoundPrior>) -> Option<RoundEstimate> {
+    let k = changes.rounds();
+    if k == 0 {
+        return None;
+    }
+    let within = changes.mean_within();
+    let own = changes.variance();
+    let nu = (k - 1) as f64;
+    let (var, df, moderated) = match (prior, own) {
+        (Some(p), Some(s2)) => {
+            let s0 = p.for_within(within);
+            ((p.df * s0 + nu * s2) / (p.df + nu), p.df + nu, true)
+        }
+        (Some(p), None) => (p.for_within(within), p.df, true),
+        (None, Some(s2)) => (s2, nu, false),
+        (None, None) => return None,
+    };
+    let var = var.max(within);
+    let log_ratio = mean(&changes.diffs);
+    let se = (var / k as f64).sqrt();
+    (log_ratio.is_finite() && se.is_finite() && df > 0.0).then_some(RoundEstimate {
+        log_ratio,
+        se,
+        df,
+        round_var: var,
+        rounds: k,
+        moderated,
+    })
 }
 
 #[cfg(test)]
@@ -120,33 +246,99 @@ mod tests {
         (1..=k).flat_map(|r| std::iter::repeat_n(r, n)).collect()
     }
 
-    #[test]
-    fn round_differences_and_their_variance() {
-        // Three rounds of 5 equal samples: head is 10 %, 20 %, 30 % above base.
-        let base = vec![100.0; 15];
-        let head: Vec<f64> = [110.0, 120.0, 130.0]
+    fn steps(levels: &[f64], n: usize) -> Vec<f64> {
+        levels
             .iter()
-            .flat_map(|&v| std::iter::repeat_n(v, 5))
-            .collect();
-        let st = round_stats(&base, &rounds(3, 5), &head, &rounds(3, 5)).unwrap();
-        let d: Vec<f64> = [1.1f64, 1.2, 1.3].iter().map(|r| r.ln()).collect();
-        let m = d.iter().sum::<f64>() / 3.0;
-        let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 2.0;
-        assert!((st.var - var).abs() < 1e-12);
-        assert_eq!((st.within, st.k), (0.0, 3.0));
-        let (extra, df) = round_noise(st, None).unwrap();
-        assert!((extra - var / 3.0).abs() < 1e-12 && df == 2.0);
-        // A prior of 0 with 4 df pulls the variance down: (4·0 + 2·var) / 6.
-        let (extra, df) = round_noise(st, Some(0.0)).unwrap();
-        assert!((extra - var / 3.0 / 3.0).abs() < 1e-12 && df == 6.0);
+            .flat_map(|&v| std::iter::repeat_n(v, n))
+            .collect()
     }
 
     #[test]
-    fn too_few_rounds_or_samples_give_nothing() {
-        let x = vec![1.0; 10];
-        assert!(round_stats(&x, &rounds(2, 5), &x, &rounds(2, 5)).is_none());
-        assert!(round_stats(&x, &rounds(3, 3), &x[..9], &rounds(3, 3)).is_none());
-        assert!(round_prior(&[1.0, f64::NAN, 2.0]).is_none());
-        assert_eq!(round_prior(&[3.0, 1.0, 2.0]), Some(2.0));
+    fn the_change_is_the_mean_of_the_rounds_and_its_error_their_spread() {
+        // Three rounds of 5 equal samples: head is 10 %, 20 %, 30 % above base.
+        let base = vec![100.0; 15];
+        let head = steps(&[110.0, 120.0, 130.0], 5);
+        let ch = round_changes(&base, &rounds(3, 5), &head, &rounds(3, 5)).unwrap();
+        let d: Vec<f64> = [1.1f64, 1.2, 1.3].iter().map(|r| r.ln()).collect();
+        let m = d.iter().sum::<f64>() / 3.0;
+        let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 2.0;
+        assert!((ch.variance().unwrap() - var).abs() < 1e-12);
+        assert_eq!(ch.mean_within(), 0.0);
+        let e = round_estimate(&ch, None).unwrap();
+        assert!((e.log_ratio - m).abs() < 1e-12);
+        assert!((e.se - (var / 3.0).sqrt()).abs() < 1e-12 && e.df == 2.0);
+        // A prior of 0 with 4 df pulls the variance down: (4·0 + 2·var) / 6, on 6 df.
+        let prior = RoundPrior {
+            var: 0.0,
+            inflation: 1.0,
+            df: 4.0,
+            benchmarks: 3,
+        };
+        let e = round_estimate(&ch, Some(prior)).unwrap();
+        assert!((e.se - (var / 3.0 / 3.0).sqrt()).abs() < 1e-12 && e.df == 6.0);
+    }
+
+    #[test]
+    fn samples_of_one_round_never_stand_for_many() {
+        // One round of 100 samples each: no round-to-round variance is known, so no estimate
+        // without a prior, however many samples.
+        let base: Vec<f64> = (0..100).map(|i| 100.0 + (i % 7) as f64).collect();
+        let head: Vec<f64> = (0..100).map(|i| 110.0 + (i % 7) as f64).collect();
+        let ch = round_changes(&base, &[1; 100], &head, &[1; 100]).unwrap();
+        assert_eq!(ch.rounds(), 1);
+        assert!(round_estimate(&ch, None).is_none());
+        // With the run's prior, the single round borrows its variance (and its df only).
+        let prior = RoundPrior {
+            var: 0.01,
+            inflation: 1.0,
+            df: 4.0,
+            benchmarks: 5,
+        };
+        let e = round_estimate(&ch, Some(prior)).unwrap();
+        assert_eq!(e.df, 4.0);
+        assert!((e.se - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rounds_never_vary_less_than_their_samples_predict() {
+        // Two rounds whose differences agree exactly, from noisy samples: the within-round
+        // variance is the floor.
+        let base = [100.0, 120.0, 80.0, 100.0, 120.0, 80.0];
+        let head = [110.0, 132.0, 88.0, 110.0, 132.0, 88.0];
+        let r = [1, 1, 1, 2, 2, 2];
+        let ch = round_changes(&base, &r, &head, &r).unwrap();
+        assert_eq!(ch.variance(), Some(0.0));
+        let e = round_estimate(&ch, None).unwrap();
+        assert!(e.round_var > 0.0 && (e.round_var - ch.mean_within()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_prior_is_robust_and_corrects_the_skew_of_few_degrees_of_freedom() {
+        let mk = |diffs: Vec<f64>| RoundChanges {
+            within: vec![0.0; diffs.len()],
+            diffs,
+        };
+        let a = mk(vec![0.0, 0.02]);
+        let b = mk(vec![0.0, 0.04]);
+        let c = mk(vec![0.0, 0.06]);
+        let wild = mk(vec![0.0, 2.0]);
+        let p = round_prior(&[&a, &b, &c, &wild]).unwrap();
+        // Median of the variances 0.0002, 0.0008, 0.0018, 2 is 0.0013; over the median of χ²₁.
+        let expected = 0.0013 / chi_squared_quantile(0.5, 1.0);
+        assert!((p.var - expected).abs() < 1e-9, "{p:?}");
+        assert_eq!((p.df, p.benchmarks), (2.0, 4));
+        assert!(round_prior(&[&a, &b]).is_none());
+        // Half the degrees of freedom it rests on, at most ROUND_PRIOR_DF.
+        assert_eq!(round_prior(&[&a, &b, &c]).unwrap().df, 1.5);
+        let many: Vec<RoundChanges> = (0..20).map(|i| mk(vec![0.0, 0.01 * i as f64])).collect();
+        let refs: Vec<&RoundChanges> = many.iter().collect();
+        assert_eq!(round_prior(&refs).unwrap().df, ROUND_PRIOR_DF);
+    }
+
+    #[test]
+    fn bad_input_gives_nothing() {
+        assert!(round_changes(&[1.0, -1.0], &[1, 1], &[1.0, 1.0], &[1, 1]).is_none());
+        assert!(round_changes(&[1.0], &[1, 2], &[1.0], &[1]).is_none());
+        assert!(round_changes(&[1.0], &[1], &[1.0], &[2]).is_none());
     }
 }

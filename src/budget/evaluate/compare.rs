@@ -1,13 +1,13 @@
 //! The statistics chosen for one metric: how base and head were paired and what data each side
 //! has decide the noise model; the tests themselves live in `stats`.
 
-use std::collections::BTreeSet;
-
 use crate::model::{Dimension, Direction, Metric, NoiseEstimate, ResultsFile, SampleKind, Unit};
 use crate::report::format::percent;
 use crate::report::SideValue;
-use crate::stats::compare::{compare_runs, compare_samples, LogComparison, NoiseModel};
-use crate::stats::rounds;
+use crate::stats::compare::{
+    compare_runs, compare_samples, from_estimate, LogComparison, Method, NoiseModel,
+};
+use crate::stats::rounds::{self, RoundPrior};
 use crate::stats::run_variance::{per_run_variance, StoredNoise};
 
 use super::proportions::compare_proportions;
@@ -37,14 +37,24 @@ pub(super) enum Pairing {
 
 /// What comparing one metric gave.
 pub(super) enum Compared {
-    /// A comparison, where its noise estimate came from, and the noise margin it tested against.
-    Log(LogComparison, String, f64),
+    /// A comparison, where its noise estimate came from, the noise margin it tested against, and
+    /// the per-round changes (ratio − 1, oriented) when the round was the unit.
+    Log {
+        comparison: LogComparison,
+        noise: String,
+        margin: f64,
+        rounds: Option<Vec<f64>>,
+    },
     NoNoise {
         change: f64,
         method: &'static str,
         why: String,
         /// The zero floor the values were raised to, formatted, when there was one.
         floor: Option<String>,
+        /// A change far beyond the budget may still fail (`no-noise-factor`); false when even
+        /// that would be more confident than the data (a single interleaved round: its change
+        /// is as large as the machine's swings, which nothing here has measured).
+        decisive: bool,
     },
     /// Exactly the same values on both sides (`what` describes them, e.g. "0 → 0").
     Identical { what: String },
@@ -128,7 +138,7 @@ pub(super) fn compare(
     alpha: f64,
     history: Option<&NoiseEstimate>,
     pairing: Pairing,
-    round_prior: Option<f64>,
+    round_prior: Option<RoundPrior>,
 ) -> Compared {
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
@@ -158,6 +168,7 @@ pub(super) fn compare(
             method: "none",
             why: "values are negative or not numbers: no log-scale comparison".into(),
             floor: None,
+            decisive: true,
         };
     }
     // Zeros: compare on the absolute floor (see `zero_floor`).
@@ -190,7 +201,7 @@ pub(super) fn compare(
             hr.len(),
             br.len()
         );
-        return Compared::Log(c, why, margin);
+        return Compared::log(c, why, margin);
     }
     Compared::NoNoise {
         change: ratio_change(robust_summary(&fb), robust_summary(&fh), direction),
@@ -201,6 +212,7 @@ pub(super) fn compare(
             br.len()
         ),
         floor: Some(shown),
+        decisive: true,
     }
 }
 
@@ -214,7 +226,7 @@ fn compare_positive(
     alpha: f64,
     history: Option<&NoiseEstimate>,
     pairing: Pairing,
-    round_prior: Option<f64>,
+    round_prior: Option<RoundPrior>,
 ) -> Compared {
     let interleaved = pairing == Pairing::Interleaved;
     let machine_shift = pairing
@@ -236,22 +248,9 @@ fn compare_positive(
         let mut label = Vec::new();
         let mut margin = margin;
         if interleaved {
-            if let Some((v, d)) = round_noise(base, head, direction, round_prior) {
-                extra_var += v;
-                df = d;
-                let rounds = head.rounds.iter().collect::<BTreeSet<_>>().len();
-                label.push(format!(
-                    "round-to-round variance of {rounds} interleaved rounds{}",
-                    if round_prior.is_some() {
-                        ", moderated by the run's other benchmarks"
-                    } else {
-                        ""
-                    }
-                ));
-            } else {
-                label.push("within-run (same job, interleaved)".to_string());
-            }
-        } else if let Some(n) = history {
+            return compare_rounds(base, head, direction, margin, alpha, round_prior);
+        }
+        if let Some(n) = history {
             extra_var += 2.0 * n.log_var;
             df = n.df;
             label.push(format!(
@@ -276,7 +275,7 @@ fn compare_positive(
         };
         let model = (extra_var > 0.0).then_some(&noise);
         if let Some(c) = compare_samples(&orient(head), &orient(base), margin, alpha, model) {
-            return Compared::Log(c, noise.source, margin);
+            return Compared::log(c, noise.source, margin);
         }
     }
 
@@ -325,7 +324,7 @@ fn compare_positive(
             (None, _) if interleaved => format!("variance of {runs}, interleaved in this job"),
             (None, _) => format!("variance of {runs}"),
         };
-        return Compared::Log(c, why, margin);
+        return Compared::log(c, why, margin);
     }
     Compared::NoNoise {
         change: ratio_change(base.value, head.value, direction),
@@ -336,6 +335,7 @@ fn compare_positive(
             br.len()
         ),
         floor: None,
+        decisive: true,
     }
 }
 
@@ -349,32 +349,82 @@ fn stored_noise(n: &NoiseEstimate) -> StoredNoise {
     }
 }
 
-/// Round statistics of a metric's samples, oriented so that larger is worse.
-fn round_stats(base: &Metric, head: &Metric, direction: Direction) -> Option<rounds::RoundStats> {
-    let orient =
-        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
-    rounds::round_stats(&orient(base), &base.rounds, &orient(head), &head.rounds)
-}
-
-/// Round-to-round noise of one metric in an interleaved rerun (see [`rounds::round_noise`]).
-fn round_noise(
+/// A benchmark measured in interleaved rounds: the round is the unit of replication (see
+/// [`rounds`]). The change is the mean of the per-round changes; its uncertainty comes from how
+/// much they vary, moderated by the run's other benchmarks. Samples of one round are never
+/// counted as independent observations of the change: with a single round and nothing to borrow
+/// from, there is no noise estimate. Mann–Whitney, Hodges–Lehmann and the outlier counts of the
+/// samples are kept as descriptions only.
+fn compare_rounds(
     base: &Metric,
     head: &Metric,
     direction: Direction,
-    prior: Option<f64>,
-) -> Option<(f64, f64)> {
-    rounds::round_noise(round_stats(base, head, direction)?, prior)
+    margin: f64,
+    alpha: f64,
+    prior: Option<RoundPrior>,
+) -> Compared {
+    let orient =
+        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
+    let (ob, oh) = (orient(base), orient(head));
+    let changes = rounds::round_changes(&ob, &base.rounds, &oh, &head.rounds);
+    let estimate = changes
+        .as_ref()
+        .and_then(|c| rounds::round_estimate(c, prior));
+    let tested = estimate.and_then(|e| {
+        from_estimate(Method::YuenRounds, e.log_ratio, e.se, e.df, margin, alpha).map(|c| (e, c))
+    });
+    let Some((e, mut c)) = tested else {
+        let k = changes.as_ref().map_or(0, |c| c.rounds());
+        return Compared::NoNoise {
+            change: ratio_change(robust_summary(base), robust_summary(head), direction),
+            method: "none",
+            why: format!(
+                "no noise estimate: {k} interleaved round{} and no other benchmark with two or more to borrow from; samples of one round share its machine state and are not independent (run 2 or more rounds)",
+                if k == 1 { "" } else { "s" }
+            ),
+            floor: None,
+            decisive: false,
+        };
+    };
+    if let Some(s) = compare_samples(&oh, &ob, margin, alpha, None) {
+        c.mwu_p = s.mwu_p;
+        c.hl_shift = s.hl_shift;
+        c.outliers = s.outliers;
+    }
+    let per_round: Vec<f64> = changes
+        .map(|ch| ch.diffs.iter().map(|d| d.exp_m1()).collect())
+        .unwrap_or_default();
+    let why = format!(
+        "same job, interleaved: round-to-round variance of {} rounds{} ({:.0} df); the round is the unit, not the sample",
+        e.rounds,
+        if e.moderated {
+            ", moderated by the run's other benchmarks"
+        } else {
+            ""
+        },
+        e.df
+    );
+    Compared::Log {
+        comparison: c,
+        noise: why,
+        margin,
+        rounds: Some(per_round),
+    }
 }
 
-/// The run's typical round variance over its metrics (see [`rounds::round_prior`]).
-pub(super) fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<f64> {
-    let vars: Vec<f64> = head
+/// The run's round prior over its benchmarks (see [`rounds::round_prior`]).
+pub(super) fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<RoundPrior> {
+    let changes: Vec<rounds::RoundChanges> = head
         .metrics
         .iter()
-        .filter_map(|h| round_stats(base.metric(&h.id)?, h, Direction::Lower))
-        .map(|s| s.var)
+        .filter(|h| h.sample_kind == Some(SampleKind::Iterations))
+        .filter_map(|h| {
+            let b = base.metric(&h.id)?;
+            rounds::round_changes(&b.samples, &b.rounds, &h.samples, &h.rounds)
+        })
         .collect();
-    rounds::round_prior(&vars)
+    let refs: Vec<&rounds::RoundChanges> = changes.iter().collect();
+    rounds::round_prior(&refs)
 }
 
 /// The value absolute budgets compare: the 20 %-trimmed mean of per-iteration samples, the
@@ -420,5 +470,17 @@ pub(super) fn ratio_change(base: f64, head: f64, direction: Direction) -> f64 {
         r - 1.0
     } else {
         0.0
+    }
+}
+
+impl Compared {
+    /// A comparison without per-round changes.
+    pub(super) fn log(comparison: LogComparison, noise: String, margin: f64) -> Compared {
+        Compared::Log {
+            comparison,
+            noise,
+            margin,
+            rounds: None,
+        }
     }
 }

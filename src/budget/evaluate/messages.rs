@@ -18,8 +18,11 @@ pub(super) fn relative(
     result: &MetricResult,
 ) -> (Option<bool>, String) {
     let change = result.change.unwrap_or(0.0);
+    // The interval the decision used, so that no message contradicts its own verdict.
     let ci = result
-        .ci
+        .details
+        .decision_ci
+        .or(result.ci)
         .map(|[lo, hi]| format!(" [{}, {}]", percent_signed(lo), percent_signed(hi)))
         .unwrap_or_default();
     let est = format!("{}{ci}", percent_signed(change));
@@ -45,17 +48,15 @@ pub(super) fn relative(
         ),
         Outcome::Inconclusive => {
             let n = |s: &Option<SideValue>| s.map(|s| s.n).unwrap_or(0);
+            let data = match (&result.details.rounds, cmp.method.on_samples()) {
+                (Some(r), _) => format!("{} interleaved rounds", r.len()),
+                (None, true) => format!("{} vs {} samples", n(&result.head), n(&result.base)),
+                (None, false) => format!("{} vs {} runs", n(&result.head), n(&result.base)),
+            };
             (
                 None,
                 format!(
-                    "{est}: inconclusive; with {} vs {} {} the smallest change this can see is ~{}",
-                    n(&result.head),
-                    n(&result.base),
-                    if cmp.method.on_samples() {
-                        "samples"
-                    } else {
-                        "runs"
-                    },
+                    "{est}: inconclusive; with {data} the smallest change this can see is ~{}",
                     percent(cmp.mde)
                 ),
             )
@@ -71,20 +72,30 @@ pub(super) fn identical(what: &str, budget: f64) -> (Option<bool>, String) {
     )
 }
 
-/// A relative rule with no noise estimate: it fails only beyond `factor ×` the budget.
+/// A relative rule with no noise estimate: it fails only beyond `factor ×` the budget, and never
+/// without a factor (nothing bounds the noise at all).
 pub(super) fn no_noise(
     change: f64,
     direction: Direction,
     budget: f64,
-    factor: f64,
+    factor: Option<f64>,
     floor: Option<&str>,
 ) -> (Option<bool>, String) {
     // `change` is head/base − 1; oriented, positive is worse.
     let worse = signed_change(change, direction);
-    let far = factor * budget;
     let floor = floor
         .map(|f| format!(", measured from the floor {f} (values below it count as {f})"))
         .unwrap_or_default();
+    let Some(factor) = factor else {
+        return (
+            None,
+            format!(
+                "{}{floor} but no noise estimate: a single interleaved round cannot tell any change from the machine's own swings (run 2 or more rounds)",
+                percent_signed(change)
+            ),
+        );
+    };
+    let far = factor * budget;
     if worse > far {
         (
             Some(false),
@@ -142,6 +153,13 @@ pub(super) fn stored_machine_note(stored: &Environment, head: &Environment) -> S
         "metrics whose base came from the store ran on another machine ({} vs {}): their run-to-run noise is widened",
         describe_machine(stored),
         describe_machine(head)
+    )
+}
+
+/// The rounds of a rerun varied far more than their samples predict.
+pub(super) fn noisy_machine_note(inflation: f64, benchmarks: usize) -> String {
+    format!(
+        "the machine was noisy during this run: its rounds varied ×{inflation:.0} more than their samples predict (median over {benchmarks} benchmarks); verdicts rest on the round-to-round variance, so small changes may be inconclusive (more rounds or a quieter runner help)"
     )
 }
 

@@ -26,7 +26,7 @@ use crate::report::{
     REPORT_SCHEMA,
 };
 use crate::stats::compare::LogComparison;
-use crate::stats::decision::{Decision, Outcome, RelativeCheck};
+use crate::stats::decision::{decision_interval, p_improvement, Decision, Outcome, RelativeCheck};
 use crate::stats::multiple::Correction;
 
 use compare::{Compared, Pairing};
@@ -96,6 +96,10 @@ impl EvalOptions {
     }
 }
 
+/// Rounds that vary this many times more than their samples predict (the run's median over its
+/// benchmarks) mean the machine itself was noisy, which the report says.
+const NOISY_MACHINE: f64 = 4.0;
+
 /// One metric on its way through evaluation.
 struct Row {
     result: MetricResult,
@@ -122,6 +126,8 @@ enum Relative {
     NoNoise {
         /// Zero values were raised to this floor (formatted) before comparing.
         floor: Option<String>,
+        /// A change beyond `no_noise_factor × budget` fails (see [`Compared::NoNoise`]).
+        decisive: bool,
     },
     /// Both sides hold exactly the same values (described for the report).
     Identical { what: String },
@@ -136,8 +142,8 @@ struct RunContext {
     machine_shift: bool,
     /// In a rerun, the metrics whose base came from the store ran on another machine.
     stored_shift: bool,
-    /// The run's typical round variance (interleaved reruns).
-    round_prior: Option<f64>,
+    /// What the run's benchmarks say about round-to-round noise (interleaved reruns).
+    round_prior: Option<crate::stats::rounds::RoundPrior>,
 }
 
 impl RunContext {
@@ -163,15 +169,19 @@ impl RunContext {
         if machine_shift {
             notes.push(messages::machine_note(&base.environment, &head.environment));
         }
+        let round_prior = if same_job {
+            compare::round_prior(base, head)
+        } else {
+            None
+        };
+        if let Some(p) = round_prior.filter(|p| p.inflation >= NOISY_MACHINE) {
+            notes.push(messages::noisy_machine_note(p.inflation, p.benchmarks));
+        }
         RunContext {
             same_job,
             machine_shift,
             stored_shift,
-            round_prior: if same_job {
-                compare::round_prior(base, head)
-            } else {
-                None
-            },
+            round_prior,
         }
     }
 
@@ -236,6 +246,19 @@ pub fn evaluate(
         .iter()
         .filter(|r| r.relative_rule.is_some() && matches!(r.relative, Relative::Tested { .. }))
         .count();
+    let budgeted = |r: &&Row| r.relative_rule.is_some();
+    let uncalibrated = rows
+        .iter()
+        .filter(budgeted)
+        .filter(
+            |r| matches!(r.relative, Relative::Tested { margin, .. } if margin > settings.noise),
+        )
+        .count();
+    let no_noise = rows
+        .iter()
+        .filter(budgeted)
+        .filter(|r| matches!(r.relative, Relative::NoNoise { .. }))
+        .count();
     let results: Vec<MetricResult> = rows
         .into_iter()
         .map(|row| finish(row, settings, &waivers, &file))
@@ -278,6 +301,8 @@ pub fn evaluate(
             baseline: opts.baseline.as_str().into(),
             family: family_size,
             strict: opts.strict || settings.strict,
+            uncalibrated,
+            no_noise,
         },
         history,
     };
@@ -386,7 +411,12 @@ fn assess(
 fn record(result: &mut MetricResult, compared: Compared) -> Relative {
     let direction = result.direction;
     match compared {
-        Compared::Log(c, noise, margin) => {
+        Compared::Log {
+            comparison: c,
+            noise,
+            margin,
+            rounds,
+        } => {
             result.change = Some(compare::signed_change(c.change, direction));
             result.ci = Some(compare::signed_ci(c.ci95, direction));
             result.p = Some(c.p_regression);
@@ -396,6 +426,11 @@ fn record(result: &mut MetricResult, compared: Compared) -> Relative {
             result.details.mde = Some(c.mde);
             result.details.noise = Some(noise);
             result.details.outliers = c.outliers.map(|(h, b)| messages::outliers(h, b));
+            result.details.rounds = rounds.map(|r| {
+                r.iter()
+                    .map(|&d| compare::signed_change(d, direction))
+                    .collect()
+            });
             Relative::Tested {
                 comparison: c,
                 margin,
@@ -407,11 +442,12 @@ fn record(result: &mut MetricResult, compared: Compared) -> Relative {
             method,
             why,
             floor,
+            decisive,
         } => {
             result.change = Some(compare::signed_change(change, direction));
             result.method = method.into();
             result.details.noise = Some(why);
-            Relative::NoNoise { floor }
+            Relative::NoNoise { floor, decisive }
         }
         Compared::Identical { what } => {
             result.change = Some(0.0);
@@ -470,9 +506,33 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
                 _ => None,
             });
         }
-        let decisions = decide_each(&checks, &margins, settings.alpha, correction);
+        let mut decisions = decide_each(&checks, &margins, settings.alpha, correction);
+        // An improvement is called on the same standard as a regression: its own one-sided
+        // p-values, adjusted over the same family.
+        let p_better: Vec<f64> = members
+            .iter()
+            .zip(&margins)
+            .map(|(&i, &m)| match &rows[i].relative {
+                Relative::Tested { comparison: c, .. } => p_improvement(c.log_ratio, c.se, c.df, m),
+                _ => 1.0,
+            })
+            .collect();
+        let q_better = crate::stats::multiple::adjust(&p_better, correction);
+        for (d, q) in decisions.iter_mut().zip(q_better) {
+            d.improvement = q <= settings.alpha;
+        }
         for (&i, d) in members.iter().zip(decisions) {
-            if let Relative::Tested { decision, .. } = &mut rows[i].relative {
+            let row = &mut rows[i];
+            if let Relative::Tested {
+                comparison: c,
+                decision,
+                ..
+            } = &mut row.relative
+            {
+                let interval =
+                    decision_interval(c.log_ratio, c.se, c.df, settings.alpha, c.p_regression, d.q);
+                row.result.details.decision_ci =
+                    interval.map(|iv| compare::signed_ci(iv, row.result.direction));
                 *decision = Some(d);
             }
         }
@@ -537,11 +597,11 @@ fn finish(mut row: Row, settings: &Settings, waivers: &[&Waiver], file: &str) ->
                 d.outcome, row.budget, comparison, d.q, result,
             )),
             Relative::Identical { what } => Some(messages::identical(what, row.budget)),
-            Relative::NoNoise { floor } => Some(messages::no_noise(
+            Relative::NoNoise { floor, decisive } => Some(messages::no_noise(
                 result.change.unwrap_or(0.0),
                 result.direction,
                 row.budget,
-                settings.no_noise_factor,
+                decisive.then_some(settings.no_noise_factor),
                 floor.as_deref(),
             )),
             _ => None,

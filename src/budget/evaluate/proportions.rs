@@ -211,5 +211,5 @@ pub(super) fn compare_proportions(
         unit.format(floor),
         unit.format(floor)
     );
-    Some(Compared::Log(c, why, margin))
+    Some(Compared::log(c, why, margin))
 }

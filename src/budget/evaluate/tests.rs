@@ -60,11 +60,17 @@ fn file(metrics: Vec<Metric>) -> ResultsFile {
     f
 }
 
-/// A benchmark's samples, all from one round (as a rerun of one round records them; outside
-/// a rerun the rounds are not looked at).
+/// A benchmark's samples, taken in five rounds of 20 as a rerun records them (outside a rerun
+/// the rounds are not looked at).
 fn bench(id: &str, center: f64, seed: u64) -> Metric {
     let mut m = Metric::new(id, Unit::Nanoseconds, Direction::Lower, center)
         .with_samples(SampleKind::Iterations, samples(center, 100, seed));
+    m.rounds = (0..m.samples.len()).map(|i| (i / 20 + 1) as u32).collect();
+    m
+}
+
+/// The same benchmark, every sample from one round.
+fn one_round(mut m: Metric) -> Metric {
     m.rounds = vec![1; m.samples.len()];
     m
 }
@@ -121,6 +127,21 @@ fn uncalibrated_runs_judge_and_state_the_raised_margin() {
         assert_eq!((m.status, m.kind), (Status::Pass, Kind::Unchanged), "{m:?}");
     }
     assert_eq!(report.method.noise, UNCALIBRATED_MARGIN);
+    // The headline of every output says so, and what would make the verdicts decisive.
+    assert_eq!(report.method.uncalibrated, 2);
+    let caveat = report.method.caveat().unwrap();
+    assert!(
+        caveat.contains("uncalibrated") && caveat.contains("stored history"),
+        "{caveat}"
+    );
+    let terminal = crate::report::terminal::render(&report, false, false);
+    assert!(terminal.contains("uncalibrated"), "{terminal}");
+    let markdown = crate::report::markdown::render(
+        &report,
+        &crate::report::markdown::MarkdownOptions::default(),
+    );
+    let headline: String = markdown.lines().take(6).collect::<Vec<_>>().join("\n");
+    assert!(headline.contains("uncalibrated"), "{markdown}");
     // Measured in the same job the configured 1 % applies.
     let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
     let slower = report
@@ -133,6 +154,7 @@ fn uncalibrated_runs_judge_and_state_the_raised_margin() {
         (Status::Pass, Kind::Regression)
     );
     assert_eq!(report.method.noise, 0.01);
+    assert!(report.method.caveat().is_none());
 }
 
 #[test]
@@ -141,8 +163,10 @@ fn improvements_never_fail_and_higher_is_better_is_oriented() {
     r.max_regression = Some(0.05);
     let b = budget(vec![r]);
     let tp = |c: f64, s: u64| {
-        Metric::new("k/throughput", Unit::PerSecond, Direction::Higher, c)
-            .with_samples(SampleKind::Iterations, samples(c, 100, s))
+        let mut m = Metric::new("k/throughput", Unit::PerSecond, Direction::Higher, c)
+            .with_samples(SampleKind::Iterations, samples(c, 100, s));
+        m.rounds = (0..100).map(|i| i / 20 + 1).collect();
+        m
     };
     // Throughput up 20 %: an improvement.
     let report = evaluate(
@@ -930,4 +954,176 @@ fn one_more_base_failure_never_makes_the_head_look_worse() {
         }
         previous = Some((r.status, change, upper));
     }
+}
+
+/// Seeded standard normals (Box–Muller on a 64-bit LCG): no dependency for one test.
+fn normals(seed: u64) -> impl FnMut() -> f64 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    move || {
+        let (u, v) = (next(), next());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// A rerun of `rounds` rounds of 20 samples a side on a machine whose speed moves by `round_sd`
+/// (log scale) between the moments each side of each round ran, as a busy runner does.
+fn noisy_rerun(
+    ids: &[&str],
+    slower: &[f64],
+    rounds: u32,
+    round_sd: f64,
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let mut z = normals(seed);
+    let mut side = |id: &str, factor: f64| {
+        let mut s = Vec::new();
+        let mut r = Vec::new();
+        for round in 1..=rounds {
+            let machine = (round_sd * z()).exp();
+            for _ in 0..20 {
+                s.push(1000.0 * factor * machine * (0.03 * z()).exp());
+                r.push(round);
+            }
+        }
+        let mut m = Metric::new(id, Unit::Nanoseconds, Direction::Lower, 1000.0 * factor)
+            .with_samples(SampleKind::Iterations, s);
+        m.rounds = r;
+        m
+    };
+    let base = file(ids.iter().map(|id| side(id, 1.0)).collect());
+    let head = file(ids.iter().zip(slower).map(|(id, f)| side(id, *f)).collect());
+    (base, head)
+}
+
+/// No row's printed interval contradicts its verdict: an interval wholly beyond the budget is a
+/// failure, a failure's interval lies above the noise margin, and a pass "within budget" has an
+/// upper bound below it.
+fn assert_intervals_agree(report: &Report, budget: f64, margin: f64) {
+    for r in &report.results {
+        let Some([lo, hi]) = r.details.decision_ci else {
+            continue;
+        };
+        let worse = |x: f64| match r.direction {
+            Direction::Lower => x,
+            Direction::Higher => 1.0 / (1.0 + x) - 1.0,
+        };
+        let (lo, hi) = {
+            let (a, b) = (worse(lo), worse(hi));
+            (a.min(b), a.max(b))
+        };
+        let change = worse(r.change.unwrap());
+        if lo > budget {
+            assert_eq!(r.status, Status::Fail, "{r:#?}");
+        }
+        if r.status == Status::Fail {
+            assert!(lo > margin && change >= budget, "{r:#?}");
+        }
+        if r.status == Status::Inconclusive {
+            assert!(lo <= margin || change < budget, "{r:#?}");
+            assert!(hi >= budget, "{r:#?}");
+        }
+    }
+}
+
+#[test]
+fn samples_of_one_round_are_never_taken_as_independent() {
+    // One round of 100 samples a side, head's half of the round on a machine 12 % slower: a
+    // sample-level test calls that certain. With one round nothing has shown how much rounds
+    // vary, so it is no noise estimate, and 12 % is within 2× the budget: undecided, not failed.
+    let b = relative("criterion/**", 0.05);
+    let mk = |center: f64, seed: u64| one_round(bench("criterion/a", center, seed));
+    let report = evaluate(
+        &b,
+        &file(vec![mk(100.0, 1)]),
+        &file(vec![mk(112.0, 2)]),
+        &EvalOptions::new(BaselineSource::Rerun),
+    )
+    .unwrap();
+    let r = &report.results[0];
+    assert_eq!(r.status, Status::Inconclusive, "{r:#?}");
+    assert!(
+        r.details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("not independent"),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn a_busy_machine_between_rounds_raises_no_false_alarm_at_any_round_count() {
+    // 100 A/A reruns of three benchmarks at each round count, the machine's speed moving by
+    // 8 % between the moments base and head ran. Identical code must not fail: at most a share
+    // α of runs by chance (5 of 100), and here none of the rounds' own luck may be taken for a
+    // change.
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    for rounds in [1, 2, 3, 5] {
+        let mut failed = 0;
+        for seed in 0..100 {
+            let (base, head) =
+                noisy_rerun(&ids, &[1.0; 3], rounds, 0.08, seed * 31 + rounds as u64);
+            let report =
+                evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+            assert_intervals_agree(&report, 0.05, 0.01);
+            if report.verdict == Verdict::Fail {
+                failed += 1;
+            }
+        }
+        eprintln!("{rounds} rounds: {failed} of 100 A/A reruns failed");
+        assert!(
+            failed <= 5,
+            "{rounds} rounds: {failed} of 100 A/A reruns failed"
+        );
+    }
+}
+
+#[test]
+fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machine() {
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    for seed in 0..50 {
+        let (base, head) = noisy_rerun(&ids, &[1.2, 1.0, 1.0], 3, 0.08, 1000 + seed);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_intervals_agree(&report, 0.05, 0.01);
+        let a = &report.results[0];
+        assert_ne!(a.status, Status::Pass, "+20 % passed under noise: {a:#?}");
+        // Quiet machine: 0.5 % between rounds; +20 % fails.
+        let (base, head) = noisy_rerun(&ids, &[1.2, 1.0, 1.0], 3, 0.005, 2000 + seed);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_eq!(
+            report.results[0].status,
+            Status::Fail,
+            "{:#?}",
+            report.results[0]
+        );
+        assert_eq!(report.summary.fail, 1);
+    }
+}
+
+#[test]
+fn a_noisy_machine_is_named_in_the_notes() {
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains("machine was noisy")),
+        "{:?}",
+        report.notes
+    );
+    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert!(
+        !report.notes.iter().any(|n| n.contains("machine was noisy")),
+        "{:?}",
+        report.notes
+    );
 }
