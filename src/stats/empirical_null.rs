@@ -706,6 +706,29 @@ mod tests {
     }
 
     #[test]
+    fn when_most_benchmarks_moved_the_shift_carries_it_and_no_benchmark_is_blamed() {
+        // 60 % of the benchmarks +10 % (say, an allocator change), the rest unchanged: the
+        // centre follows the majority, the drift estimate swells (the run is not "mostly
+        // unchanged"), so no single benchmark is called a regression, while the shift check
+        // still reports the run-wide slowdown.
+        let mut inputs = exact_null(200, 0.0, 0.01f64.powi(2), |_| 1e-5);
+        for (i, b) in inputs.iter_mut().enumerate() {
+            if i % 5 < 3 {
+                b.log_ratio += 0.1f64.ln_1p();
+            }
+        }
+        let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+        assert!(runs.null.shift > 0.05, "{}", runs.null.shift);
+        assert!(runs.null.drift_var.sqrt() > 0.03, "{}", runs.null.drift_var);
+        let shift = runs.shift.comparison(0.01, 0.05).unwrap();
+        assert!(shift.p_regression < 0.05, "{}", shift.p_regression);
+        for b in &runs.benchmarks {
+            let c = b.comparison(0.01, 0.05).unwrap();
+            assert!(c.p_regression > 0.01, "{c:?}");
+        }
+    }
+
+    #[test]
     fn identical_log_ratios_are_a_deterministic_shift() {
         let inputs: Vec<BenchmarkEstimate> = (0..30)
             .map(|_| BenchmarkEstimate {
