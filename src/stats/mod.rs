@@ -15,6 +15,7 @@ pub mod compare;
 pub mod decision;
 pub mod describe;
 pub mod dist;
+pub mod empirical_null;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod multiple;

@@ -14,6 +14,7 @@ mod lighthouse;
 mod report;
 mod runner;
 mod stats;
+mod stats_separate_runs;
 mod stats_simulation;
 mod store;
 mod support;
