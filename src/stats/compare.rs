@@ -91,6 +91,11 @@ pub enum Method {
     /// The per-round changes of interleaved rounds (each round's 20 %-trimmed means), tested
     /// with their round-to-round variance: the round is the unit.
     YuenRounds,
+    /// Separate runs without history: a benchmark's change relative to the run's shared shift,
+    /// with the drift between jobs estimated from the run's other benchmarks.
+    EmpiricalNull,
+    /// The run's shared shift itself, with the runner-to-runner variance.
+    EmpiricalNullShift,
 }
 
 impl Method {
@@ -103,6 +108,8 @@ impl Method {
             Method::PredictionInterval => "prediction-interval",
             Method::TwoProportions => "two-proportions",
             Method::YuenRounds => "yuen-rounds",
+            Method::EmpiricalNull => "empirical-null",
+            Method::EmpiricalNullShift => "empirical-null-shift",
         }
     }
 

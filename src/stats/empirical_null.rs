@@ -36,9 +36,9 @@
 //! since a machine-wide shift cannot be told apart from a faster or slower runner by the run alone.
 //! Formulas and the simulation behind the constants: `docs/statistics.md`.
 
-use super::compare::{LogComparison, NoiseModel};
+use super::compare::{from_estimate, LogComparison, Method, NoiseModel};
 use super::welch::satterthwaite_df;
-use super::{describe, dist, power, t_from_estimate, Alternative};
+use super::{describe, dist};
 
 /// Fewest benchmarks an empirical null is estimated from. Below this `None`: the caller falls back
 /// to the raised noise margin. With 20 benchmarks the drift variance has about 12 degrees of
@@ -197,8 +197,8 @@ impl ResidualCheck {
 
     /// The check as a comparison (method `"empirical-null"`), for [`super::RelativeCheck`].
     pub fn comparison(&self, delta: f64, alpha: f64) -> Option<LogComparison> {
-        log_comparison(
-            "empirical-null",
+        from_estimate(
+            Method::EmpiricalNull,
             self.log_ratio,
             self.se,
             self.df,
@@ -224,8 +224,8 @@ pub struct ShiftCheck {
 impl ShiftCheck {
     /// The check as a comparison (method `"empirical-null-shift"`), for [`super::RelativeCheck`].
     pub fn comparison(&self, delta: f64, alpha: f64) -> Option<LogComparison> {
-        log_comparison(
-            "empirical-null-shift",
+        from_estimate(
+            Method::EmpiricalNullShift,
             self.log_ratio,
             self.se,
             self.df,
@@ -485,57 +485,6 @@ fn matched_drift_var(residuals: &[(f64, f64)]) -> Option<(f64, f64)> {
     (tau2.is_finite() && var_of_tau2.is_finite()).then_some((tau2, var_of_tau2))
 }
 
-/// A relative comparison from a log-ratio estimate, its standard error and df (the same
-/// intervals, p-value and MDE as [`super::compare_samples`]). `None` for a non-finite estimate or
-/// standard error, or invalid `delta` / `alpha`.
-pub fn log_comparison(
-    method: &'static str,
-    log_ratio: f64,
-    se: f64,
-    df: f64,
-    delta: f64,
-    alpha: f64,
-) -> Option<LogComparison> {
-    let valid = delta.is_finite()
-        && delta > -1.0
-        && alpha > 0.0
-        && alpha < 1.0
-        && log_ratio.is_finite()
-        && se.is_finite()
-        && se >= 0.0
-        && !df.is_nan();
-    if !valid {
-        return None;
-    }
-    let margin = delta.ln_1p();
-    let (_, p_regression) = t_from_estimate(log_ratio, margin, se, df, Alternative::Greater);
-    let t_two = dist::t_quantile(0.975, df);
-    let t_one = dist::t_quantile(1.0 - alpha, df);
-    Some(LogComparison {
-        method,
-        log_ratio,
-        se,
-        df,
-        change: log_ratio.exp_m1(),
-        ci95: (
-            (log_ratio - t_two * se).exp_m1(),
-            (log_ratio + t_two * se).exp_m1(),
-        ),
-        upper_one_sided: (log_ratio + t_one * se).exp_m1(),
-        p_regression,
-        mde: power::min_detectable_effect_with_margin(
-            se,
-            df,
-            alpha,
-            super::compare::MDE_POWER,
-            delta,
-        ),
-        mwu_p: None,
-        hl_shift: None,
-        outliers: None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,19 +696,5 @@ mod tests {
             .all(|b| b.log_ratio == 0.0 && b.se == 0.0));
         let c = runs.benchmarks[0].comparison(0.01, 0.05).unwrap();
         assert_eq!(c.p_regression, 1.0);
-    }
-
-    #[test]
-    fn log_comparison_matches_compare_samples_conventions() {
-        let c = log_comparison("x", 0.1, 0.02, 30.0, 0.01, 0.05).unwrap();
-        let t = (0.1 - 0.01f64.ln_1p()) / 0.02;
-        assert!((c.p_regression - dist::t_sf(t, 30.0)).abs() < 1e-15);
-        assert!(
-            (c.upper_one_sided - (0.1 + dist::t_quantile(0.95, 30.0) * 0.02).exp_m1()).abs()
-                < 1e-15
-        );
-        assert!(log_comparison("x", f64::NAN, 0.02, 30.0, 0.01, 0.05).is_none());
-        assert!(log_comparison("x", 0.1, -0.02, 30.0, 0.01, 0.05).is_none());
-        assert!(log_comparison("x", 0.1, 0.02, 30.0, 0.01, 1.0).is_none());
     }
 }

@@ -22,9 +22,9 @@
 //! Rates with their Monte Carlo standard errors are printed
 //! (`cargo test --test integration stats_separate_runs -- --nocapture`).
 
-use cargo_perf_budget::stats::compare::TRIM;
+use cargo_perf_budget::stats::compare::{from_estimate, Method, TRIM};
 use cargo_perf_budget::stats::empirical_null::{
-    log_comparison, separate_runs, BenchmarkEstimate, SeparateRuns, MACHINE_SHIFT_SD,
+    separate_runs, BenchmarkEstimate, SeparateRuns, MACHINE_SHIFT_SD,
 };
 use cargo_perf_budget::stats::welch::satterthwaite_df;
 use cargo_perf_budget::stats::yuen::yuen_term;
@@ -125,8 +125,8 @@ fn before_checks(inputs: &[BenchmarkEstimate]) -> Vec<RelativeCheck> {
     inputs
         .iter()
         .map(|e| {
-            let c = log_comparison(
-                "yuen-log",
+            let c = from_estimate(
+                Method::YuenLog,
                 e.log_ratio,
                 e.within_se2.sqrt(),
                 e.within_df,
@@ -309,8 +309,8 @@ fn simulate(
             .zip(&bench)
             .map(|(e, b)| {
                 let se = (e.within_se2 + b.drift_sd * b.drift_sd).sqrt();
-                let c = log_comparison(
-                    "oracle",
+                let c = from_estimate(
+                    Method::YuenLog,
                     e.log_ratio - machine - uniform.ln_1p(),
                     se,
                     f64::INFINITY,

@@ -7,6 +7,7 @@ use crate::report::SideValue;
 use crate::stats::compare::{
     compare_runs, compare_samples, from_estimate, LogComparison, Method, NoiseModel,
 };
+use crate::stats::empirical_null::{ResidualCheck, MACHINE_SHIFT_SD};
 use crate::stats::rounds::{self, RoundPrior};
 use crate::stats::run_variance::{per_run_variance, StoredNoise};
 
@@ -17,9 +18,41 @@ const MIN_SAMPLES: usize = 10;
 /// Noise margin used when base and head come from different runs and no history calibrates the
 /// comparison: within-run variance alone is known to be far too small (docs/statistics.md).
 pub(super) const UNCALIBRATED_MARGIN: f64 = 0.03;
-/// Run-to-run standard deviation assumed when base and head ran on different machines and no
-/// history says better (CodSpeed measured 2.66 % between runs on hosted runners).
-pub(super) const MACHINE_SHIFT_SD: f64 = 0.02;
+
+/// What is known about a metric's noise besides its own samples.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Noise<'a> {
+    /// Run-to-run noise from the stored history on main.
+    pub history: Option<&'a NoiseEstimate>,
+    /// How base and head were paired.
+    pub pairing: Pairing,
+    /// The run's round prior (interleaved reruns).
+    pub round_prior: Option<RoundPrior>,
+    /// The run's empirical null (separate runs without history, enough benchmarks).
+    pub null: Option<&'a NullCheck>,
+}
+
+/// A benchmark's check against the run's empirical null (see `stats::empirical_null`).
+#[derive(Debug, Clone)]
+pub(super) struct NullCheck {
+    /// The benchmark's change relative to the shared shift, with the drift between jobs.
+    pub check: ResidualCheck,
+    /// The shared shift (log scale).
+    pub shift: f64,
+    /// Benchmarks the null rests on.
+    pub benchmarks: usize,
+}
+
+impl NullCheck {
+    fn describe(&self) -> String {
+        format!(
+            "separate runs without stored history: the drift between jobs estimated from this run's {} benchmarks (empirical null, {:.0} df); change relative to the shift every benchmark shares ({}), which is judged as its own check",
+            self.benchmarks,
+            self.check.df,
+            crate::report::format::percent_signed(self.shift.exp_m1())
+        )
+    }
+}
 
 /// How base and head of one metric were measured, which decides the noise model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +142,7 @@ fn floored(m: &Metric, floor: f64) -> Metric {
 /// order): nothing changed, so no noise model is needed to say so. Describes them for the report.
 /// This is what a PR that does not touch the measured code sees when the tool's output is
 /// deterministic (byte weights, counts, a CLS of 0) or when the same reports are checked twice.
-fn identical(base: &Metric, head: &Metric) -> Option<String> {
+pub(super) fn identical(base: &Metric, head: &Metric) -> Option<String> {
     let sorted = |m: &Metric| {
         let mut v = m.samples.clone();
         v.sort_by(f64::total_cmp);
@@ -136,10 +169,9 @@ pub(super) fn compare(
     direction: Direction,
     margin: f64,
     alpha: f64,
-    history: Option<&NoiseEstimate>,
-    pairing: Pairing,
-    round_prior: Option<RoundPrior>,
+    noise: Noise,
 ) -> Compared {
+    let history = noise.history;
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
     }
@@ -150,16 +182,7 @@ pub(super) fn compare(
     }
     let positive = |m: &Metric| m.samples.iter().all(|&v| v > 0.0) && m.value > 0.0;
     if positive(base) && positive(head) {
-        return compare_positive(
-            base,
-            head,
-            direction,
-            margin,
-            alpha,
-            history,
-            pairing,
-            round_prior,
-        );
+        return compare_positive(base, head, direction, margin, alpha, noise);
     }
     let usable = |m: &Metric| values(m).iter().all(|v| v.is_finite() && *v >= 0.0);
     if !usable(base) || !usable(head) {
@@ -224,10 +247,14 @@ fn compare_positive(
     direction: Direction,
     margin: f64,
     alpha: f64,
-    history: Option<&NoiseEstimate>,
-    pairing: Pairing,
-    round_prior: Option<RoundPrior>,
+    noise: Noise,
 ) -> Compared {
+    let Noise {
+        history,
+        pairing,
+        round_prior,
+        null,
+    } = noise;
     let interleaved = pairing == Pairing::Interleaved;
     let machine_shift = pairing
         == Pairing::Separate {
@@ -249,6 +276,17 @@ fn compare_positive(
         let mut margin = margin;
         if interleaved {
             return compare_rounds(base, head, direction, margin, alpha, round_prior);
+        }
+        if let (None, Some(nc)) = (history, null) {
+            if let Some(mut c) = nc.check.comparison(margin, alpha) {
+                if let Some(s) = compare_samples(&orient(head), &orient(base), margin, alpha, None)
+                {
+                    c.mwu_p = s.mwu_p;
+                    c.hl_shift = s.hl_shift;
+                    c.outliers = s.outliers;
+                }
+                return Compared::log(c, nc.describe(), margin);
+            }
         }
         if let Some(n) = history {
             extra_var += 2.0 * n.log_var;

@@ -51,6 +51,9 @@ pub(super) fn relative(
             let data = match (&result.details.rounds, cmp.method.on_samples()) {
                 (Some(r), _) => format!("{} interleaved rounds", r.len()),
                 (None, true) => format!("{} vs {} samples", n(&result.head), n(&result.base)),
+                (None, false) if cmp.method == crate::stats::compare::Method::EmpiricalNull => {
+                    "this run's drift between jobs".to_string()
+                }
                 (None, false) => format!("{} vs {} runs", n(&result.head), n(&result.base)),
             };
             (

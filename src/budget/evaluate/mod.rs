@@ -14,6 +14,7 @@ mod compare;
 mod messages;
 mod proportions;
 mod rules;
+mod separate;
 #[cfg(test)]
 mod tests;
 
@@ -108,6 +109,8 @@ struct Row {
     /// Budget fraction of the relative rule (∞ without one).
     budget: f64,
     relative: Relative,
+    /// Decided alone, not in the run's family (the shared shift of separate runs).
+    own_family: bool,
 }
 
 /// What the relative comparison of a metric gave.
@@ -144,6 +147,8 @@ struct RunContext {
     stored_shift: bool,
     /// What the run's benchmarks say about round-to-round noise (interleaved reruns).
     round_prior: Option<crate::stats::rounds::RoundPrior>,
+    /// The empirical null of separate runs without history.
+    null: Option<separate::SeparateNull>,
 }
 
 impl RunContext {
@@ -182,6 +187,7 @@ impl RunContext {
             machine_shift,
             stored_shift,
             round_prior,
+            null: None,
         }
     }
 
@@ -221,7 +227,9 @@ pub fn evaluate(
         .collect();
     rules::check_unmatched(budget, &ids, &file, &mut problems, &mut notes);
     let waivers = rules::active_waivers(budget, opts.today, &file, &mut notes);
-    let run = RunContext::new(base, head, opts, &mut notes);
+    let mut run = RunContext::new(base, head, opts, &mut notes);
+    run.null = separate::null(budget, base, head, &ids, opts, &run);
+    let shift_row = run.null.as_mut().and_then(|n| n.shift_row.take());
 
     let mut rows: Vec<Row> = ids
         .iter()
@@ -240,11 +248,16 @@ pub fn evaluate(
     if !problems.is_empty() {
         return Err(EvalError { problems });
     }
+    rows.extend(shift_row);
 
     let stated_margin = family(&mut rows, settings);
     let family_size = rows
         .iter()
-        .filter(|r| r.relative_rule.is_some() && matches!(r.relative, Relative::Tested { .. }))
+        .filter(|r| {
+            !r.own_family
+                && r.relative_rule.is_some()
+                && matches!(r.relative, Relative::Tested { .. })
+        })
         .count();
     let budgeted = |r: &&Row| r.relative_rule.is_some();
     let uncalibrated = rows
@@ -385,16 +398,13 @@ fn assess(
             Relative::Nothing
         }
         (Some(b), Some(h), None) => {
-            let compared = compare::compare(
-                b,
-                h,
-                direction,
-                settings.noise,
-                settings.alpha,
-                opts.noise.get(id),
-                run.pairing(id, opts),
-                run.round_prior,
-            );
+            let noise = compare::Noise {
+                history: opts.noise.get(id),
+                pairing: run.pairing(id, opts),
+                round_prior: run.round_prior,
+                null: run.null.as_ref().and_then(|n| n.checks.get(id)),
+            };
+            let compared = compare::compare(b, h, direction, settings.noise, settings.alpha, noise);
             record(&mut result, compared)
         }
         _ => Relative::Nothing,
@@ -404,6 +414,7 @@ fn assess(
         relative_rule,
         budget: row_budget,
         relative,
+        own_family: false,
     })
 }
 

@@ -1127,3 +1127,90 @@ fn a_noisy_machine_is_named_in_the_notes() {
         report.notes
     );
 }
+
+/// Two results files from separate jobs: 60 benchmarks, each drifting between jobs by
+/// `drift_sd` (log scale), every benchmark of head shifted by `shift`, benchmark `i` of head
+/// slower by `slower[i]`.
+fn separate_jobs(
+    drift_sd: f64,
+    shift: f64,
+    slower: &[(usize, f64)],
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let mut z = normals(seed);
+    let mut base = Vec::new();
+    let mut head = Vec::new();
+    for i in 0..60 {
+        let id = format!("criterion/bench{i:02}");
+        let factor = slower
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(1.0, |(_, f)| *f);
+        for (side, level) in [
+            (&mut base, (drift_sd * z() / 2f64.sqrt()).exp()),
+            (
+                &mut head,
+                (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor,
+            ),
+        ] {
+            let samples: Vec<f64> = (0..100)
+                .map(|_| 1000.0 * level * (0.03 * z()).exp())
+                .collect();
+            side.push(
+                Metric::new(&id, Unit::Nanoseconds, Direction::Lower, 1000.0 * level)
+                    .with_samples(SampleKind::Iterations, samples),
+            );
+        }
+    }
+    (file(base), file(head))
+}
+
+#[test]
+fn separate_runs_without_history_judge_drift_from_the_run_itself() {
+    let b = relative("criterion/**", 0.05);
+    let opts = EvalOptions::new(BaselineSource::File);
+    // Unchanged code, 1.5 % drift per benchmark between jobs and a 2 % faster runner: no
+    // failure, and most benchmarks pass outright (with 3 % drift, a 5 % budget cannot be
+    // certified from one pair of jobs: inconclusive, never failed).
+    for seed in 0..10 {
+        let drift = if seed < 5 { 0.015 } else { 0.03 };
+        let (base, head) = separate_jobs(drift, -0.02, &[], 100 + seed);
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        assert_eq!(
+            report.verdict,
+            Verdict::Pass,
+            "{:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+        let passed = report
+            .results
+            .iter()
+            .filter(|r| r.id.starts_with("criterion/") && r.status == Status::Pass)
+            .count();
+        if drift < 0.02 {
+            assert!(passed >= 45, "{passed} of 60 passed");
+        }
+        let shift = report
+            .results
+            .iter()
+            .find(|r| r.id == separate::SHIFT_ID)
+            .unwrap();
+        assert_ne!(shift.status, Status::Fail, "{shift:#?}");
+        assert_eq!(report.method.uncalibrated, 0);
+        assert!(report.results[0]
+            .details
+            .noise
+            .as_deref()
+            .is_some_and(|n| n.contains("empirical null") || n.contains("shift")));
+    }
+    // One benchmark 30 % slower: caught, by itself.
+    let (base, head) = separate_jobs(0.03, 0.0, &[(7, 1.3)], 7);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, ["criterion/bench07"]);
+    // Everything 12 % slower: no single benchmark stands out, but the shared shift fails.
+    let (base, head) = separate_jobs(0.03, 0.12, &[], 8);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, [separate::SHIFT_ID], "{:#?}", report.results[0]);
+}

@@ -1,0 +1,163 @@
+//! Separate runs without stored history: the drift between jobs, which within-run variance cannot
+//! see, estimated from the run itself (`stats::empirical_null`), and the shift every benchmark
+//! shares, judged as its own check so a uniform slowdown is never silently subtracted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::budget::BudgetFile;
+use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
+use crate::report::format::{percent, percent_signed};
+use crate::report::{Details, Kind, MetricResult, RuleOutcome, SideValue, Status};
+use crate::stats::compare::compare_samples;
+use crate::stats::empirical_null::{separate_runs, BenchmarkEstimate, MACHINE_SHIFT_SD};
+
+use super::compare::{identical, NullCheck, Pairing};
+use super::{rules, Relative, Row, RunContext};
+
+/// Id of the shared-shift check in the report.
+pub(super) const SHIFT_ID: &str = "separate-runs/shared-shift";
+
+/// The empirical null of a run of separate jobs, and the check of its shared shift.
+pub(super) struct SeparateNull {
+    /// Each benchmark's check relative to the shared shift, by metric id.
+    pub checks: BTreeMap<String, NullCheck>,
+    /// The shift's row, ready to be decided on its own.
+    pub shift_row: Option<Row>,
+}
+
+/// Raw-sample metrics compared as separate runs with no stored history: the ones the null is for.
+fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext) -> bool {
+    let many = |m: &Metric| {
+        m.samples.len() >= 10
+            && matches!(
+                m.sample_kind,
+                Some(SampleKind::Iterations) | Some(SampleKind::Windows)
+            )
+            && m.samples.iter().all(|v| v.is_finite() && *v > 0.0)
+            && m.value > 0.0
+    };
+    matches!(run.pairing(&h.id, opts), Pairing::Separate { .. })
+        && !opts.noise.contains_key(&h.id)
+        && b.failure.is_none()
+        && h.failure.is_none()
+        && b.proportion.is_none()
+        && b.unit.dimension() == h.unit.dimension()
+        && many(b)
+        && many(h)
+        && identical(b, h).is_none()
+}
+
+/// A criterion throughput row is the exact reciprocal of its time row: the same measurement,
+/// which must not count twice in the null (it would double every real change's weight).
+pub(super) fn reciprocal_of_another(id: &str, ids: &BTreeSet<&str>) -> bool {
+    id.strip_suffix("/throughput")
+        .is_some_and(|time| ids.contains(time))
+}
+
+/// The run's empirical null over its separate-run benchmarks, or `None` when there are too few
+/// of them (then each keeps the raised margin and says so).
+pub(super) fn null(
+    budget: &BudgetFile,
+    base: &ResultsFile,
+    head: &ResultsFile,
+    ids: &BTreeSet<&str>,
+    opts: &super::EvalOptions,
+    run: &RunContext,
+) -> Option<SeparateNull> {
+    let settings = &budget.settings;
+    let mut used = Vec::new();
+    let mut inputs = Vec::new();
+    let mut tightest: Option<(f64, String)> = None;
+    for id in ids {
+        let (Some(b), Some(h)) = (base.metric(id), head.metric(id)) else {
+            continue;
+        };
+        if !candidate(b, h, opts, run) || reciprocal_of_another(id, ids) {
+            continue;
+        }
+        let applied = rules::applicable(&budget.budgets, id);
+        let direction = applied
+            .direction
+            .and_then(|r| r.direction)
+            .unwrap_or(h.direction);
+        let orient =
+            |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
+        let Some(c) = compare_samples(&orient(h), &orient(b), settings.noise, settings.alpha, None)
+        else {
+            continue;
+        };
+        if let Some(rule) = applied.max_regression {
+            let x = rule.max_regression.unwrap_or(f64::INFINITY);
+            if tightest.as_ref().is_none_or(|(t, _)| x < *t) {
+                tightest = Some((x, rules::source(&budget.path.display().to_string(), rule)));
+            }
+        }
+        used.push(id.to_string());
+        inputs.push(BenchmarkEstimate::from_comparison(&c));
+    }
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD)?;
+    let n = inputs.len();
+    let checks = used
+        .into_iter()
+        .zip(runs.benchmarks)
+        .map(|(id, check)| {
+            (
+                id,
+                NullCheck {
+                    check,
+                    shift: runs.shift.log_ratio,
+                    benchmarks: n,
+                },
+            )
+        })
+        .collect();
+    let shift_row = tightest.and_then(|(budget_x, source)| {
+        let comparison = runs.shift.comparison(settings.noise, settings.alpha)?;
+        let change = comparison.change;
+        let result = MetricResult {
+            id: SHIFT_ID.into(),
+            unit: Unit::Unitless,
+            direction: Direction::Lower,
+            base: Some(SideValue { value: 1.0, n }),
+            head: Some(SideValue {
+                value: runs.shift.log_ratio.exp(),
+                n,
+            }),
+            change: Some(change),
+            ci: Some([comparison.ci95.0, comparison.ci95.1]),
+            p: Some(comparison.p_regression),
+            q: None,
+            status: Status::Pass,
+            kind: Kind::Unknown,
+            rules: vec![RuleOutcome {
+                rule: format!("max-regression {}", percent(budget_x)),
+                ok: None,
+                source: Some(format!("{source}, the tightest relative budget of the run")),
+                message: None,
+                waived: None,
+            }],
+            method: comparison.method.to_string(),
+            details: Details {
+                mde: Some(comparison.mde),
+                noise: Some(format!(
+                    "the change all {n} benchmarks share between the two separate runs ({}), with {} runner-to-runner noise: a slower runner cannot be told from a change that touched everything, so the shift is judged on its own, never subtracted silently",
+                    percent_signed(change),
+                    percent(MACHINE_SHIFT_SD * std::f64::consts::SQRT_2)
+                )),
+                ..Details::default()
+            },
+        };
+        Some(Row {
+            result,
+            relative_rule: Some(0),
+            budget: budget_x,
+            relative: Relative::Tested {
+                comparison,
+                margin: settings.noise,
+                decision: None,
+            },
+            own_family: true,
+        })
+    });
+    Some(SeparateNull { checks, shift_row })
+}
