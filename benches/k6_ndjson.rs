@@ -1,5 +1,5 @@
 //! Throughput of the k6 `--out json` importer on a synthetic stream shaped like k6 1.x output
-//! (SPEC §11: hundreds of MB/s on one core, memory bounded by the number of series).
+//! (target: hundreds of MB/s on one core, memory bounded by the number of series).
 //!
 //! `K6_BENCH_MB` sets the stream size (default 64 MB). For a one-off 1 GB measurement with peak
 //! memory, see `k6::large_stream_import` in `tests/integration/k6.rs`.

@@ -1,5 +1,5 @@
 //! How long `history` and calibration take to read a long stored history: 1,000 commits × 500
-//! metrics (SPEC §11 asks for well under a second). The repository is built once, outside the
+//! metrics (target: well under a second). The repository is built once, outside the
 //! measurement.
 
 use std::hint::black_box;

@@ -5,7 +5,7 @@
 //! ```text
 //! import (criterion, lighthouse, k6) ─┐
 //! runner (cargo bench, base worktree) ├─> model::ResultsFile ─┐
-//! store (git notes history)  ─────────┘                       │
+//! store (git ref history)    ─────────┘                       │
 //! budget (budgets.toml: parse, validate) ─────────────────────┼─> budget::evaluate ─> report::Report
 //! stats (Yuen, Welch, Mann–Whitney, BH)  ─────────────────────┘        │
 //!                                      report (terminal, markdown, json) ─> github (comment, summary)

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NoiseEstimate {
     /// Variance of the per-run log summary between runs, beyond the within-run variance
-    /// (σ²_run in the statistics notes; already shrunk towards the suite-wide value when the
+    /// (σ²_run in `docs/statistics.md`; already shrunk towards the suite-wide value when the
     /// metric has few runs).
     pub log_var: f64,
     /// Degrees of freedom of the estimate (runs − 1, or more after pooling).

@@ -42,7 +42,7 @@ pub struct NoiseModel {
 }
 
 impl NoiseModel {
-    /// Calibrate from A/A comparisons (statistics notes §2.4.3): `log_ratios` are the estimated
+    /// Calibrate from A/A comparisons (`docs/statistics.md`, "Calibration from history"): `log_ratios` are the estimated
     /// log-ratios of comparisons where nothing changed (base vs base, or consecutive main runs)
     /// and `within_se2` their within-run squared standard errors. The extra variance is what the
     /// spread of the A/A log-ratios shows beyond the within-run part:

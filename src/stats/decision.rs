@@ -1,4 +1,5 @@
-//! The decision rule for relative checks (statistics notes §2.3), over the family of one run.
+//! The decision rule for relative checks over the family of one run (`docs/statistics.md`,
+//! "The decision rule").
 //!
 //! Significance and practical size are separate conditions. The one-sided p-values of
 //! `H0: r ≤ 1 + δ` of all relative checks of a run are adjusted together (Benjamini–Hochberg by

@@ -1,7 +1,7 @@
 //! The Mann–Whitney U test (Wilcoxon rank-sum), with our own exact distribution.
 //!
 //! statrs ships one too, but its exact p-value is wrong whenever the first sample is not the
-//! larger one (`reference/statistics.md` §3.3), and it enumerates subsets. Here the exact null
+//! larger one (see `docs/statistics.md`, "Mann–Whitney"), and it enumerates subsets. Here the exact null
 //! distribution of U comes from the recurrence `c(m, n, u) = c(m, n−1, u) + c(m−1, n, u−n)` in
 //! O(m²n²/4) additions of positive numbers (no cancellation), and the asymptotic p-value uses the
 //! tie-corrected variance and continuity correction. Both match `scipy.stats.mannwhitneyu`.

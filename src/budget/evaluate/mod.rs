@@ -111,6 +111,11 @@ struct Row {
     relative: Relative,
     /// Decided alone, not in the run's family (the shared shift of separate runs).
     own_family: bool,
+    /// The relative rule names throughput explicitly (`criterion/**/throughput`).
+    names_throughput: bool,
+    /// A throughput row takes the decision of its time row (at this index): the two are exact
+    /// reciprocals, one measurement, which must not count twice in the family.
+    mirror: Option<usize>,
 }
 
 /// What the relative comparison of a metric gave.
@@ -249,17 +254,29 @@ pub fn evaluate(
         return Err(EvalError { problems });
     }
     rows.extend(shift_row);
+    link_mirrors(&mut rows);
+    let mirrors = rows.iter().filter(|r| r.mirror.is_some()).count();
+    if mirrors > 0 {
+        notes.push(format!(
+            "{mirrors} throughput row{} take{} the verdict of {} time row{}: a throughput is the exact reciprocal of its time, one measurement, counted once in the family",
+            if mirrors == 1 { "" } else { "s" },
+            if mirrors == 1 { "s" } else { "" },
+            if mirrors == 1 { "its" } else { "their" },
+            if mirrors == 1 { "" } else { "s" },
+        ));
+    }
 
     let stated_margin = family(&mut rows, settings);
     let family_size = rows
         .iter()
         .filter(|r| {
             !r.own_family
+                && r.mirror.is_none()
                 && r.relative_rule.is_some()
                 && matches!(r.relative, Relative::Tested { .. })
         })
         .count();
-    let budgeted = |r: &&Row| r.relative_rule.is_some();
+    let budgeted = |r: &&Row| r.relative_rule.is_some() && r.mirror.is_none();
     let uncalibrated = rows
         .iter()
         .filter(budgeted)
@@ -415,6 +432,10 @@ fn assess(
         budget: row_budget,
         relative,
         own_family: false,
+        names_throughput: applied
+            .max_regression
+            .is_some_and(|r| r.metric.contains("throughput")),
+        mirror: None,
     })
 }
 
@@ -468,6 +489,35 @@ fn record(result: &mut MetricResult, compared: Compared) -> Relative {
             result.details.noise =
                 Some("identical values on both sides: no noise can hide a change".into());
             Relative::Identical { what }
+        }
+    }
+}
+
+/// Marks each criterion throughput row whose time row is tested too: it will take that row's
+/// decision instead of counting as a second check (unless its rule names throughput).
+fn link_mirrors(rows: &mut [Row]) {
+    let index: BTreeMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.result.id.clone(), i))
+        .collect();
+    for i in 0..rows.len() {
+        let time = rows[i]
+            .result
+            .id
+            .strip_suffix("/throughput")
+            .map(str::to_string);
+        let Some(&j) = time.as_ref().and_then(|t| index.get(t)) else {
+            continue;
+        };
+        let tested = |r: &Row| matches!(r.relative, Relative::Tested { .. });
+        let row = &rows[i];
+        if tested(row)
+            && tested(&rows[j])
+            && !row.names_throughput
+            && row.relative_rule.is_some() == rows[j].relative_rule.is_some()
+        {
+            rows[i].mirror = Some(j);
         }
     }
 }
@@ -546,6 +596,28 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
                     interval.map(|iv| compare::signed_ci(iv, row.result.direction));
                 *decision = Some(d);
             }
+        }
+    }
+    for i in 0..rows.len() {
+        let Some(j) = rows[i].mirror else { continue };
+        let decided = match &rows[j].relative {
+            Relative::Tested { decision, .. } => *decision,
+            _ => None,
+        };
+        let row = &mut rows[i];
+        if let Relative::Tested {
+            comparison: c,
+            decision,
+            ..
+        } = &mut row.relative
+        {
+            if let Some(d) = decided {
+                let interval =
+                    decision_interval(c.log_ratio, c.se, c.df, settings.alpha, c.p_regression, d.q);
+                row.result.details.decision_ci =
+                    interval.map(|iv| compare::signed_ci(iv, row.result.direction));
+            }
+            *decision = decided;
         }
     }
     stated.flatten().unwrap_or(settings.noise)

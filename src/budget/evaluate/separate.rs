@@ -157,6 +157,8 @@ pub(super) fn null(
                 decision: None,
             },
             own_family: true,
+            names_throughput: false,
+            mirror: None,
         })
     });
     Some(SeparateNull { checks, shift_row })

@@ -1214,3 +1214,48 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
     let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
     assert_eq!(failed, [separate::SHIFT_ID], "{:#?}", report.results[0]);
 }
+
+#[test]
+fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
+    let b = relative("criterion/**", 0.05);
+    let throughput = |m: &Metric| {
+        let mut t = Metric::new(
+            format!("{}/throughput", m.id),
+            Unit::BytesPerSecond,
+            Direction::Higher,
+            1e9 / m.value,
+        )
+        .with_samples(
+            SampleKind::Iterations,
+            m.samples.iter().map(|v| 1e9 / v).collect(),
+        );
+        t.rounds = m.rounds.clone();
+        t
+    };
+    let mk = |ids: &[(&str, f64, u64)]| {
+        let mut v = Vec::new();
+        for (id, c, seed) in ids {
+            let m = bench(id, *c, *seed);
+            v.push(throughput(&m));
+            v.push(m);
+        }
+        file(v)
+    };
+    let base = mk(&[("criterion/a", 100.0, 1), ("criterion/b", 100.0, 2)]);
+    let head = mk(&[("criterion/a", 130.0, 3), ("criterion/b", 100.0, 4)]);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert_eq!(report.method.family, 2, "{:#?}", report.method);
+    let status = |id: &str| report.results.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(status("criterion/a").status, Status::Fail);
+    assert_eq!(status("criterion/a/throughput").status, Status::Fail);
+    assert_eq!(status("criterion/a/throughput").q, status("criterion/a").q);
+    assert_ne!(status("criterion/b/throughput").status, Status::Fail);
+    assert!(report.notes.iter().any(|n| n.contains("reciprocal")));
+    // A rule that names throughput makes it a check of its own.
+    let mut r = rule(1, "criterion/**/throughput");
+    r.max_regression = Some(0.05);
+    let mut b2 = relative("criterion/**", 0.05);
+    b2.budgets.push(r);
+    let report = evaluate(&b2, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert_eq!(report.method.family, 4);
+}
