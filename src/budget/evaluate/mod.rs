@@ -11,6 +11,7 @@
 //! [`messages`] writes what the report says.
 
 mod compare;
+mod compared;
 mod messages;
 mod proportions;
 mod rules;
@@ -30,7 +31,8 @@ use crate::stats::compare::LogComparison;
 use crate::stats::decision::{decision_interval, p_improvement, Decision, Outcome, RelativeCheck};
 use crate::stats::multiple::Correction;
 
-use compare::{Compared, Pairing};
+use compare::Pairing;
+use compared::Compared;
 
 /// A configuration problem found while evaluating (exit code 2).
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use crate::stats::proportions::{
     two_proportions_dispersed, Dispersion,
 };
 
-use super::compare::{zero_floor, Compared};
+use super::compared::{zero_floor, Compared};
 
 /// An error rate (k6 `http_req_failed`, `checks`) compared as two proportions on the request
 /// counts behind it, not as a log-ratio of two single values that carry no noise.
