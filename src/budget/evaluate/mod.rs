@@ -256,41 +256,9 @@ pub fn evaluate(
         return Err(EvalError { problems });
     }
     rows.extend(shift_row);
-    link_mirrors(&mut rows);
-    let mirrors = rows.iter().filter(|r| r.mirror.is_some()).count();
-    if mirrors > 0 {
-        notes.push(format!(
-            "{mirrors} throughput row{} take{} the verdict of {} time row{}: a throughput is the exact reciprocal of its time, one measurement, counted once in the family",
-            if mirrors == 1 { "" } else { "s" },
-            if mirrors == 1 { "s" } else { "" },
-            if mirrors == 1 { "its" } else { "their" },
-            if mirrors == 1 { "" } else { "s" },
-        ));
-    }
-
+    link_mirrors(&mut rows, &mut notes);
     let stated_margin = family(&mut rows, settings);
-    let family_size = rows
-        .iter()
-        .filter(|r| {
-            !r.own_family
-                && r.mirror.is_none()
-                && r.relative_rule.is_some()
-                && matches!(r.relative, Relative::Tested { .. })
-        })
-        .count();
-    let budgeted = |r: &&Row| r.relative_rule.is_some() && r.mirror.is_none();
-    let uncalibrated = rows
-        .iter()
-        .filter(budgeted)
-        .filter(
-            |r| matches!(r.relative, Relative::Tested { margin, .. } if margin > settings.noise),
-        )
-        .count();
-    let no_noise = rows
-        .iter()
-        .filter(budgeted)
-        .filter(|r| matches!(r.relative, Relative::NoNoise { .. }))
-        .count();
+    let method = method_info(&rows, settings, opts, stated_margin);
     let results: Vec<MetricResult> = rows
         .into_iter()
         .map(|row| finish(row, settings, &waivers, &file))
@@ -321,21 +289,7 @@ pub fn evaluate(
         summary: Summary::default(),
         results,
         notes,
-        method: MethodInfo {
-            alpha: settings.alpha,
-            noise: stated_margin,
-            correction: match settings.correction {
-                CorrectionSetting::Bh => "bh",
-                CorrectionSetting::Holm => "holm",
-                CorrectionSetting::None => "none",
-            }
-            .into(),
-            baseline: opts.baseline.as_str().into(),
-            family: family_size,
-            strict: opts.strict || settings.strict,
-            uncalibrated,
-            no_noise,
-        },
+        method,
         history,
     };
     report.finish();
@@ -495,9 +449,43 @@ fn record(result: &mut MetricResult, compared: Compared) -> Relative {
     }
 }
 
+/// How the run was evaluated: the settings, the family's size (measurements, not mirrors) and
+/// how many budgeted checks rest on a weak noise model.
+fn method_info(
+    rows: &[Row],
+    settings: &Settings,
+    opts: &EvalOptions,
+    stated_margin: f64,
+) -> MethodInfo {
+    let checked = |r: &&Row| r.relative_rule.is_some() && r.mirror.is_none() && !r.own_family;
+    let count = |f: &dyn Fn(&Relative) -> bool| {
+        rows.iter()
+            .filter(checked)
+            .filter(|r| f(&r.relative))
+            .count()
+    };
+    MethodInfo {
+        alpha: settings.alpha,
+        noise: stated_margin,
+        correction: match settings.correction {
+            CorrectionSetting::Bh => "bh",
+            CorrectionSetting::Holm => "holm",
+            CorrectionSetting::None => "none",
+        }
+        .into(),
+        baseline: opts.baseline.as_str().into(),
+        family: count(&|r| matches!(r, Relative::Tested { .. })),
+        strict: opts.strict || settings.strict,
+        uncalibrated: count(
+            &|r| matches!(r, Relative::Tested { margin, .. } if *margin > settings.noise),
+        ),
+        no_noise: count(&|r| matches!(r, Relative::NoNoise { .. })),
+    }
+}
+
 /// Marks each criterion throughput row whose time row is tested too: it will take that row's
 /// decision instead of counting as a second check (unless its rule names throughput).
-fn link_mirrors(rows: &mut [Row]) {
+fn link_mirrors(rows: &mut [Row], notes: &mut Vec<String>) {
     let index: BTreeMap<String, usize> = rows
         .iter()
         .enumerate()
@@ -521,6 +509,16 @@ fn link_mirrors(rows: &mut [Row]) {
         {
             rows[i].mirror = Some(j);
         }
+    }
+    let mirrors = rows.iter().filter(|r| r.mirror.is_some()).count();
+    if mirrors > 0 {
+        notes.push(format!(
+            "{mirrors} throughput row{} take{} the verdict of {} time row{}: a throughput is the exact reciprocal of its time, one measurement, counted once in the family",
+            if mirrors == 1 { "" } else { "s" },
+            if mirrors == 1 { "s" } else { "" },
+            if mirrors == 1 { "its" } else { "their" },
+            if mirrors == 1 { "" } else { "s" },
+        ));
     }
 }
 
