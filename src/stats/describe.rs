@@ -48,6 +48,23 @@ pub fn median(x: &[f64]) -> f64 {
     quantile_type7(&sorted(x), 0.5)
 }
 
+/// [`median`] by selection, reordering `x` in place (no full sort: for many medians of short
+/// slices). The same value as [`median`]; NaN for an empty slice.
+pub fn median_in_place(x: &mut [f64]) -> f64 {
+    let n = x.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let (below, mid, _) = x.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *mid;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
+    }
+}
+
 /// Quantile of sorted data by linear interpolation between order statistics (Hyndman–Fan type 7:
 /// numpy's default and criterion's `Percentiles::at`). NaN when empty or `p ∉ [0, 1]`.
 pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
@@ -170,6 +187,19 @@ pub(crate) fn tukey_outliers_sorted(s: &[f64]) -> OutlierCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_by_selection_is_the_median() {
+        for x in [
+            vec![3.0, 1.0, 2.0],
+            vec![4.0, 1.0, 3.0, 2.0],
+            vec![5.0],
+            vec![2.0, 2.0, 1.0, 9.0, 7.0, 7.0],
+        ] {
+            assert_eq!(median_in_place(&mut x.clone()), median(&x), "{x:?}");
+        }
+        assert!(median_in_place(&mut []).is_nan());
+    }
 
     #[test]
     fn empty_and_tiny_inputs_are_nan() {

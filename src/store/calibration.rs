@@ -28,6 +28,7 @@ use git2::Oid;
 
 use crate::model::TrendPoint;
 use crate::model::{Dimension, Environment, NoiseEstimate, NoiseMap, ResultsFile};
+use crate::stats::describe::median_in_place;
 
 use super::git::{EntryRead, GitStore, WalkEnd};
 use super::layout::validate_suite;
@@ -231,7 +232,7 @@ fn split(
     let mut median_of = |xs: &[f64]| {
         scratch.clear();
         scratch.extend_from_slice(xs);
-        median_in(&mut scratch)
+        median_in_place(&mut scratch)
     };
     for k in MIN_SEGMENT..=len - MIN_SEGMENT {
         let shift = median_of(&part[k..]) - median_of(&part[..k]);
@@ -258,24 +259,9 @@ fn split(
     }
 }
 
+/// The median of owned values (see [`median_in_place`]).
 fn median(mut v: Vec<f64>) -> f64 {
-    median_in(&mut v)
-}
-
-/// Median by selection (no full sort: segmentation takes many medians of short slices).
-fn median_in(v: &mut [f64]) -> f64 {
-    let n = v.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let (below, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *mid;
-    if n % 2 == 1 {
-        upper
-    } else {
-        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lower + upper) / 2.0
-    }
+    median_in_place(&mut v)
 }
 
 /// Median absolute deviation from the median.
