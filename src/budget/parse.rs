@@ -20,6 +20,7 @@ use super::{
     BaselineMode, BudgetFile, BudgetRule, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
+use crate::model::echo::echo;
 use crate::model::{Direction, Quantity, UnitError};
 
 /// The budget file name looked for by default.
@@ -836,10 +837,9 @@ impl Checker<'_> {
                     "metric",
                     glob.span(),
                     format!(
-                        "invalid glob {:?} in {}: {}",
-                        glob.get_ref(),
+                        "invalid glob {} in {}: {err}",
+                        echo(glob.get_ref()),
                         block.title,
-                        err.kind()
                     ),
                     Some(
                         "`*` matches within one `/` segment, `**` across segments, `{a,b}` either"
@@ -855,19 +855,15 @@ impl Checker<'_> {
     /// a long run.
     fn file_glob(&mut self, block: &Block<'_, '_>, key: &str) -> Option<String> {
         let value = self.non_empty(block, key)?;
-        if let Err(err) = globset::GlobBuilder::new(value.get_ref())
-            .literal_separator(true)
-            .build()
-        {
+        if let Err(err) = super::metric_glob::compile_path_glob(value.get_ref()) {
             self.invalid(
                 block,
                 key,
                 value.span(),
                 format!(
-                    "invalid file glob {:?} in {}: {}",
-                    value.get_ref(),
+                    "invalid file glob {} in {}: {err}",
+                    echo(value.get_ref()),
                     block.title,
-                    err.kind()
                 ),
                 None,
             );

@@ -24,8 +24,12 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
     let store = GitStore::open(&dir)?;
     let glob = args.metric.as_deref().unwrap_or("**");
-    let matcher = crate::budget::compile_metric_glob(glob)
-        .with_context(|| format!("METRIC-GLOB {glob:?} is not a valid glob"))?;
+    let matcher = crate::budget::compile_metric_glob(glob).with_context(|| {
+        format!(
+            "METRIC-GLOB {} is not a valid glob",
+            crate::model::echo::echo(glob)
+        )
+    })?;
     if store.tip()?.is_none() && !global.quiet {
         eprintln!(
             "note: no results are stored in this repository ({STORE_REF} does not exist); \

@@ -6,6 +6,7 @@
 //! two of them (base and head) and produces a [`crate::report::Report`].
 
 mod direction;
+pub mod echo;
 mod environment;
 mod metric;
 mod noise;

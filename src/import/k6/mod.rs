@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::GlobMatcher;
 
 use self::kind::{direction_for, failures, unit_for, Contains, K6Type};
 use self::selector::{default_trend_stats, parse_wanted, threshold_stat, MetricKey, Stat};
@@ -305,9 +305,10 @@ impl Request {
                 exact.push((w.key, w.stat));
             } else if let Some(stat) = text.rsplit_once('/').and_then(|(_, s)| Stat::parse(s)) {
                 if text.contains(['*', '?', '[']) {
-                    let glob = GlobBuilder::new(text).literal_separator(true).build();
-                    if let Ok(glob) = glob {
-                        globs.push((glob.compile_matcher(), stat));
+                    // An unusable glob selects nothing here; the budget file's own check
+                    // reports it with its line.
+                    if let Ok(matcher) = crate::budget::compile_path_glob(text) {
+                        globs.push((matcher, stat));
                     }
                 }
             }

@@ -1,0 +1,94 @@
+//! Hostile input: huge globs, impossible values, FIFOs and devices, workflow commands smuggled
+//! into output, argument injection into `git`, racing writers, misleading errors. Each test drives
+//! the real binary where a user would meet the problem.
+
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::support::{bench, cli, write_results};
+
+/// Writes a budget file and returns its path.
+fn budget(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("budgets.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `compare` with a budget file on two small results files; returns (exit code, stderr).
+fn compare_with_budget(dir: &Path, budget_text: &str) -> (i32, String) {
+    let base = write_results(
+        dir,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let head = write_results(
+        dir,
+        "head.json",
+        "h",
+        vec![bench("criterion/parse", 100.0, 2)],
+    );
+    let budget = budget(dir, budget_text);
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_huge_metric_glob_is_an_error_naming_the_file_and_field_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let glob = "*".repeat(88_000);
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        &format!("[[budget]]\nmetric = \"{glob}\"\nmax = \"5 ms\"\n"),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml") && stderr.contains("metric") && stderr.contains("4096"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_huge_file_glob_is_an_error_naming_the_file_and_field() {
+    let dir = TempDir::new().unwrap();
+    let glob = "*".repeat(88_000);
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        &format!("[[lighthouse]]\nname = \"home\"\nreports = \"{glob}\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n"),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml") && stderr.contains("reports") && stderr.contains("4096"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_huge_history_glob_is_an_error_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .arg("history")
+        .arg("*".repeat(88_000))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("4096") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
