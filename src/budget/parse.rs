@@ -781,6 +781,25 @@ impl Checker<'_> {
         let span = value.span();
         match value.get_ref() {
             DeValue::String(s) => match Quantity::parse(s) {
+                // A duration, size or rate below zero cannot be measured: `max = "-5 ms"` would
+                // fail every metric and `min = "-5 ms"` pass every one.
+                Ok(q) if q.dimension.is_some() && q.base_value < 0.0 => {
+                    self.invalid(
+                        block,
+                        key,
+                        span,
+                        format!(
+                            "`{key}` in {} is {}, below zero; {} cannot be negative",
+                            block.title,
+                            echo(s),
+                            q.dimension.map_or("a quantity", |d| d.describe())
+                        ),
+                        Some(format!(
+                            "write a limit of zero or more, e.g. `{key} = \"5 ms\"`"
+                        )),
+                    );
+                    None
+                }
                 Ok(q) => Some(q),
                 Err(err) => {
                     let (message, help) = quantity_problem(key, &block.title, s, &err);
@@ -985,8 +1004,20 @@ impl Checker<'_> {
         if let Some(rounds) = self.integer(block, "rounds", 1..=50) {
             s.settings.rounds = rounds;
         }
-        if let Some(branch) = self.text(block, "main-branch") {
-            s.settings.main_branch = branch;
+        if let Some(branch) = self.non_empty(block, "main-branch") {
+            match branch_problem(branch.get_ref()) {
+                None => s.settings.main_branch = branch.into_inner(),
+                Some(problem) => self.invalid(
+                    block,
+                    "main-branch",
+                    branch.span(),
+                    format!(
+                        "`main-branch` in [settings] is {}: {problem}",
+                        echo(branch.get_ref())
+                    ),
+                    Some("write the branch name as git shows it, e.g. \"main\"".into()),
+                ),
+            }
         }
         if let Some(correction) = self.choice(
             block,
@@ -1012,8 +1043,12 @@ impl Checker<'_> {
         ) {
             s.settings.unmatched = unmatched;
         }
-        if let Some(factor) = self.number(block, "no-noise-factor", "a number of at least 1") {
-            if *factor.get_ref() >= 1.0 {
+        if let Some(factor) = self.number(
+            block,
+            "no-noise-factor",
+            "a number of at least 1 and at most 100",
+        ) {
+            if (1.0..=MAX_NO_NOISE_FACTOR).contains(factor.get_ref()) {
                 s.settings.no_noise_factor = *factor.get_ref();
             } else {
                 self.invalid(
@@ -1021,7 +1056,7 @@ impl Checker<'_> {
                     "no-noise-factor",
                     factor.span(),
                     format!(
-                        "`no-noise-factor` in [settings] must be at least 1, found {}",
+                        "`no-noise-factor` in [settings] must be at least 1 and at most 100, found {}",
                         self.index_text(factor.span())
                     ),
                     Some("without a noise estimate a relative rule fails only beyond this many times its budget; 2 is the default".into()),
@@ -1129,6 +1164,23 @@ impl Checker<'_> {
         let max = self.quantity(block, "max");
         let min = self.quantity(block, "min");
         let max_regression = match self.percentage(block, "max-regression", "5%") {
+            Some(p) if *p.get_ref() > MAX_REGRESSION_LIMIT => {
+                self.invalid(
+                    block,
+                    "max-regression",
+                    p.span(),
+                    format!(
+                        "`max-regression` in [[budget]] must be at most {}%, found {}",
+                        trim_number(MAX_REGRESSION_LIMIT * 100.0),
+                        self.index_text(p.span())
+                    ),
+                    Some(
+                        "a budget that allows more than ten times the base can never fail; use `max` for an absolute ceiling"
+                            .into(),
+                    ),
+                );
+                None
+            }
             Some(p) if *p.get_ref() > 0.0 => Some(*p.get_ref()),
             Some(p) => {
                 self.invalid(
@@ -1307,6 +1359,27 @@ impl PartialSettings {
             baseline,
             ..self.settings
         }
+    }
+}
+
+/// The largest `max-regression` accepted (1000 %): beyond it a relative budget cannot fail.
+const MAX_REGRESSION_LIMIT: f64 = 10.0;
+
+/// The largest `no-noise-factor` accepted; larger ones turn every unmeasured relative rule off.
+const MAX_NO_NOISE_FACTOR: f64 = 100.0;
+
+/// Why `name` cannot be a branch name, if it cannot. The name reaches `git` as an argument, so a
+/// leading `-` would be read as an option; control characters and git's forbidden characters
+/// could never name a branch.
+fn branch_problem(name: &str) -> Option<&'static str> {
+    if name.starts_with('-') {
+        Some("a branch name cannot start with `-`")
+    } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Some("a branch name cannot contain spaces, line breaks or control characters")
+    } else if name.contains(['~', '^', ':', '?', '*', '[', '\\']) || name.contains("..") {
+        Some("a branch name cannot contain `~ ^ : ? * [ \\` or `..`")
+    } else {
+        None
     }
 }
 

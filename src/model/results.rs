@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, Metric, ToolThreshold};
+use super::{Dimension, Environment, Metric, ToolThreshold, Unit};
 
 /// Schema tag of the current results format.
 pub const RESULTS_SCHEMA: &str = "perf-budget/results/v1";
@@ -78,6 +78,37 @@ pub struct ResultsFile {
     pub warnings: Vec<String>,
 }
 
+/// Why `value` cannot be a measurement in `unit`, if it cannot: not finite, a negative duration,
+/// size, rate or count, a fraction or score outside 0…1. Plain numbers may be anything finite.
+fn impossible_value(unit: Unit, value: f64) -> Option<String> {
+    if !value.is_finite() {
+        return Some(format!("{value} is not a finite number"));
+    }
+    let what = match unit.dimension() {
+        Dimension::Time => "a duration",
+        Dimension::Bytes => "a size",
+        Dimension::ByteRate | Dimension::Rate => "a rate",
+        Dimension::Number if unit == Unit::Count => "a count",
+        Dimension::Fraction if !(0.0..=1.0).contains(&value) => {
+            return Some(format!(
+                "{value} is outside 0…1, the range of a {}",
+                if unit == Unit::Score {
+                    "score"
+                } else {
+                    "fraction"
+                }
+            ))
+        }
+        Dimension::Fraction | Dimension::Number => return None,
+    };
+    (value < 0.0).then(|| {
+        format!(
+            "{value} {} is negative; {what} cannot be (a broken measurement or importer?)",
+            unit.as_str()
+        )
+    })
+}
+
 impl Default for ResultsFile {
     fn default() -> Self {
         ResultsFile::new()
@@ -137,7 +168,9 @@ impl ResultsFile {
         Ok(file)
     }
 
-    fn validate(&self, origin: &str) -> Result<(), ResultsError> {
+    /// Checks what loading checks: non-empty unique ids, finite values and samples that fit
+    /// their unit, consistent rounds, proportions and over-dispersion; `origin` names the file.
+    pub fn validate(&self, origin: &str) -> Result<(), ResultsError> {
         let mut seen = std::collections::HashSet::new();
         for m in &self.metrics {
             let invalid = |message: String| ResultsError::Invalid {
@@ -151,11 +184,18 @@ impl ResultsFile {
             if !seen.insert(m.id.as_str()) {
                 return Err(invalid("appears twice".into()));
             }
-            if m.failure.is_none() && !m.value.is_finite() {
-                return Err(invalid(format!("value {} is not a finite number", m.value)));
+            if m.failure.is_none() {
+                if let Some(problem) = impossible_value(m.unit, m.value) {
+                    return Err(invalid(format!("field `value`: {problem}")));
+                }
             }
-            if let Some(bad) = m.samples.iter().find(|v| !v.is_finite()) {
-                return Err(invalid(format!("sample {bad} is not a finite number")));
+            if let Some((i, problem)) = m
+                .samples
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| impossible_value(m.unit, *v).map(|p| (i, p)))
+            {
+                return Err(invalid(format!("field `samples[{i}]`: {problem}")));
             }
             if !m.rounds.is_empty() && m.rounds.len() != m.samples.len() {
                 return Err(invalid("`rounds` and `samples` differ in length".into()));
@@ -227,7 +267,7 @@ impl ResultsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, Unit};
+    use crate::model::Direction;
 
     #[test]
     fn round_trips_and_rejects_unknown_schema() {
@@ -280,5 +320,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("overdispersion"), "{err}");
+    }
+
+    #[test]
+    fn impossible_values_and_samples_are_named_with_their_field() {
+        let cases = [
+            (Unit::Nanoseconds, -1.0, "negative"),
+            (Unit::Bytes, -5.0, "negative"),
+            (Unit::PerSecond, -0.5, "negative"),
+            (Unit::Count, -1.0, "negative"),
+            (Unit::Fraction, 1.5, "outside 0…1"),
+            (Unit::Score, -0.1, "outside 0…1"),
+        ];
+        for (unit, bad, says) in cases {
+            let mut f = ResultsFile::new();
+            f.metrics
+                .push(Metric::new("criterion/a", unit, Direction::Lower, bad));
+            let err = ResultsFile::from_json(&f.to_json(), "h.json")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("h.json")
+                    && err.contains("criterion/a")
+                    && err.contains("`value`")
+                    && err.contains(says),
+                "{unit}: {err}"
+            );
+            f.metrics[0].value = 0.5;
+            f.metrics[0].samples = vec![0.5, bad];
+            let err = ResultsFile::from_json(&f.to_json(), "h.json")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("`samples[1]`") && err.contains(says),
+                "{unit}: {err}"
+            );
+        }
+        // Zero is a real measurement (no blocking time, no failed requests); plain numbers may
+        // be negative.
+        let mut f = ResultsFile::new();
+        f.metrics.push(Metric::new(
+            "lighthouse/home/tbt",
+            Unit::Milliseconds,
+            Direction::Lower,
+            0.0,
+        ));
+        f.metrics.push(Metric::new(
+            "criterion/delta",
+            Unit::Unitless,
+            Direction::Lower,
+            -3.0,
+        ));
+        ResultsFile::from_json(&f.to_json(), "ok.json").unwrap();
     }
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use cargo_perf_budget::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use tempfile::TempDir;
 
 use crate::support::{bench, cli, write_results};
@@ -91,4 +92,83 @@ fn a_huge_history_glob_is_an_error_not_a_panic() {
         stderr.contains("4096") && !stderr.contains("panicked"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_head_with_negative_times_is_an_error_not_a_pass() {
+    let dir = TempDir::new().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut head = ResultsFile::new();
+    head.metrics.push(
+        Metric::new("criterion/parse", Unit::Nanoseconds, Direction::Lower, -1.0)
+            .with_samples(SampleKind::Iterations, vec![-1.0; 100]),
+    );
+    let head_path = dir.path().join("head.json");
+    head.save(&head_path).unwrap();
+    let budget = budget(
+        dir.path(),
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\nmax-regression = \"5%\"\n",
+    );
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head_path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("head.json")
+            && stderr.contains("criterion/parse")
+            && stderr.contains("`value`")
+            && stderr.contains("negative"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn impossible_budget_values_are_errors_naming_file_line_and_key() {
+    let cases = [
+        (
+            "[[budget]]\nmetric = \"criterion/*\"\nmax = \"-5 ms\"\n",
+            "budgets.toml:3:",
+            "max",
+        ),
+        (
+            "[[budget]]\nmetric = \"criterion/*\"\nmax-regression = \"5000%\"\n",
+            "budgets.toml:3:",
+            "max-regression",
+        ),
+        (
+            "[settings]\nno-noise-factor = 1e308\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "no-noise-factor",
+        ),
+        (
+            "[settings]\nmain-branch = \"--upload-pack=touch pwned\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "main-branch",
+        ),
+        (
+            "[settings]\nmain-branch = \"main\\n::warning::x\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "main-branch",
+        ),
+    ];
+    for (text, location, key) in cases {
+        let dir = TempDir::new().unwrap();
+        let (code, stderr) = compare_with_budget(dir.path(), text);
+        assert_eq!(code, 2, "{text}\n{stderr}");
+        assert!(
+            stderr.contains(location) && stderr.contains(&format!("`{key}`")),
+            "{text}\n{stderr}"
+        );
+    }
 }

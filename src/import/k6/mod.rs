@@ -284,8 +284,13 @@ fn import_inputs<'a>(
         unknown_units: Vec::new(),
         ids: HashSet::new(),
     };
+    let origin = stream
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .or_else(|| summary.as_ref().map(|(p, _)| p.clone()))
+        .unwrap_or_default();
     assembly.build(summary.as_ref(), stream);
-    Ok(assembly.finish())
+    ImportError::check_output(assembly.finish(), &origin)
 }
 
 /// What the caller asked for beyond the defaults.
