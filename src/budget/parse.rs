@@ -21,6 +21,7 @@ use super::{
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
 use crate::model::echo::echo;
+use crate::model::input_file::read_document;
 use crate::model::{Direction, Quantity, UnitError};
 
 /// The budget file name looked for by default.
@@ -125,7 +126,7 @@ fn invalid_message(path: &Path, diagnostics: &[Diagnostic]) -> String {
 
 /// Reads and validates a budget file. I/O errors name the path.
 pub fn load(path: &Path) -> Result<BudgetFile, BudgetError> {
-    let bytes = std::fs::read(path).map_err(|source| BudgetError::Io {
+    let bytes = read_document(path).map_err(|source| BudgetError::Io {
         path: path.to_path_buf(),
         source,
     })?;

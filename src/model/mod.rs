@@ -8,6 +8,7 @@
 mod direction;
 pub mod echo;
 mod environment;
+pub mod input_file;
 mod metric;
 mod noise;
 mod results;

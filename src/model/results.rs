@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::input_file::read_document;
 use super::{Dimension, Environment, Metric, ToolThreshold, Unit};
 
 /// Schema tag of the current results format.
@@ -132,9 +133,16 @@ impl ResultsFile {
 
     /// Reads and validates a results file.
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Io {
+        let bytes = read_document(path).map_err(|source| ResultsError::Io {
             path: path.display().to_string(),
             source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ResultsError::Parse {
+            path: path.display().to_string(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         ResultsFile::from_json(&text, &path.display().to_string())
     }

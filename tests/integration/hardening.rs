@@ -172,3 +172,110 @@ fn impossible_budget_values_are_errors_naming_file_line_and_key() {
         );
     }
 }
+
+/// The fixtures directory.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Makes a FIFO at `path` with `mkfifo` (no reader or writer ever opens it).
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Copies one real criterion benchmark directory (`new/` only) under `dir/criterion`.
+fn criterion_tree(dir: &Path) -> PathBuf {
+    let from = fixtures().join("criterion/real/parse_sum_sq/10000/new");
+    let to = dir.join("criterion/parse_sum_sq/10000/new");
+    std::fs::create_dir_all(&to).unwrap();
+    for name in ["estimates.json", "benchmark.json", "sample.json", "tukey.json"] {
+        std::fs::copy(from.join(name), to.join(name)).unwrap();
+    }
+    to
+}
+
+/// Runs the binary with a deadline well beyond what reading a small file takes: a run still
+/// going then is blocked in `open` on the FIFO (it is killed, and the test fails).
+fn run_bounded(cmd: &mut assert_cmd::Command) -> (Option<i32>, String) {
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let fifo = d.join("pipe.json");
+    mkfifo(&fifo);
+    let results = write_results(d, "base.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let budget_file = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+
+    let mut runs: Vec<(&str, assert_cmd::Command)> = Vec::new();
+    let mut c = cli();
+    c.arg("compare").arg("--budget").arg(&fifo).arg(&results).arg(&results);
+    runs.push(("budget file", c));
+    let mut c = cli();
+    c.arg("compare").arg("--budget").arg(&budget_file).arg(&results).arg(&fifo);
+    runs.push(("results file", c));
+    let mut c = cli();
+    c.args(["import", "lighthouse", "--name", "home"]).arg(&fifo);
+    runs.push(("lighthouse report", c));
+    let mut c = cli();
+    c.args(["import", "k6", "--name", "api"]).arg(&fifo);
+    runs.push(("k6 file", c));
+    for (what, mut cmd) in runs {
+        let (code, stderr) = run_bounded(&mut cmd);
+        assert_eq!(code, Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains("pipe.json") && stderr.contains("FIFO") && stderr.contains("regular file"),
+            "{what}: {stderr}"
+        );
+    }
+
+    // A criterion tree whose sample.json is a FIFO, then /dev/zero.
+    let new = criterion_tree(&d.join("fifo"));
+    std::fs::remove_file(new.join("sample.json")).unwrap();
+    mkfifo(&new.join("sample.json"));
+    let (code, stderr) = run_bounded(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("fifo/criterion")),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("sample.json") && stderr.contains("FIFO"), "{stderr}");
+    let new = criterion_tree(&d.join("zero"));
+    std::fs::remove_file(new.join("sample.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", new.join("sample.json")).unwrap();
+    let (code, stderr) = run_bounded(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("zero/criterion")),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("sample.json") && stderr.contains("character device"), "{stderr}");
+}
+
+#[test]
+fn a_stream_beyond_its_cap_is_an_error_naming_the_cap() {
+    use cargo_perf_budget::model::input_file::{CappedReader, MAX_DOCUMENT_BYTES, MAX_STREAM_BYTES};
+    use std::io::Read;
+    // The caps themselves are checked on a small reader; the files are real-size only in name.
+    assert_eq!(MAX_DOCUMENT_BYTES, 256 << 20);
+    assert_eq!(MAX_STREAM_BYTES, 1 << 30);
+    let err = CappedReader::new(std::io::repeat(b'x'), 1 << 20)
+        .read_to_end(&mut Vec::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("MiB"), "{err}");
+}
