@@ -193,7 +193,12 @@ fn criterion_tree(dir: &Path) -> PathBuf {
     let from = fixtures().join("criterion/real/parse_sum_sq/10000/new");
     let to = dir.join("criterion/parse_sum_sq/10000/new");
     std::fs::create_dir_all(&to).unwrap();
-    for name in ["estimates.json", "benchmark.json", "sample.json", "tukey.json"] {
+    for name in [
+        "estimates.json",
+        "benchmark.json",
+        "sample.json",
+        "tukey.json",
+    ] {
         std::fs::copy(from.join(name), to.join(name)).unwrap();
     }
     to
@@ -219,18 +224,32 @@ fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
     let d = dir.path();
     let fifo = d.join("pipe.json");
     mkfifo(&fifo);
-    let results = write_results(d, "base.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let results = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
     let budget_file = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
 
     let mut runs: Vec<(&str, assert_cmd::Command)> = Vec::new();
     let mut c = cli();
-    c.arg("compare").arg("--budget").arg(&fifo).arg(&results).arg(&results);
+    c.arg("compare")
+        .arg("--budget")
+        .arg(&fifo)
+        .arg(&results)
+        .arg(&results);
     runs.push(("budget file", c));
     let mut c = cli();
-    c.arg("compare").arg("--budget").arg(&budget_file).arg(&results).arg(&fifo);
+    c.arg("compare")
+        .arg("--budget")
+        .arg(&budget_file)
+        .arg(&results)
+        .arg(&fifo);
     runs.push(("results file", c));
     let mut c = cli();
-    c.args(["import", "lighthouse", "--name", "home"]).arg(&fifo);
+    c.args(["import", "lighthouse", "--name", "home"])
+        .arg(&fifo);
     runs.push(("lighthouse report", c));
     let mut c = cli();
     c.args(["import", "k6", "--name", "api"]).arg(&fifo);
@@ -239,7 +258,9 @@ fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
         let (code, stderr) = run_bounded(&mut cmd);
         assert_eq!(code, Some(2), "{what}: {stderr}");
         assert!(
-            stderr.contains("pipe.json") && stderr.contains("FIFO") && stderr.contains("regular file"),
+            stderr.contains("pipe.json")
+                && stderr.contains("FIFO")
+                && stderr.contains("regular file"),
             "{what}: {stderr}"
         );
     }
@@ -254,7 +275,10 @@ fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
             .arg(d.join("fifo/criterion")),
     );
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("sample.json") && stderr.contains("FIFO"), "{stderr}");
+    assert!(
+        stderr.contains("sample.json") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
     let new = criterion_tree(&d.join("zero"));
     std::fs::remove_file(new.join("sample.json")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", new.join("sample.json")).unwrap();
@@ -264,12 +288,17 @@ fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
             .arg(d.join("zero/criterion")),
     );
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("sample.json") && stderr.contains("character device"), "{stderr}");
+    assert!(
+        stderr.contains("sample.json") && stderr.contains("character device"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_stream_beyond_its_cap_is_an_error_naming_the_cap() {
-    use cargo_perf_budget::model::input_file::{CappedReader, MAX_DOCUMENT_BYTES, MAX_STREAM_BYTES};
+    use cargo_perf_budget::model::input_file::{
+        CappedReader, MAX_DOCUMENT_BYTES, MAX_STREAM_BYTES,
+    };
     use std::io::Read;
     // The caps themselves are checked on a small reader; the files are real-size only in name.
     assert_eq!(MAX_DOCUMENT_BYTES, 256 << 20);
