@@ -6,6 +6,7 @@ use std::io::Write;
 
 use cargo_perf_budget::cli::CargoCli;
 use cargo_perf_budget::commands;
+use cargo_perf_budget::github::workflow;
 use clap::Parser;
 
 fn main() {
@@ -19,7 +20,19 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if workflow::on_actions() {
+                // The arguments are echoed in the message; on a runner they must not carry a
+                // workflow command, so print it plain and neutralised.
+                let text = e.render().to_string();
+                let text = workflow::guard_output(&text);
+                let _ = if e.use_stderr() {
+                    std::io::stderr().write_all(text.as_bytes())
+                } else {
+                    std::io::stdout().write_all(text.as_bytes())
+                };
+            } else {
+                let _ = e.print();
+            }
             std::process::exit(code);
         }
     };
@@ -29,7 +42,8 @@ fn main() {
             if is_broken_pipe(&err) {
                 0
             } else {
-                let _ = writeln!(std::io::stderr(), "error: {err:#}");
+                let text = format!("error: {err:#}\n");
+                let _ = std::io::stderr().write_all(workflow::guard_output(&text).as_bytes());
                 2
             }
         }

@@ -1,6 +1,7 @@
 //! `history [METRIC-GLOB]`: the stored trend of metrics along first-parent history from HEAD (or
 //! `--rev`), as a terminal table with sparklines, Markdown, JSON, and optionally an SVG chart.
 
+use super::output::print_stderr;
 use std::collections::HashMap;
 
 use anyhow::Context;
@@ -31,10 +32,10 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         )
     })?;
     if store.tip()?.is_none() && !global.quiet {
-        eprintln!(
+        print_stderr(&format!(
             "note: no results are stored in this repository ({STORE_REF} does not exist); \
              `cargo perf-budget run` saves them, `cargo perf-budget store fetch` fetches them"
-        );
+        ));
     }
     let history = store.history(&HistoryQuery {
         from_rev: args.rev.clone(),
@@ -44,7 +45,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     })?;
     let view = HistoryView::new(&history, |id| matcher.is_match(id));
     if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
-        eprintln!("warning: no stored metric matches {glob:?}");
+        print_stderr(&format!("warning: no stored metric matches {glob:?}"));
     }
     let format = global.format.unwrap_or(Format::Terminal);
     let text = match format {
@@ -64,24 +65,24 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {
         for note in &view.notes {
-            eprintln!("warning: {}", render::plain(note));
+            print_stderr(&format!("warning: {}", render::plain(note)));
         }
     }
     if let Some(path) = &args.chart {
         let budgets = chart_budgets(&view, global)?;
         let series = chart_series(&view, &budgets);
         if view.metrics.len() > series.len() && !global.quiet {
-            eprintln!(
+            print_stderr(&format!(
                 "note: the chart shows the first {} of {} metrics; narrow METRIC-GLOB to choose",
                 series.len(),
                 view.metrics.len()
-            );
+            ));
         }
         let svg =
             svg_chart(&series).map_err(|e| anyhow::anyhow!("drawing {}: {e}", path.display()))?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         if !global.quiet {
-            eprintln!("wrote {}", path.display());
+            print_stderr(&format!("wrote {}", path.display()));
         }
     }
     Ok(Outcome::Pass)

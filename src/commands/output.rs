@@ -74,6 +74,16 @@ pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     print_stdout(&render(report, format, color, global.verbose))
 }
 
+/// Prints a message line on stderr (notes, warnings, progress), with workflow commands in it
+/// neutralised on a GitHub Actions runner like everything on stdout. A closed stderr is ignored:
+/// there is nowhere left to say so.
+pub fn print_stderr(line: &str) {
+    let text = crate::github::workflow::guard_output(line);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
 /// Writes a file, creating its parent directory, with the path in any error.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -87,12 +97,7 @@ pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
 /// GitHub Actions runner, which reads stdout for workflow commands, benchmark names cannot
 /// smuggle one in (see [`crate::github::workflow::neutralize_commands`]).
 pub fn print_stdout(text: &str) -> anyhow::Result<()> {
-    let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v.trim() == "true");
-    let text = if on_actions {
-        std::borrow::Cow::Owned(crate::github::workflow::neutralize_commands(text))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
+    let text = crate::github::workflow::guard_output(text);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

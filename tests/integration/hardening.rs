@@ -308,3 +308,83 @@ fn a_stream_beyond_its_cap_is_an_error_naming_the_cap() {
         .unwrap_err();
     assert!(err.to_string().contains("MiB"), "{err}");
 }
+
+/// Lines a GitHub Actions runner would take as workflow commands: `::` at the start of a line
+/// (after whitespace; the runner splits at `\n` and `\r`), or the old `##[` syntax anywhere.
+fn workflow_commands(text: &str) -> Vec<String> {
+    text.split(['\n', '\r'])
+        .filter(|line| line.trim_start().starts_with("::") || line.contains("##["))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs the binary as on a runner; returns (exit code, stdout + stderr).
+fn on_actions(cmd: &mut assert_cmd::Command) -> (Option<i32>, String) {
+    let out = cmd.env("GITHUB_ACTIONS", "true").output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn user_text_cannot_smuggle_workflow_commands_into_output_on_actions() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let mut checked = 0;
+    for (i, text) in [
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 parsecs\\n::warning::unit\"\n",
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n\"x\\n::warning::key\" = 1\n",
+        "[[budget]]\nmetric = \"criterion/*\\n::error::glob\"\nmax = \"5 ms\"\n",
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n\"##[warning]old\" = 1\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let budget = d.join(format!("b{i}.toml"));
+        std::fs::write(&budget, text).unwrap();
+        let (code, out) = on_actions(
+            cli()
+                .arg("compare")
+                .arg("--budget")
+                .arg(&budget)
+                .arg(&results)
+                .arg(&results),
+        );
+        assert_eq!(code, Some(2), "{out}");
+        assert!(out.contains(&format!("b{i}.toml")), "{out}");
+        assert_eq!(
+            workflow_commands(&out),
+            Vec::<String>::new(),
+            "{text}\n{out}"
+        );
+        checked += 1;
+    }
+
+    // A criterion benchmark directory whose name carries a command.
+    let new = criterion_tree(&d.join("tree"));
+    let bench_dir = new.parent().unwrap().parent().unwrap();
+    let evil = bench_dir.with_file_name("x\n::error::dir");
+    std::fs::rename(bench_dir, &evil).unwrap();
+    std::fs::remove_file(evil.join("10000/new/benchmark.json")).unwrap();
+    let (code, out) = on_actions(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("tree/criterion")),
+    );
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        out.contains("::error::dir"),
+        "the name is still shown: {out}"
+    );
+    assert_eq!(workflow_commands(&out), Vec::<String>::new(), "{out}");
+
+    // Arguments echoed by the command-line parser.
+    let (code, out) = on_actions(cli().arg("compare").arg("--x\n::error::arg"));
+    assert_eq!(code, Some(2), "{out}");
+    assert_eq!(workflow_commands(&out), Vec::<String>::new(), "{out}");
+    assert_eq!(checked, 4);
+}
