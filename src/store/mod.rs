@@ -130,6 +130,14 @@ pub enum StoreError {
         /// How to get one, starting with "; ".
         hint: String,
     },
+    /// A remote name that cannot be handed to `git` (it would be read as an option).
+    #[error("remote {remote:?} is not allowed: {reason}")]
+    InvalidRemote {
+        /// The name as given (cut to a bound).
+        remote: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// `git push`/`git fetch` failed.
     #[error("`{command}` failed ({status}): {stderr}")]
     GitCommand {

@@ -388,3 +388,49 @@ fn user_text_cannot_smuggle_workflow_commands_into_output_on_actions() {
     assert_eq!(workflow_commands(&out), Vec::<String>::new(), "{out}");
     assert_eq!(checked, 4);
 }
+
+#[test]
+fn remote_names_that_look_like_options_are_refused_and_never_run() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let sha = repo
+        .commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap()
+        .to_string();
+    let results = write_results(d, "r.json", &sha, vec![bench("criterion/parse", 100.0, 1)]);
+    let pwned = d.join("pwned");
+    let evil_upload = format!("--upload-pack=touch {}; false", pwned.display());
+    let evil_receive = format!("--receive-pack=touch {}; false", pwned.display());
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "store".into(),
+            "fetch".into(),
+            "--".into(),
+            evil_upload.clone(),
+        ],
+        vec![
+            "store".into(),
+            "push".into(),
+            "--".into(),
+            evil_receive.clone(),
+        ],
+        vec![
+            "run".into(),
+            "--results".into(),
+            results.display().to_string(),
+            format!("--push={evil_receive}"),
+        ],
+    ];
+    for args in runs {
+        let out = cli().current_dir(d).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("starts with `-`"), "{args:?}: {stderr}");
+        assert!(!pwned.exists(), "{args:?} ran the command");
+    }
+}
