@@ -434,3 +434,82 @@ fn remote_names_that_look_like_options_are_refused_and_never_run() {
         assert!(!pwned.exists(), "{args:?} ran the command");
     }
 }
+
+/// Several real processes save into one clone at once, round after round, starting each round
+/// with no store (creating the ref is the tightest race); every save must succeed and be there.
+#[test]
+fn racing_local_saves_all_succeed_and_all_are_stored() {
+    use cargo_perf_budget::store::{GitStore, ResultStore, STORE_REF};
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 12;
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let sha = repo
+        .commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap()
+        .to_string();
+    let exe = assert_cmd::cargo::cargo_bin("cargo-perf-budget");
+    let mut failures = Vec::new();
+    for round in 0..ROUNDS {
+        if let Ok(mut r) = repo.find_reference(STORE_REF) {
+            r.delete().unwrap();
+        }
+        let files: Vec<PathBuf> = (0..WRITERS)
+            .map(|w| {
+                write_results(
+                    d,
+                    &format!("r{round}-{w}.json"),
+                    &sha,
+                    vec![bench(
+                        "criterion/parse",
+                        100.0 + w as f64,
+                        (round * 10 + w) as u64,
+                    )],
+                )
+            })
+            .collect();
+        let children: Vec<_> = files
+            .iter()
+            .enumerate()
+            .map(|(w, file)| {
+                std::process::Command::new(&exe)
+                    .current_dir(d)
+                    .args(["perf-budget", "run", "--results"])
+                    .arg(file)
+                    .args(["--commit", &sha, "--suite", &format!("w{w}")])
+                    .env_remove("GITHUB_ACTIONS")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut reported = Vec::new();
+        for (w, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            if out.status.success() {
+                reported.push(w);
+            } else {
+                failures.push(format!(
+                    "round {round} writer {w}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        let stored = GitStore::open(d).unwrap().load(&sha).unwrap();
+        for w in reported {
+            let suite = format!("w{w}");
+            if !stored.suites.contains_key(&suite) {
+                failures.push(format!(
+                    "round {round}: writer {w} reported success but suite {suite} is not stored"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
