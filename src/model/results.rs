@@ -77,6 +77,78 @@ pub struct ResultsFile {
     /// Things the importer noticed and the user should see (skipped lines, failed runs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Positions of `metrics` by id, for [`ResultsFile::metric`].
+    #[serde(skip)]
+    index: MetricIndex,
+}
+
+/// Where each metric id stands in `metrics`, built on the first lookup so that finding every
+/// metric of a file is linear overall rather than a scan per id. `metrics` is a public field
+/// that callers push to, so the index remembers the length and buffer it was built from and is
+/// rebuilt when either changed; a hit is also checked against the id it claims to find. An id
+/// changed in place (same length, same buffer) is only seen once a lookup of the old id or a
+/// change of length rebuilds the index.
+#[derive(Default)]
+struct MetricIndex {
+    built: std::sync::Mutex<Option<BuiltIndex>>,
+}
+
+struct BuiltIndex {
+    len: usize,
+    buffer: usize,
+    positions: std::collections::HashMap<String, usize>,
+}
+
+impl MetricIndex {
+    fn position(&self, metrics: &[Metric], id: &str) -> Option<usize> {
+        let mut built = self
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let buffer = metrics.as_ptr() as usize;
+        let fresh = built
+            .as_ref()
+            .is_some_and(|b| b.len == metrics.len() && b.buffer == buffer);
+        if !fresh {
+            let mut positions = std::collections::HashMap::with_capacity(metrics.len());
+            for (i, m) in metrics.iter().enumerate() {
+                // The first of two equal ids wins, as a scan from the front would find it.
+                positions.entry(m.id.clone()).or_insert(i);
+            }
+            *built = Some(BuiltIndex {
+                len: metrics.len(),
+                buffer,
+                positions,
+            });
+        }
+        let i = *built.as_ref()?.positions.get(id)?;
+        if metrics.get(i).is_some_and(|m| m.id == id) {
+            Some(i)
+        } else {
+            // An id was changed in place after the index was built: scan, and rebuild next time.
+            *built = None;
+            metrics.iter().position(|m| m.id == id)
+        }
+    }
+}
+
+impl Clone for MetricIndex {
+    fn clone(&self) -> Self {
+        MetricIndex::default()
+    }
+}
+
+// A cache, not data: two files with the same metrics are equal however they were looked up.
+impl PartialEq for MetricIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for MetricIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricIndex")
+    }
 }
 
 /// Why `value` cannot be a measurement in `unit`, if it cannot: not finite, a negative duration,
@@ -128,6 +200,7 @@ impl ResultsFile {
             metrics: Vec::new(),
             thresholds: Vec::new(),
             warnings: Vec::new(),
+            index: MetricIndex::default(),
         }
     }
 
@@ -250,7 +323,7 @@ impl ResultsFile {
     /// exists in both is an error: silently keeping one would lose data.
     pub fn merge(&mut self, other: ResultsFile) -> Result<(), String> {
         for m in &other.metrics {
-            if self.metrics.iter().any(|x| x.id == m.id) {
+            if self.metric(&m.id).is_some() {
                 return Err(format!("metric {:?} appears in more than one input", m.id));
             }
         }
@@ -266,9 +339,11 @@ impl ResultsFile {
         Ok(())
     }
 
-    /// The metric with this id.
+    /// The metric with this id (the first, should there be two). Constant time after the first
+    /// lookup, which indexes the metrics.
     pub fn metric(&self, id: &str) -> Option<&Metric> {
-        self.metrics.iter().find(|m| m.id == id)
+        let i = self.index.position(&self.metrics, id)?;
+        self.metrics.get(i)
     }
 }
 
@@ -380,5 +455,37 @@ mod tests {
             -3.0,
         ));
         ResultsFile::from_json(&f.to_json(), "ok.json").unwrap();
+    }
+
+    #[test]
+    fn lookups_follow_pushes_in_place_renames_and_duplicates() {
+        let mut f = ResultsFile::new();
+        for i in 0..100 {
+            f.metrics.push(Metric::new(
+                format!("m/{i}"),
+                Unit::Count,
+                Direction::Lower,
+                i as f64,
+            ));
+        }
+        assert_eq!(f.metric("m/42").map(|m| m.value), Some(42.0));
+        assert!(f.metric("m/100").is_none());
+        f.metrics
+            .push(Metric::new("m/100", Unit::Count, Direction::Lower, 100.0));
+        assert_eq!(f.metric("m/100").map(|m| m.value), Some(100.0));
+        f.metrics[5].id = "renamed".into();
+        assert!(f.metric("m/5").is_none());
+        f.metrics.swap(1, 2);
+        assert_eq!(f.metric("m/1").map(|m| m.value), Some(1.0));
+        f.metrics
+            .push(Metric::new("m/7", Unit::Count, Direction::Lower, -1.0));
+        assert_eq!(
+            f.metric("m/7").map(|m| m.value),
+            Some(7.0),
+            "the first of two wins"
+        );
+        let copy = f.clone();
+        assert_eq!(copy, f);
+        assert_eq!(copy.metric("m/99").map(|m| m.value), Some(99.0));
     }
 }
