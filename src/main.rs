@@ -42,13 +42,31 @@ fn main() {
             if is_broken_pipe(&err) {
                 0
             } else {
-                let text = format!("error: {err:#}\n");
+                let text = format!("error: {}\n", render_chain(&err));
                 let _ = std::io::stderr().write_all(workflow::guard_output(&text).as_bytes());
                 2
             }
         }
     };
     std::process::exit(code);
+}
+
+/// The error and its causes on one line, `a: b: c`, like anyhow's `{:#}`, except that a cause
+/// whose text the line already holds is left out: errors that show their source in their own
+/// message (`path: No such file or directory (os error 2)`) and also return it as `source()`
+/// would otherwise print the OS error twice.
+fn render_chain(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -20,7 +20,7 @@ use super::{
     BaselineMode, BudgetFile, BudgetRule, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
-use crate::model::echo::echo;
+use crate::model::echo::{echo, shorten};
 use crate::model::input_file::read_document;
 use crate::model::{Direction, Quantity, UnitError};
 
@@ -346,7 +346,7 @@ impl Checker<'_> {
                 .map_or(TableKind::Single, |(_, kind, _)| *kind);
             Some(format!("did you mean `{}`?", kind.header(best)))
         } else if let Some(home) = table_owning(name) {
-            Some(format!("`{name}` belongs in {home}"))
+            Some(format!("`{}` belongs in {home}", shorten(name)))
         } else {
             Some(format!(
                 "a budget file has the tables {}",
@@ -358,9 +358,9 @@ impl Checker<'_> {
             ))
         };
         let message = if is_table {
-            format!("unknown table `{name}`")
+            format!("unknown table `{}`", shorten(name))
         } else {
-            format!("unknown key `{name}` at the top level")
+            format!("unknown key `{}` at the top level", shorten(name))
         };
         self.report(key.span(), Some(name.to_string()), message, help);
     }
@@ -476,7 +476,7 @@ impl Checker<'_> {
                 self.misspelt.insert(block.key_path(best));
                 format!("did you mean `{best}`?")
             } else if let Some(home) = table_owning(name) {
-                format!("`{name}` belongs in {home}")
+                format!("`{}` belongs in {home}", shorten(name))
             } else {
                 format!(
                     "valid keys in {}: {}",
@@ -491,7 +491,7 @@ impl Checker<'_> {
             self.report(
                 key.span(),
                 Some(block.key_path(name)),
-                format!("unknown key `{name}` in {}", block.title),
+                format!("unknown key `{}` in {}", shorten(name), block.title),
                 Some(help),
             );
         }
@@ -1452,12 +1452,19 @@ fn quantity_problem(key: &str, title: &str, text: &str, err: &UnitError) -> (Str
                 }
             };
             (
-                format!("`{key}` in {title} has an unknown unit `{unit}`: {text:?}"),
+                format!(
+                    "`{key}` in {title} has an unknown unit `{}`: {}",
+                    shorten(unit),
+                    echo(text)
+                ),
                 help,
             )
         }
         _ => (
-            format!("`{key}` in {title} must be a number with an optional unit, found {text:?}"),
+            format!(
+                "`{key}` in {title} must be a number with an optional unit, found {}",
+                echo(text)
+            ),
             "write e.g. \"2 ms\", \"1.5 KiB\", \"10 MB/s\", \"1%\" or 0.9".to_string(),
         ),
     }

@@ -18,6 +18,15 @@ pub fn echo(text: &str) -> String {
     format!("{}…\" ({chars} characters)", &quoted[..quoted.len() - 1])
 }
 
+/// `text` cut after [`MAX_ECHO_CHARS`] characters with `…`, unquoted, for places that quote in
+/// their own way (backticks around a key, an id in a `{:?}`).
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,6 +41,8 @@ mod tests {
             shown.contains('…') && shown.contains("100000 characters"),
             "{shown}"
         );
+        assert_eq!(shorten("short"), "short");
+        assert_eq!(shorten(&long).chars().count(), MAX_ECHO_CHARS + 1);
         let wide = "é".repeat(MAX_ECHO_CHARS + 1);
         assert!(echo(&wide).starts_with("\"éé"));
     }

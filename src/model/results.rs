@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::echo::shorten;
 use super::input_file::read_document;
 use super::{Dimension, Environment, Metric, ToolThreshold, Unit};
 
@@ -151,6 +152,31 @@ impl std::fmt::Debug for MetricIndex {
     }
 }
 
+/// The first metric of a parsed results file that does not have the shape of a metric, as an
+/// error naming its id (or its index when it has no id) and the field: serde alone would say
+/// "invalid type: string, expected f64" for the whole file without saying where.
+fn first_bad_metric(value: &serde_json::Value, origin: &str) -> Option<ResultsError> {
+    let metrics = value.get("metrics")?.as_array()?;
+    metrics.iter().enumerate().find_map(|(i, m)| {
+        let err = serde_path_to_error::deserialize::<_, Metric>(m).err()?;
+        let id = m
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| format!("metrics[{i}]"), |id| shorten(id).into_owned());
+        let field = err.path().to_string();
+        let field = if field == "." {
+            String::new()
+        } else {
+            format!("field `{field}`: ")
+        };
+        Some(ResultsError::Invalid {
+            path: origin.to_string(),
+            id,
+            message: format!("{field}{}", err.into_inner()),
+        })
+    })
+}
+
 /// Why `value` cannot be a measurement in `unit`, if it cannot: not finite, a negative duration,
 /// size, rate or count, a fraction or score outside 0…1. Plain numbers may be anything finite.
 fn impossible_value(unit: Unit, value: f64) -> Option<String> {
@@ -241,6 +267,9 @@ impl ResultsFile {
                 })
             }
         }
+        if let Some(err) = first_bad_metric(&value, origin) {
+            return Err(err);
+        }
         let file: ResultsFile = serde_json::from_value(value).map_err(|e| ResultsError::Parse {
             path: origin.to_string(),
             message: e.to_string(),
@@ -256,7 +285,7 @@ impl ResultsFile {
         for m in &self.metrics {
             let invalid = |message: String| ResultsError::Invalid {
                 path: origin.to_string(),
-                id: m.id.clone(),
+                id: shorten(&m.id).into_owned(),
                 message,
             };
             if m.id.is_empty() {

@@ -513,3 +513,132 @@ fn racing_local_saves_all_succeed_and_all_are_stored() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unusable_budget_file_says_what_happened_not_not_found() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let looped = d.join("loop.toml");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&looped)
+        .arg(&results)
+        .arg(&results)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("loop.toml") && !stderr.contains("not found"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("symbolic links"),
+        "the OS error is shown: {stderr}"
+    );
+}
+
+#[test]
+fn io_errors_show_the_os_error_once() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec![
+            "compare".into(),
+            "--budget".into(),
+            budget.clone().into(),
+            results.clone().into(),
+            d.join("missing.json").into(),
+        ],
+        vec![
+            "import".into(),
+            "k6".into(),
+            "--name".into(),
+            "api".into(),
+            d.join("missing.json").into(),
+        ],
+        vec![
+            "import".into(),
+            "lighthouse".into(),
+            "--name".into(),
+            "home".into(),
+            d.join("missing.json").into(),
+        ],
+    ];
+    for args in runs {
+        let out = cli().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("missing.json"), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("os error 2").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn echoes_of_user_text_are_bounded() {
+    let dir = TempDir::new().unwrap();
+    let long = "x".repeat(100_000);
+    for text in [
+        format!("[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 {long}\"\n"),
+        format!("[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n{long} = 1\n"),
+        format!("[settings]\nmain-branch = \"-{long}\"\n"),
+    ] {
+        let (code, stderr) = compare_with_budget(dir.path(), &text);
+        assert_eq!(code, 2, "{}", &stderr[..stderr.len().min(2000)]);
+        let longest = stderr.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            longest < 1000,
+            "a line of {longest} characters: {}",
+            &stderr[..stderr.len().min(2000)]
+        );
+        assert!(
+            stderr.contains('…'),
+            "{}",
+            &stderr[..stderr.len().min(2000)]
+        );
+    }
+}
+
+#[test]
+fn type_errors_in_a_results_file_name_the_metric_and_field() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let good = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    value["metrics"][0]["samples"][3] = serde_json::json!("fast");
+    let bad = d.join("head.json");
+    std::fs::write(&bad, value.to_string()).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("head.json")
+            && stderr.contains("criterion/parse")
+            && stderr.contains("samples[3]"),
+        "{stderr}"
+    );
+}
