@@ -45,7 +45,10 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     })?;
     let view = HistoryView::new(&history, |id| matcher.is_match(id));
     if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
-        print_stderr(&format!("warning: no stored metric matches {glob:?}"));
+        print_stderr(&format!(
+            "warning: no stored metric matches {}",
+            crate::model::echo::echo(glob)
+        ));
     }
     let format = global.format.unwrap_or(Format::Terminal);
     let text = match format {
@@ -57,10 +60,9 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
         }
-        None => {
-            use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes())?;
-        }
+        // `--chart F --quiet` asks for the chart alone.
+        None if args.chart.is_some() && global.quiet => {}
+        None => super::output::print_stdout(&text)?,
     }
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {

@@ -48,17 +48,13 @@ pub fn render(report: &Report, format: Format, color: bool, verbose: bool) -> St
     }
 }
 
-/// Writes the report: to `--output` in its format (and the terminal table on stdout unless
-/// quiet), or to stdout in `--format` (default: the terminal table).
+/// Writes the report: to `--output` in its format (and nothing on stdout: the file is where it
+/// was asked to go), or to stdout in `--format` (default: the terminal table).
 pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     let color = use_color(global);
     if let Some(path) = &global.output {
         let text = render(report, file_format(global, path), false, true);
-        write_file(path, &text)?;
-        if !global.quiet {
-            print_stdout(&terminal::render(report, color, global.verbose))?;
-        }
-        return Ok(());
+        return write_file(path, &text);
     }
     let format = global.format.unwrap_or(Format::Terminal);
     if global.quiet && format == Format::Terminal {

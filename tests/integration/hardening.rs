@@ -642,3 +642,88 @@ fn type_errors_in_a_results_file_name_the_metric_and_field() {
         "{stderr}"
     );
 }
+
+#[test]
+fn version_names_the_program_once() {
+    for args in [&["--version"][..], &["perf-budget", "--version"][..]] {
+        let out = assert_cmd::Command::cargo_bin("cargo-perf-budget")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("cargo-perf-budget {}\n", env!("CARGO_PKG_VERSION")),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn with_output_the_report_goes_only_to_the_file() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let report = d.join("report.json");
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&results)
+        .arg(&results)
+        .arg("--output")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("criterion/parse"), "{written}");
+}
+
+#[test]
+fn a_quiet_history_chart_prints_no_table() {
+    use cargo_perf_budget::store::{GitStore, ResultStore};
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let mut parent: Option<git2::Oid> = None;
+    let store = GitStore::open(d).unwrap();
+    for i in 0..3 {
+        let parents: Vec<git2::Commit<'_>> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let oid = repo
+            .commit(Some("HEAD"), &sig, &sig, &format!("c{i}"), &tree, &refs)
+            .unwrap();
+        parent = Some(oid);
+        let mut f = ResultsFile::new();
+        f.metrics.push(Metric::new(
+            "criterion/parse",
+            Unit::Nanoseconds,
+            Direction::Lower,
+            100.0 + i as f64,
+        ));
+        store.save(&oid.to_string(), "default", &f).unwrap();
+    }
+    let svg = d.join("trend.svg");
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--quiet", "--chart"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(svg.exists());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{stderr}");
+    assert_eq!(stderr, "");
+}
