@@ -62,7 +62,10 @@ fn read_report(path: &Path) -> anyhow::Result<Report> {
             path.display()
         );
     }
-    let text = std::fs::read_to_string(path)
+    // Through the shared reader: a FIFO given as report would block in `open`.
+    let bytes = crate::model::input_file::read_document(path)
         .with_context(|| format!("reading report {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("reading report {}: not UTF-8 text", path.display()))?;
     Report::from_json(&text, &path.display().to_string()).map_err(anyhow::Error::msg)
 }

@@ -17,6 +17,10 @@ use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 /// Runs `run`.
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
+    // A remote that cannot be pushed to is refused before anything is saved.
+    if let Some(remote) = &args.push {
+        store::check_remote(remote).context("choosing the remote to push to (--push)")?;
+    }
     let store = GitStore::open(&dir)?;
     // The budget file names the suite and what to measure; with --results it is optional.
     let budget = if args.results.is_some() && global.budget.is_none() {

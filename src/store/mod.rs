@@ -74,7 +74,7 @@ pub use calibration::{calibration_for, environment_shift, noise_map};
 pub use chart::{mermaid_trend, regression_points, sparkline, svg_chart, ChartSeries};
 pub use git::GitStore;
 pub use layout::{validate_suite, DEFAULT_SUITE, STORE_FORMAT, STORE_REF};
-pub use remote::{fetch, push, FetchOutcome, PushOutcome};
+pub use remote::{check_remote, fetch, push, FetchOutcome, PushOutcome};
 pub use summary::{MetricSummary, RunSummary};
 
 use crate::model::ResultsFile;

@@ -169,7 +169,7 @@ pub fn push(repo_dir: &Path, remote: &str) -> Result<PushOutcome, StoreError> {
 /// Refuses a remote name `git` could read as an option (`--upload-pack=…` runs a command) or
 /// that no remote can have. `--end-of-options` guards the commands as well; this says clearly
 /// what was wrong instead of a confusing git error.
-fn check_remote(remote: &str) -> Result<(), StoreError> {
+pub fn check_remote(remote: &str) -> Result<(), StoreError> {
     let reason = if remote.trim().is_empty() {
         Some("it is empty")
     } else if remote.starts_with('-') {

@@ -433,6 +433,11 @@ fn remote_names_that_look_like_options_are_refused_and_never_run() {
         assert!(stderr.contains("starts with `-`"), "{args:?}: {stderr}");
         assert!(!pwned.exists(), "{args:?} ran the command");
     }
+    assert!(
+        repo.find_reference(cargo_perf_budget::store::STORE_REF)
+            .is_err(),
+        "`run --push` with a bad remote refuses before saving"
+    );
 }
 
 /// Several real processes save into one clone at once, round after round, starting each round
