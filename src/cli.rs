@@ -22,7 +22,13 @@ pub enum CargoCli {
 /// A performance-budget gate for pull requests: criterion, Lighthouse and k6 results against one
 /// budget file, with significance tests that do not cry wolf on noisy CI runners.
 #[derive(Debug, Args)]
-#[command(version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
+// Without a display name clap shows the subcommand as `cargo-perf-budget-perf-budget`.
+#[command(
+    version,
+    display_name = "cargo-perf-budget",
+    after_help = EXIT_CODES,
+    after_long_help = EXIT_CODES
+)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]

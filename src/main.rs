@@ -6,6 +6,7 @@ use std::io::Write;
 
 use cargo_perf_budget::cli::CargoCli;
 use cargo_perf_budget::commands;
+use cargo_perf_budget::github::workflow;
 use clap::Parser;
 
 fn main() {
@@ -19,7 +20,19 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if workflow::on_actions() {
+                // The arguments are echoed in the message; on a runner they must not carry a
+                // workflow command, so print it plain and neutralised.
+                let text = e.render().to_string();
+                let text = workflow::guard_output(&text);
+                let _ = if e.use_stderr() {
+                    std::io::stderr().write_all(text.as_bytes())
+                } else {
+                    std::io::stdout().write_all(text.as_bytes())
+                };
+            } else {
+                let _ = e.print();
+            }
             std::process::exit(code);
         }
     };
@@ -29,12 +42,31 @@ fn main() {
             if is_broken_pipe(&err) {
                 0
             } else {
-                let _ = writeln!(std::io::stderr(), "error: {err:#}");
+                let text = format!("error: {}\n", render_chain(&err));
+                let _ = std::io::stderr().write_all(workflow::guard_output(&text).as_bytes());
                 2
             }
         }
     };
     std::process::exit(code);
+}
+
+/// The error and its causes on one line, `a: b: c`, like anyhow's `{:#}`, except that a cause
+/// whose text the line already holds is left out: errors that show their source in their own
+/// message (`path: No such file or directory (os error 2)`) and also return it as `source()`
+/// would otherwise print the OS error twice.
+fn render_chain(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -9,5 +9,5 @@ pub mod parse;
 
 pub use config::*;
 pub use diagnostics::{Diagnostic, Snippet};
-pub use metric_glob::compile_metric_glob;
+pub use metric_glob::{compile_metric_glob, compile_path_glob, GlobError, MAX_GLOB_CHARS};
 pub use parse::{default_budget_path, load, parse, BudgetError};

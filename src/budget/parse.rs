@@ -20,6 +20,8 @@ use super::{
     BaselineMode, BudgetFile, BudgetRule, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
+use crate::model::echo::{echo, shorten};
+use crate::model::input_file::read_document;
 use crate::model::{Direction, Quantity, UnitError};
 
 /// The budget file name looked for by default.
@@ -124,7 +126,7 @@ fn invalid_message(path: &Path, diagnostics: &[Diagnostic]) -> String {
 
 /// Reads and validates a budget file. I/O errors name the path.
 pub fn load(path: &Path) -> Result<BudgetFile, BudgetError> {
-    let bytes = std::fs::read(path).map_err(|source| BudgetError::Io {
+    let bytes = read_document(path).map_err(|source| BudgetError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -344,7 +346,7 @@ impl Checker<'_> {
                 .map_or(TableKind::Single, |(_, kind, _)| *kind);
             Some(format!("did you mean `{}`?", kind.header(best)))
         } else if let Some(home) = table_owning(name) {
-            Some(format!("`{name}` belongs in {home}"))
+            Some(format!("`{}` belongs in {home}", shorten(name)))
         } else {
             Some(format!(
                 "a budget file has the tables {}",
@@ -356,9 +358,9 @@ impl Checker<'_> {
             ))
         };
         let message = if is_table {
-            format!("unknown table `{name}`")
+            format!("unknown table `{}`", shorten(name))
         } else {
-            format!("unknown key `{name}` at the top level")
+            format!("unknown key `{}` at the top level", shorten(name))
         };
         self.report(key.span(), Some(name.to_string()), message, help);
     }
@@ -474,7 +476,7 @@ impl Checker<'_> {
                 self.misspelt.insert(block.key_path(best));
                 format!("did you mean `{best}`?")
             } else if let Some(home) = table_owning(name) {
-                format!("`{name}` belongs in {home}")
+                format!("`{}` belongs in {home}", shorten(name))
             } else {
                 format!(
                     "valid keys in {}: {}",
@@ -489,7 +491,7 @@ impl Checker<'_> {
             self.report(
                 key.span(),
                 Some(block.key_path(name)),
-                format!("unknown key `{name}` in {}", block.title),
+                format!("unknown key `{}` in {}", shorten(name), block.title),
                 Some(help),
             );
         }
@@ -780,6 +782,25 @@ impl Checker<'_> {
         let span = value.span();
         match value.get_ref() {
             DeValue::String(s) => match Quantity::parse(s) {
+                // A duration, size or rate below zero cannot be measured: `max = "-5 ms"` would
+                // fail every metric and `min = "-5 ms"` pass every one.
+                Ok(q) if q.dimension.is_some() && q.base_value < 0.0 => {
+                    self.invalid(
+                        block,
+                        key,
+                        span,
+                        format!(
+                            "`{key}` in {} is {}, below zero; {} cannot be negative",
+                            block.title,
+                            echo(s),
+                            q.dimension.map_or("a quantity", |d| d.describe())
+                        ),
+                        Some(format!(
+                            "write a limit of zero or more, e.g. `{key} = \"5 ms\"`"
+                        )),
+                    );
+                    None
+                }
                 Ok(q) => Some(q),
                 Err(err) => {
                     let (message, help) = quantity_problem(key, &block.title, s, &err);
@@ -836,10 +857,9 @@ impl Checker<'_> {
                     "metric",
                     glob.span(),
                     format!(
-                        "invalid glob {:?} in {}: {}",
-                        glob.get_ref(),
+                        "invalid glob {} in {}: {err}",
+                        echo(glob.get_ref()),
                         block.title,
-                        err.kind()
                     ),
                     Some(
                         "`*` matches within one `/` segment, `**` across segments, `{a,b}` either"
@@ -855,19 +875,15 @@ impl Checker<'_> {
     /// a long run.
     fn file_glob(&mut self, block: &Block<'_, '_>, key: &str) -> Option<String> {
         let value = self.non_empty(block, key)?;
-        if let Err(err) = globset::GlobBuilder::new(value.get_ref())
-            .literal_separator(true)
-            .build()
-        {
+        if let Err(err) = super::metric_glob::compile_path_glob(value.get_ref()) {
             self.invalid(
                 block,
                 key,
                 value.span(),
                 format!(
-                    "invalid file glob {:?} in {}: {}",
-                    value.get_ref(),
+                    "invalid file glob {} in {}: {err}",
+                    echo(value.get_ref()),
                     block.title,
-                    err.kind()
                 ),
                 None,
             );
@@ -989,8 +1005,20 @@ impl Checker<'_> {
         if let Some(rounds) = self.integer(block, "rounds", 1..=50) {
             s.settings.rounds = rounds;
         }
-        if let Some(branch) = self.text(block, "main-branch") {
-            s.settings.main_branch = branch;
+        if let Some(branch) = self.non_empty(block, "main-branch") {
+            match branch_problem(branch.get_ref()) {
+                None => s.settings.main_branch = branch.into_inner(),
+                Some(problem) => self.invalid(
+                    block,
+                    "main-branch",
+                    branch.span(),
+                    format!(
+                        "`main-branch` in [settings] is {}: {problem}",
+                        echo(branch.get_ref())
+                    ),
+                    Some("write the branch name as git shows it, e.g. \"main\"".into()),
+                ),
+            }
         }
         if let Some(correction) = self.choice(
             block,
@@ -1016,8 +1044,12 @@ impl Checker<'_> {
         ) {
             s.settings.unmatched = unmatched;
         }
-        if let Some(factor) = self.number(block, "no-noise-factor", "a number of at least 1") {
-            if *factor.get_ref() >= 1.0 {
+        if let Some(factor) = self.number(
+            block,
+            "no-noise-factor",
+            "a number of at least 1 and at most 100",
+        ) {
+            if (1.0..=MAX_NO_NOISE_FACTOR).contains(factor.get_ref()) {
                 s.settings.no_noise_factor = *factor.get_ref();
             } else {
                 self.invalid(
@@ -1025,7 +1057,7 @@ impl Checker<'_> {
                     "no-noise-factor",
                     factor.span(),
                     format!(
-                        "`no-noise-factor` in [settings] must be at least 1, found {}",
+                        "`no-noise-factor` in [settings] must be at least 1 and at most 100, found {}",
                         self.index_text(factor.span())
                     ),
                     Some("without a noise estimate a relative rule fails only beyond this many times its budget; 2 is the default".into()),
@@ -1133,6 +1165,23 @@ impl Checker<'_> {
         let max = self.quantity(block, "max");
         let min = self.quantity(block, "min");
         let max_regression = match self.percentage(block, "max-regression", "5%") {
+            Some(p) if *p.get_ref() > MAX_REGRESSION_LIMIT => {
+                self.invalid(
+                    block,
+                    "max-regression",
+                    p.span(),
+                    format!(
+                        "`max-regression` in [[budget]] must be at most {}%, found {}",
+                        trim_number(MAX_REGRESSION_LIMIT * 100.0),
+                        self.index_text(p.span())
+                    ),
+                    Some(
+                        "a budget that allows more than ten times the base can never fail; use `max` for an absolute ceiling"
+                            .into(),
+                    ),
+                );
+                None
+            }
             Some(p) if *p.get_ref() > 0.0 => Some(*p.get_ref()),
             Some(p) => {
                 self.invalid(
@@ -1314,6 +1363,27 @@ impl PartialSettings {
     }
 }
 
+/// The largest `max-regression` accepted (1000 %): beyond it a relative budget cannot fail.
+const MAX_REGRESSION_LIMIT: f64 = 10.0;
+
+/// The largest `no-noise-factor` accepted; larger ones turn every unmeasured relative rule off.
+const MAX_NO_NOISE_FACTOR: f64 = 100.0;
+
+/// Why `name` cannot be a branch name, if it cannot. The name reaches `git` as an argument, so a
+/// leading `-` would be read as an option; control characters and git's forbidden characters
+/// could never name a branch.
+fn branch_problem(name: &str) -> Option<&'static str> {
+    if name.starts_with('-') {
+        Some("a branch name cannot start with `-`")
+    } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Some("a branch name cannot contain spaces, line breaks or control characters")
+    } else if name.contains(['~', '^', ':', '?', '*', '[', '\\']) || name.contains("..") {
+        Some("a branch name cannot contain `~ ^ : ? * [ \\` or `..`")
+    } else {
+        None
+    }
+}
+
 fn number_of(value: &DeValue<'_>) -> Option<f64> {
     match value {
         // Integers above 2^53 round; limits of that size are not precise numbers anyway.
@@ -1382,12 +1452,19 @@ fn quantity_problem(key: &str, title: &str, text: &str, err: &UnitError) -> (Str
                 }
             };
             (
-                format!("`{key}` in {title} has an unknown unit `{unit}`: {text:?}"),
+                format!(
+                    "`{key}` in {title} has an unknown unit `{}`: {}",
+                    shorten(unit),
+                    echo(text)
+                ),
                 help,
             )
         }
         _ => (
-            format!("`{key}` in {title} must be a number with an optional unit, found {text:?}"),
+            format!(
+                "`{key}` in {title} must be a number with an optional unit, found {}",
+                echo(text)
+            ),
             "write e.g. \"2 ms\", \"1.5 KiB\", \"10 MB/s\", \"1%\" or 0.9".to_string(),
         ),
     }

@@ -7,6 +7,7 @@
 //! old numbers); 2 for every error (no token, 401/403/404, GitHub unavailable, bad report).
 //! The report's own verdict does not change the exit code: `check` is the gate.
 
+use super::output::print_stderr;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -28,7 +29,7 @@ pub fn run(args: &CommentArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let report = Report::merge(reports).context("no report given (--report REPORT.json)")?;
     let ctx = Context::from_env();
     if let Some(problem) = &ctx.event_problem {
-        eprintln!("warning: {problem}");
+        print_stderr(&format!("warning: {problem}"));
     }
     let opts = CommentOptions {
         pr: args.pr,
@@ -39,10 +40,10 @@ pub fn run(args: &CommentArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let token = Token::from_env(&args.token_env);
     let result = github::comment_report(&ctx, token, &report, &opts, ClientConfig::default())?;
     for w in &result.warnings {
-        eprintln!("warning: {w}");
+        print_stderr(&format!("warning: {w}"));
     }
     if !global.quiet {
-        println!("{}", result.message);
+        super::output::print_stdout(&format!("{}\n", result.message))?;
     }
     if let (Some(path), Some(url)) = (&ctx.output, &result.comment_url) {
         github::workflow::write_outputs(path, &[("comment-url", url.clone())])
@@ -61,7 +62,10 @@ fn read_report(path: &Path) -> anyhow::Result<Report> {
             path.display()
         );
     }
-    let text = std::fs::read_to_string(path)
+    // Through the shared reader: a FIFO given as report would block in `open`.
+    let bytes = crate::model::input_file::read_document(path)
         .with_context(|| format!("reading report {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("reading report {}: not UTF-8 text", path.display()))?;
     Report::from_json(&text, &path.display().to_string()).map_err(anyhow::Error::msg)
 }

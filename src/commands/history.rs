@@ -1,6 +1,7 @@
 //! `history [METRIC-GLOB]`: the stored trend of metrics along first-parent history from HEAD (or
 //! `--rev`), as a terminal table with sparklines, Markdown, JSON, and optionally an SVG chart.
 
+use super::output::print_stderr;
 use std::collections::HashMap;
 
 use anyhow::Context;
@@ -26,13 +27,17 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
     let store = GitStore::open(&dir)?;
     let glob = args.metric.as_deref().unwrap_or("**");
-    let matcher = crate::budget::compile_metric_glob(glob)
-        .with_context(|| format!("METRIC-GLOB {glob:?} is not a valid glob"))?;
+    let matcher = crate::budget::compile_metric_glob(glob).with_context(|| {
+        format!(
+            "METRIC-GLOB {} is not a valid glob",
+            crate::model::echo::echo(glob)
+        )
+    })?;
     if store.tip()?.is_none() && !global.quiet {
-        eprintln!(
+        print_stderr(&format!(
             "note: no results are stored in this repository ({STORE_REF} does not exist); \
              `cargo perf-budget run` saves them, `cargo perf-budget store fetch` fetches them"
-        );
+        ));
     }
     let history = store.history(&HistoryQuery {
         from_rev: args.rev.clone(),
@@ -42,7 +47,10 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     })?;
     let view = history_view(&history, |id| matcher.is_match(id));
     if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
-        eprintln!("warning: no stored metric matches {glob:?}");
+        print_stderr(&format!(
+            "warning: no stored metric matches {}",
+            crate::model::echo::echo(glob)
+        ));
     }
     let format = global.format.unwrap_or(Format::Terminal);
     let text = match format {
@@ -54,32 +62,34 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
         }
-        None => {
-            use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes())?;
-        }
+        // `--chart F --quiet` asks for the chart alone.
+        None if args.chart.is_some() && global.quiet => {}
+        None => super::output::print_stdout(&text)?,
     }
     // The terminal table has no room for notes; the other formats carry them.
     if format == Format::Terminal || global.output.is_some() {
         for note in &view.notes {
-            eprintln!("warning: {}", crate::report::escape::terminal(note));
+            print_stderr(&format!(
+                "warning: {}",
+                crate::report::escape::terminal(note)
+            ));
         }
     }
     if let Some(path) = &args.chart {
         let budgets = chart_budgets(&view, global)?;
         let series = chart_series(&view, &budgets);
         if view.metrics.len() > series.len() && !global.quiet {
-            eprintln!(
+            print_stderr(&format!(
                 "note: the chart shows the first {} of {} metrics; narrow METRIC-GLOB to choose",
                 series.len(),
                 view.metrics.len()
-            );
+            ));
         }
         let svg =
             svg_chart(&series).map_err(|e| anyhow::anyhow!("drawing {}: {e}", path.display()))?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         if !global.quiet {
-            eprintln!("wrote {}", path.display());
+            print_stderr(&format!("wrote {}", path.display()));
         }
     }
     Ok(Outcome::Pass)

@@ -1,6 +1,7 @@
 //! `import criterion|lighthouse|k6`: convert tool outputs into a results file, written to
 //! `--output` or stdout.
 
+use super::output::print_stderr;
 use anyhow::Context;
 
 use super::{output, Outcome};
@@ -26,19 +27,19 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     if !global.quiet {
         for w in &results.warnings {
-            eprintln!("warning: {w}");
+            print_stderr(&format!("warning: {w}"));
         }
     }
     match &global.output {
         Some(path) => {
             results.save(path).context("writing the results file")?;
             if !global.quiet {
-                eprintln!(
+                print_stderr(&format!(
                     "{:>12} {} metrics to {}",
                     "Imported",
                     results.metrics.len(),
                     path.display()
-                );
+                ));
             }
         }
         None => output::print_stdout(&results.to_json())?,

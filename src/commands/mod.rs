@@ -60,7 +60,9 @@ pub(crate) fn load_budget(global: &GlobalArgs) -> anyhow::Result<BudgetFile> {
             global.manifest_path.as_deref().and_then(|m| m.parent()),
         ),
     };
-    if !path.exists() {
+    // Only a path that is really absent is "not found"; a symbolic-link loop or a directory
+    // without permission goes on to `load`, whose error carries what the OS said.
+    if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
         anyhow::bail!(
             "budget file {} not found (create one with `cargo perf-budget init`, or pass --budget PATH)",
             path.display()

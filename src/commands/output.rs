@@ -48,17 +48,13 @@ pub fn render(report: &Report, format: Format, color: bool, verbose: bool) -> St
     }
 }
 
-/// Writes the report: to `--output` in its format (and the terminal table on stdout unless
-/// quiet), or to stdout in `--format` (default: the terminal table).
+/// Writes the report: to `--output` in its format (and nothing on stdout: the file is where it
+/// was asked to go), or to stdout in `--format` (default: the terminal table).
 pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     let color = use_color(global);
     if let Some(path) = &global.output {
         let text = render(report, file_format(global, path), false, true);
-        write_file(path, &text)?;
-        if !global.quiet {
-            print_stdout(&terminal::render(report, color, global.verbose))?;
-        }
-        return Ok(());
+        return write_file(path, &text);
     }
     let format = global.format.unwrap_or(Format::Terminal);
     if global.quiet && format == Format::Terminal {
@@ -74,6 +70,16 @@ pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     print_stdout(&render(report, format, color, global.verbose))
 }
 
+/// Prints a message line on stderr (notes, warnings, progress), with workflow commands in it
+/// neutralised on a GitHub Actions runner like everything on stdout. A closed stderr is ignored:
+/// there is nowhere left to say so.
+pub fn print_stderr(line: &str) {
+    let text = crate::github::workflow::guard_output(line);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
 /// Writes a file, creating its parent directory, with the path in any error.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -87,12 +93,7 @@ pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
 /// GitHub Actions runner, which reads stdout for workflow commands, benchmark names cannot
 /// smuggle one in (see [`crate::github::workflow::neutralize_commands`]).
 pub fn print_stdout(text: &str) -> anyhow::Result<()> {
-    let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v.trim() == "true");
-    let text = if on_actions {
-        std::borrow::Cow::Owned(crate::github::workflow::neutralize_commands(text))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
+    let text = crate::github::workflow::guard_output(text);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

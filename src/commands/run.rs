@@ -4,6 +4,7 @@
 //! publishes the store afterwards. Used on pushes to the main branch so that history and noise
 //! calibration accumulate.
 
+use super::output::print_stderr;
 use anyhow::Context;
 
 use super::store::{race_note, repo_dir};
@@ -16,6 +17,10 @@ use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
 /// Runs `run`.
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let dir = repo_dir(global);
+    // A remote that cannot be pushed to is refused before anything is saved.
+    if let Some(remote) = &args.push {
+        store::check_remote(remote).context("choosing the remote to push to (--push)")?;
+    }
     let store = GitStore::open(&dir)?;
     // The budget file names the suite and what to measure; with --results it is optional.
     let budget = if args.results.is_some() && global.budget.is_none() {
@@ -58,13 +63,13 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             .as_deref()
             .filter(|c| !c.is_empty() && !commit.starts_with(*c))
         {
-            eprintln!(
+            print_stderr(&format!(
                 "warning: the results say they measured commit {measured}, but are saved for HEAD ({commit}); pass --commit to choose"
-            );
+            ));
         }
     }
     if results.metrics.is_empty() {
-        eprintln!("warning: the results hold no metrics; saving them anyway");
+        print_stderr("warning: the results hold no metrics; saving them anyway");
     }
     let saved = store
         .save(&commit, &suite, &results)
@@ -77,16 +82,19 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         } else {
             "saved results of"
         };
-        eprintln!(
+        print_stderr(&format!(
             "{what} {commit} (suite {suite}, {} metrics) in {STORE_REF}",
             results.metrics.len()
-        );
+        ));
     }
     if let Some(remote) = &args.push {
         let pushed = store::push(&dir, remote)
             .with_context(|| format!("pushing the result store to {remote}"))?;
         if !global.quiet {
-            eprintln!("pushed {STORE_REF} to {remote}{}", race_note(pushed.merges));
+            print_stderr(&format!(
+                "pushed {STORE_REF} to {remote}{}",
+                race_note(pushed.merges)
+            ));
         }
     }
     Ok(Outcome::Pass)

@@ -2,6 +2,7 @@
 //! the `git` program (so CI credentials in `http.<url>.extraheader` apply), merging on a race.
 //! Also the repository lookup the store commands share.
 
+use super::output::print_stderr;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -19,14 +20,14 @@ pub fn run(cmd: StoreCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("pushing the result store to {remote}"))?;
             if !global.quiet {
                 if outcome.nothing_to_push {
-                    eprintln!(
+                    print_stderr(&format!(
                         "nothing to push: no results are stored here ({STORE_REF} does not exist)"
-                    );
+                    ));
                 } else {
-                    eprintln!(
+                    print_stderr(&format!(
                         "pushed {STORE_REF} to {remote}{}",
                         race_note(outcome.merges)
-                    );
+                    ));
                 }
             }
         }
@@ -34,7 +35,7 @@ pub fn run(cmd: StoreCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             let outcome = store::fetch(&dir, &remote)
                 .with_context(|| format!("fetching the result store from {remote}"))?;
             if !global.quiet {
-                eprintln!("fetched {STORE_REF} from {remote}: {outcome}");
+                print_stderr(&format!("fetched {STORE_REF} from {remote}: {outcome}"));
             }
         }
     }

@@ -46,6 +46,23 @@ pub fn neutralize_commands(text: &str) -> String {
     out.replace("##[", "##\\u005b")
 }
 
+/// Whether this process runs on a GitHub Actions runner (`GITHUB_ACTIONS=true`), which reads
+/// workflow commands from a step's stdout and stderr.
+pub fn on_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v.trim() == "true")
+}
+
+/// `text` as it may be printed on stdout or stderr: on a runner every line is passed through
+/// [`neutralize_commands`], elsewhere it is unchanged. Everything the tool prints goes through
+/// here except its own annotations ([`Annotation::command`]).
+pub fn guard_output(text: &str) -> std::borrow::Cow<'_, str> {
+    if on_actions() {
+        std::borrow::Cow::Owned(neutralize_commands(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Appends Markdown to the step summary file, creating it if needed.
 pub fn append_step_summary(path: &Path, markdown: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()

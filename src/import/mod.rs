@@ -62,6 +62,29 @@ impl ImportError {
         }
     }
 
+    /// Checks an importer's output with the rules every results file is read with (finite
+    /// values, no negative durations, sizes or counts, fractions within 0…1), so a damaged tool
+    /// output is an error naming its file and metric here rather than a results file nothing
+    /// can read later.
+    pub fn check_output(
+        results: crate::model::ResultsFile,
+        origin: &std::path::Path,
+    ) -> Result<crate::model::ResultsFile, ImportError> {
+        match results.validate(&origin.display().to_string()) {
+            Ok(()) => Ok(results),
+            Err(crate::model::ResultsError::Invalid { path, id, message }) => {
+                Err(ImportError::Format {
+                    path,
+                    message: format!("metric {id:?}: {message}"),
+                })
+            }
+            Err(other) => Err(ImportError::Format {
+                path: origin.display().to_string(),
+                message: other.to_string(),
+            }),
+        }
+    }
+
     /// A file that is not what it claims to be.
     pub fn format(path: &std::path::Path, message: impl Into<String>) -> ImportError {
         ImportError::Format {

@@ -6,7 +6,9 @@
 //! two of them (base and head) and produces a [`crate::report::Report`].
 
 mod direction;
+pub mod echo;
 mod environment;
+pub mod input_file;
 mod metric;
 mod noise;
 mod results;

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, Metric, ToolThreshold};
+use super::echo::shorten;
+use super::input_file::read_document;
+use super::{Dimension, Environment, Metric, ToolThreshold, Unit};
 
 /// Schema tag of the current results format.
 pub const RESULTS_SCHEMA: &str = "perf-budget/results/v1";
@@ -76,6 +78,134 @@ pub struct ResultsFile {
     /// Things the importer noticed and the user should see (skipped lines, failed runs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Positions of `metrics` by id, for [`ResultsFile::metric`].
+    #[serde(skip)]
+    index: MetricIndex,
+}
+
+/// Where each metric id stands in `metrics`, built on the first lookup so that finding every
+/// metric of a file is linear overall rather than a scan per id. `metrics` is a public field
+/// that callers push to, so the index remembers the length and buffer it was built from and is
+/// rebuilt when either changed; a hit is also checked against the id it claims to find. An id
+/// changed in place (same length, same buffer) is only seen once a lookup of the old id or a
+/// change of length rebuilds the index.
+#[derive(Default)]
+struct MetricIndex {
+    built: std::sync::Mutex<Option<BuiltIndex>>,
+}
+
+struct BuiltIndex {
+    len: usize,
+    buffer: usize,
+    positions: std::collections::HashMap<String, usize>,
+}
+
+impl MetricIndex {
+    fn position(&self, metrics: &[Metric], id: &str) -> Option<usize> {
+        let mut built = self
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let buffer = metrics.as_ptr() as usize;
+        let fresh = built
+            .as_ref()
+            .is_some_and(|b| b.len == metrics.len() && b.buffer == buffer);
+        if !fresh {
+            let mut positions = std::collections::HashMap::with_capacity(metrics.len());
+            for (i, m) in metrics.iter().enumerate() {
+                // The first of two equal ids wins, as a scan from the front would find it.
+                positions.entry(m.id.clone()).or_insert(i);
+            }
+            *built = Some(BuiltIndex {
+                len: metrics.len(),
+                buffer,
+                positions,
+            });
+        }
+        let i = *built.as_ref()?.positions.get(id)?;
+        if metrics.get(i).is_some_and(|m| m.id == id) {
+            Some(i)
+        } else {
+            // An id was changed in place after the index was built: scan, and rebuild next time.
+            *built = None;
+            metrics.iter().position(|m| m.id == id)
+        }
+    }
+}
+
+impl Clone for MetricIndex {
+    fn clone(&self) -> Self {
+        MetricIndex::default()
+    }
+}
+
+// A cache, not data: two files with the same metrics are equal however they were looked up.
+impl PartialEq for MetricIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for MetricIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricIndex")
+    }
+}
+
+/// The first metric of a parsed results file that does not have the shape of a metric, as an
+/// error naming its id (or its index when it has no id) and the field: serde alone would say
+/// "invalid type: string, expected f64" for the whole file without saying where.
+fn first_bad_metric(value: &serde_json::Value, origin: &str) -> Option<ResultsError> {
+    let metrics = value.get("metrics")?.as_array()?;
+    metrics.iter().enumerate().find_map(|(i, m)| {
+        let err = serde_path_to_error::deserialize::<_, Metric>(m).err()?;
+        let id = m
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| format!("metrics[{i}]"), |id| shorten(id).into_owned());
+        let field = err.path().to_string();
+        let field = if field == "." {
+            String::new()
+        } else {
+            format!("field `{field}`: ")
+        };
+        Some(ResultsError::Invalid {
+            path: origin.to_string(),
+            id,
+            message: format!("{field}{}", err.into_inner()),
+        })
+    })
+}
+
+/// Why `value` cannot be a measurement in `unit`, if it cannot: not finite, a negative duration,
+/// size, rate or count, a fraction or score outside 0…1. Plain numbers may be anything finite.
+fn impossible_value(unit: Unit, value: f64) -> Option<String> {
+    if !value.is_finite() {
+        return Some(format!("{value} is not a finite number"));
+    }
+    let what = match unit.dimension() {
+        Dimension::Time => "a duration",
+        Dimension::Bytes => "a size",
+        Dimension::ByteRate | Dimension::Rate => "a rate",
+        Dimension::Number if unit == Unit::Count => "a count",
+        Dimension::Fraction if !(0.0..=1.0).contains(&value) => {
+            return Some(format!(
+                "{value} is outside 0…1, the range of a {}",
+                if unit == Unit::Score {
+                    "score"
+                } else {
+                    "fraction"
+                }
+            ))
+        }
+        Dimension::Fraction | Dimension::Number => return None,
+    };
+    (value < 0.0).then(|| {
+        format!(
+            "{value} {} is negative; {what} cannot be (a broken measurement or importer?)",
+            unit.as_str()
+        )
+    })
 }
 
 impl Default for ResultsFile {
@@ -96,14 +226,22 @@ impl ResultsFile {
             metrics: Vec::new(),
             thresholds: Vec::new(),
             warnings: Vec::new(),
+            index: MetricIndex::default(),
         }
     }
 
     /// Reads and validates a results file.
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Io {
+        let bytes = read_document(path).map_err(|source| ResultsError::Io {
             path: path.display().to_string(),
             source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ResultsError::Parse {
+            path: path.display().to_string(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         ResultsFile::from_json(&text, &path.display().to_string())
     }
@@ -129,6 +267,9 @@ impl ResultsFile {
                 })
             }
         }
+        if let Some(err) = first_bad_metric(&value, origin) {
+            return Err(err);
+        }
         let file: ResultsFile = serde_json::from_value(value).map_err(|e| ResultsError::Parse {
             path: origin.to_string(),
             message: e.to_string(),
@@ -137,12 +278,14 @@ impl ResultsFile {
         Ok(file)
     }
 
-    fn validate(&self, origin: &str) -> Result<(), ResultsError> {
+    /// Checks what loading checks: non-empty unique ids, finite values and samples that fit
+    /// their unit, consistent rounds, proportions and over-dispersion; `origin` names the file.
+    pub fn validate(&self, origin: &str) -> Result<(), ResultsError> {
         let mut seen = std::collections::HashSet::new();
         for m in &self.metrics {
             let invalid = |message: String| ResultsError::Invalid {
                 path: origin.to_string(),
-                id: m.id.clone(),
+                id: shorten(&m.id).into_owned(),
                 message,
             };
             if m.id.is_empty() {
@@ -151,11 +294,18 @@ impl ResultsFile {
             if !seen.insert(m.id.as_str()) {
                 return Err(invalid("appears twice".into()));
             }
-            if m.failure.is_none() && !m.value.is_finite() {
-                return Err(invalid(format!("value {} is not a finite number", m.value)));
+            if m.failure.is_none() {
+                if let Some(problem) = impossible_value(m.unit, m.value) {
+                    return Err(invalid(format!("field `value`: {problem}")));
+                }
             }
-            if let Some(bad) = m.samples.iter().find(|v| !v.is_finite()) {
-                return Err(invalid(format!("sample {bad} is not a finite number")));
+            if let Some((i, problem)) = m
+                .samples
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| impossible_value(m.unit, *v).map(|p| (i, p)))
+            {
+                return Err(invalid(format!("field `samples[{i}]`: {problem}")));
             }
             if !m.rounds.is_empty() && m.rounds.len() != m.samples.len() {
                 return Err(invalid("`rounds` and `samples` differ in length".into()));
@@ -202,7 +352,7 @@ impl ResultsFile {
     /// exists in both is an error: silently keeping one would lose data.
     pub fn merge(&mut self, other: ResultsFile) -> Result<(), String> {
         for m in &other.metrics {
-            if self.metrics.iter().any(|x| x.id == m.id) {
+            if self.metric(&m.id).is_some() {
                 return Err(format!("metric {:?} appears in more than one input", m.id));
             }
         }
@@ -218,16 +368,18 @@ impl ResultsFile {
         Ok(())
     }
 
-    /// The metric with this id.
+    /// The metric with this id (the first, should there be two). Constant time after the first
+    /// lookup, which indexes the metrics.
     pub fn metric(&self, id: &str) -> Option<&Metric> {
-        self.metrics.iter().find(|m| m.id == id)
+        let i = self.index.position(&self.metrics, id)?;
+        self.metrics.get(i)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, Unit};
+    use crate::model::Direction;
 
     #[test]
     fn round_trips_and_rejects_unknown_schema() {
@@ -280,5 +432,89 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("overdispersion"), "{err}");
+    }
+
+    #[test]
+    fn impossible_values_and_samples_are_named_with_their_field() {
+        let cases = [
+            (Unit::Nanoseconds, -1.0, "negative"),
+            (Unit::Bytes, -5.0, "negative"),
+            (Unit::PerSecond, -0.5, "negative"),
+            (Unit::Count, -1.0, "negative"),
+            (Unit::Fraction, 1.5, "outside 0…1"),
+            (Unit::Score, -0.1, "outside 0…1"),
+        ];
+        for (unit, bad, says) in cases {
+            let mut f = ResultsFile::new();
+            f.metrics
+                .push(Metric::new("criterion/a", unit, Direction::Lower, bad));
+            let err = ResultsFile::from_json(&f.to_json(), "h.json")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("h.json")
+                    && err.contains("criterion/a")
+                    && err.contains("`value`")
+                    && err.contains(says),
+                "{unit}: {err}"
+            );
+            f.metrics[0].value = 0.5;
+            f.metrics[0].samples = vec![0.5, bad];
+            let err = ResultsFile::from_json(&f.to_json(), "h.json")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("`samples[1]`") && err.contains(says),
+                "{unit}: {err}"
+            );
+        }
+        // Zero is a real measurement (no blocking time, no failed requests); plain numbers may
+        // be negative.
+        let mut f = ResultsFile::new();
+        f.metrics.push(Metric::new(
+            "lighthouse/home/tbt",
+            Unit::Milliseconds,
+            Direction::Lower,
+            0.0,
+        ));
+        f.metrics.push(Metric::new(
+            "criterion/delta",
+            Unit::Unitless,
+            Direction::Lower,
+            -3.0,
+        ));
+        ResultsFile::from_json(&f.to_json(), "ok.json").unwrap();
+    }
+
+    #[test]
+    fn lookups_follow_pushes_in_place_renames_and_duplicates() {
+        let mut f = ResultsFile::new();
+        for i in 0..100 {
+            f.metrics.push(Metric::new(
+                format!("m/{i}"),
+                Unit::Count,
+                Direction::Lower,
+                i as f64,
+            ));
+        }
+        assert_eq!(f.metric("m/42").map(|m| m.value), Some(42.0));
+        assert!(f.metric("m/100").is_none());
+        f.metrics
+            .push(Metric::new("m/100", Unit::Count, Direction::Lower, 100.0));
+        assert_eq!(f.metric("m/100").map(|m| m.value), Some(100.0));
+        f.metrics[5].id = "renamed".into();
+        assert!(f.metric("m/5").is_none());
+        f.metrics.swap(1, 2);
+        assert_eq!(f.metric("m/1").map(|m| m.value), Some(1.0));
+        f.metrics
+            .push(Metric::new("m/7", Unit::Count, Direction::Lower, -1.0));
+        assert_eq!(
+            f.metric("m/7").map(|m| m.value),
+            Some(7.0),
+            "the first of two wins"
+        );
+        let copy = f.clone();
+        assert_eq!(copy, f);
+        assert_eq!(copy.metric("m/99").map(|m| m.value), Some(99.0));
     }
 }

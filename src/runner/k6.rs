@@ -285,11 +285,8 @@ fn expand(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, String> {
     } else {
         glob_text
     };
-    let matcher = globset::GlobBuilder::new(&glob_text)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("not a valid glob: {e}"))?
-        .compile_matcher();
+    let matcher = crate::budget::compile_path_glob(&glob_text)
+        .map_err(|e| format!("not a valid glob: {e}"))?;
     let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&root)
         .into_iter()
         .filter_map(Result::ok)

@@ -678,14 +678,11 @@ pub fn expand_glob(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, Lighthous
         rest.len()
     };
     let full_text = full.to_string_lossy().replace('\\', "/");
-    let matcher = globset::GlobBuilder::new(&full_text)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| LighthouseRunError::Config {
+    let matcher =
+        crate::budget::compile_path_glob(&full_text).map_err(|e| LighthouseRunError::Config {
             name: String::new(),
             message: format!("`reports = {pattern:?}` is not a valid glob: {e}"),
-        })?
-        .compile_matcher();
+        })?;
     if !root.exists() {
         return Ok(Vec::new());
     }

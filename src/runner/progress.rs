@@ -128,6 +128,7 @@ impl Progress {
     /// A warning the user should see, above the bar or as a line.
     pub fn warn(&self, message: &str) {
         let style = anstyle::AnsiColor::Yellow.on_default().bold();
+        let message = crate::github::workflow::guard_output(message);
         let print = || anstream::eprintln!("{style}warning{style:#}: {message}");
         match &self.output {
             Output::Quiet => {}
@@ -151,5 +152,6 @@ fn spinner_style() -> ProgressStyle {
 
 fn print_status(verb: &str, message: &str) {
     let style = anstyle::AnsiColor::Green.on_default().bold();
+    let message = crate::github::workflow::guard_output(message);
     anstream::eprintln!("{style}{verb:>12}{style:#} {message}");
 }

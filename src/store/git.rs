@@ -22,8 +22,26 @@ use super::{
     StoreError, WalkStop,
 };
 
-/// How often a local compare-and-swap of the store ref is retried when another process moved it.
-const LOCAL_CAS_ATTEMPTS: usize = 20;
+/// How often a local compare-and-swap of the store ref is tried before giving up. Each failed
+/// try waits a little longer (see [`cas_backoff`]), so this covers many seconds of contention.
+const LOCAL_CAS_ATTEMPTS: usize = 200;
+
+/// The longest pause between two tries of a local compare-and-swap.
+const CAS_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The pause after the `attempt`-th failed compare-and-swap (counting from 0): exponential from
+/// 1 ms up to [`CAS_BACKOFF_MAX`], with full jitter so that racing processes spread out instead
+/// of colliding again in step. Retrying at once was the problem: the winner still holds the
+/// ref's lock file while it writes the reflog, and twenty immediate retries all met that lock.
+fn cas_backoff(attempt: usize) -> std::time::Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling = CAS_BACKOFF_MAX.as_micros().min(1000u128 << attempt.min(16)) as u64;
+    // A fresh RandomState is randomly keyed: a cheap source of jitter without a dependency.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_usize(attempt);
+    h.write_u32(std::process::id());
+    std::time::Duration::from_micros(ceiling / 2 + h.finish() % (ceiling / 2 + 1))
+}
 
 /// The result store in a git repository.
 pub struct GitStore {
@@ -318,14 +336,16 @@ impl GitStore {
         new: Oid,
         message: &str,
     ) -> Result<Option<Oid>, StoreError> {
-        let result = match expected {
-            Some(old) => self
-                .repo
-                .reference_matching(STORE_REF, new, true, old, message),
-            None => self.repo.reference(STORE_REF, new, false, message),
-        };
+        // "No ref yet" is compared under the ref's lock as the zero id. `reference(…, force:
+        // false)` checks for an existing ref *before* taking the lock, so two processes creating
+        // the store at once could both pass the check, and the second overwrote the first's
+        // commit: a save that had reported success was gone.
+        let old = expected.unwrap_or(Oid::ZERO_SHA1);
+        let result = self
+            .repo
+            .reference_matching(STORE_REF, new, true, old, message);
         match result {
-            Ok(_) => Ok(Some(new)),
+            Ok(_) => Ok(self.still_contains(new)?.then_some(new)),
             Err(e)
                 if matches!(
                     e.code(),
@@ -338,9 +358,23 @@ impl GitStore {
         }
     }
 
+    /// Whether the store tip is `commit` or descends from it, read back after moving the ref: a
+    /// save reports success only when its commit is in the store. Later writers build on the
+    /// tip, so a commit that was ever the tip stays reachable unless the ref was overwritten.
+    fn still_contains(&self, commit: Oid) -> Result<bool, StoreError> {
+        match self.tip()? {
+            Some(tip) if tip == commit => Ok(true),
+            Some(tip) => self.is_ancestor(commit, tip),
+            None => Ok(false),
+        }
+    }
+
     /// Merges another store tip (fetched from a remote) into the local store.
     pub fn merge_from(&self, theirs: Oid) -> Result<MergeOutcome, StoreError> {
-        for _ in 0..LOCAL_CAS_ATTEMPTS {
+        for attempt in 0..LOCAL_CAS_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(cas_backoff(attempt - 1));
+            }
             let ours = self.tip()?;
             let Some(ours) = ours else {
                 if self
@@ -735,7 +769,10 @@ impl ResultStore for GitStore {
             .write()
             .map_err(|e| StoreError::git("building a suite tree", e))?;
         let path = format!("{}/{suite}", commit_dir(commit));
-        for _ in 0..LOCAL_CAS_ATTEMPTS {
+        for attempt in 0..LOCAL_CAS_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(cas_backoff(attempt - 1));
+            }
             let tip = self.tip()?;
             let base = match tip {
                 Some(t) => self.tree_of(t)?,

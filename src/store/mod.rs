@@ -72,7 +72,7 @@ pub use baseline::{find_base, find_base_detailed, BaseLookup};
 pub use calibration::{calibration_for, environment_shift, noise_map};
 pub use git::GitStore;
 pub use layout::{validate_suite, DEFAULT_SUITE, STORE_FORMAT, STORE_REF};
-pub use remote::{fetch, push, FetchOutcome, PushOutcome};
+pub use remote::{check_remote, fetch, push, FetchOutcome, PushOutcome};
 pub use summary::{MetricSummary, RunSummary};
 pub use view::history_view;
 
@@ -128,6 +128,14 @@ pub enum StoreError {
     NoStore {
         /// How to get one, starting with "; ".
         hint: String,
+    },
+    /// A remote name that cannot be handed to `git` (it would be read as an option).
+    #[error("remote {remote:?} is not allowed: {reason}")]
+    InvalidRemote {
+        /// The name as given (cut to a bound).
+        remote: String,
+        /// Why.
+        reason: &'static str,
     },
     /// `git push`/`git fetch` failed.
     #[error("`{command}` failed ({status}): {stderr}")]

@@ -77,6 +77,7 @@ pub fn fetch(repo_dir: &Path, remote: &str) -> Result<FetchOutcome, StoreError> 
 }
 
 fn fetch_into(store: &GitStore, remote: &str) -> Result<FetchOutcome, StoreError> {
+    check_remote(remote)?;
     let dir = store.git_dir_for_commands();
     let refspec = format!("+{STORE_REF}:{INCOMING_REF}");
     // `--no-write-fetch-head` keeps a user's pending `git merge FETCH_HEAD` from picking up the
@@ -87,6 +88,8 @@ fn fetch_into(store: &GitStore, remote: &str) -> Result<FetchOutcome, StoreError
         "--no-write-fetch-head",
         "--no-recurse-submodules",
         "--quiet",
+        // Whatever follows is a remote and a refspec, never an option (`--upload-pack=…`).
+        "--end-of-options",
         remote,
         &refspec,
     ];
@@ -122,6 +125,7 @@ fn fetch_into(store: &GitStore, remote: &str) -> Result<FetchOutcome, StoreError
 /// Pushes the local store to `remote`, fetching and merging the remote's results and retrying
 /// when another writer pushed first.
 pub fn push(repo_dir: &Path, remote: &str) -> Result<PushOutcome, StoreError> {
+    check_remote(remote)?;
     let store = GitStore::open(repo_dir)?;
     let dir = store.git_dir_for_commands();
     let mut outcome = PushOutcome {
@@ -134,7 +138,7 @@ pub fn push(repo_dir: &Path, remote: &str) -> Result<PushOutcome, StoreError> {
         return Ok(outcome);
     }
     let refspec = format!("{STORE_REF}:{STORE_REF}");
-    let args = ["push", "--porcelain", remote, &refspec];
+    let args = ["push", "--porcelain", "--end-of-options", remote, &refspec];
     let mut last_stderr = String::new();
     for attempt in 1..=PUSH_ATTEMPTS {
         outcome.attempts = attempt;
@@ -160,6 +164,28 @@ pub fn push(repo_dir: &Path, remote: &str) -> Result<PushOutcome, StoreError> {
         attempts: PUSH_ATTEMPTS,
         stderr: last_stderr,
     })
+}
+
+/// Refuses a remote name `git` could read as an option (`--upload-pack=…` runs a command) or
+/// that no remote can have. `--end-of-options` guards the commands as well; this says clearly
+/// what was wrong instead of a confusing git error.
+pub fn check_remote(remote: &str) -> Result<(), StoreError> {
+    let reason = if remote.trim().is_empty() {
+        Some("it is empty")
+    } else if remote.starts_with('-') {
+        Some("it starts with `-`, so git would read it as an option")
+    } else if remote.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else {
+        None
+    };
+    match reason {
+        None => Ok(()),
+        Some(reason) => Err(StoreError::InvalidRemote {
+            remote: remote.chars().take(120).collect(),
+            reason,
+        }),
+    }
 }
 
 /// True when a failed push was refused because the remote moved (another writer), as opposed to

@@ -9,6 +9,7 @@ mod criterion;
 mod criterion_tree;
 mod github;
 mod github_check;
+mod hardening;
 mod k6;
 mod lighthouse;
 mod report;

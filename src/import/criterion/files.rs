@@ -57,7 +57,7 @@ pub(super) struct CSamples {
 
 /// Reads a file's bytes, naming the file on failure.
 pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, ImportError> {
-    std::fs::read(path).map_err(|e| ImportError::io(path, e))
+    crate::model::input_file::read_document(path).map_err(|e| ImportError::io(path, e))
 }
 
 /// Parses a file's bytes as JSON; an empty, truncated or non-JSON file is a format error naming

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::ImportError;
+use crate::model::input_file::read_document;
 use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use discover::{Discovery, Located};
 use files::{CSamplingMode, CThroughput};
@@ -256,7 +257,7 @@ struct Notes {
 
 impl Notes {
     fn note_base_copy(&mut self, bench_dir: &Path, base_sample: &[u8]) {
-        if let Ok(latest) = std::fs::read(bench_dir.join("new").join("sample.json")) {
+        if let Ok(latest) = read_document(&bench_dir.join("new").join("sample.json")) {
             self.base_compared += 1;
             if latest == base_sample {
                 self.base_copies += 1;

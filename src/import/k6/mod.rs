@@ -20,19 +20,20 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::GlobMatcher;
 
 use self::kind::{direction_for, failures, unit_for, Contains, K6Type};
 use self::selector::{default_trend_stats, parse_wanted, threshold_stat, MetricKey, Stat};
 use self::stream::{Computed, StreamData, StreamPlan};
 use self::summary::{SummaryData, SummaryMetric};
 use super::ImportError;
+use crate::model::input_file::{open_stream, CappedReader, MAX_DOCUMENT_BYTES, MAX_STREAM_BYTES};
 use crate::model::{Metric, Proportion, ResultsFile, SampleKind, ToolThreshold};
 
 /// Bytes read to recognise a file.
 const SNIFF: u64 = 64 << 10;
-/// A summary is read whole; nothing k6 writes comes near this.
-const MAX_SUMMARY: u64 = 512 << 20;
+/// A summary is read whole, like every JSON document; nothing k6 writes comes near this.
+const MAX_SUMMARY: u64 = MAX_DOCUMENT_BYTES;
 /// Relative difference above which a summary and a stream are reported as disagreeing.
 const AGREEMENT: f64 = 1e-3;
 
@@ -58,13 +59,13 @@ pub fn import_with(
     let inputs = files
         .iter()
         .map(|path| {
-            let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
-            if file.metadata().is_ok_and(|m| m.is_dir()) {
-                return Err(ImportError::format(
+            let file = open_stream(path, MAX_STREAM_BYTES).map_err(|e| match e.kind() {
+                std::io::ErrorKind::IsADirectory => ImportError::format(
                     path,
                     "is a directory; expected a k6 summary JSON or --out json stream file",
-                ));
-            }
+                ),
+                _ => ImportError::io(path, e),
+            })?;
             Ok((path.clone(), Box::new(file) as Box<dyn Read>))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -111,8 +112,11 @@ fn sniff<'a>(path: PathBuf, mut rest: Box<dyn Read + 'a>) -> Result<Sniffed<'a>,
     let mut prefix = read_prefix(&path, &mut rest)?;
     if prefix.starts_with(&[0x1f, 0x8b]) {
         // `--out json=file.gz`: k6 gzips the stream when the name ends in .gz.
-        let mut gz: Box<dyn Read + 'a> = Box::new(flate2::read::MultiGzDecoder::new(
-            Cursor::new(prefix).chain(rest),
+        // The cap holds for what the stream decompresses to, too (a small file can inflate to
+        // any size).
+        let mut gz: Box<dyn Read + 'a> = Box::new(CappedReader::new(
+            flate2::read::MultiGzDecoder::new(Cursor::new(prefix).chain(rest)),
+            MAX_STREAM_BYTES,
         ));
         prefix = read_prefix(&path, &mut gz)?;
         rest = gz;
@@ -193,13 +197,16 @@ fn import_inputs<'a>(
             let path = s.path.clone();
             let mut text = Vec::new();
             s.reader()
-                .take(MAX_SUMMARY)
+                .take(MAX_SUMMARY + 1)
                 .read_to_end(&mut text)
                 .map_err(|e| ImportError::io(&path, e))?;
-            if text.len() as u64 >= MAX_SUMMARY {
+            if text.len() as u64 > MAX_SUMMARY {
                 return Err(ImportError::format(
                     &path,
-                    format!("larger than {} MiB: not a k6 summary", MAX_SUMMARY >> 20),
+                    format!(
+                        "larger than {} MiB, the most read for a JSON document: not a k6 summary",
+                        MAX_SUMMARY >> 20
+                    ),
                 ));
             }
             let data = summary::parse(&path, &text)?;
@@ -284,8 +291,13 @@ fn import_inputs<'a>(
         unknown_units: Vec::new(),
         ids: HashSet::new(),
     };
+    let origin = stream
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .or_else(|| summary.as_ref().map(|(p, _)| p.clone()))
+        .unwrap_or_default();
     assembly.build(summary.as_ref(), stream);
-    Ok(assembly.finish())
+    ImportError::check_output(assembly.finish(), &origin)
 }
 
 /// What the caller asked for beyond the defaults.
@@ -305,9 +317,10 @@ impl Request {
                 exact.push((w.key, w.stat));
             } else if let Some(stat) = text.rsplit_once('/').and_then(|(_, s)| Stat::parse(s)) {
                 if text.contains(['*', '?', '[']) {
-                    let glob = GlobBuilder::new(text).literal_separator(true).build();
-                    if let Ok(glob) = glob {
-                        globs.push((glob.compile_matcher(), stat));
+                    // An unusable glob selects nothing here; the budget file's own check
+                    // reports it with its line.
+                    if let Ok(matcher) = crate::budget::compile_path_glob(text) {
+                        globs.push((matcher, stat));
                     }
                 }
             }

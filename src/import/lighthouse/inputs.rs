@@ -129,7 +129,8 @@ fn read_folder(dir: &Path, inputs: &mut Inputs) -> Result<(), ImportError> {
 }
 
 fn read_file(path: &Path, inputs: &mut Inputs, role: FileRole) -> Result<(), ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    let bytes =
+        crate::model::input_file::read_document(path).map_err(|e| ImportError::io(path, e))?;
     read_bytes(&bytes, path, inputs, role)
 }
 

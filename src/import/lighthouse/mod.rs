@@ -185,7 +185,7 @@ fn convert(
         results.time = Some(t.to_string());
     }
     results.warnings = warnings;
-    Ok(results)
+    ImportError::check_output(results, std::path::Path::new(sources))
 }
 
 fn list_paths(files: &[PathBuf]) -> String {

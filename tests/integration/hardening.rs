@@ -1,0 +1,734 @@
+//! Hostile input: huge globs, impossible values, FIFOs and devices, workflow commands smuggled
+//! into output, argument injection into `git`, racing writers, misleading errors. Each test drives
+//! the real binary where a user would meet the problem.
+
+use std::path::{Path, PathBuf};
+
+use cargo_perf_budget::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
+use tempfile::TempDir;
+
+use crate::support::{bench, cli, write_results};
+
+/// Writes a budget file and returns its path.
+fn budget(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("budgets.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `compare` with a budget file on two small results files; returns (exit code, stderr).
+fn compare_with_budget(dir: &Path, budget_text: &str) -> (i32, String) {
+    let base = write_results(
+        dir,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let head = write_results(
+        dir,
+        "head.json",
+        "h",
+        vec![bench("criterion/parse", 100.0, 2)],
+    );
+    let budget = budget(dir, budget_text);
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_huge_metric_glob_is_an_error_naming_the_file_and_field_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let glob = "*".repeat(88_000);
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        &format!("[[budget]]\nmetric = \"{glob}\"\nmax = \"5 ms\"\n"),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml") && stderr.contains("metric") && stderr.contains("4096"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_huge_file_glob_is_an_error_naming_the_file_and_field() {
+    let dir = TempDir::new().unwrap();
+    let glob = "*".repeat(88_000);
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        &format!("[[lighthouse]]\nname = \"home\"\nreports = \"{glob}\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n"),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml") && stderr.contains("reports") && stderr.contains("4096"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_huge_history_glob_is_an_error_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let out = cli()
+        .current_dir(dir.path())
+        .arg("history")
+        .arg("*".repeat(88_000))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("4096") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_head_with_negative_times_is_an_error_not_a_pass() {
+    let dir = TempDir::new().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut head = ResultsFile::new();
+    head.metrics.push(
+        Metric::new("criterion/parse", Unit::Nanoseconds, Direction::Lower, -1.0)
+            .with_samples(SampleKind::Iterations, vec![-1.0; 100]),
+    );
+    let head_path = dir.path().join("head.json");
+    head.save(&head_path).unwrap();
+    let budget = budget(
+        dir.path(),
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\nmax-regression = \"5%\"\n",
+    );
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head_path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("head.json")
+            && stderr.contains("criterion/parse")
+            && stderr.contains("`value`")
+            && stderr.contains("negative"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn impossible_budget_values_are_errors_naming_file_line_and_key() {
+    let cases = [
+        (
+            "[[budget]]\nmetric = \"criterion/*\"\nmax = \"-5 ms\"\n",
+            "budgets.toml:3:",
+            "max",
+        ),
+        (
+            "[[budget]]\nmetric = \"criterion/*\"\nmax-regression = \"5000%\"\n",
+            "budgets.toml:3:",
+            "max-regression",
+        ),
+        (
+            "[settings]\nno-noise-factor = 1e308\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "no-noise-factor",
+        ),
+        (
+            "[settings]\nmain-branch = \"--upload-pack=touch pwned\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "main-branch",
+        ),
+        (
+            "[settings]\nmain-branch = \"main\\n::warning::x\"\n\n[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n",
+            "budgets.toml:2:",
+            "main-branch",
+        ),
+    ];
+    for (text, location, key) in cases {
+        let dir = TempDir::new().unwrap();
+        let (code, stderr) = compare_with_budget(dir.path(), text);
+        assert_eq!(code, 2, "{text}\n{stderr}");
+        assert!(
+            stderr.contains(location) && stderr.contains(&format!("`{key}`")),
+            "{text}\n{stderr}"
+        );
+    }
+}
+
+/// The fixtures directory.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Makes a FIFO at `path` with `mkfifo` (no reader or writer ever opens it).
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Copies one real criterion benchmark directory (`new/` only) under `dir/criterion`.
+fn criterion_tree(dir: &Path) -> PathBuf {
+    let from = fixtures().join("criterion/real/parse_sum_sq/10000/new");
+    let to = dir.join("criterion/parse_sum_sq/10000/new");
+    std::fs::create_dir_all(&to).unwrap();
+    for name in [
+        "estimates.json",
+        "benchmark.json",
+        "sample.json",
+        "tukey.json",
+    ] {
+        std::fs::copy(from.join(name), to.join(name)).unwrap();
+    }
+    to
+}
+
+/// Runs the binary with a deadline well beyond what reading a small file takes: a run still
+/// going then is blocked in `open` on the FIFO (it is killed, and the test fails).
+fn run_bounded(cmd: &mut assert_cmd::Command) -> (Option<i32>, String) {
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_by_every_reader_instead_of_blocking() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let fifo = d.join("pipe.json");
+    mkfifo(&fifo);
+    let results = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let budget_file = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+
+    let mut runs: Vec<(&str, assert_cmd::Command)> = Vec::new();
+    let mut c = cli();
+    c.arg("compare")
+        .arg("--budget")
+        .arg(&fifo)
+        .arg(&results)
+        .arg(&results);
+    runs.push(("budget file", c));
+    let mut c = cli();
+    c.arg("compare")
+        .arg("--budget")
+        .arg(&budget_file)
+        .arg(&results)
+        .arg(&fifo);
+    runs.push(("results file", c));
+    let mut c = cli();
+    c.args(["import", "lighthouse", "--name", "home"])
+        .arg(&fifo);
+    runs.push(("lighthouse report", c));
+    let mut c = cli();
+    c.args(["import", "k6", "--name", "api"]).arg(&fifo);
+    runs.push(("k6 file", c));
+    for (what, mut cmd) in runs {
+        let (code, stderr) = run_bounded(&mut cmd);
+        assert_eq!(code, Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains("pipe.json")
+                && stderr.contains("FIFO")
+                && stderr.contains("regular file"),
+            "{what}: {stderr}"
+        );
+    }
+
+    // A criterion tree whose sample.json is a FIFO, then /dev/zero.
+    let new = criterion_tree(&d.join("fifo"));
+    std::fs::remove_file(new.join("sample.json")).unwrap();
+    mkfifo(&new.join("sample.json"));
+    let (code, stderr) = run_bounded(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("fifo/criterion")),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sample.json") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+    let new = criterion_tree(&d.join("zero"));
+    std::fs::remove_file(new.join("sample.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", new.join("sample.json")).unwrap();
+    let (code, stderr) = run_bounded(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("zero/criterion")),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sample.json") && stderr.contains("character device"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_stream_beyond_its_cap_is_an_error_naming_the_cap() {
+    use cargo_perf_budget::model::input_file::{
+        CappedReader, MAX_DOCUMENT_BYTES, MAX_STREAM_BYTES,
+    };
+    use std::io::Read;
+    // The caps themselves are checked on a small reader; the files are real-size only in name.
+    assert_eq!(MAX_DOCUMENT_BYTES, 256 << 20);
+    assert_eq!(MAX_STREAM_BYTES, 1 << 30);
+    let err = CappedReader::new(std::io::repeat(b'x'), 1 << 20)
+        .read_to_end(&mut Vec::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("MiB"), "{err}");
+}
+
+/// Lines a GitHub Actions runner would take as workflow commands: `::` at the start of a line
+/// (after whitespace; the runner splits at `\n` and `\r`), or the old `##[` syntax anywhere.
+fn workflow_commands(text: &str) -> Vec<String> {
+    text.split(['\n', '\r'])
+        .filter(|line| line.trim_start().starts_with("::") || line.contains("##["))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs the binary as on a runner; returns (exit code, stdout + stderr).
+fn on_actions(cmd: &mut assert_cmd::Command) -> (Option<i32>, String) {
+    let out = cmd.env("GITHUB_ACTIONS", "true").output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn user_text_cannot_smuggle_workflow_commands_into_output_on_actions() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let mut checked = 0;
+    for (i, text) in [
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 parsecs\\n::warning::unit\"\n",
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n\"x\\n::warning::key\" = 1\n",
+        "[[budget]]\nmetric = \"criterion/*\\n::error::glob\"\nmax = \"5 ms\"\n",
+        "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n\"##[warning]old\" = 1\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let budget = d.join(format!("b{i}.toml"));
+        std::fs::write(&budget, text).unwrap();
+        let (code, out) = on_actions(
+            cli()
+                .arg("compare")
+                .arg("--budget")
+                .arg(&budget)
+                .arg(&results)
+                .arg(&results),
+        );
+        assert_eq!(code, Some(2), "{out}");
+        assert!(out.contains(&format!("b{i}.toml")), "{out}");
+        assert_eq!(
+            workflow_commands(&out),
+            Vec::<String>::new(),
+            "{text}\n{out}"
+        );
+        checked += 1;
+    }
+
+    // A criterion benchmark directory whose name carries a command.
+    let new = criterion_tree(&d.join("tree"));
+    let bench_dir = new.parent().unwrap().parent().unwrap();
+    let evil = bench_dir.with_file_name("x\n::error::dir");
+    std::fs::rename(bench_dir, &evil).unwrap();
+    std::fs::remove_file(evil.join("10000/new/benchmark.json")).unwrap();
+    let (code, out) = on_actions(
+        cli()
+            .args(["import", "criterion"])
+            .arg(d.join("tree/criterion")),
+    );
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        out.contains("::error::dir"),
+        "the name is still shown: {out}"
+    );
+    assert_eq!(workflow_commands(&out), Vec::<String>::new(), "{out}");
+
+    // Arguments echoed by the command-line parser.
+    let (code, out) = on_actions(cli().arg("compare").arg("--x\n::error::arg"));
+    assert_eq!(code, Some(2), "{out}");
+    assert_eq!(workflow_commands(&out), Vec::<String>::new(), "{out}");
+    assert_eq!(checked, 4);
+}
+
+#[test]
+fn remote_names_that_look_like_options_are_refused_and_never_run() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let sha = repo
+        .commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap()
+        .to_string();
+    let results = write_results(d, "r.json", &sha, vec![bench("criterion/parse", 100.0, 1)]);
+    let pwned = d.join("pwned");
+    let evil_upload = format!("--upload-pack=touch {}; false", pwned.display());
+    let evil_receive = format!("--receive-pack=touch {}; false", pwned.display());
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "store".into(),
+            "fetch".into(),
+            "--".into(),
+            evil_upload.clone(),
+        ],
+        vec![
+            "store".into(),
+            "push".into(),
+            "--".into(),
+            evil_receive.clone(),
+        ],
+        vec![
+            "run".into(),
+            "--results".into(),
+            results.display().to_string(),
+            format!("--push={evil_receive}"),
+        ],
+    ];
+    for args in runs {
+        let out = cli().current_dir(d).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("starts with `-`"), "{args:?}: {stderr}");
+        assert!(!pwned.exists(), "{args:?} ran the command");
+    }
+    assert!(
+        repo.find_reference(cargo_perf_budget::store::STORE_REF)
+            .is_err(),
+        "`run --push` with a bad remote refuses before saving"
+    );
+}
+
+/// Several real processes save into one clone at once, round after round, starting each round
+/// with no store (creating the ref is the tightest race); every save must succeed and be there.
+#[test]
+fn racing_local_saves_all_succeed_and_all_are_stored() {
+    use cargo_perf_budget::store::{GitStore, ResultStore, STORE_REF};
+    const WRITERS: usize = 8;
+    const ROUNDS: usize = 12;
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let sha = repo
+        .commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap()
+        .to_string();
+    let exe = assert_cmd::cargo::cargo_bin("cargo-perf-budget");
+    let mut failures = Vec::new();
+    for round in 0..ROUNDS {
+        if let Ok(mut r) = repo.find_reference(STORE_REF) {
+            r.delete().unwrap();
+        }
+        let files: Vec<PathBuf> = (0..WRITERS)
+            .map(|w| {
+                write_results(
+                    d,
+                    &format!("r{round}-{w}.json"),
+                    &sha,
+                    vec![bench(
+                        "criterion/parse",
+                        100.0 + w as f64,
+                        (round * 10 + w) as u64,
+                    )],
+                )
+            })
+            .collect();
+        let children: Vec<_> = files
+            .iter()
+            .enumerate()
+            .map(|(w, file)| {
+                std::process::Command::new(&exe)
+                    .current_dir(d)
+                    .args(["perf-budget", "run", "--results"])
+                    .arg(file)
+                    .args(["--commit", &sha, "--suite", &format!("w{w}")])
+                    .env_remove("GITHUB_ACTIONS")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut reported = Vec::new();
+        for (w, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            if out.status.success() {
+                reported.push(w);
+            } else {
+                failures.push(format!(
+                    "round {round} writer {w}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        let stored = GitStore::open(d).unwrap().load(&sha).unwrap();
+        for w in reported {
+            let suite = format!("w{w}");
+            if !stored.suites.contains_key(&suite) {
+                failures.push(format!(
+                    "round {round}: writer {w} reported success but suite {suite} is not stored"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unusable_budget_file_says_what_happened_not_not_found() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let looped = d.join("loop.toml");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&looped)
+        .arg(&results)
+        .arg(&results)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("loop.toml") && !stderr.contains("not found"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("symbolic links"),
+        "the OS error is shown: {stderr}"
+    );
+}
+
+#[test]
+fn io_errors_show_the_os_error_once() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec![
+            "compare".into(),
+            "--budget".into(),
+            budget.clone().into(),
+            results.clone().into(),
+            d.join("missing.json").into(),
+        ],
+        vec![
+            "import".into(),
+            "k6".into(),
+            "--name".into(),
+            "api".into(),
+            d.join("missing.json").into(),
+        ],
+        vec![
+            "import".into(),
+            "lighthouse".into(),
+            "--name".into(),
+            "home".into(),
+            d.join("missing.json").into(),
+        ],
+    ];
+    for args in runs {
+        let out = cli().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("missing.json"), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("os error 2").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn echoes_of_user_text_are_bounded() {
+    let dir = TempDir::new().unwrap();
+    let long = "x".repeat(100_000);
+    for text in [
+        format!("[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 {long}\"\n"),
+        format!("[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n{long} = 1\n"),
+        format!("[settings]\nmain-branch = \"-{long}\"\n"),
+    ] {
+        let (code, stderr) = compare_with_budget(dir.path(), &text);
+        assert_eq!(code, 2, "{}", &stderr[..stderr.len().min(2000)]);
+        let longest = stderr.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            longest < 1000,
+            "a line of {longest} characters: {}",
+            &stderr[..stderr.len().min(2000)]
+        );
+        assert!(
+            stderr.contains('…'),
+            "{}",
+            &stderr[..stderr.len().min(2000)]
+        );
+    }
+}
+
+#[test]
+fn type_errors_in_a_results_file_name_the_metric_and_field() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let good = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    value["metrics"][0]["samples"][3] = serde_json::json!("fast");
+    let bad = d.join("head.json");
+    std::fs::write(&bad, value.to_string()).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("head.json")
+            && stderr.contains("criterion/parse")
+            && stderr.contains("samples[3]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn version_names_the_program_once() {
+    for args in [&["--version"][..], &["perf-budget", "--version"][..]] {
+        let out = assert_cmd::Command::cargo_bin("cargo-perf-budget")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("cargo-perf-budget {}\n", env!("CARGO_PKG_VERSION")),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn with_output_the_report_goes_only_to_the_file() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let results = write_results(d, "r.json", "b", vec![bench("criterion/parse", 100.0, 1)]);
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/*\"\nmax = \"5 ms\"\n");
+    let report = d.join("report.json");
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&results)
+        .arg(&results)
+        .arg("--output")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("criterion/parse"), "{written}");
+}
+
+#[test]
+fn a_quiet_history_chart_prints_no_table() {
+    use cargo_perf_budget::store::{GitStore, ResultStore};
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let repo = git2::Repository::init(d).unwrap();
+    let sig = git2::Signature::now("Dev", "dev@example.com").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let mut parent: Option<git2::Oid> = None;
+    let store = GitStore::open(d).unwrap();
+    for i in 0..3 {
+        let parents: Vec<git2::Commit<'_>> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let oid = repo
+            .commit(Some("HEAD"), &sig, &sig, &format!("c{i}"), &tree, &refs)
+            .unwrap();
+        parent = Some(oid);
+        let mut f = ResultsFile::new();
+        f.metrics.push(Metric::new(
+            "criterion/parse",
+            Unit::Nanoseconds,
+            Direction::Lower,
+            100.0 + i as f64,
+        ));
+        store.save(&oid.to_string(), "default", &f).unwrap();
+    }
+    let svg = d.join("trend.svg");
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--quiet", "--chart"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(svg.exists());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{stderr}");
+    assert_eq!(stderr, "");
+}
