@@ -2,6 +2,7 @@
 //! in a temporary worktree; Lighthouse and k6 when the budget file asks `check` to run them.
 
 pub mod cargo_bench;
+pub mod criterion_cli;
 mod error;
 mod interrupt;
 pub mod k6;
