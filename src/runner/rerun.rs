@@ -287,7 +287,9 @@ pub fn checkout_base(
         true => target_directory(&manifest)?.join(STABLE_CHECKOUT),
         false => repo.path().join("perf-budget").join("base-worktree"),
     };
-    let worktree = BaseWorktree::create(&repo, oid, &location)?;
+    let worktree = BaseWorktree::create(&repo, oid, &location, || {
+        eprintln!("waiting for another check using {}", location.display())
+    })?;
     Ok(BaseCheckout {
         worktree,
         sha,
@@ -394,16 +396,14 @@ fn run_with(
                 let label = format!("base ({})", short_sha(oid));
                 progress.status("Preparing", &format!("{label}: checkout"));
                 let location = head_target.join(STABLE_CHECKOUT);
-                let own = worktree.insert(BaseWorktree::create(&repo, oid, &location)?);
+                let own = worktree.insert(BaseWorktree::create(&repo, oid, &location, || {
+                    progress.status(
+                        "Waiting",
+                        &format!("for another check using {}", location.display()),
+                    )
+                })?);
                 if own.reused() {
                     progress.detail("reused the checkout of an earlier run");
-                }
-                if own.is_temporary() {
-                    notes.push(format!(
-                        "another check was using {}, so the base was checked out and built \
-                         afresh in a temporary directory",
-                        location.display()
-                    ));
                 }
                 (base_sha, label, own.path())
             }

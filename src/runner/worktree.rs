@@ -8,11 +8,11 @@
 //!
 //! It is a plain directory written from git's objects with git2, not a registered git
 //! worktree: the user's repository (worktrees, branches, index, HEAD) is never touched. A
-//! lock file next to it keeps two concurrent checks of the same target directory apart; the
-//! operating system releases the lock when its process dies, and a checkout that a killed or
-//! interrupted run left half-written is repaired by the next one, which compares every file
-//! with the commit anyway. While another check holds the lock, this one falls back to a
-//! temporary directory that is removed when done, on errors, and on Ctrl-C.
+//! lock file next to it keeps two concurrent checks of the same target directory apart (the
+//! second waits: they would overwrite each other's base build and disturb each other's
+//! measurements). The operating system releases the lock when its process ends, however it
+//! ends, so nothing stale is left to reclaim; a checkout that a killed or interrupted run left
+//! half-written is repaired by the next one, which compares every file with the commit anyway.
 
 use std::collections::HashSet;
 use std::fs::{File, TryLockError};
@@ -28,77 +28,80 @@ const PREFIX: &str = "perf-budget-base-";
 /// The lock file in the stable location.
 const LOCK: &str = "lock";
 
-/// A checkout of the base commit.
+/// A checkout of the base commit, held (locked) while this value lives.
 #[derive(Debug)]
 pub(crate) struct BaseWorktree {
     checkout: PathBuf,
-    /// Held while this checkout is in use (stable location only).
-    _lock: Option<File>,
-    /// Removes the fallback temporary directory (temporary location only).
-    cleanup: Option<u64>,
+    /// Released when dropped, or by the operating system when the process ends.
+    _lock: File,
     reused: bool,
 }
 
 impl BaseWorktree {
-    /// Brings the checkout in `location` to `commit` of `repo`; while another process holds
-    /// `location`, uses a new temporary directory instead.
+    /// Brings the checkout in `location` to `commit` of `repo`. While another process holds
+    /// `location`, calls `waiting` once and waits for it: two checks sharing a target directory
+    /// would overwrite each other's base build (and disturb each other's measurements).
     pub(crate) fn create(
         repo: &Repository,
         commit: Oid,
         location: &Path,
+        waiting: impl FnOnce(),
     ) -> Result<BaseWorktree, RunError> {
         interrupt::install_handler();
         remove_stale(repo);
+        let lock = match BaseWorktree::try_lock(location)? {
+            Ok(lock) => lock,
+            Err(lock) => {
+                waiting();
+                let path = location.join(LOCK);
+                lock.lock().map_err(|e| RunError::io(&path, e))?;
+                lock
+            }
+        };
+        BaseWorktree::with_lock(repo, commit, location, lock)
+    }
+
+    /// Opens the lock file of `location` and tries to lock it: `Err(file)` while another
+    /// process (or another handle in this one) holds it.
+    fn try_lock(location: &Path) -> Result<Result<File, File>, RunError> {
+        std::fs::create_dir_all(location).map_err(|e| RunError::io(location, e))?;
+        let path = location.join(LOCK);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| RunError::io(&path, e))?;
+        match lock.try_lock() {
+            Ok(()) => Ok(Ok(lock)),
+            Err(TryLockError::WouldBlock) => Ok(Err(lock)),
+            Err(TryLockError::Error(e)) => Err(RunError::io(&path, e)),
+        }
+    }
+
+    fn with_lock(
+        repo: &Repository,
+        commit: Oid,
+        location: &Path,
+        mut lock: File,
+    ) -> Result<BaseWorktree, RunError> {
+        // Who holds it, for a person looking at a waiting check.
+        let _ = lock.set_len(0);
+        let _ = writeln!(lock, "{}", std::process::id());
         // The checkout is named like the user's project so compiler messages read naturally.
         let project = repo
             .workdir()
             .and_then(|w| w.file_name())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("base"));
-        std::fs::create_dir_all(location).map_err(|e| RunError::io(location, e))?;
-        let lock_path = location.join(LOCK);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| RunError::io(&lock_path, e))?;
-        let worktree = match lock.try_lock() {
-            Ok(()) => {
-                let checkout = location.join(&project);
-                let reused = checkout.is_dir();
-                let mut lock = lock;
-                // Who holds it, for a person looking at a stuck check.
-                let _ = lock.set_len(0);
-                let _ = writeln!(lock, "{}", std::process::id());
-                BaseWorktree {
-                    checkout,
-                    _lock: Some(lock),
-                    cleanup: None,
-                    reused,
-                }
-            }
-            Err(TryLockError::WouldBlock) => {
-                let parent = tempfile::Builder::new()
-                    .prefix(PREFIX)
-                    .tempdir()
-                    .map_err(|e| RunError::io(std::env::temp_dir(), e))?
-                    .keep();
-                let removed = parent.clone();
-                let cleanup = interrupt::register(Box::new(move || {
-                    let _ = std::fs::remove_dir_all(&removed);
-                }));
-                BaseWorktree {
-                    checkout: parent.join(&project),
-                    _lock: None,
-                    cleanup: Some(cleanup),
-                    reused: false,
-                }
-            }
-            Err(TryLockError::Error(e)) => return Err(RunError::io(&lock_path, e)),
-        };
-        sync(repo, commit, &worktree.checkout)?;
-        Ok(worktree)
+        let checkout = location.join(project);
+        let reused = checkout.is_dir();
+        sync(repo, commit, &checkout)?;
+        Ok(BaseWorktree {
+            checkout,
+            _lock: lock,
+            reused,
+        })
     }
 
     /// The root of the checkout (the repository's top level at the base commit).
@@ -106,23 +109,9 @@ impl BaseWorktree {
         &self.checkout
     }
 
-    /// Whether this is the stable checkout of an earlier run (`false`: first use, or the
-    /// temporary fallback while another check holds it).
+    /// Whether an earlier run left this checkout (only changed files were rewritten).
     pub(crate) fn reused(&self) -> bool {
         self.reused
-    }
-
-    /// Whether another check held the stable checkout, so this one uses a temporary directory.
-    pub(crate) fn is_temporary(&self) -> bool {
-        self.cleanup.is_some()
-    }
-}
-
-impl Drop for BaseWorktree {
-    fn drop(&mut self) {
-        if let Some(id) = self.cleanup {
-            interrupt::run(id);
-        }
     }
 }
 
@@ -389,22 +378,19 @@ mod tests {
     }
 
     #[test]
-    fn a_held_location_falls_back_to_a_temporary_directory() {
+    fn a_held_location_is_waited_for_and_reused_after() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path().join("repo")).unwrap();
         let one = commit(&repo, &[("Cargo.toml", "a")], None);
         let location = dir.path().join("stable");
-        let first = BaseWorktree::create(&repo, one, &location).unwrap();
-        assert!(!first.reused() && !first.is_temporary());
+        let first = BaseWorktree::create(&repo, one, &location, || panic!("free")).unwrap();
+        assert!(!first.reused());
         assert_eq!(first.path(), location.join("repo"));
-        let second = BaseWorktree::create(&repo, one, &location).unwrap();
-        assert!(second.is_temporary());
-        let temporary = second.path().to_path_buf();
-        assert!(temporary.join("Cargo.toml").is_file());
-        drop(second);
-        assert!(!temporary.exists());
+        assert!(first.path().join("Cargo.toml").is_file());
+        // Held: a second user would wait.
+        assert!(BaseWorktree::try_lock(&location).unwrap().is_err());
         drop(first);
-        let again = BaseWorktree::create(&repo, one, &location).unwrap();
-        assert!(again.reused() && !again.is_temporary());
+        let again = BaseWorktree::create(&repo, one, &location, || panic!("free")).unwrap();
+        assert!(again.reused());
     }
 }
