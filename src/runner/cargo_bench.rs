@@ -227,6 +227,12 @@ impl Metadata {
         Metadata::read_with(manifest, true)
     }
 
+    /// `cargo metadata --no-deps`: the workspace without its dependency graph (no criterion
+    /// releases), for its target directory and root.
+    pub(crate) fn read_no_deps(manifest: &Path) -> Result<Metadata, RunError> {
+        Metadata::read_with(manifest, false)
+    }
+
     fn read_with(manifest: &Path, dependencies: bool) -> Result<Metadata, RunError> {
         let mut command = Command::new(cargo());
         command.args(["metadata", "--format-version", "1"]);
@@ -559,11 +565,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
-}
-
-/// cargo's target directory for the workspace of `manifest` (`cargo metadata --no-deps`).
-pub(crate) fn target_directory(manifest: &Path) -> Result<PathBuf, RunError> {
-    Metadata::read_with(manifest, false).map(|m| m.target_directory)
 }
 
 /// The manifest as an absolute path, so commands run elsewhere still find it.

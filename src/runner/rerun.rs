@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Oid, Repository};
 
 use super::cargo_bench::{
-    absolute_manifest, build, head_commit, import_run, run_args, run_binary, target_directory,
-    BenchBinary, BenchOptions, Metadata, Requirement, Selection, Tree,
+    absolute_manifest, build, head_commit, import_run, run_args, run_binary, BenchBinary,
+    BenchOptions, Metadata, Requirement, Selection, Tree,
 };
 use super::interrupt::{self, ScratchDir};
 use super::worktree::{short_sha, BaseWorktree};
@@ -283,11 +283,18 @@ pub fn checkout_base(
     let oid = Oid::from_str(&sha).map_err(|e| RunError::git(format!("base commit {sha}"), e))?;
     // Where the criterion rerun would put it, so both share one stable checkout.
     let manifest = repo_dir.join("Cargo.toml");
-    let location = match manifest.is_file() {
-        true => target_directory(&manifest)?.join(STABLE_CHECKOUT),
-        false => repo.path().join("perf-budget").join("base-worktree"),
+    let (location, extra) = match manifest.is_file() {
+        true => {
+            let metadata = Metadata::read_no_deps(&manifest)?;
+            let extra = head_lockfile(&metadata, &workdir);
+            (metadata.target_directory.join(STABLE_CHECKOUT), extra)
+        }
+        false => (
+            repo.path().join("perf-budget").join("base-worktree"),
+            Vec::new(),
+        ),
     };
-    let worktree = BaseWorktree::create(&repo, oid, &location, || {
+    let worktree = BaseWorktree::create(&repo, oid, &location, &extra, || {
         eprintln!("waiting for another check using {}", location.display())
     })?;
     Ok(BaseCheckout {
@@ -396,19 +403,20 @@ fn run_with(
                 let label = format!("base ({})", short_sha(oid));
                 progress.status("Preparing", &format!("{label}: checkout"));
                 let location = head_target.join(STABLE_CHECKOUT);
-                let own = worktree.insert(BaseWorktree::create(&repo, oid, &location, || {
-                    progress.status(
-                        "Waiting",
-                        &format!("for another check using {}", location.display()),
-                    )
-                })?);
+                let extra = head_lockfile(&head_metadata, workdir);
+                let own =
+                    worktree.insert(BaseWorktree::create(&repo, oid, &location, &extra, || {
+                        progress.status(
+                            "Waiting",
+                            &format!("for another check using {}", location.display()),
+                        )
+                    })?);
                 if own.reused() {
                     progress.detail("reused the checkout of an earlier run");
                 }
                 (base_sha, label, own.path())
             }
         };
-        share_lockfile(&head_metadata, workdir, checkout)?;
         let tree = Tree {
             label,
             manifest: checkout.join(relative),
@@ -523,25 +531,20 @@ fn plan_base(tree: Tree, config: &crate::budget::CriterionConfig) -> Result<Base
     }
 }
 
-/// When the base commit has no `Cargo.lock` of its own (a library that does not commit one),
-/// gives its checkout the head's, so both sides build the same dependency versions where they
-/// can (cargo adapts it to the base's manifests) and the base's dependencies stay built.
-fn share_lockfile(head: &Metadata, workdir: &Path, checkout: &Path) -> Result<(), RunError> {
-    let head_lock = head.workspace_root.join("Cargo.lock");
-    let Ok(content) = std::fs::read(&head_lock) else {
-        return Ok(());
-    };
-    let workdir = workdir
+/// The head's `Cargo.lock` as an extra file for the base checkout: when the base commit has
+/// none of its own (a library that does not commit one), both sides then build the same
+/// dependency versions where they can (cargo adapts it to the base's manifests), and the base's
+/// dependencies stay built from one check to the next.
+fn head_lockfile(head: &Metadata, workdir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let lock = head.workspace_root.join("Cargo.lock");
+    let relative = workdir
         .canonicalize()
-        .map_err(|e| RunError::io(workdir, e))?;
-    let Ok(relative) = head_lock.strip_prefix(&workdir) else {
-        return Ok(());
-    };
-    let base_lock = checkout.join(relative);
-    if base_lock.exists() || !base_lock.parent().is_some_and(Path::is_dir) {
-        return Ok(());
+        .ok()
+        .and_then(|w| lock.strip_prefix(w).ok().map(Path::to_path_buf));
+    match (relative, std::fs::read(&lock)) {
+        (Some(relative), Ok(content)) => vec![(relative, content)],
+        _ => Vec::new(),
     }
-    std::fs::write(&base_lock, content).map_err(|e| RunError::io(&base_lock, e))
 }
 
 fn relative_to_workdir(manifest: &Path, workdir: &Path) -> Result<PathBuf, RunError> {

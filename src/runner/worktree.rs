@@ -41,10 +41,14 @@ impl BaseWorktree {
     /// Brings the checkout in `location` to `commit` of `repo`. While another process holds
     /// `location`, calls `waiting` once and waits for it: two checks sharing a target directory
     /// would overwrite each other's base build (and disturb each other's measurements).
+    ///
+    /// `extra` are files (relative path, content) to add where the commit has none, such as the
+    /// head's `Cargo.lock` for a base that commits none; they are kept like the commit's own.
     pub(crate) fn create(
         repo: &Repository,
         commit: Oid,
         location: &Path,
+        extra: &[(PathBuf, Vec<u8>)],
         waiting: impl FnOnce(),
     ) -> Result<BaseWorktree, RunError> {
         interrupt::install_handler();
@@ -58,7 +62,7 @@ impl BaseWorktree {
                 lock
             }
         };
-        BaseWorktree::with_lock(repo, commit, location, lock)
+        BaseWorktree::with_lock(repo, commit, location, extra, lock)
     }
 
     /// Opens the lock file of `location` and tries to lock it: `Err(file)` while another
@@ -83,6 +87,7 @@ impl BaseWorktree {
         repo: &Repository,
         commit: Oid,
         location: &Path,
+        extra: &[(PathBuf, Vec<u8>)],
         mut lock: File,
     ) -> Result<BaseWorktree, RunError> {
         // Who holds it, for a person looking at a waiting check.
@@ -96,7 +101,7 @@ impl BaseWorktree {
             .unwrap_or_else(|| PathBuf::from("base"));
         let checkout = location.join(project);
         let reused = checkout.is_dir();
-        sync(repo, commit, &checkout)?;
+        sync(repo, commit, &checkout, extra)?;
         Ok(BaseWorktree {
             checkout,
             _lock: lock,
@@ -117,8 +122,14 @@ impl BaseWorktree {
 
 /// Makes `dir` hold exactly the files of `commit`: writes what is missing or differs (content,
 /// executable bit, symlink target), deletes what the commit does not have, leaves the rest
-/// untouched. Submodules become empty directories, as in a fresh clone.
-pub(crate) fn sync(repo: &Repository, commit: Oid, dir: &Path) -> Result<(), RunError> {
+/// untouched. Submodules become empty directories, as in a fresh clone. `extra` files are
+/// added where the commit has no file of that name (and kept, not rewritten, when unchanged).
+pub(crate) fn sync(
+    repo: &Repository,
+    commit: Oid,
+    dir: &Path,
+    extra: &[(PathBuf, Vec<u8>)],
+) -> Result<(), RunError> {
     let short = short_sha(commit);
     let context = |what: &str| format!("checking out the base {short} ({what})");
     let tree = repo
@@ -157,6 +168,19 @@ pub(crate) fn sync(repo: &Repository, commit: Oid, dir: &Path) -> Result<(), Run
                     write_file(&path, blob.content(), executable)?;
                 }
             }
+        }
+    }
+    for (relative, content) in extra {
+        // Only into a folder of the commit (or its top level), and never over its own file.
+        let folder = relative.parent().unwrap_or(Path::new(""));
+        let in_commit = folder.as_os_str().is_empty() || expected.contains(folder);
+        if expected.contains(relative) || !in_commit {
+            continue;
+        }
+        expected.insert(relative.clone());
+        let path = dir.join(relative);
+        if !std::fs::read(&path).is_ok_and(|current| &current == content) {
+            write_file(&path, content, false)?;
         }
     }
     remove_extra(dir, dir, &expected)
@@ -339,7 +363,8 @@ mod tests {
             Some(one),
         );
         let out = dir.path().join("out");
-        sync(&repo, one, &out).unwrap();
+        let lock = [(PathBuf::from("Cargo.lock"), b"head's".to_vec())];
+        sync(&repo, one, &out, &[]).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("src/old.rs")).unwrap(),
             "o"
@@ -355,22 +380,38 @@ mod tests {
             .set_modified(old)
             .unwrap();
 
-        sync(&repo, two, &out).unwrap();
+        sync(&repo, two, &out, &lock).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("src/lib.rs")).unwrap(),
             "y"
         );
         assert!(!out.join("src/old.rs").exists());
-        assert!(!out.join("Cargo.lock").exists() && !out.join("junk").exists());
+        assert!(!out.join("junk").exists());
         // Unchanged: not rewritten, so its modification time is the old one.
         assert_eq!(
             std::fs::metadata(&manifest).unwrap().modified().unwrap(),
             old
         );
+        // The extra file replaces what was there, and stays as long as it is unchanged.
+        let lockfile = out.join("Cargo.lock");
+        assert_eq!(std::fs::read_to_string(&lockfile).unwrap(), "head's");
+        File::options()
+            .write(true)
+            .open(&lockfile)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        sync(&repo, two, &out, &lock).unwrap();
+        assert_eq!(
+            std::fs::metadata(&lockfile).unwrap().modified().unwrap(),
+            old
+        );
+        sync(&repo, two, &out, &[]).unwrap();
+        assert!(!lockfile.exists());
 
         // A half-written file (an interrupted run) is repaired.
         std::fs::write(out.join("src/lib.rs"), "").unwrap();
-        sync(&repo, two, &out).unwrap();
+        sync(&repo, two, &out, &lock).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("src/lib.rs")).unwrap(),
             "y"
@@ -383,14 +424,14 @@ mod tests {
         let repo = Repository::init(dir.path().join("repo")).unwrap();
         let one = commit(&repo, &[("Cargo.toml", "a")], None);
         let location = dir.path().join("stable");
-        let first = BaseWorktree::create(&repo, one, &location, || panic!("free")).unwrap();
+        let first = BaseWorktree::create(&repo, one, &location, &[], || panic!("free")).unwrap();
         assert!(!first.reused());
         assert_eq!(first.path(), location.join("repo"));
         assert!(first.path().join("Cargo.toml").is_file());
         // Held: a second user would wait.
         assert!(BaseWorktree::try_lock(&location).unwrap().is_err());
         drop(first);
-        let again = BaseWorktree::create(&repo, one, &location, || panic!("free")).unwrap();
+        let again = BaseWorktree::create(&repo, one, &location, &[], || panic!("free")).unwrap();
         assert!(again.reused());
     }
 }
