@@ -11,6 +11,7 @@ mod github;
 mod github_check;
 mod k6;
 mod lighthouse;
+mod real_crate;
 mod report;
 mod runner;
 mod stats;
