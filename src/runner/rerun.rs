@@ -310,7 +310,7 @@ pub fn run(opts: &RerunOptions) -> Result<RerunResults, RunError> {
 }
 
 /// [`run`], measuring the base in `checkout` when it is a checkout of the package's repository
-/// (else, or when `None`, in a temporary worktree of its own).
+/// (else, or when `None`, in a checkout of its own at the stable place).
 pub fn run_in(
     opts: &RerunOptions,
     checkout: Option<&BaseCheckout>,
