@@ -21,7 +21,7 @@ use super::cargo_bench::{
     BenchOptions, Metadata, Requirement, Selection, Tree,
 };
 use super::interrupt::{self, ScratchDir};
-use super::worktree::{short_sha, BaseWorktree};
+use super::worktree::{build_location, short_sha, BaseWorktree};
 use super::{Progress, RunError};
 use crate::model::{Environment, Metric, ResultsFile};
 
@@ -402,7 +402,8 @@ fn run_with(
                     .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
                 let label = format!("base ({})", short_sha(oid));
                 progress.status("Preparing", &format!("{label}: checkout"));
-                let location = head_target.join(STABLE_CHECKOUT);
+                let location =
+                    build_location(&repo, oid, &relative, &head_target.join(STABLE_CHECKOUT));
                 let extra = head_lockfile(&head_metadata, workdir);
                 let own =
                     worktree.insert(BaseWorktree::create(&repo, oid, &location, &extra, || {

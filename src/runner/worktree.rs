@@ -120,6 +120,66 @@ impl BaseWorktree {
     }
 }
 
+/// Where to check `commit` out for building the package whose manifest is `manifest` (relative
+/// to the repository's top level): `preferred` (under the head's target directory), unless
+/// cargo would then take the base package for a member of a workspace around that place — the
+/// package is in no workspace of its own at `commit` but a folder above `preferred` has a
+/// `Cargo.toml` with `[workspace]` (the head's, when a pull request turns the project into a
+/// workspace). Then a folder named after `preferred` in the system's temporary directory, as
+/// stable across runs as that directory is.
+pub(crate) fn build_location(
+    repo: &Repository,
+    commit: Oid,
+    manifest: &Path,
+    preferred: &Path,
+) -> PathBuf {
+    if in_own_workspace(repo, commit, manifest) || !under_a_workspace(preferred) {
+        return preferred.to_path_buf();
+    }
+    // FNV-1a: a short stable name for the preferred place (no cryptography needed).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in preferred.to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    std::env::temp_dir().join(format!("{PREFIX}{hash:016x}"))
+}
+
+/// Whether `manifest` or a `Cargo.toml` in a folder above it, within `commit`, has a
+/// `[workspace]` table.
+fn in_own_workspace(repo: &Repository, commit: Oid, manifest: &Path) -> bool {
+    let Ok(tree) = repo.find_commit(commit).and_then(|c| c.tree()) else {
+        return false;
+    };
+    let mut dir = manifest.parent();
+    while let Some(folder) = dir {
+        let candidate = folder.join("Cargo.toml");
+        let text = tree
+            .get_path(&candidate)
+            .and_then(|entry| entry.to_object(repo))
+            .ok()
+            .and_then(|object| object.into_blob().ok())
+            .map(|blob| String::from_utf8_lossy(blob.content()).into_owned());
+        if text.is_some_and(|t| has_workspace_table(&t)) {
+            return true;
+        }
+        dir = folder.parent();
+    }
+    false
+}
+
+/// Whether a folder above `dir` has a `Cargo.toml` with a `[workspace]` table.
+fn under_a_workspace(dir: &Path) -> bool {
+    dir.ancestors().skip(1).any(|folder| {
+        std::fs::read_to_string(folder.join("Cargo.toml")).is_ok_and(|t| has_workspace_table(&t))
+    })
+}
+
+fn has_workspace_table(manifest: &str) -> bool {
+    manifest
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("workspace"))
+}
+
 /// Makes `dir` hold exactly the files of `commit`: writes what is missing or differs (content,
 /// executable bit, symlink target), deletes what the commit does not have, leaves the rest
 /// untouched. Submodules become empty directories, as in a fresh clone. `extra` files are
@@ -415,6 +475,40 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("src/lib.rs")).unwrap(),
             "y"
+        );
+    }
+
+    #[test]
+    fn a_base_outside_any_workspace_is_not_checked_out_inside_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path().join("repo")).unwrap();
+        let plain = commit(&repo, &[("Cargo.toml", "[package]\nname = \"p\"\n")], None);
+        let rooted = commit(
+            &repo,
+            &[("Cargo.toml", "[package]\nname = \"p\"\n[workspace]\n")],
+            None,
+        );
+        let manifest = Path::new("Cargo.toml");
+        let head = dir.path().join("head");
+        let preferred = head.join("target/perf-budget/base-worktree");
+        std::fs::create_dir_all(&preferred).unwrap();
+        // No workspace around the target directory: the preferred place.
+        assert_eq!(
+            build_location(&repo, plain, manifest, &preferred),
+            preferred
+        );
+        std::fs::write(head.join("Cargo.toml"), "[workspace]\nmembers = [\"a\"]\n").unwrap();
+        // The base has its own workspace root: still the preferred place.
+        assert_eq!(
+            build_location(&repo, rooted, manifest, &preferred),
+            preferred
+        );
+        // A plain package there would join the head's workspace: elsewhere, stably.
+        let elsewhere = build_location(&repo, plain, manifest, &preferred);
+        assert!(!elsewhere.starts_with(&head), "{}", elsewhere.display());
+        assert_eq!(
+            elsewhere,
+            build_location(&repo, plain, manifest, &preferred)
         );
     }
 
