@@ -493,7 +493,12 @@ pub(crate) fn run_args(
                 ),
             ));
         }
-        criterion_cli::check_args(&config.args, version).map_err(|m| fail("args", m))?;
+        // The message names the argument in `args` itself.
+        criterion_cli::check_args(&config.args, version).map_err(|m| {
+            RunError::Config(format!(
+                "{m} (the benches of {side} use criterion {version})"
+            ))
+        })?;
     }
     let mut args = config.args.clone();
     let mut described = Vec::new();
