@@ -2,6 +2,7 @@
 //! mirror and its validation live in `parse.rs`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use globset::GlobMatcher;
 
@@ -111,6 +112,12 @@ pub struct CriterionConfig {
     pub features: Vec<String>,
     /// Where criterion writes its results, relative to the package (default `target/criterion`).
     pub output: Option<PathBuf>,
+    /// `warm-up`: criterion's warm-up time per round (`--warm-up-time`); `None` keeps what the
+    /// benches set in code (or criterion's default).
+    pub warm_up: Option<Duration>,
+    /// `measurement`: criterion's measurement time per round (`--measurement-time`); `None`
+    /// keeps what the benches set in code (or criterion's default).
+    pub measurement: Option<Duration>,
 }
 
 /// `[[lighthouse]]`.

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use globset::GlobMatcher;
 use toml::de::{DeString, DeTable, DeValue};
@@ -41,7 +42,15 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "suite",
 ];
 /// Keys of `[criterion]`.
-pub const CRITERION_KEYS: &[&str] = &["benches", "args", "package", "features", "output"];
+pub const CRITERION_KEYS: &[&str] = &[
+    "benches",
+    "args",
+    "package",
+    "features",
+    "output",
+    "warm-up",
+    "measurement",
+];
 /// Keys of `[[lighthouse]]`.
 pub const LIGHTHOUSE_KEYS: &[&str] = &["name", "reports", "url", "runs", "serve", "args"];
 /// Keys of `[[k6]]`.
@@ -1107,6 +1116,32 @@ impl Checker<'_> {
             package: self.text(block, "package"),
             features: self.string_list(block, "features"),
             output: self.text(block, "output").map(PathBuf::from),
+            warm_up: self.bench_time(block, "warm-up"),
+            measurement: self.bench_time(block, "measurement"),
+        }
+    }
+
+    /// `warm-up` / `measurement` of `[criterion]`: a time per round such as `"100ms"`, `"2s"`.
+    fn bench_time(&mut self, block: &Block<'_, '_>, key: &str) -> Option<Duration> {
+        let value = self.non_empty(block, key)?;
+        match parse_bench_time(value.get_ref()) {
+            Some(duration) => Some(duration),
+            None => {
+                self.invalid(
+                    block,
+                    key,
+                    value.span(),
+                    format!(
+                        "`{key}` in [criterion] must be a time above zero such as \"500ms\" or \"2s\", found {:?}",
+                        value.get_ref()
+                    ),
+                    Some(
+                        "the time each bench spends on this per round; criterion 0.3 takes whole seconds only"
+                            .into(),
+                    ),
+                );
+                None
+            }
         }
     }
 
@@ -1537,6 +1572,24 @@ fn describe(value: &DeValue<'_>) -> String {
     }
 }
 
+/// `"500ms"`, `"2s"`, `"1.5 s"` → a duration above zero; at most an hour.
+fn parse_bench_time(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        return None;
+    };
+    let number = number.trim();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let seconds = number.parse::<f64>().ok()? * scale;
+    (seconds > 0.0 && seconds <= 3600.0).then(|| Duration::from_secs_f64(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1583,5 +1636,17 @@ mod tests {
     fn trims_float_noise_from_suggestions() {
         assert_eq!(trim_number(0.05 * 100.0), "5");
         assert_eq!(trim_number(2.5), "2.5");
+    }
+
+    #[test]
+    fn criterion_times_need_a_unit_and_a_positive_value() {
+        assert_eq!(parse_bench_time("100ms"), Some(Duration::from_millis(100)));
+        assert_eq!(parse_bench_time(" 2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_bench_time("1.5 s"), Some(Duration::from_millis(1500)));
+        for bad in [
+            "2", "0s", "-1s", "1e3s", "s", "ms", "2 min", "7200s", "nans",
+        ] {
+            assert_eq!(parse_bench_time(bad), None, "{bad}");
+        }
     }
 }

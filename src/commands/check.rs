@@ -187,6 +187,7 @@ fn collect(
                 checkout.as_ref(),
             )
             .context("measuring base and head interleaved")?;
+            notes.extend(r.notes);
             merge(&mut head, r.head, "head")?;
             merge(&mut base, r.base, "base")?;
             source = BaselineSource::Rerun;

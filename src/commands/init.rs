@@ -1,5 +1,6 @@
-//! `init`: looks at the project (criterion benches in Cargo.toml, Lighthouse CI output or
-//! configuration, k6 scripts) and writes a commented `budgets.toml` for it. It never overwrites:
+//! `init`: looks at the project (criterion benches in Cargo.toml and the criterion release in
+//! Cargo.lock, the repository's main branch, Lighthouse CI output or configuration, k6 scripts)
+//! and writes a commented `budgets.toml` for it that works as written. It never overwrites:
 //! an existing file is an error (exit 2) naming it. The text it writes is validated with the
 //! budget parser before anything touches the disk.
 
@@ -123,7 +124,19 @@ fn print_summary(path: &Path, project: &Project) -> std::io::Result<()> {
             .as_deref()
             .map(|p| format!(" in package {p}"))
             .unwrap_or_default();
-        writeln!(out, "  criterion: bench {}{package}", c.benches.join(", "))?;
+        let release = c
+            .release
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  criterion: bench {}{package}{release}",
+            c.benches.join(", ")
+        )?;
+    }
+    if let Some(main) = &project.main_branch {
+        writeln!(out, "  main branch: {} ({})", main.name, main.source)?;
     }
     for page in &project.lighthouse {
         let url = page
@@ -167,6 +180,8 @@ struct Project {
     /// Further workspace packages with criterion benches, named in a comment.
     other_packages: Vec<String>,
     lighthouse: Vec<PageFound>,
+    /// The repository's main branch, when it can be told.
+    main_branch: Option<MainBranch>,
     /// Whether Lighthouse output or configuration exists at all.
     lighthouse_reports: Option<String>,
     k6: Vec<ScriptFound>,
@@ -181,6 +196,17 @@ struct CriterionFound {
     /// Whether the package has bench targets criterion does not run (libtest benches): then
     /// the criterion ones must be listed, since `cargo bench` would run everything.
     has_other_benches: bool,
+    /// The criterion release the package uses, e.g. `criterion 0.3.6` (from Cargo.lock).
+    release: Option<String>,
+    /// Whether that release takes whole seconds only (criterion 0.3).
+    whole_seconds: bool,
+}
+
+/// The main branch and how it was found.
+#[derive(Debug)]
+struct MainBranch {
+    name: String,
+    source: &'static str,
 }
 
 #[derive(Debug)]
@@ -206,6 +232,7 @@ impl Project {
         if has_manifest {
             project.find_criterion(root)?;
         }
+        project.main_branch = main_branch(root);
         project.find_lighthouse(root);
         project.find_k6(root);
         Ok(project)
@@ -226,6 +253,20 @@ impl Project {
                 let name = package_name(&member_manifest).unwrap_or_default();
                 benches.package = Some(name.clone());
                 found.push((name, benches));
+            }
+        }
+        let lock = read_manifest(&root.join("Cargo.lock")).ok();
+        for (name, benches) in &mut found {
+            let name = if name.is_empty() {
+                package_name(&manifest).unwrap_or_default()
+            } else {
+                name.clone()
+            };
+            if let Some((package, version)) =
+                lock.as_ref().and_then(|l| criterion_release(l, &name))
+            {
+                benches.whole_seconds = package == "criterion" && version.starts_with("0.3.");
+                benches.release = Some(format!("{package} {version}"));
             }
         }
         let mut found = found.into_iter();
@@ -342,11 +383,119 @@ fn criterion_benches(dir: &Path, manifest: &toml::Table) -> Option<CriterionFoun
     };
     let has_other_benches = declared.iter().any(|(_, harness)| *harness)
         || discovered.iter().any(|name| !benches.contains(name));
+    // Until a Cargo.lock says which release resolves, the manifest's requirement tells.
+    let requirement = criterion_requirement(manifest);
     Some(CriterionFound {
         package: None,
         benches,
         has_other_benches,
+        whole_seconds: requirement.as_ref().is_some_and(|(name, req)| {
+            name == "criterion"
+                && req
+                    .trim_start_matches(['=', '^', '~', ' '])
+                    .starts_with("0.3")
+        }),
+        release: requirement
+            .map(|(name, req)| format!("{name} {req:?} in Cargo.toml, no Cargo.lock yet")),
     })
+}
+
+/// The criterion dev-dependency's package and version requirement, as written.
+fn criterion_requirement(manifest: &toml::Table) -> Option<(String, String)> {
+    let deps = ["dev-dependencies", "dev_dependencies"]
+        .iter()
+        .filter_map(|key| manifest.get(*key).and_then(toml::Value::as_table));
+    for table in deps {
+        for (name, spec) in table {
+            let package = spec
+                .get("package")
+                .and_then(toml::Value::as_str)
+                .unwrap_or(name);
+            if !matches!(package, "criterion" | "codspeed-criterion-compat") {
+                continue;
+            }
+            let requirement = spec
+                .as_str()
+                .or_else(|| spec.get("version").and_then(toml::Value::as_str))?;
+            return Some((package.to_string(), requirement.to_string()));
+        }
+    }
+    None
+}
+
+/// The criterion package and version the lockfile resolves for `package`'s dependencies:
+/// `("criterion", "0.3.6")`.
+fn criterion_release(lock: &toml::Table, package: &str) -> Option<(String, String)> {
+    let packages = lock.get("package")?.as_array()?;
+    fn field<'a>(p: &'a toml::Value, key: &str) -> Option<&'a str> {
+        p.get(key).and_then(toml::Value::as_str)
+    }
+    let entry = packages
+        .iter()
+        .find(|p| field(p, "name") == Some(package))?;
+    let deps = entry.get("dependencies")?.as_array()?;
+    for dep in deps.iter().filter_map(toml::Value::as_str) {
+        let mut words = dep.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        if !matches!(name, "criterion" | "codspeed-criterion-compat") {
+            continue;
+        }
+        // `name version` when the lockfile holds several versions of it, else just `name`.
+        if let Some(version) = words.next() {
+            return Some((name.to_string(), version.to_string()));
+        }
+        let version = packages
+            .iter()
+            .find(|p| field(p, "name") == Some(name))
+            .and_then(|p| field(p, "version"))?;
+        return Some((name.to_string(), version.to_string()));
+    }
+    None
+}
+
+/// The repository's main branch: the remote's default branch (`refs/remotes/origin/HEAD`),
+/// else the current branch when it is `main` or `master`, else the only one of the two that
+/// exists locally.
+fn main_branch(root: &Path) -> Option<MainBranch> {
+    let repo = git2::Repository::discover(root).ok()?;
+    if let Ok(reference) = repo.find_reference("refs/remotes/origin/HEAD") {
+        if let Some(name) = reference
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .and_then(|t| t.strip_prefix("refs/remotes/origin/"))
+        {
+            return Some(MainBranch {
+                name: name.to_string(),
+                source: "the default branch of origin",
+            });
+        }
+    }
+    let candidates = ["main", "master"];
+    if let Some(current) = repo
+        .head()
+        .ok()
+        .and_then(|h| h.shorthand().ok().map(str::to_string))
+    {
+        if candidates.contains(&current.as_str()) {
+            return Some(MainBranch {
+                name: current,
+                source: "the current branch",
+            });
+        }
+    }
+    let local: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|name| repo.find_branch(name, git2::BranchType::Local).is_ok())
+        .collect();
+    match local.as_slice() {
+        [only] => Some(MainBranch {
+            name: only.to_string(),
+            source: "the only local branch of main and master",
+        }),
+        _ => None,
+    }
 }
 
 fn has_criterion_dev_dependency(manifest: &toml::Table) -> bool {
@@ -630,9 +779,19 @@ fn render_settings(out: &mut String, project: &Project) {
     };
     out.push_str("[settings]\n");
     out.push_str(baseline);
+    match &project.main_branch {
+        Some(main) => out.push_str(&format!(
+            "main-branch = {}   # {}; base for local runs: git merge-base HEAD {}\n",
+            quoted(&main.name),
+            main.source,
+            main.name
+        )),
+        None => out.push_str(
+            "# main-branch = \"main\"    # base for local runs: git merge-base HEAD <main-branch>\n",
+        ),
+    }
     out.push_str(
-        "# main-branch = \"main\"    # base for local runs: git merge-base HEAD <main-branch>\n\
-         # alpha = 0.05            # false discovery rate over all relative checks (0 < alpha <= 0.5)\n\
+        "# alpha = 0.05            # false discovery rate over all relative checks (0 < alpha <= 0.5)\n\
          # noise = \"1%\"            # changes below this are never regressions\n\
          # rounds = 3              # interleaved base/head rounds when rerunning (1 to 50)\n\
          # correction = \"bh\"       # bh | holm | none\n\
@@ -669,6 +828,30 @@ fn render_criterion(out: &mut String, c: &CriterionFound, other_packages: &[Stri
              # use a budget file (and `suite`) per package to gate them too.\n",
             other_packages.join(", ")
         ));
+    }
+    let release = c
+        .release
+        .clone()
+        .unwrap_or_else(|| "criterion, release unknown".into());
+    out.push_str(&format!(
+        "# Bench targets: {} ({release}; `harness = false`).\n",
+        c.benches.join(", ")
+    ));
+    if c.has_other_benches {
+        out.push_str("# The other bench targets use libtest's harness and are not run.\n");
+    }
+    out.push_str(
+        "# Each round runs the benches' own warm-up and measurement times (set in code, else\n\
+         # criterion's defaults); set these to override them, per round:\n",
+    );
+    if c.whole_seconds {
+        out.push_str(
+            "# criterion 0.3 takes whole seconds only (\"1s\", \"2s\", …).\n\
+             # warm-up = \"1s\"\n\
+             # measurement = \"2s\"\n",
+        );
+    } else {
+        out.push_str("# warm-up = \"500ms\"\n# measurement = \"2s\"\n");
     }
     out.push_str(
         "# args = []              # extra arguments to the bench binaries (after `--`)\n\
@@ -773,6 +956,79 @@ mod tests {
         assert_eq!(relative_path(Path::new("a/b/ci"), Path::new("a/b"))?, "../");
         assert_eq!(relative_path(Path::new("a"), Path::new("a/web"))?, "web/");
         Ok(())
+    }
+
+    #[test]
+    fn the_criterion_release_comes_from_the_lockfile_entry_of_the_package() {
+        let lock: toml::Table = r#"
+            [[package]]
+            name = "app"
+            version = "0.1.0"
+            dependencies = ["criterion 0.3.6", "serde"]
+
+            [[package]]
+            name = "lib"
+            version = "0.1.0"
+            dependencies = ["criterion"]
+
+            [[package]]
+            name = "criterion"
+            version = "0.3.6"
+        "#
+        .parse()
+        .unwrap();
+        let release = |p| criterion_release(&lock, p);
+        assert_eq!(release("app"), Some(("criterion".into(), "0.3.6".into())));
+        assert_eq!(release("lib"), Some(("criterion".into(), "0.3.6".into())));
+        assert_eq!(release("criterion"), None);
+        assert_eq!(release("missing"), None);
+        let manifest: toml::Table = "[dev-dependencies]\ncriterion = { version = \"0.3.5\" }\n"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            criterion_requirement(&manifest),
+            Some(("criterion".into(), "0.3.5".into()))
+        );
+    }
+
+    #[test]
+    fn the_main_branch_is_the_remotes_default_else_main_or_master() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let found = |repo: &git2::Repository| {
+            main_branch(repo.workdir().unwrap()).map(|m| (m.name, m.source))
+        };
+        // No commit, no branch: nothing to tell.
+        assert_eq!(found(&repo).map(|f| f.0), None);
+        let sig = git2::Signature::now("t", "t@example.invalid").unwrap();
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let commit = repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap();
+        let commit = repo.find_commit(commit).unwrap();
+        repo.branch("master", &commit, false).unwrap();
+        repo.branch("feature", &commit, false).unwrap();
+        repo.set_head("refs/heads/feature").unwrap();
+        assert_eq!(found(&repo).unwrap().0, "master");
+        repo.set_head("refs/heads/master").unwrap();
+        assert_eq!(found(&repo).unwrap().1, "the current branch");
+        repo.branch("main", &commit, false).unwrap();
+        repo.set_head("refs/heads/feature").unwrap();
+        // Both exist and neither is checked out: no guess.
+        assert_eq!(found(&repo), None);
+        repo.reference("refs/remotes/origin/trunk", commit.id(), false, "t")
+            .unwrap();
+        repo.reference_symbolic(
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+            false,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            found(&repo),
+            Some(("trunk".into(), "the default branch of origin"))
+        );
     }
 
     #[test]

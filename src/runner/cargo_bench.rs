@@ -14,6 +14,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use super::criterion_cli::{self, CriterionVersion};
 use super::{interrupt, Progress, RunError};
 use crate::budget::CriterionConfig;
 use crate::model::{Environment, ResultsFile};
@@ -48,8 +49,9 @@ impl BenchOptions {
 /// Builds and runs the configured benches of the current tree once and imports the results.
 ///
 /// criterion writes into a temporary `CRITERION_HOME`, so the user's `target/criterion`
-/// baselines are left alone. The bench arguments are `[criterion] args` unchanged: this is
-/// what a plain `cargo bench` measures. The result carries the HEAD commit (when the package is
+/// baselines are left alone. The bench arguments are `[criterion] args`, plus `warm-up` and
+/// `measurement` when the budget file sets them ([`run_args`]): otherwise this is what a plain
+/// `cargo bench` measures. The result carries the HEAD commit (when the package is
 /// in a git repository) and the environment.
 pub fn measure_head(opts: &BenchOptions) -> Result<ResultsFile, RunError> {
     let progress = Progress::new(opts.quiet);
@@ -70,6 +72,8 @@ fn measure_head_with(opts: &BenchOptions, progress: &Progress) -> Result<Results
     let selection = metadata
         .select(&opts.config, &tree.manifest, Requirement::Strict)?
         .ok_or_else(|| RunError::Config("no benches to run".into()))?;
+    // Checked before building, so a flag criterion would reject fails in seconds.
+    let (args, _) = run_args(&opts.config, &selection, "head")?;
     let binaries = build(&tree, &opts.config, &selection, progress)?;
     let home = interrupt::ScratchDir::new("perf-budget-criterion-")
         .map_err(|e| RunError::io(std::env::temp_dir(), e))?;
@@ -80,7 +84,7 @@ fn measure_head_with(opts: &BenchOptions, progress: &Progress) -> Result<Results
             &tree.label,
             binary,
             &opts.config,
-            &opts.config.args,
+            &args,
             home.path(),
             progress,
         )?;
@@ -126,11 +130,17 @@ impl BenchBinary {
     }
 }
 
-/// Which benches to build in one tree.
+/// Which benches to build in one tree, and what their criterion accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Selection {
     /// Bench target names (`--bench NAME` each); never empty.
     pub benches: Vec<String>,
+    /// The oldest criterion release among the packages of these benches (what every bench
+    /// binary accepts); `None` when a bench's package does not depend on criterion under that
+    /// name (a compatible fork), so the runner adds no flags of its own.
+    pub criterion: Option<CriterionVersion>,
+    /// Benches left out because they do not use criterion (the libtest harness), for notes.
+    pub skipped: Vec<String>,
 }
 
 /// How strictly [`Metadata::select`] treats a missing package or bench.
@@ -142,23 +152,40 @@ pub(crate) enum Requirement {
     Available,
 }
 
-/// What `cargo metadata --no-deps` says about a workspace, reduced to what we need.
+/// What `cargo metadata` says about a workspace, reduced to what we need.
 #[derive(Debug, Clone)]
 pub(crate) struct Metadata {
     /// cargo's target directory for this workspace.
     pub target_directory: PathBuf,
+    /// The workspace's root directory (where its `Cargo.lock` is).
+    pub workspace_root: PathBuf,
+    /// The workspace's members (only these are benched).
     packages: Vec<CargoPackage>,
+    /// Every package of the resolved graph with its version, by id.
+    versions: Vec<(String, String, String)>,
+    /// The resolved dependency graph: package id → ids of its dependencies.
+    graph: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct CargoMetadata {
     packages: Vec<CargoPackage>,
+    #[serde(default)]
+    workspace_members: Vec<String>,
+    #[serde(default)]
+    resolve: Option<CargoResolve>,
     target_directory: PathBuf,
+    #[serde(default)]
+    workspace_root: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct CargoPackage {
+    #[serde(default)]
+    id: String,
     name: String,
+    #[serde(default)]
+    version: String,
     manifest_path: PathBuf,
     targets: Vec<CargoTarget>,
 }
@@ -167,6 +194,18 @@ struct CargoPackage {
 struct CargoTarget {
     name: String,
     kind: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CargoResolve {
+    nodes: Vec<CargoNode>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CargoNode {
+    id: String,
+    #[serde(default)]
+    dependencies: Vec<String>,
 }
 
 /// One line of `cargo --message-format=json`; only compiler artifacts matter here.
@@ -182,18 +221,25 @@ struct CargoMessage {
 }
 
 impl Metadata {
-    /// Runs `cargo metadata --no-deps` for `manifest`.
+    /// Runs `cargo metadata` for `manifest` (with the dependency graph, to find each package's
+    /// criterion; this resolves the lockfile like `cargo bench` would, but builds nothing).
     pub(crate) fn read(manifest: &Path) -> Result<Metadata, RunError> {
+        Metadata::read_with(manifest, true)
+    }
+
+    /// `cargo metadata --no-deps`: the workspace without its dependency graph (no criterion
+    /// releases), for its target directory and root.
+    pub(crate) fn read_no_deps(manifest: &Path) -> Result<Metadata, RunError> {
+        Metadata::read_with(manifest, false)
+    }
+
+    fn read_with(manifest: &Path, dependencies: bool) -> Result<Metadata, RunError> {
         let mut command = Command::new(cargo());
-        command
-            .args([
-                "metadata",
-                "--format-version",
-                "1",
-                "--no-deps",
-                "--manifest-path",
-            ])
-            .arg(manifest);
+        command.args(["metadata", "--format-version", "1"]);
+        if !dependencies {
+            command.arg("--no-deps");
+        }
+        command.arg("--manifest-path").arg(manifest);
         let output = command
             .stdin(Stdio::null())
             .output()
@@ -212,10 +258,70 @@ impl Metadata {
                 manifest: manifest.to_path_buf(),
                 message: format!("unexpected output: {e}"),
             })?;
-        Ok(Metadata {
+        Ok(Metadata::from_cargo(parsed))
+    }
+
+    fn from_cargo(parsed: CargoMetadata) -> Metadata {
+        let versions = parsed
+            .packages
+            .iter()
+            .map(|p| (p.id.clone(), p.name.clone(), p.version.clone()))
+            .collect();
+        let graph = parsed
+            .resolve
+            .map(|r| {
+                r.nodes
+                    .into_iter()
+                    .map(|n| (n.id, n.dependencies))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let members = parsed.workspace_members;
+        let packages = parsed
+            .packages
+            .into_iter()
+            .filter(|p| members.is_empty() || members.contains(&p.id))
+            .collect();
+        Metadata {
             target_directory: parsed.target_directory,
-            packages: parsed.packages,
-        })
+            workspace_root: parsed.workspace_root,
+            packages,
+            versions,
+            graph,
+        }
+    }
+
+    /// The criterion release the package `id` uses: its own dependency named `criterion`, else
+    /// the nearest one among its dependencies' dependencies (a wrapper crate).
+    fn criterion_of(&self, id: &str) -> Option<CriterionVersion> {
+        let name_of = |id: &str| self.versions.iter().find(|(i, _, _)| i == id);
+        let deps_of = |id: &str| {
+            self.graph
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, d)| d.as_slice())
+                .unwrap_or(&[])
+        };
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut level: Vec<&str> = vec![id];
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for current in level {
+                for dep in deps_of(current) {
+                    if !seen.insert(dep.as_str()) {
+                        continue;
+                    }
+                    if let Some((_, name, version)) = name_of(dep) {
+                        if name == "criterion" {
+                            return CriterionVersion::parse(version);
+                        }
+                    }
+                    next.push(dep.as_str());
+                }
+            }
+            level = next;
+        }
+        None
     }
 
     /// The benches to build for `config` in the tree whose manifest is `manifest`. `None` when
@@ -254,14 +360,29 @@ impl Metadata {
             }
             return Ok(None);
         }
-        let available: BTreeSet<&str> = packages
-            .iter()
-            .flat_map(|p| &p.targets)
-            .filter(|t| t.kind.iter().any(|k| k == "bench"))
-            .map(|t| t.name.as_str())
-            .collect();
-        let benches: Vec<String> = if config.benches.is_empty() {
-            available.iter().map(|s| s.to_string()).collect()
+        // Every bench target with its package and whether it uses libtest's harness.
+        let mut targets: Vec<(&str, &CargoPackage, bool)> = Vec::new();
+        for package in &packages {
+            let harnesses = bench_harnesses(&package.manifest_path)?;
+            for target in package
+                .targets
+                .iter()
+                .filter(|t| t.kind.iter().any(|k| k == "bench"))
+            {
+                let libtest = harnesses
+                    .iter()
+                    .find(|(name, _)| name == &target.name)
+                    .is_none_or(|(_, harness)| *harness);
+                targets.push((target.name.as_str(), package, libtest));
+            }
+        }
+        let available: BTreeSet<&str> = targets.iter().map(|(n, _, _)| *n).collect();
+        let mut skipped = Vec::new();
+        let chosen: Vec<&(&str, &CargoPackage, bool)> = if config.benches.is_empty() {
+            let (libtest, criterion): (Vec<&(&str, &CargoPackage, bool)>, Vec<_>) =
+                targets.iter().partition(|(_, _, libtest)| *libtest);
+            skipped.extend(libtest.iter().map(|(n, _, _)| n.to_string()));
+            criterion
         } else {
             let missing: Vec<&String> = config
                 .benches
@@ -280,26 +401,160 @@ impl Metadata {
                     list_or_none(&available)
                 )));
             }
-            let mut chosen: Vec<String> = Vec::new();
+            let mut chosen: Vec<&(&str, &CargoPackage, bool)> = Vec::new();
             for bench in &config.benches {
-                if available.contains(bench.as_str()) && !chosen.contains(bench) {
-                    chosen.push(bench.clone());
+                for target in targets.iter().filter(|(n, _, _)| n == bench) {
+                    if target.2 && strict {
+                        return Err(RunError::Config(format!(
+                            "`benches`: `{bench}` in {} runs on libtest's bench harness, not \
+                             criterion's (add `[[bench]] name = \"{bench}\"` with \
+                             `harness = false` to its Cargo.toml, or leave it out of `benches`)",
+                            target.1.manifest_path.display()
+                        )));
+                    }
+                    if !target.2 && !chosen.iter().any(|c| c.0 == target.0) {
+                        chosen.push(target);
+                    }
                 }
             }
             chosen
         };
-        if benches.is_empty() {
+        if chosen.is_empty() {
             if strict {
                 return Err(RunError::Config(format!(
-                    "{} has no bench targets to run (add a `[[bench]]` with `harness = false` \
-                     for criterion, or remove `[criterion]`)",
+                    "{} has no criterion bench targets to run (add a `[[bench]]` with \
+                     `harness = false` for criterion, or remove `[criterion]`)",
                     manifest.display()
                 )));
             }
             return Ok(None);
         }
-        Ok(Some(Selection { benches }))
+        let mut criterion: Option<CriterionVersion> = None;
+        let mut unknown = false;
+        for (_, package, _) in &chosen {
+            match self.criterion_of(&package.id) {
+                Some(v) => criterion = Some(criterion.map_or(v, |c| c.min(v))),
+                None => unknown = true,
+            }
+        }
+        Ok(Some(Selection {
+            benches: chosen.iter().map(|(n, _, _)| n.to_string()).collect(),
+            criterion: if unknown { None } else { criterion },
+            skipped,
+        }))
     }
+}
+
+/// `[[bench]]` entries of a package manifest that say `harness`: name → harness. Benches
+/// without an entry (found in `benches/`) use libtest's harness.
+fn bench_harnesses(manifest: &Path) -> Result<Vec<(String, bool)>, RunError> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| RunError::io(manifest, e))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| RunError::Metadata {
+        manifest: manifest.to_path_buf(),
+        message: format!("not a TOML table: {e}"),
+    })?;
+    let Some(benches) = table.get("bench").and_then(|b| b.as_array()) else {
+        return Ok(Vec::new());
+    };
+    Ok(benches
+        .iter()
+        .filter_map(|b| {
+            let name = b.get("name")?.as_str()?.to_string();
+            let harness = b.get("harness").and_then(|h| h.as_bool()).unwrap_or(true);
+            Some((name, harness))
+        })
+        .collect())
+}
+
+/// The arguments every run of the selected benches gets: `[criterion] args`, then
+/// `--warm-up-time`/`--measurement-time` when the budget file sets `warm-up`/`measurement`,
+/// each checked against the benches' criterion release. Also returns what the runs measure, in
+/// words, for the report's notes. `side` names the tree in errors.
+pub(crate) fn run_args(
+    config: &CriterionConfig,
+    selection: &Selection,
+    side: &str,
+) -> Result<(Vec<String>, String), RunError> {
+    let version = selection.criterion;
+    let fail = |field: &str, message: String| {
+        let uses = match version {
+            Some(v) => format!("the benches of {side} use criterion {v}"),
+            None => side.to_string(),
+        };
+        RunError::Config(format!("`{field}`: {message} ({uses})"))
+    };
+    if let Some(version) = version {
+        if !version.supported() {
+            return Err(fail(
+                "benches",
+                format!(
+                    "criterion {version} is older than 0.3, whose command line this runner \
+                     does not know; upgrade criterion to 0.3 or later"
+                ),
+            ));
+        }
+        // The message names the argument in `args` itself.
+        criterion_cli::check_args(&config.args, version).map_err(|m| {
+            RunError::Config(format!(
+                "{m} (the benches of {side} use criterion {version})"
+            ))
+        })?;
+    }
+    let mut args = config.args.clone();
+    let mut described = Vec::new();
+    for (field, flag, time) in [
+        ("warm-up", "--warm-up-time", config.warm_up),
+        ("measurement", "--measurement-time", config.measurement),
+    ] {
+        let Some(time) = time else { continue };
+        let set_in_args = config
+            .args
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+        if set_in_args {
+            return Err(fail(
+                field,
+                format!("`{flag}` is in `args` too; keep one of them"),
+            ));
+        }
+        let value = match version {
+            Some(v) => criterion_cli::seconds_arg(time, v).map_err(|m| fail(field, m))?,
+            // A criterion fork of unknown release: whole seconds are what every release takes.
+            None => criterion_cli::seconds_arg(time, CriterionVersion::OLDEST_KNOWN)
+                .or_else(|_| criterion_cli::seconds_arg(time, CriterionVersion::NEWEST_KNOWN))
+                .map_err(|m| fail(field, m))?,
+        };
+        described.push(format!(
+            "{field} {} (`{flag} {value}`)",
+            criterion_cli::describe(time)
+        ));
+        args.push(flag.into());
+        args.push(value);
+    }
+    let own = |flag: &str| {
+        config
+            .args
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let timing = match (
+        described.is_empty(),
+        own("--warm-up-time"),
+        own("--measurement-time"),
+    ) {
+        (false, _, _) => format!("{} per run, from the budget file", described.join(" and ")),
+        (true, false, false) => {
+            "the benches' own warm-up and measurement times (set in code, else criterion's \
+             defaults)"
+                .to_string()
+        }
+        (true, _, _) => "the warm-up and measurement times in `[criterion] args`".to_string(),
+    };
+    let release = match version {
+        Some(v) => format!("criterion {v}"),
+        None => "a criterion of unknown release (no `criterion` among the dependencies)".into(),
+    };
+    Ok((args, format!("{release}; {timing}")))
 }
 
 fn list_or_none(names: &BTreeSet<&str>) -> String {
@@ -716,35 +971,95 @@ mod tests {
         assert_eq!(benchmark_name("fib 20  time: [1 ns 2 ns 3 ns]"), None);
     }
 
-    fn metadata() -> Metadata {
-        let package = |name: &str, benches: &[&str]| CargoPackage {
-            name: name.into(),
-            manifest_path: PathBuf::from(format!("/nonexistent/{name}/Cargo.toml")),
-            targets: benches
-                .iter()
-                .map(|b| CargoTarget {
-                    name: b.to_string(),
-                    kind: vec!["bench".into()],
-                })
-                .chain(std::iter::once(CargoTarget {
-                    name: name.into(),
-                    kind: vec!["lib".into()],
-                }))
-                .collect(),
+    /// Packages `a` (benches `algos`, `io` on criterion 0.3.6, `plain` on libtest's harness)
+    /// and `b` (bench `other`, criterion 0.5.1 through a wrapper crate), with real manifests
+    /// in `dir`.
+    fn metadata(dir: &Path) -> Metadata {
+        let package = |name: &str, benches: &[&str], manifest: &str| {
+            let path = dir.join(name).join("Cargo.toml");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, manifest).unwrap();
+            CargoPackage {
+                id: format!("path+file:///{name}#0.1.0"),
+                name: name.into(),
+                version: "0.1.0".into(),
+                manifest_path: path,
+                targets: benches
+                    .iter()
+                    .map(|b| CargoTarget {
+                        name: b.to_string(),
+                        kind: vec!["bench".into()],
+                    })
+                    .chain(std::iter::once(CargoTarget {
+                        name: name.into(),
+                        kind: vec!["lib".into()],
+                    }))
+                    .collect(),
+            }
         };
-        Metadata {
+        let a = package(
+            "a",
+            &["algos", "io", "plain"],
+            "[[bench]]\nname = \"algos\"\nharness = false\n\
+             [[bench]]\nname = \"io\"\nharness = false\n",
+        );
+        let b = package(
+            "b",
+            &["other"],
+            "[[bench]]\nname = \"other\"\nharness = false\n",
+        );
+        let dep = |id: &str, name: &str, version: &str| CargoPackage {
+            id: id.into(),
+            name: name.into(),
+            version: version.into(),
+            manifest_path: "/registry/Cargo.toml".into(),
+            targets: Vec::new(),
+        };
+        let parsed = CargoMetadata {
+            workspace_members: vec![a.id.clone(), b.id.clone()],
+            resolve: Some(CargoResolve {
+                nodes: vec![
+                    CargoNode {
+                        id: a.id.clone(),
+                        dependencies: vec!["c3".into()],
+                    },
+                    CargoNode {
+                        id: b.id.clone(),
+                        dependencies: vec!["wrap".into()],
+                    },
+                    CargoNode {
+                        id: "wrap".into(),
+                        dependencies: vec!["c5".into()],
+                    },
+                ],
+            }),
+            packages: vec![
+                a,
+                b,
+                dep("c3", "criterion", "0.3.6"),
+                dep("c5", "criterion", "0.5.1"),
+                dep("wrap", "criterion-wrapper", "1.0.0"),
+            ],
             target_directory: "/t".into(),
-            packages: vec![package("a", &["algos", "io"]), package("b", &["other"])],
-        }
+            workspace_root: dir.to_path_buf(),
+        };
+        Metadata::from_cargo(parsed)
     }
 
     #[test]
     fn selects_benches_of_the_package_and_checks_names_on_head_only() {
-        let meta = metadata();
-        let manifest = Path::new("/nonexistent/a/Cargo.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let meta = metadata(dir.path());
+        let manifest = dir.path().join("a/Cargo.toml");
+        let manifest = manifest.as_path();
         let all = CriterionConfig::default();
-        let pick = meta.select(&all, manifest, Requirement::Strict).unwrap();
-        assert_eq!(pick.unwrap().benches, ["algos", "io"]);
+        let pick = meta
+            .select(&all, manifest, Requirement::Strict)
+            .unwrap()
+            .unwrap();
+        assert_eq!(pick.benches, ["algos", "io"]);
+        assert_eq!(pick.skipped, ["plain"]);
+        assert_eq!(pick.criterion, CriterionVersion::parse("0.3.6"));
 
         let named = CriterionConfig {
             benches: vec!["io".into(), "gone".into()],
@@ -760,12 +1075,24 @@ mod tests {
             .unwrap();
         assert_eq!(base.unwrap().benches, ["io"]);
 
+        let libtest = CriterionConfig {
+            benches: vec!["plain".into()],
+            ..Default::default()
+        };
+        let err = meta
+            .select(&libtest, manifest, Requirement::Strict)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("harness = false"), "{err}");
+
         let other = CriterionConfig {
             package: Some("b".into()),
             ..Default::default()
         };
         let pick = meta.select(&other, manifest, Requirement::Strict).unwrap();
-        assert_eq!(pick.unwrap().benches, ["other"]);
+        let pick = pick.unwrap();
+        assert_eq!(pick.benches, ["other"]);
+        assert_eq!(pick.criterion, CriterionVersion::parse("0.5.1"));
 
         let missing = CriterionConfig {
             package: Some("c".into()),
@@ -783,6 +1110,64 @@ mod tests {
         );
     }
 
+    fn selection(criterion: &str) -> Selection {
+        Selection {
+            benches: vec!["algos".into()],
+            criterion: CriterionVersion::parse(criterion),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn run_args_fit_the_criterion_release() {
+        let mut config = CriterionConfig::default();
+        let (args, note) = run_args(&config, &selection("0.3.6"), "head").unwrap();
+        assert!(args.is_empty());
+        assert!(
+            note.contains("0.3.6") && note.contains("benches' own"),
+            "{note}"
+        );
+
+        config.warm_up = Some(std::time::Duration::from_millis(100));
+        let err = run_args(&config, &selection("0.3.6"), "head")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`warm-up`") && err.contains("whole seconds") && err.contains("0.3.6"),
+            "{err}"
+        );
+        let (args, note) = run_args(&config, &selection("0.5.1"), "head").unwrap();
+        assert_eq!(args, ["--warm-up-time", "0.1"]);
+        assert!(note.contains("warm-up 100ms"), "{note}");
+
+        config.warm_up = Some(std::time::Duration::from_secs(1));
+        config.measurement = Some(std::time::Duration::from_secs(2));
+        let (args, _) = run_args(&config, &selection("0.3.0"), "head").unwrap();
+        assert_eq!(args, ["--warm-up-time", "1", "--measurement-time", "2"]);
+
+        config.args = vec!["--warm-up-time".into(), "1".into()];
+        let err = run_args(&config, &selection("0.5.1"), "head")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keep one"), "{err}");
+
+        let old = CriterionConfig {
+            args: vec!["--measurement-time".into(), "1.667".into()],
+            ..Default::default()
+        };
+        let err = run_args(&old, &selection("0.3.6"), "base (1234abcd)")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("base (1234abcd)") && err.contains("`args`"),
+            "{err}"
+        );
+        let err = run_args(&CriterionConfig::default(), &selection("0.2.11"), "head")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("0.3 or later"), "{err}");
+    }
+
     #[test]
     fn build_command_respects_package_features_and_target_dir() {
         let tree = Tree {
@@ -797,6 +1182,8 @@ mod tests {
         };
         let selection = Selection {
             benches: vec!["algos".into(), "io".into()],
+            criterion: None,
+            skipped: Vec::new(),
         };
         assert_eq!(
             display_args(&build_args(&tree, &config, &selection)),

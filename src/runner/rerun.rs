@@ -1,12 +1,14 @@
-//! The same-job rerun (SPEC §2 step 3): check out the base commit in a temporary worktree,
-//! build base and head once each, then measure them interleaved — base, head; head, base; … —
-//! for `rounds` rounds, and pool each side's samples. Interleaving makes both sides share the
-//! machine's slow phases (`reference/statistics.md` §5): on shared CI runners it is the single
-//! biggest noise reduction there is.
+//! The same-job rerun: check out the base commit (at a stable place, so its build is
+//! incremental across runs, see `worktree.rs`), build base and head once each, then measure
+//! them interleaved — base, head; head, base; … — for `rounds` rounds, and pool each side's
+//! samples. Interleaving makes both sides share the machine's slow phases: on shared CI runners
+//! it is the single biggest noise reduction there is.
 //!
-//! Each round runs with a shorter criterion measurement so the whole rerun costs about what
-//! two plain `cargo bench` runs cost. Every sample keeps the round it came from
-//! (`Metric::rounds`, 1-based), so evaluation can estimate the round-to-round noise.
+//! Before anything is built the whole plan is checked: the bench targets exist, the base commit
+//! is there, and every flag fits the criterion release each side's benches use (criterion 0.3
+//! takes whole seconds only). Each round runs with the benches' own warm-up and measurement
+//! times unless `[criterion] warm-up`/`measurement` set them. Every sample keeps the round it
+//! came from (`Metric::rounds`, 1-based), so evaluation can estimate the round-to-round noise.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -15,17 +17,14 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Oid, Repository};
 
 use super::cargo_bench::{
-    absolute_manifest, build, head_commit, import_run, run_binary, BenchBinary, BenchOptions,
-    Metadata, Requirement, Tree,
+    absolute_manifest, build, head_commit, import_run, run_args, run_binary, BenchBinary,
+    BenchOptions, Metadata, Requirement, Selection, Tree,
 };
 use super::interrupt::{self, ScratchDir};
-use super::worktree::{short_sha, BaseWorktree};
+use super::worktree::{build_location, short_sha, BaseWorktree};
 use super::{Progress, RunError};
 use crate::model::{Environment, Metric, ResultsFile};
 
-/// criterion's own defaults, which the per-round times are scaled from.
-const DEFAULT_WARM_UP_SECS: f64 = 3.0;
-const DEFAULT_MEASUREMENT_SECS: f64 = 5.0;
 /// Bootstrap resamples per round: criterion's confidence intervals are not used (samples are
 /// evaluated by us), and its default of 100 000 per round would dominate short rounds.
 const ROUND_RESAMPLES: &str = "10000";
@@ -54,6 +53,9 @@ pub struct RerunResults {
     pub base: ResultsFile,
     /// HEAD's results.
     pub head: ResultsFile,
+    /// For the report: what each round measured (criterion release, times, flags) and how the
+    /// base was built.
+    pub notes: Vec<String>,
 }
 
 /// Resolves the base commit to a full SHA: `base_rev` when given; else the pull request's base
@@ -230,9 +232,9 @@ fn pull_request_base(path: &Path) -> Result<Option<String>, RunError> {
     }
 }
 
-/// A temporary checkout of the base commit that several measurements of one `check` share (the
-/// criterion rerun and the interleaved Lighthouse runs), so the base is checked out once.
-/// Removed when dropped, on errors and on Ctrl-C too (see `worktree.rs`).
+/// A checkout of the base commit that several measurements of one `check` share (the criterion
+/// rerun and the interleaved Lighthouse runs), so the base is checked out once. Reused by the
+/// next check (see `worktree.rs`).
 #[derive(Debug)]
 pub struct BaseCheckout {
     worktree: BaseWorktree,
@@ -263,7 +265,8 @@ impl BaseCheckout {
 }
 
 /// Resolves the base commit ([`resolve_base`]) of the repository `repo_dir` is in and checks it
-/// out in a temporary worktree; the user's work tree, index, HEAD and branches are untouched.
+/// out at the stable place under cargo's target directory (`.git/perf-budget` without a
+/// `Cargo.toml` in `repo_dir`); the user's work tree, index, HEAD and branches are untouched.
 pub fn checkout_base(
     repo_dir: &Path,
     base_rev: Option<&str>,
@@ -278,7 +281,22 @@ pub fn checkout_base(
         .map_err(|e| RunError::io(workdir, e))?;
     let sha = resolve_base(&workdir, base_rev, main_branch)?;
     let oid = Oid::from_str(&sha).map_err(|e| RunError::git(format!("base commit {sha}"), e))?;
-    let worktree = BaseWorktree::create(&repo, oid)?;
+    // Where the criterion rerun would put it, so both share one stable checkout.
+    let manifest = repo_dir.join("Cargo.toml");
+    let (location, extra) = match manifest.is_file() {
+        true => {
+            let metadata = Metadata::read_no_deps(&manifest)?;
+            let extra = head_lockfile(&metadata, &workdir);
+            (metadata.target_directory.join(STABLE_CHECKOUT), extra)
+        }
+        false => (
+            repo.path().join("perf-budget").join("base-worktree"),
+            Vec::new(),
+        ),
+    };
+    let worktree = BaseWorktree::create(&repo, oid, &location, &extra, || {
+        eprintln!("waiting for another check using {}", location.display())
+    })?;
     Ok(BaseCheckout {
         worktree,
         sha,
@@ -292,7 +310,7 @@ pub fn run(opts: &RerunOptions) -> Result<RerunResults, RunError> {
 }
 
 /// [`run`], measuring the base in `checkout` when it is a checkout of the package's repository
-/// (else, or when `None`, in a temporary worktree of its own).
+/// (else, or when `None`, in a checkout of its own at the stable place).
 pub fn run_in(
     opts: &RerunOptions,
     checkout: Option<&BaseCheckout>,
@@ -303,12 +321,25 @@ pub fn run_in(
     result
 }
 
-/// One side of the rerun: its label, its built benches, its results per round.
+/// Where the stable base checkout lives, under the head's cargo target directory.
+const STABLE_CHECKOUT: &str = "perf-budget/base-worktree";
+
+/// One side of the rerun: its label, its built benches, its arguments, its results per round.
 struct Side {
     label: String,
     binaries: Vec<BenchBinary>,
+    args: Vec<String>,
     rounds: Vec<(u32, ResultsFile)>,
     home: PathBuf,
+}
+
+/// What will run on the base side, decided before anything is built.
+struct BasePlan {
+    tree: Tree,
+    /// `None`: nothing to measure there (every benchmark is new); the note says why.
+    selection: Option<Selection>,
+    args: Vec<String>,
+    note: String,
 }
 
 fn run_with(
@@ -325,9 +356,11 @@ fn run_with(
     // A/A needs no repository (the commit is then unknown); a real rerun needs the base from one.
     let head_sha = head_commit(&package_dir);
     let config = &opts.bench.config;
-    let scratch =
-        ScratchDir::new("perf-budget-rerun-").map_err(|e| RunError::io(std::env::temp_dir(), e))?;
+    let mut notes = Vec::new();
 
+    // The plan, checked before anything is built: the head's benches and their flags first.
+    progress.spinner();
+    progress.status("Checking", "benches, criterion releases and flags");
     let head_tree = Tree {
         label: "head".into(),
         manifest: manifest.clone(),
@@ -337,10 +370,17 @@ fn run_with(
     let head_selection = head_metadata
         .select(config, &manifest, Requirement::Strict)?
         .ok_or_else(|| RunError::Config("no benches to run".into()))?;
+    let (head_args, head_note) = side_args(config, &head_selection, "head")?;
+    if !head_selection.skipped.is_empty() {
+        notes.push(format!(
+            "not measured: bench targets on libtest's harness, not criterion's: {}",
+            head_selection.skipped.join(", ")
+        ));
+    }
 
-    // Dropped before `scratch` on every way out of this function, which removes the worktree.
+    // Then the base commit (it must be in the clone) and its checkout.
     let mut worktree: Option<BaseWorktree> = None;
-    let (base_sha, base_tree) = if opts.aa {
+    let (base_sha, base_plan) = if opts.aa {
         (head_sha.clone(), None)
     } else {
         let repo = open_repository(&package_dir)?;
@@ -350,6 +390,10 @@ fn run_with(
         let relative = relative_to_workdir(&manifest, workdir)?;
         let canonical = workdir.canonicalize().ok();
         let shared = shared.filter(|c| canonical.as_deref() == Some(c.source_workdir()));
+        let head_target = match &opts.bench.target_dir {
+            Some(dir) => dir.clone(),
+            None => head_metadata.target_directory.clone(),
+        };
         let (base_sha, label, checkout) = match shared {
             Some(c) => (c.sha().to_string(), c.label(), c.path()),
             None => {
@@ -357,42 +401,62 @@ fn run_with(
                 let oid = Oid::from_str(&base_sha)
                     .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
                 let label = format!("base ({})", short_sha(oid));
-                progress.status("Preparing", &format!("{label}: temporary worktree"));
-                let own = worktree.insert(BaseWorktree::create(&repo, oid)?);
+                progress.status("Preparing", &format!("{label}: checkout"));
+                let location =
+                    build_location(&repo, oid, &relative, &head_target.join(STABLE_CHECKOUT));
+                let extra = head_lockfile(&head_metadata, workdir);
+                let own =
+                    worktree.insert(BaseWorktree::create(&repo, oid, &location, &extra, || {
+                        progress.status(
+                            "Waiting",
+                            &format!("for another check using {}", location.display()),
+                        )
+                    })?);
+                if own.reused() {
+                    progress.detail("reused the checkout of an earlier run");
+                }
                 (base_sha, label, own.path())
             }
-        };
-        let head_target = match &opts.bench.target_dir {
-            Some(dir) => dir.clone(),
-            None => head_metadata.target_directory.clone(),
         };
         let tree = Tree {
             label,
             manifest: checkout.join(relative),
             target_dir: Some(head_target.join("perf-budget").join("base")),
         };
-        (Some(base_sha), Some(tree))
+        (Some(base_sha), Some(plan_base(tree, config)?))
     };
+    notes.push(rounds_note(opts.rounds, &head_note, base_plan.as_ref()));
 
     // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
     let head_binaries = build(&head_tree, config, &head_selection, progress)?;
-    let (base_binaries, base_note) = match &base_tree {
-        None => (head_binaries.clone(), None),
-        Some(tree) => build_base(tree, config, progress)?,
+    let (base_binaries, base_args, base_warning) = match &base_plan {
+        None => (head_binaries.clone(), head_args.clone(), None),
+        Some(plan) => match &plan.selection {
+            Some(selection) => (
+                build(&plan.tree, config, selection, progress)?,
+                plan.args.clone(),
+                None,
+            ),
+            None => (Vec::new(), Vec::new(), Some(plan.note.clone())),
+        },
     };
 
+    let scratch =
+        ScratchDir::new("perf-budget-rerun-").map_err(|e| RunError::io(std::env::temp_dir(), e))?;
     let mut base = Side {
-        label: base_tree
+        label: base_plan
             .as_ref()
-            .map(|t| t.label.clone())
+            .map(|p| p.tree.label.clone())
             .unwrap_or_else(|| "base (A/A)".into()),
         binaries: base_binaries,
+        args: base_args,
         rounds: Vec::new(),
         home: scratch.path().join("base"),
     };
     let mut head = Side {
         label: "head".into(),
         binaries: head_binaries,
+        args: head_args,
         rounds: Vec::new(),
         home: scratch.path().join("head"),
     };
@@ -403,36 +467,84 @@ fn run_with(
     let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
     base_results.commit = base_sha;
     base_results.environment = environment.clone();
-    base_results.warnings.extend(base_note);
+    base_results.warnings.extend(base_warning);
     let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
     head_results.commit = head_sha;
     head_results.environment = environment;
     Ok(RerunResults {
         base: base_results,
         head: head_results,
+        notes,
     })
 }
 
-/// Builds the base side, benching what exists there of the configured benches. A base without
-/// the package or any of the benches measures nothing (its metrics are reported as new); the
-/// note saying so is returned for the results file.
-fn build_base(
-    tree: &Tree,
+/// The round arguments of one side ([`round_args`]) and what they measure, in words.
+fn side_args(
     config: &crate::budget::CriterionConfig,
-    progress: &Progress,
-) -> Result<(Vec<BenchBinary>, Option<String>), RunError> {
-    let nothing = |why: String| {
+    selection: &Selection,
+    side: &str,
+) -> Result<(Vec<String>, String), RunError> {
+    let (args, measured) = run_args(config, selection, side)?;
+    let args = round_args(&args, selection.criterion.is_some());
+    let note = format!("{measured}; arguments: {}", args.join(" "));
+    Ok((args, note))
+}
+
+/// The report note on the rounds: how many, and what each side's runs measured.
+fn rounds_note(rounds: u32, head: &str, base: Option<&BasePlan>) -> String {
+    let what = match base {
+        None => format!("each run: {head}"),
+        Some(plan) if plan.selection.is_none() => format!("head: {head}"),
+        Some(plan) if plan.note == head => format!("each run, base and head: {head}"),
+        Some(plan) => format!("head: {head}; {}: {}", plan.tree.label, plan.note),
+    };
+    format!("criterion: {rounds} interleaved round(s) a side; {what}")
+}
+
+/// Reads the base's benches and checks their flags, before anything is built. A base without
+/// the package or any of the benches measures nothing (its metrics are reported as new).
+fn plan_base(tree: Tree, config: &crate::budget::CriterionConfig) -> Result<BasePlan, RunError> {
+    let nothing = |tree: Tree, why: String| {
         let note = format!("{}: {why}; every benchmark is new", tree.label);
-        progress.warn(&note);
-        Ok((Vec::new(), Some(note)))
+        Ok(BasePlan {
+            tree,
+            selection: None,
+            args: Vec::new(),
+            note,
+        })
     };
     if !tree.manifest.is_file() {
-        return nothing(format!("{} does not exist", tree.manifest.display()));
+        let why = format!("{} does not exist", tree.manifest.display());
+        return nothing(tree, why);
     }
     let metadata = Metadata::read(&tree.manifest)?;
     match metadata.select(config, &tree.manifest, Requirement::Available)? {
-        Some(selection) => Ok((build(tree, config, &selection, progress)?, None)),
-        None => nothing("none of the configured benches exist there".into()),
+        Some(selection) => {
+            let (args, note) = side_args(config, &selection, &tree.label)?;
+            Ok(BasePlan {
+                tree,
+                selection: Some(selection),
+                args,
+                note,
+            })
+        }
+        None => nothing(tree, "none of the configured benches exist there".into()),
+    }
+}
+
+/// The head's `Cargo.lock` as an extra file for the base checkout: when the base commit has
+/// none of its own (a library that does not commit one), both sides then build the same
+/// dependency versions where they can (cargo adapts it to the base's manifests), and the base's
+/// dependencies stay built from one check to the next.
+fn head_lockfile(head: &Metadata, workdir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let lock = head.workspace_root.join("Cargo.lock");
+    let relative = workdir
+        .canonicalize()
+        .ok()
+        .and_then(|w| lock.strip_prefix(w).ok().map(Path::to_path_buf));
+    match (relative, std::fs::read(&lock)) {
+        (Some(relative), Ok(content)) => vec![(relative, content)],
+        _ => Vec::new(),
     }
 }
 
@@ -461,7 +573,6 @@ fn measure_rounds(
     progress: &Progress,
 ) -> Result<(), RunError> {
     let config = &opts.bench.config;
-    let args = round_args(&config.args, opts.rounds);
     // The same bench of both sides pairs up by target and package directory name (two
     // workspace members may both have a bench called `algos`).
     let targets: Vec<(String, Option<OsString>)> = {
@@ -492,7 +603,7 @@ fn measure_rounds(
                 );
                 progress.status("Running", &what);
                 let home = round_home(&side.home, round);
-                run_binary(&side.label, binary, config, &args, &home, progress)?;
+                run_binary(&side.label, binary, config, &side.args, &home, progress)?;
                 progress.step();
             }
         }
@@ -510,33 +621,26 @@ fn round_home(side_home: &Path, round: u32) -> PathBuf {
     side_home.join(format!("round-{round}"))
 }
 
-/// The bench arguments for one round: `[criterion] args`, plus — where the user did not set
-/// them — warm-up and measurement times of criterion's defaults divided by the rounds (so all
-/// rounds of both sides cost about two plain runs), no plots, and fewer bootstrap resamples.
-pub(crate) fn round_args(user: &[String], rounds: u32) -> Vec<String> {
-    let mut args = user.to_vec();
-    let rounds = f64::from(rounds.max(1));
+/// The bench arguments for one round: those of every run ([`run_args`]), plus — when the
+/// benches' criterion release is known and the user did not set them — no plots and fewer
+/// bootstrap resamples (the samples are evaluated here, not criterion's intervals). Warm-up and
+/// measurement times are left to the benches unless the budget file sets them.
+pub(crate) fn round_args(args: &[String], known_release: bool) -> Vec<String> {
+    let mut out = args.to_vec();
+    if !known_release {
+        return out;
+    }
     let has = |flag: &str| {
-        user.iter()
+        args.iter()
             .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
     };
-    let seconds = |s: f64| format!("{:.3}", s / rounds);
-    if !has("--warm-up-time") {
-        args.extend(["--warm-up-time".into(), seconds(DEFAULT_WARM_UP_SECS)]);
-    }
-    if !has("--measurement-time") {
-        args.extend([
-            "--measurement-time".into(),
-            seconds(DEFAULT_MEASUREMENT_SECS),
-        ]);
-    }
     if !has("--noplot") {
-        args.push("--noplot".into());
+        out.push("--noplot".into());
     }
     if !has("--nresamples") {
-        args.extend(["--nresamples".into(), ROUND_RESAMPLES.into()]);
+        out.extend(["--nresamples".into(), ROUND_RESAMPLES.into()]);
     }
-    args
+    out
 }
 
 /// Pools the per-round results of one side: per metric, the samples of all rounds with the
@@ -664,22 +768,24 @@ mod tests {
     }
 
     #[test]
-    fn scales_times_unless_the_user_set_them() {
+    fn rounds_keep_the_benches_times_and_add_only_known_flags() {
         assert_eq!(
-            round_args(&[], 3).join(" "),
-            "--warm-up-time 1.000 --measurement-time 1.667 --noplot --nresamples 10000"
+            round_args(&[], true).join(" "),
+            "--noplot --nresamples 10000"
         );
-        let user: Vec<String> = ["--measurement-time=2", "--warm-up-time", "0.5", "--noplot"]
+        let user: Vec<String> = ["--measurement-time=2", "--noplot"]
             .map(String::from)
             .to_vec();
         assert_eq!(
-            round_args(&user, 3).join(" "),
-            "--measurement-time=2 --warm-up-time 0.5 --noplot --nresamples 10000"
+            round_args(&user, true).join(" "),
+            "--measurement-time=2 --noplot --nresamples 10000"
         );
         assert_eq!(
-            round_args(&["--nresamples".into(), "500".into()], 1).join(" "),
-            "--nresamples 500 --warm-up-time 3.000 --measurement-time 5.000 --noplot"
+            round_args(&["--nresamples".into(), "500".into()], true).join(" "),
+            "--nresamples 500 --noplot"
         );
+        // A criterion of unknown release gets nothing it might reject.
+        assert_eq!(round_args(&user, false), user);
     }
 
     #[test]
