@@ -80,23 +80,17 @@ pub fn serial() -> MutexGuard<'static, ()> {
 /// `tests/fixtures/runner/bench-crate` and the git repositories made from it, whether the test
 /// runs `cargo bench` itself or has the tool do it. The fixtures lock the same dependency
 /// versions and build in cargo's `bench` profile, as the tool does, so criterion and its
-/// dependencies compile once per run of the suite instead of once per test and side.
+/// dependencies compile once here per run of the suite instead of once per fixture. A rerun
+/// builds its base in `<this>/perf-budget/base`, so the base sides of all tests share that one.
 ///
-/// A rerun builds the base in `<head target>/perf-budget/base`; that path is a link back to this
-/// directory, so the base side reuses the same dependencies too (the base's own crate is a
-/// different package to cargo, as it lives at another path, so the two sides never mix).
+/// The base must not share the head's directory: cargo names a package's artifacts by its path
+/// relative to the workspace, so the base checkout's crate would look like the head's and, its
+/// files checked out before head was built, be taken as fresh.
 pub fn fixture_target() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-target");
-        std::fs::create_dir_all(dir.join("perf-budget")).expect("creates the fixture target");
-        #[cfg(unix)]
-        {
-            let base = dir.join("perf-budget").join("base");
-            if std::fs::symlink_metadata(&base).is_err() {
-                std::os::unix::fs::symlink(&dir, &base).expect("links the base target");
-            }
-        }
+        std::fs::create_dir_all(&dir).expect("creates the fixture target");
         dir
     })
     .clone()
