@@ -482,6 +482,7 @@ fn init_command(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("cargo-perf-budget").expect("binary");
     cmd.current_dir(dir).args(["perf-budget", "init"]);
     cmd.env_remove("CARGO_TERM_COLOR").env("NO_COLOR", "1");
+    crate::support::without_ci_context(&mut cmd);
     cmd
 }
 

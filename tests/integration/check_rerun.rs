@@ -4,15 +4,15 @@
 //! repository passes (exit 0), a base that does not compile is an error with cargo's message
 //! (exit 2); every path leaves the user's repository as it was and never panics.
 //!
-//! The crate builds into the target directory the `runner` tests use, and these tests take
-//! turns with them (`runner::serial`), so criterion is compiled once per side for the suite.
+//! The crate builds in [`fixture_target`] (through `CARGO_TARGET_DIR`, as a user's CI would set
+//! it), and these tests take turns with the others that build there ([`serial`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::runner::{fixture, git, serial, shared_target, write_crate};
-use crate::support::cli;
+use crate::runner::{fixture, write_crate};
+use crate::support::{cli, fixture_target, git, serial};
 
 /// Short rounds so the suite stays quick; three rounds (the default) so that evaluation has a
 /// round-to-round noise estimate.
@@ -65,7 +65,7 @@ impl CheckRepo {
             .arg("check")
             .args(args)
             .current_dir(&self.krate)
-            .env("CARGO_TARGET_DIR", shared_target())
+            .env("CARGO_TARGET_DIR", fixture_target())
             .env_remove("CARGO_TERM_PROGRESS_WHEN")
             .output()
             .expect("cargo-perf-budget runs");
@@ -80,8 +80,8 @@ impl CheckRepo {
         self.dir.path().join(name)
     }
 
-    /// As in `runner::TestRepo::assert_untouched`: clean, on `feature` at `head`, one worktree,
-    /// no branch added.
+    /// As in `runner::TestRepo::assert_untouched`: clean, on `feature` at `head`, one worktree
+    /// and no worktree metadata left, no branch added.
     fn assert_untouched(&self, head: &str) {
         assert_eq!(git(&self.root, &["status", "--porcelain"]), "");
         assert_eq!(
@@ -100,6 +100,12 @@ impl CheckRepo {
             &["branch", "--list", "--format=%(refname:short)"],
         );
         assert_eq!(branches.lines().collect::<Vec<_>>(), ["feature", "main"]);
+        let admin = self.root.join(".git/worktrees");
+        assert!(
+            !admin.exists() || std::fs::read_dir(&admin).unwrap().next().is_none(),
+            "worktree metadata left in {}",
+            admin.display()
+        );
     }
 }
 
@@ -183,6 +189,18 @@ fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository
         noisy || failed == Some(1),
         "a quiet machine must fail the 1.5x benchmark: {report:#}"
     );
+    for result in report["results"].as_array().unwrap() {
+        assert_eq!(
+            result["base"]["n"],
+            3 * 20,
+            "three rounds of 20: {result:#}"
+        );
+        assert_eq!(
+            result["head"]["n"],
+            3 * 20,
+            "three rounds of 20: {result:#}"
+        );
+    }
     // On a pipe the progress is cargo-style status lines, one per phase.
     for line in [
         &format!("Preparing base ({})", &base[..8]),
@@ -209,6 +227,13 @@ fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository
     assert_eq!(report["verdict"], "pass");
     assert_eq!(report["summary"]["fail"], 0);
     assert_eq!(statuses(&report).len(), 3);
+    // Both sides are HEAD, measured in three interleaved rounds of 20 samples each.
+    assert_eq!(report["base"]["commit"], head.as_str());
+    assert_eq!(report["head"]["commit"], head.as_str());
+    for result in report["results"].as_array().unwrap() {
+        assert_eq!(result["base"]["n"], 3 * 20, "{result:#}");
+        assert_eq!(result["head"]["n"], 3 * 20, "{result:#}");
+    }
     assert_eq!(stderr.trim(), "", "--quiet: nothing on stderr");
     repo.assert_untouched(&head);
 }
@@ -245,6 +270,13 @@ fn check_with_a_base_that_does_not_compile_exits_2_with_cargos_error() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(code, 2, "{stderr}");
+    // The child runs without GITHUB_EVENT_PATH (`cli`), so the base is `HEAD~1` of this
+    // repository on every machine, a GitHub runner too, and the error names that side.
+    let base = repo.sha("HEAD~1");
+    assert!(
+        stderr.contains(&format!("base ({})", &base[..8])),
+        "names the side: {stderr}"
+    );
     assert!(
         stderr.contains("error: ") && stderr.contains("mismatched types"),
         "cargo's error text: {stderr}"

@@ -195,3 +195,71 @@ fn works_with_and_without_the_cargo_subcommand_name() {
     bare.arg("--version").assert().code(0);
     cli().arg("--version").assert().code(0);
 }
+
+/// Every command path below `perf-budget` (`["check"]`, `["import", "k6"]`, …), from the
+/// command-line definition itself, so a new subcommand gets its help snapshot without anyone
+/// remembering to add it.
+fn command_paths() -> Vec<Vec<String>> {
+    use clap::CommandFactory;
+    fn walk(command: &clap::Command, prefix: &[String], paths: &mut Vec<Vec<String>>) {
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            paths.push(path.clone());
+            walk(sub, &path, paths);
+        }
+    }
+    let cargo = cargo_perf_budget::cli::CargoCli::command();
+    let root = cargo
+        .find_subcommand("perf-budget")
+        .expect("cargo runs us as `cargo perf-budget`");
+    let mut paths = vec![Vec::new()];
+    walk(root, &[], &mut paths);
+    paths
+}
+
+/// `--help` of the top level and of every subcommand, as a person reads it in a 100-column
+/// terminal: the snapshots show every change to what the commands say about themselves.
+#[test]
+fn help_of_every_subcommand() {
+    let paths = command_paths();
+    let names: Vec<String> = paths.iter().map(|p| p.join(" ")).collect();
+    // The commands the README documents are all there (a walk that found nothing would pass).
+    for documented in [
+        "check",
+        "run",
+        "import criterion",
+        "import lighthouse",
+        "import k6",
+        "compare",
+        "comment",
+        "history",
+        "init",
+    ] {
+        assert!(
+            names.iter().any(|n| n == documented),
+            "{documented} in {names:?}"
+        );
+    }
+    for path in paths {
+        let out = cli()
+            .args(&path)
+            .arg("--help")
+            .env("COLUMNS", "100")
+            .env_remove("CARGO_TERM_COLOR")
+            .output()
+            .expect("the binary runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{path:?} --help: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let name = if path.is_empty() {
+            "help".to_string()
+        } else {
+            format!("help_{}", path.join("_"))
+        };
+        insta::assert_snapshot!(name, stdout);
+    }
+}

@@ -462,10 +462,11 @@ fn filename_safe_matches_criterions_rules() {
 }
 
 /// Runs `cargo bench` on `tests/bench-crate` twice (plain, then with the `slow` feature, which
-/// makes `checksum` do a fifth more work) and imports the real tree. The build is cached in
-/// `target/test-bench-crate`, so only the first run of the suite compiles criterion.
+/// makes `checksum` do a fifth more work) and imports the real tree. It builds in the fixtures'
+/// shared target directory, so criterion is compiled once for the whole suite.
 #[test]
 fn a_real_cargo_bench_run_imports() {
+    let _serial = crate::support::serial();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().unwrap();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -476,7 +477,7 @@ fn a_real_cargo_bench_run_imports() {
             .args(["bench", "--bench", "kernels"])
             .args(features.map(|f| ["--features", f]).into_iter().flatten())
             .args(["--", "--save-baseline", baseline])
-            .env("CARGO_TARGET_DIR", repo.join("target/test-bench-crate"))
+            .env("CARGO_TARGET_DIR", crate::support::fixture_target())
             // A fresh output root: no baselines left over from earlier runs.
             .env("CRITERION_HOME", home.path());
         let out = bench.output().unwrap();

@@ -1,6 +1,6 @@
 //! k6 importer and runner: recorded real k6 1.1 outputs (summary export, handleSummary data,
-//! NDJSON stream), damaged and foreign inputs, property tests that nothing panics, and an
-//! end-to-end run of the real k6 binary against a local server.
+//! NDJSON stream), damaged and foreign inputs, property tests that nothing panics. The runs of
+//! the real k6 binary against a local server are in the `tools` test target (`tests/tools`).
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,9 @@ use cargo_perf_budget::import::k6::synthetic::{write_stream, StreamShape};
 use cargo_perf_budget::import::k6::{import, import_bytes, import_with};
 use cargo_perf_budget::model::{Direction, ResultsFile, SampleKind, Unit};
 
-mod e2e;
+mod console;
+
+use console::{assert_error_rate, printed_stat};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -833,4 +835,40 @@ fn the_stream_measures_how_bursty_failures_are() {
     assert_eq!(e.df, 5.0, "six windows of 10 s");
     assert!(e.factor < 1.0, "evenly spread failures: {e:?}");
     assert!(b.factor > 8.0, "one window with all failures: {b:?}");
+}
+
+/// The same check on a recorded run (no k6 needed): what k6 printed for the slowed build is
+/// what its `--summary-export` imports to.
+#[test]
+fn recorded_console_summary_matches_the_imported_export() {
+    let console = std::fs::read_to_string(fixture("e2e-recorded/slow/console.txt")).unwrap();
+    let r = import(&[fixture("e2e-recorded/slow/summary-export.json")], "api").unwrap();
+    for (label, id) in [
+        ("http_req_duration.", "k6/api/http_req_duration"),
+        (
+            "{ expected_response:true }",
+            "k6/api/http_req_duration{expected_response:true}",
+        ),
+        ("{ name:slow }", "k6/api/http_req_duration{name:slow}"),
+        ("iteration_duration", "k6/api/iteration_duration"),
+    ] {
+        for stat in ["avg", "min", "med", "max", "p(90)", "p(95)"] {
+            let (printed, resolution) = printed_stat(&console, label, stat);
+            let imported = value(&r, &format!("{id}/{stat}"));
+            assert!(
+                (printed - imported).abs() <= resolution * 1.01,
+                "{id}/{stat}: k6 printed {printed}, imported {imported}"
+            );
+        }
+    }
+    let (failures, total) = assert_error_rate(&r);
+    assert!(console.contains(&format!("{failures} out of {total}")));
+    let crossed: Vec<&str> = r
+        .thresholds
+        .iter()
+        .filter(|t| !t.ok)
+        .map(|t| t.expression.as_str())
+        .collect();
+    assert_eq!(crossed, vec!["p(95)<20"]);
+    assert!(console.contains("✗ 'p(95)<20'"));
 }

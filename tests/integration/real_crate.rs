@@ -18,8 +18,8 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::runner::{git, serial, shared_target};
 use crate::support::cli;
+use crate::support::{fixture_target as shared_target, git, serial};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -102,6 +102,59 @@ fn json_report() {
     insta::assert_snapshot!(serde_json::to_string_pretty(&value).unwrap());
 }
 
+/// The verdicts behind the snapshots above, asserted as README.md's "How it decides" states
+/// them (through the JSON contract), so a changed verdict fails here and is not only a snapshot
+/// to re-accept.
+#[test]
+fn the_snapshot_reports_verdicts_are_the_readmes() {
+    let report: serde_json::Value = serde_json::from_str(&json::render(&sample_report())).unwrap();
+    let result = |id: &str| -> (String, String, f64, f64) {
+        let r = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no result {id}: {report:#}"));
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        (
+            text(&r["status"]),
+            text(&r["kind"]),
+            r["ci"][0].as_f64().unwrap_or(f64::NAN),
+            r["ci"][1].as_f64().unwrap_or(f64::NAN),
+        )
+    };
+    // +15 % with the whole interval above the 5 % budget: fails.
+    let (status, kind, low, _) = result("criterion/fib 20");
+    assert_eq!((status.as_str(), kind.as_str()), ("fail", "regression"));
+    assert!(low > 0.05, "{low}");
+    // +3 %: a significant change below X is a regression within budget, and passes.
+    let (status, kind, low, high) = result("criterion/sort/10000");
+    assert_eq!((status.as_str(), kind.as_str()), ("pass", "regression"));
+    assert!(low > 0.0 && high < 0.05, "[{low}, {high}]");
+    // −20 %: improvements are reported, never failed.
+    let (status, kind, ..) = result("criterion/@someone fixes #123 `code`");
+    assert_eq!((status.as_str(), kind.as_str()), ("pass", "improvement"));
+    // Unchanged code passes.
+    for id in [
+        "criterion/parse/sum_sq/1000",
+        "criterion/a|b <img src=x onerror=alert(1)>",
+    ] {
+        let (status, kind, ..) = result(id);
+        assert_eq!(
+            (status.as_str(), kind.as_str()),
+            ("pass", "unchanged"),
+            "{id}"
+        );
+    }
+    // Absolute rules compare the head with the limit: LCP 2700 ms > 2500 ms fails, a
+    // performance score of 0.93 ≥ 0.9 passes.
+    assert_eq!(result("lighthouse/home/largest-contentful-paint").0, "fail");
+    assert_eq!(result("lighthouse/home/score/performance").0, "pass");
+    assert_eq!(report["verdict"], "fail");
+    assert_eq!(report["summary"]["fail"], 2);
+    assert_eq!(report["summary"]["pass"], 5);
+}
+
 fn round_floats(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) if n.is_f64() => {

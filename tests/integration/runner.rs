@@ -1,64 +1,26 @@
 //! The bench runner against real git repositories holding a real small criterion crate
 //! (`tests/fixtures/runner/bench-crate`): the interleaved base/head rerun in a temporary
-//! worktree, A/A mode, HEAD-only measurement, base resolution in full and shallow clones, and
-//! that the user's repository is left exactly as it was, also when the base does not compile.
+//! worktree, HEAD-only measurement, base resolution in full and shallow clones, and
+//! that the user's repository is left exactly as it was. A/A mode and a base that does not
+//! compile are `check_rerun`'s, through the binary.
 //!
-//! The crates share one target directory, so criterion is compiled once per side for the whole
-//! suite, and the tests take turns: they share build artifacts, and benchmarks running side by
-//! side would only add noise.
+//! The crates build in [`fixture_target`], so criterion is compiled once for the whole suite, and
+//! the tests take turns ([`serial`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 
 use cargo_perf_budget::budget::CriterionConfig;
 use cargo_perf_budget::model::ResultsFile;
 use cargo_perf_budget::runner::cargo_bench::{measure_head, BenchOptions};
 use cargo_perf_budget::runner::rerun::{self, resolve_base_with_event, RerunOptions};
 
-/// Tests that build or run benchmarks in the shared target directory take turns (also those
-/// of `check_rerun`).
-static SERIAL: Mutex<()> = Mutex::new(());
-
-pub(crate) fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::support::{fixture_target, git, serial};
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/runner/bench-crate")
         .join(name)
-}
-
-pub(crate) fn shared_target() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-rerun")
-}
-
-/// Runs git in `dir`, asserts success, returns stdout.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Runner Test",
-            "-c",
-            "user.email=runner@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The crate's files at one commit: `lib` and `bench` name fixture files.
@@ -122,7 +84,7 @@ impl TestRepo {
             ..Default::default()
         };
         let mut options = BenchOptions::new(&self.manifest, config, false);
-        options.target_dir = Some(shared_target());
+        options.target_dir = Some(fixture_target());
         options
     }
 
@@ -231,60 +193,6 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
 
     repo.assert_untouched(&head_sha);
     assert!(!repo.root.join("benchfix/target").exists());
-}
-
-#[test]
-fn a_base_that_does_not_compile_fails_with_cargos_message_and_leaves_no_worktree() {
-    let _serial = serial();
-    let repo = TestRepo::new("lib-broken.rs", "lib-head.rs");
-    let head_sha = repo.sha("HEAD");
-    let err = rerun::run(&RerunOptions {
-        bench: repo.bench_options(),
-        base_rev: None,
-        main_branch: "main".into(),
-        rounds: 3,
-        aa: false,
-    });
-    // With GITHUB_EVENT_PATH set (tests running inside a pull-request job) the base comes from
-    // the event, which is no commit of this repository: that error must still clean up.
-    let err = err.expect_err("the base does not compile").to_string();
-    eprintln!("{err}");
-    if std::env::var_os("GITHUB_EVENT_PATH").is_none() {
-        let base = repo.sha("main");
-        assert!(
-            err.contains(&format!("base ({})", &base[..8])),
-            "names the side: {err}"
-        );
-        assert!(
-            err.contains("mismatched types") && err.contains("src/lib.rs"),
-            "carries cargo's message: {err}"
-        );
-    }
-    repo.assert_untouched(&head_sha);
-}
-
-#[test]
-fn aa_measures_head_against_itself() {
-    let _serial = serial();
-    let repo = TestRepo::new("lib-base.rs", "lib-head.rs");
-    let head_sha = repo.sha("HEAD");
-    let results = rerun::run(&RerunOptions {
-        bench: repo.bench_options(),
-        base_rev: None,
-        main_branch: "no-such-branch".into(),
-        rounds: 2,
-        aa: true,
-    })
-    .expect("A/A needs no base commit");
-    assert_eq!(results.base.commit.as_deref(), Some(head_sha.as_str()));
-    assert_eq!(results.head.commit.as_deref(), Some(head_sha.as_str()));
-    assert_eq!(metric_ids(&results.base), metric_ids(&results.head));
-    assert_eq!(metric_ids(&results.head).len(), 4);
-    for metric in results.base.metrics.iter().chain(&results.head.metrics) {
-        assert_eq!(metric.samples.len(), 2 * 20, "{}", metric.id);
-        assert!(metric.rounds.contains(&1) && metric.rounds.contains(&2));
-    }
-    repo.assert_untouched(&head_sha);
 }
 
 #[test]
@@ -487,7 +395,7 @@ fn rerun_cost_compared_with_two_plain_cargo_bench_runs() {
             git(&repo.root, &["checkout", "-q", branch]);
             let status = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
                 .args(["bench", "--bench", "algos", "--target-dir"])
-                .arg(shared_target())
+                .arg(fixture_target())
                 .args(["--", "--sample-size", "30", "--warm-up-time", "3"])
                 .args(["--measurement-time", "5"])
                 .current_dir(&krate)

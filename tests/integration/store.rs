@@ -74,6 +74,7 @@ fn write_results(dir: &Path, name: &str, r: &ResultsFile) -> PathBuf {
 fn bin(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("cargo-perf-budget").unwrap();
     cmd.current_dir(dir).arg("perf-budget");
+    crate::support::without_ci_context(&mut cmd);
     cmd
 }
 
