@@ -460,6 +460,6 @@ fn publish(
     };
     let outcome = crate::github::publish_with_token(report, Some(&budget.path), &opts, token);
     for m in outcome.messages {
-        eprintln!("{m}");
+        output::print_stderr(&m);
     }
 }

@@ -180,10 +180,10 @@ fn run_lighthouse(
                     message: format!("could not start `serve` command {command:?}: {e}"),
                 })?;
             if !quiet {
-                eprintln!(
+                crate::runner::say(&format!(
                     "lighthouse {}: started `{command}`, waiting for {url}",
                     cfg.name
-                );
+                ));
             }
             wait_until_answers(url, SERVE_TIMEOUT, Some(&mut served)).map_err(|message| {
                 LighthouseRunError::Serve {
@@ -209,7 +209,10 @@ fn run_lighthouse(
     let mut reports = Vec::new();
     for run in 1..=runs {
         if !quiet {
-            eprintln!("lighthouse {}: run {run}/{runs} of {url}", cfg.name);
+            crate::runner::say(&format!(
+                "lighthouse {}: run {run}/{runs} of {url}",
+                cfg.name
+            ));
         }
         let started = Instant::now();
         let report = tmp.path().join(format!("run-{run}.json"));
@@ -232,12 +235,12 @@ fn run_lighthouse(
             });
         }
         if !quiet {
-            eprintln!(
+            crate::runner::say(&format!(
                 "lighthouse {}: run {run}/{runs} done in {:.1} s: {}",
                 cfg.name,
                 started.elapsed().as_secs_f64(),
                 headline(&report, &cfg.name)
-            );
+            ));
         }
         reports.push(report);
     }

@@ -13,3 +13,9 @@ mod worktree;
 
 pub use error::RunError;
 pub use progress::Progress;
+
+/// A line to stderr for the person watching a run: under GitHub Actions, workflow commands in it
+/// (from a URL, a page name, a command's output) are neutralised, as everywhere the tool prints.
+pub(crate) fn say(line: &str) {
+    eprintln!("{}", crate::github::workflow::guard_output(line));
+}

@@ -132,11 +132,11 @@ pub fn interleave(
             };
             if let Some((previous, served)) = current.take() {
                 if !quiet {
-                    eprintln!(
+                    crate::runner::say(&format!(
                         "lighthouse {name}: switching server: stopping {}'s `serve`, starting {label}'s in {}",
                         side_label(previous),
                         dir.display()
-                    );
+                    ));
                 }
                 drop(served);
                 wait_until_closed(url, CLOSE_TIMEOUT).map_err(|message| {
@@ -149,10 +149,10 @@ pub fn interleave(
                     }
                 })?;
             } else if !quiet {
-                eprintln!(
+                crate::runner::say(&format!(
                     "lighthouse {name}: starting {label}'s `serve` in {}: `{command}`",
                     dir.display()
-                );
+                ));
             }
             let log = tmp.path().join(format!("serve-{}.log", position + 1));
             let served = start_side(name, command, url, dir, label, &log)?;
@@ -161,7 +161,7 @@ pub fn interleave(
             // collects more cold starts than the other (B H H B gives base two blocks).
             if let Err(message) = warm_up(&chrome, url, tmp.path()) {
                 if !quiet {
-                    eprintln!("lighthouse {name}: {label}: warm-up load failed ({message}); measuring anyway");
+                    crate::runner::say(&format!("lighthouse {name}: {label}: warm-up load failed ({message}); measuring anyway"));
                 }
             }
             current = Some((side, served));
@@ -171,10 +171,10 @@ pub fn interleave(
         done[index] += 1;
         let run = done[index];
         if !quiet {
-            eprintln!(
+            crate::runner::say(&format!(
                 "lighthouse {name}: run {}/{total} — {label} — {url}",
                 position + 1
-            );
+            ));
         }
         let started = Instant::now();
         let stem = match side {
@@ -202,11 +202,11 @@ pub fn interleave(
         }
         let single = import(std::slice::from_ref(&report), name)?;
         if !quiet {
-            eprintln!(
+            crate::runner::say(&format!(
                 "lighthouse {name}: {label} run {run}/{runs} done in {:.1} s: {}",
                 started.elapsed().as_secs_f64(),
                 headline_of(&single, name)
-            );
+            ));
         }
         per_run[index].push((run, single));
         reports[index].push(report);
