@@ -28,7 +28,7 @@ metric = "criterion/**"
 max-regression = "5%"
 "#;
 
-struct CheckRepo {
+pub(crate) struct CheckRepo {
     dir: tempfile::TempDir,
     root: PathBuf,
     krate: PathBuf,
@@ -38,7 +38,7 @@ impl CheckRepo {
     /// `main` holds the crate with `base_lib`; the checked-out branch `feature` has one more
     /// commit with `lib-head.rs` (checksum does 1.5× the work; sum and sorted are unchanged).
     /// Both sides bench the same three functions.
-    fn new(base_lib: &str) -> CheckRepo {
+    pub(crate) fn new(base_lib: &str) -> CheckRepo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("project");
         let krate = root.join("benchfix");
@@ -60,7 +60,7 @@ impl CheckRepo {
     }
 
     /// Runs `cargo perf-budget check <args>` in the crate; returns the exit code and stderr.
-    fn check(&self, args: &[&str]) -> (i32, String) {
+    pub(crate) fn check(&self, args: &[&str]) -> (i32, String) {
         let output = cli()
             .arg("check")
             .args(args)
@@ -76,7 +76,7 @@ impl CheckRepo {
     }
 
     /// A report path outside the repository (so it does not dirty the work tree).
-    fn report_path(&self, name: &str) -> PathBuf {
+    pub(crate) fn report_path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
@@ -109,7 +109,7 @@ impl CheckRepo {
     }
 }
 
-fn read_report(path: &Path) -> Value {
+pub(crate) fn read_report(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("report {} missing: {e}", path.display()));
     let report: Value = serde_json::from_str(&text).expect("the report is JSON");
@@ -118,7 +118,7 @@ fn read_report(path: &Path) -> Value {
 }
 
 /// `(id, status)` of every result, sorted by id.
-fn statuses(report: &Value) -> Vec<(String, String)> {
+pub(crate) fn statuses(report: &Value) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = report["results"]
         .as_array()
         .expect("results is an array")

@@ -12,6 +12,7 @@ mod github_check;
 mod hardening;
 mod k6;
 mod lighthouse;
+mod noisy_neighbours;
 mod real_crate;
 mod report;
 mod runner;

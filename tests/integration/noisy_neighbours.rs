@@ -1,0 +1,144 @@
+//! `check` in rerun mode on a real criterion crate while a real CPU hog (stress-ng) runs on the
+//! same cores in random bursts of 0.5–3 s, as a noisy neighbour on a shared CI runner does.
+//! A/A runs must never fail; the 1.5× benchmark must never pass, and the unchanged ones never
+//! fail. Each run takes a minute or more, so this is run by hand:
+//!
+//! ```text
+//! PERF_BUDGET_NOISE_RUNS=5 cargo test --test integration noisy_neighbours -- --ignored --nocapture
+//! ```
+
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::check_rerun::{read_report, statuses, CheckRepo};
+use crate::support::serial;
+
+/// Runs stress-ng on every core in random bursts until dropped.
+struct Bursts {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u32>>,
+}
+
+impl Bursts {
+    fn start(seed: u64) -> Bursts {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut rng = SmallRng::seed_from_u64(seed);
+            let mut bursts = 0;
+            while !flag.load(Ordering::Relaxed) {
+                let gap = rng.random_range(0.5..3.0);
+                std::thread::sleep(Duration::from_secs_f64(gap));
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                let burst: f64 = rng.random_range(0.5..3.0);
+                let status = Command::new("stress-ng")
+                    .args(["--cpu", "0", "--quiet", "--timeout"])
+                    .arg(format!("{burst:.1}s"))
+                    .status();
+                if status.is_ok() {
+                    bursts += 1;
+                }
+            }
+            bursts
+        });
+        Bursts {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(mut self) -> u32 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().and_then(|t| t.join().ok()).unwrap_or(0)
+    }
+}
+
+impl Drop for Bursts {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn runs() -> usize {
+    std::env::var("PERF_BUDGET_NOISE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+}
+
+#[test]
+#[ignore = "minutes of benchmarks under a CPU hog; run by hand (stress-ng from Debian)"]
+fn aa_never_fails_and_a_slower_benchmark_never_passes_under_cpu_bursts() {
+    let _serial = serial();
+    assert!(
+        Command::new("stress-ng").arg("--version").output().is_ok(),
+        "stress-ng is needed (apt-get install stress-ng)"
+    );
+    let repo = CheckRepo::new("lib-base.rs");
+    let out = repo.report_path("R.json");
+    let out_arg = out.to_str().unwrap().to_string();
+    let mut summary = Vec::new();
+    for rounds in ["2", "3"] {
+        let (mut failed, mut inconclusive) = (0, 0);
+        for i in 0..runs() {
+            let bursts = Bursts::start(1000 + i as u64);
+            let (code, _) = repo.check(&[
+                "--aa", "--rounds", rounds, "--format", "json", "--output", &out_arg,
+            ]);
+            let n = bursts.stop();
+            assert_ne!(code, 2, "A/A with {rounds} rounds: an error");
+            let report = read_report(&out);
+            if code == 1 {
+                failed += 1;
+            }
+            inconclusive += statuses(&report)
+                .iter()
+                .filter(|(_, s)| s == "inconclusive")
+                .count();
+            eprintln!("A/A rounds {rounds} run {i}: exit {code} under {n} bursts");
+        }
+        summary.push(format!(
+            "A/A, {rounds} rounds: {failed} of {} runs failed, {inconclusive} inconclusive rows",
+            runs()
+        ));
+        assert_eq!(failed, 0, "{}", summary.join("\n"));
+    }
+    let (mut caught, mut undecided) = (0, 0);
+    for i in 0..runs() {
+        let bursts = Bursts::start(2000 + i as u64);
+        let (code, _) = repo.check(&[
+            "--base-rev",
+            "HEAD~1",
+            "--format",
+            "json",
+            "--output",
+            &out_arg,
+        ]);
+        bursts.stop();
+        assert_ne!(code, 2);
+        for (id, status) in statuses(&read_report(&out)) {
+            if id == "criterion/checksum" {
+                assert_ne!(status, "pass", "the 1.5x benchmark passed under bursts");
+                if status == "fail" {
+                    caught += 1;
+                } else {
+                    undecided += 1;
+                }
+            } else {
+                assert_ne!(status, "fail", "{id}, unchanged, failed under bursts");
+            }
+        }
+    }
+    summary.push(format!(
+        "1.5x benchmark, 3 rounds: failed {caught}, inconclusive {undecided} of {} runs",
+        runs()
+    ));
+    eprintln!("{}", summary.join("\n"));
+}
