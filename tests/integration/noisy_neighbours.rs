@@ -37,14 +37,19 @@ impl Bursts {
                 if flag.load(Ordering::Relaxed) {
                     break;
                 }
+                // stress-ng's own --timeout takes whole seconds: the burst is timed here.
                 let burst: f64 = rng.random_range(0.5..3.0);
-                let status = Command::new("stress-ng")
-                    .args(["--cpu", "0", "--quiet", "--timeout"])
-                    .arg(format!("{burst:.1}s"))
-                    .status();
-                if status.is_ok() {
-                    bursts += 1;
-                }
+                let Ok(mut hog) = Command::new("stress-ng")
+                    .args(["--cpu", "0", "--quiet", "--timeout", "10s"])
+                    .spawn()
+                else {
+                    continue;
+                };
+                std::thread::sleep(Duration::from_secs_f64(burst));
+                // SIGTERM lets stress-ng stop its workers; kill() would orphan them.
+                let _ = Command::new("kill").arg(hog.id().to_string()).status();
+                let _ = hog.wait();
+                bursts += 1;
             }
             bursts
         });
