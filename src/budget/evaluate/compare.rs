@@ -110,7 +110,6 @@ pub(super) fn identical(base: &Metric, head: &Metric) -> Option<String> {
 
 /// Compares one metric's head with its base: identical values, error rates as proportions,
 /// positive values on the log scale, zeros from a floor.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn compare(
     base: &Metric,
     head: &Metric,
@@ -188,7 +187,6 @@ pub(super) fn compare(
 }
 
 /// [`compare`] for metrics whose values are all positive.
-#[allow(clippy::too_many_arguments)]
 fn compare_positive(
     base: &Metric,
     head: &Metric,
