@@ -260,7 +260,7 @@ impl BaseCheckout {
 
     /// "base (abcd1234)", for progress and messages.
     pub fn label(&self) -> String {
-        format!("base ({})", self.sha.get(..8).unwrap_or(&self.sha))
+        format!("base ({})", crate::report::format::short_sha(&self.sha))
     }
 }
 

@@ -373,9 +373,9 @@ fn remove_stale(repo: &Repository) {
     }
 }
 
-/// The first 8 hex digits of a commit, for messages.
+/// A commit as every message shows it (`report::format::short_sha`: 7 hex digits).
 pub(crate) fn short_sha(oid: Oid) -> String {
-    oid.to_string().chars().take(8).collect()
+    crate::report::format::short_sha(&oid.to_string()).to_string()
 }
 
 #[cfg(test)]

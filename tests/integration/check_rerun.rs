@@ -227,7 +227,7 @@ fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository
     }
     // On a pipe the progress is cargo-style status lines, one per phase.
     for line in [
-        &format!("Preparing base ({})", &base[..8]),
+        &format!("Preparing base ({})", &base[..7]),
         "Building head",
         "Running head round 3/3",
     ] {
@@ -298,7 +298,7 @@ fn check_with_a_base_that_does_not_compile_exits_2_with_cargos_error() {
     // repository on every machine, a GitHub runner too, and the error names that side.
     let base = repo.sha("HEAD~1");
     assert!(
-        stderr.contains(&format!("base ({})", &base[..8])),
+        stderr.contains(&format!("base ({})", &base[..7])),
         "names the side: {stderr}"
     );
     assert!(

@@ -530,7 +530,7 @@ max = "0.1"
         assert_eq!(output.status.code(), Some(1), "{stderr}");
 
         // Progress: one line a run, in the order B H H B, and a line at each switch.
-        let short = &base_sha[..8];
+        let short = &base_sha[..7];
         let runs: Vec<&str> = stderr
             .lines()
             .filter(|l| l.contains(": run ") && l.contains(" — "))
