@@ -1,6 +1,7 @@
 //! k6 importer: end-of-test summaries (`--summary-export`, `handleSummary` data, the k6 ≥1.5
 //! machine-readable summary) and the `--out json` NDJSON stream, recognised by content, into
-//! metrics `k6/<name>/<metric>[{tag:value}]/<stat>` (SPEC §5) plus k6's own threshold results.
+//! metrics `k6/<name>/<metric>[{tag:value}]/<stat>` (the ids the README lists under "Metric
+//! ids") plus k6's own threshold results.
 //!
 //! A summary and a stream of the same run may be given together: the numbers k6 printed stay
 //! the summary's, and the stream adds what the summary cannot give: 10 s window statistics as

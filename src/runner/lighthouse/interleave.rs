@@ -1,4 +1,4 @@
-//! Lighthouse on base and head in the same job, interleaved (rerun mode, SPEC §2 step 3): for a
+//! Lighthouse on base and head in the same job, interleaved (rerun mode, `docs/noise-model.md`): for a
 //! `[[lighthouse]]` table with `url`, `runs` and `serve`, the base's site is served from the
 //! base commit's checkout and the head's from the work tree, one at a time on the same URL, and
 //! Lighthouse loads it `runs` times per side in the counterbalanced order B H H B B H H B …
