@@ -4,7 +4,9 @@
 use crate::model::{Direction, Metric, NoiseEstimate, ResultsFile, SampleKind};
 use crate::report::format::percent;
 use crate::report::SideValue;
-use crate::stats::compare::{compare_runs, compare_samples, from_estimate, Method, NoiseModel};
+use crate::stats::compare::{
+    compare_runs, compare_samples, from_estimate, LogComparison, Method, NoiseModel,
+};
 use crate::stats::empirical_null::{ResidualCheck, MACHINE_SHIFT_SD};
 use crate::stats::rounds::{self, RoundPrior};
 use crate::stats::run_variance::{per_run_variance, StoredNoise};
@@ -31,6 +33,20 @@ pub(super) struct Noise<'a> {
     pub null: Option<&'a NullCheck>,
 }
 
+/// Raw per-iteration (or per-window) samples, enough for a two-sample test on samples.
+pub(super) fn many_samples(m: &Metric) -> bool {
+    m.samples.len() >= MIN_SAMPLES
+        && matches!(
+            m.sample_kind,
+            Some(SampleKind::Iterations) | Some(SampleKind::Windows)
+        )
+}
+
+/// The time row a criterion throughput row is the exact reciprocal of (`…/throughput` → `…`).
+pub(super) fn time_row_of(id: &str) -> Option<&str> {
+    id.strip_suffix("/throughput")
+}
+
 /// A benchmark's check against the run's empirical null (see `stats::empirical_null`).
 #[derive(Debug, Clone)]
 pub(super) struct NullCheck {
@@ -40,6 +56,9 @@ pub(super) struct NullCheck {
     pub shift: f64,
     /// Benchmarks the null rests on.
     pub benchmarks: usize,
+    /// The within-run comparison of the samples the null was estimated from (its secondary
+    /// statistics are reported with the check).
+    pub samples: LogComparison,
 }
 
 impl NullCheck {
@@ -208,14 +227,7 @@ fn compare_positive(
         };
     let orient =
         |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
-    let many = |m: &Metric| {
-        m.samples.len() >= MIN_SAMPLES
-            && matches!(
-                m.sample_kind,
-                Some(SampleKind::Iterations) | Some(SampleKind::Windows)
-            )
-    };
-    if many(base) && many(head) {
+    if many_samples(base) && many_samples(head) {
         let mut extra_var = 0.0;
         let mut df = f64::INFINITY;
         let mut label = Vec::new();
@@ -225,12 +237,11 @@ fn compare_positive(
         }
         if let (None, Some(nc)) = (history, null) {
             if let Some(mut c) = nc.check.comparison(margin, alpha) {
-                if let Some(s) = compare_samples(&orient(head), &orient(base), margin, alpha, None)
-                {
-                    c.mwu_p = s.mwu_p;
-                    c.hl_shift = s.hl_shift;
-                    c.outliers = s.outliers;
-                }
+                // The null was built from this very comparison of the samples: its secondary
+                // statistics are reused, not computed again.
+                c.mwu_p = nc.samples.mwu_p;
+                c.hl_shift = nc.samples.hl_shift;
+                c.outliers = nc.samples.outliers;
                 return Compared::log(c, nc.describe(), margin);
             }
         }

@@ -492,11 +492,7 @@ fn link_mirrors(rows: &mut [Row], notes: &mut Vec<String>) {
         .map(|(i, r)| (r.result.id.clone(), i))
         .collect();
     for i in 0..rows.len() {
-        let time = rows[i]
-            .result
-            .id
-            .strip_suffix("/throughput")
-            .map(str::to_string);
+        let time = compare::time_row_of(&rows[i].result.id).map(str::to_string);
         let Some(&j) = time.as_ref().and_then(|t| index.get(t)) else {
             continue;
         };
@@ -533,7 +529,7 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
         CorrectionSetting::Holm => Correction::Holm,
         CorrectionSetting::None => Correction::None,
     };
-    let mut stated: Option<Option<f64>> = None;
+    let mut stated = settings.noise;
     for budgeted in [true, false] {
         let members: Vec<usize> = rows
             .iter()
@@ -561,11 +557,10 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
                 margins.push(*margin);
             }
         }
-        if budgeted {
-            stated = Some(match margins.split_first() {
-                Some((first, rest)) if rest.iter().all(|m| m == first) => Some(*first),
-                _ => None,
-            });
+        if let (true, Some((first, rest))) = (budgeted, margins.split_first()) {
+            if rest.iter().all(|m| m == first) {
+                stated = *first;
+            }
         }
         let mut decisions = decide_each(&checks, &margins, settings.alpha, correction);
         // An improvement is called on the same standard as a regression: its own one-sided
@@ -620,7 +615,7 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
             *decision = decided;
         }
     }
-    stated.flatten().unwrap_or(settings.noise)
+    stated
 }
 
 /// [`crate::stats::decision::decide`] over the whole family (one adjustment), each check judged

@@ -5,13 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::budget::BudgetFile;
-use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
+use crate::model::{Direction, Metric, ResultsFile, Unit};
 use crate::report::format::{percent, percent_signed};
 use crate::report::{Details, Kind, MetricResult, RuleOutcome, SideValue, Status};
 use crate::stats::compare::compare_samples;
 use crate::stats::empirical_null::{separate_runs, BenchmarkEstimate, MACHINE_SHIFT_SD};
 
-use super::compare::{identical, NullCheck, Pairing};
+use super::compare::{identical, many_samples, time_row_of, NullCheck, Pairing};
 use super::{rules, Relative, Row, RunContext};
 
 /// Id of the shared-shift check in the report.
@@ -28,13 +28,7 @@ pub(super) struct SeparateNull {
 /// Raw-sample metrics compared as separate runs with no stored history: the ones the null is for.
 fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext) -> bool {
     let many = |m: &Metric| {
-        m.samples.len() >= 10
-            && matches!(
-                m.sample_kind,
-                Some(SampleKind::Iterations) | Some(SampleKind::Windows)
-            )
-            && m.samples.iter().all(|v| v.is_finite() && *v > 0.0)
-            && m.value > 0.0
+        many_samples(m) && m.samples.iter().all(|v| v.is_finite() && *v > 0.0) && m.value > 0.0
     };
     matches!(run.pairing(&h.id, opts), Pairing::Separate { .. })
         && !opts.noise.contains_key(&h.id)
@@ -50,8 +44,7 @@ fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext
 /// A criterion throughput row is the exact reciprocal of its time row: the same measurement,
 /// which must not count twice in the null (it would double every real change's weight).
 pub(super) fn reciprocal_of_another(id: &str, ids: &BTreeSet<&str>) -> bool {
-    id.strip_suffix("/throughput")
-        .is_some_and(|time| ids.contains(time))
+    time_row_of(id).is_some_and(|time| ids.contains(time))
 }
 
 /// The run's empirical null over its separate-run benchmarks, or `None` when there are too few
@@ -92,7 +85,7 @@ pub(super) fn null(
                 tightest = Some((x, rules::source(&budget.path.display().to_string(), rule)));
             }
         }
-        used.push(id.to_string());
+        used.push((id.to_string(), c.clone()));
         inputs.push(BenchmarkEstimate::from_comparison(&c));
     }
     let runs = separate_runs(&inputs, MACHINE_SHIFT_SD)?;
@@ -100,13 +93,14 @@ pub(super) fn null(
     let checks = used
         .into_iter()
         .zip(runs.benchmarks)
-        .map(|(id, check)| {
+        .map(|((id, samples), check)| {
             (
                 id,
                 NullCheck {
                     check,
                     shift: runs.shift.log_ratio,
                     benchmarks: n,
+                    samples,
                 },
             )
         })

@@ -1197,11 +1197,25 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
             .unwrap();
         assert_ne!(shift.status, Status::Fail, "{shift:#?}");
         assert_eq!(report.method.uncalibrated, 0);
-        assert!(report.results[0]
-            .details
-            .noise
-            .as_deref()
-            .is_some_and(|n| n.contains("empirical null") || n.contains("shift")));
+        // Every benchmark row was judged against the run's null, relative to the shared shift.
+        for r in report
+            .results
+            .iter()
+            .filter(|r| r.id.starts_with("criterion/"))
+        {
+            assert_eq!(r.method, "empirical-null", "{r:#?}");
+            assert!(
+                r.details
+                    .noise
+                    .as_deref()
+                    .is_some_and(|n| n.contains("empirical null") && n.contains("60 benchmarks")),
+                "{r:#?}"
+            );
+            assert!(
+                r.details.mwu_p.is_some(),
+                "secondary statistics kept: {r:#?}"
+            );
+        }
     }
     // One benchmark 30 % slower: caught, by itself.
     let (base, head) = separate_jobs(0.03, 0.0, &[(7, 1.3)], 7);
