@@ -142,10 +142,10 @@ pub struct CheckArgs {
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
-    /// Testing aid: take head (and base) results from this directory's `head.json`/`base.json`
-    /// instead of running benchmarks.
-    #[arg(long, hide = true, value_name = "DIR")]
-    pub fake_runner: Option<PathBuf>,
+    /// Evaluate these head results (measured elsewhere; several are merged) instead of
+    /// measuring; the base comes from --base or the result store.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["aa", "rounds"])]
+    pub results: Vec<PathBuf>,
 }
 
 /// Baseline choice on the command line.

@@ -109,5 +109,13 @@ fn measure(budget: &BudgetFile, global: &GlobalArgs) -> anyhow::Result<ResultsFi
             budget.path.display()
         );
     }
-    super::check::measure_head_only(global, budget)
+    let budget_dir = super::check::budget_dir(budget);
+    let measure = crate::gate::ProjectMeasure::new(
+        &budget_dir,
+        global.manifest_path.clone(),
+        &budget.settings.main_branch,
+        global.quiet,
+        false,
+    );
+    crate::gate::measure_head(budget, &measure)
 }

@@ -108,6 +108,8 @@ pub struct Context {
     pub runner_temp: Option<PathBuf>,
     /// Why the event payload could not be read, when it could not.
     pub event_problem: Option<String>,
+    /// `GITHUB_EVENT_PATH`, when set: errors about the event name it.
+    pub event_path: Option<PathBuf>,
     /// `PERF_BUDGET_COMMENT_AUTHOR`: the login our comments carry, for tokens that cannot ask
     /// `GET /user` and are not the workflow token (a GitHub App's `my-app[bot]`).
     pub comment_author: Option<String>,
@@ -143,7 +145,8 @@ impl Context {
             comment_author: get("PERF_BUDGET_COMMENT_AUTHOR").map(|v| v.trim().to_owned()),
             ..Context::default()
         };
-        if let Some(event_path) = path("GITHUB_EVENT_PATH") {
+        ctx.event_path = path("GITHUB_EVENT_PATH");
+        if let Some(event_path) = ctx.event_path.clone() {
             match read_event(&event_path) {
                 Ok(event) => ctx.apply_event(event),
                 Err(problem) => ctx.event_problem = Some(problem),
@@ -227,6 +230,29 @@ impl Context {
                     .as_ref()
                     .and_then(|r| r.head_sha.as_deref())
             })
+    }
+
+    /// The pull request's base commit, as the event says (`pull_request.base.sha`); `None` when
+    /// the event is not about a pull request or there is no event. An event that cannot be read,
+    /// or a pull request without a base SHA, is an error: the base would otherwise quietly become
+    /// `git merge-base`, another commit than the one the pull request targets.
+    pub fn pull_request_base(&self) -> Result<Option<&str>, String> {
+        if let Some(problem) = &self.event_problem {
+            return Err(problem.clone());
+        }
+        match &self.pull_request {
+            None => Ok(None),
+            Some(pr) => match pr.base_sha.as_deref() {
+                Some(sha) => Ok(Some(sha)),
+                None => Err(format!(
+                    "the event payload {} has a pull request without `pull_request.base.sha`",
+                    self.event_path
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "(GITHUB_EVENT_PATH)".into())
+                )),
+            },
+        }
     }
 
     /// True when the token is certainly read-only: a `pull_request` event from a fork.
@@ -437,5 +463,29 @@ mod tests {
         assert!(Repo::parse("/b").is_none());
         assert!(Repo::parse("a b/c").is_none());
         assert_eq!(Repo::parse("rust-lang/rust.vim").unwrap().name, "rust.vim");
+    }
+
+    #[test]
+    fn the_pull_request_base_comes_from_the_event_and_a_bad_event_is_an_error() {
+        let c = ctx(
+            &[],
+            Some(r#"{"pull_request":{"number":7,"base":{"sha":"abc"}}}"#),
+        );
+        assert_eq!(c.pull_request_base(), Ok(Some("abc")));
+        let c = ctx(&[], Some(r#"{"ref":"refs/heads/main"}"#));
+        assert_eq!(c.pull_request_base(), Ok(None), "not a pull request");
+        assert_eq!(ctx(&[], None).pull_request_base(), Ok(None), "no event");
+        let err = ctx(&[], Some(r#"{"pull_request":{"number":7,"base":{}}}"#))
+            .pull_request_base()
+            .unwrap_err();
+        assert!(
+            err.contains("pull_request.base.sha") && err.contains("event.json"),
+            "{err}"
+        );
+        let err = ctx(&[], Some("{")).pull_request_base().unwrap_err();
+        assert!(
+            err.contains("not the JSON") && err.contains("event.json"),
+            "{err}"
+        );
     }
 }

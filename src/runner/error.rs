@@ -33,11 +33,9 @@ pub enum RunError {
         /// The `git fetch …` command that is missing.
         fetch: String,
     },
-    /// `GITHUB_EVENT_PATH` names a file that cannot be read or is not an event payload.
-    #[error("{path} (GITHUB_EVENT_PATH): {message}")]
+    /// The CI event's pull request base cannot be used.
+    #[error("{message}")]
     Event {
-        /// The event file.
-        path: PathBuf,
         /// What was wrong.
         message: String,
     },

@@ -35,8 +35,8 @@ pub struct RerunOptions {
     /// The package, benches and bench arguments (the head side; the base side uses the same
     /// package path inside the base checkout).
     pub bench: BenchOptions,
-    /// The base revision; `None`: the PR's base SHA from `GITHUB_EVENT_PATH`, else
-    /// `git merge-base HEAD <main_branch>`.
+    /// The base revision (`check` passes the commit it resolved once, see [`resolve_base`]);
+    /// `None`: `git merge-base HEAD <main_branch>`.
     pub base_rev: Option<String>,
     /// The main branch for `git merge-base`.
     pub main_branch: String,
@@ -58,51 +58,37 @@ pub struct RerunResults {
     pub notes: Vec<String>,
 }
 
-/// Resolves the base commit to a full SHA: `base_rev` when given; else the pull request's base
-/// SHA from the GitHub event (`GITHUB_EVENT_PATH`, `pull_request.base.sha`); else
+/// Resolves the base commit to a full SHA: `base_rev` when given; else `pull_request_base`, the
+/// pull request's base SHA as the CI event gives it (`github::Context::pull_request_base`); else
 /// `git merge-base HEAD <main_branch>`. A commit missing from a shallow clone is an error that
 /// names the `git fetch` that would bring it.
 pub fn resolve_base(
     repo_dir: &Path,
     base_rev: Option<&str>,
     main_branch: &str,
-) -> Result<String, RunError> {
-    let event = std::env::var_os("GITHUB_EVENT_PATH")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from);
-    resolve_base_with_event(repo_dir, base_rev, main_branch, event.as_deref())
-}
-
-/// [`resolve_base`] with the GitHub event file given explicitly instead of read from the
-/// environment.
-pub fn resolve_base_with_event(
-    repo_dir: &Path,
-    base_rev: Option<&str>,
-    main_branch: &str,
-    event_path: Option<&Path>,
+    pull_request_base: Option<&str>,
 ) -> Result<String, RunError> {
     let repo = open_repository(repo_dir)?;
     if let Some(rev) = base_rev {
         return revision(&repo, rev).map(|oid| oid.to_string());
     }
-    if let Some(path) = event_path {
-        if let Some(sha) = pull_request_base(path)? {
-            let oid = Oid::from_str(&sha).map_err(|_| RunError::Event {
-                path: path.to_path_buf(),
-                message: format!("`pull_request.base.sha` is {sha:?}, not a commit SHA"),
-            })?;
-            return match repo.find_commit(oid) {
-                Ok(_) => Ok(sha),
-                Err(e) if e.code() == ErrorCode::NotFound => Err(RunError::MissingCommit {
-                    message: format!(
-                        "the pull request's base commit {sha} is not in this clone{}",
-                        shallow_note(&repo)
-                    ),
-                    fetch: format!("git fetch --no-tags --depth=1 origin {sha}"),
-                }),
-                Err(e) => Err(RunError::git(format!("reading the base commit {sha}"), e)),
-            };
-        }
+    if let Some(sha) = pull_request_base {
+        let oid = Oid::from_str(sha).map_err(|_| RunError::Event {
+            message: format!(
+                "the pull request's base `pull_request.base.sha` is {sha:?}, not a commit SHA"
+            ),
+        })?;
+        return match repo.find_commit(oid) {
+            Ok(_) => Ok(oid.to_string()),
+            Err(e) if e.code() == ErrorCode::NotFound => Err(RunError::MissingCommit {
+                message: format!(
+                    "the pull request's base commit {sha} is not in this clone{}",
+                    shallow_note(&repo)
+                ),
+                fetch: format!("git fetch --no-tags --depth=1 origin {sha}"),
+            }),
+            Err(e) => Err(RunError::git(format!("reading the base commit {sha}"), e)),
+        };
     }
     merge_base(&repo, main_branch).map(|oid| oid.to_string())
 }
@@ -210,28 +196,6 @@ fn merge_base(repo: &Repository, main_branch: &str) -> Result<Oid, RunError> {
     }
 }
 
-/// `pull_request.base.sha` of the event payload; `None` for events without a pull request.
-fn pull_request_base(path: &Path) -> Result<Option<String>, RunError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RunError::Event {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let event: serde_json::Value = serde_json::from_str(&text).map_err(|e| RunError::Event {
-        path: path.to_path_buf(),
-        message: format!("not JSON: {e}"),
-    })?;
-    let Some(pull_request) = event.get("pull_request") else {
-        return Ok(None);
-    };
-    match pull_request.pointer("/base/sha").and_then(|s| s.as_str()) {
-        Some(sha) => Ok(Some(sha.to_string())),
-        None => Err(RunError::Event {
-            path: path.to_path_buf(),
-            message: "field `pull_request.base.sha` is missing or not a string".into(),
-        }),
-    }
-}
-
 /// A checkout of the base commit that several measurements of one `check` share (the criterion
 /// rerun and the interleaved Lighthouse runs), so the base is checked out once. Reused by the
 /// next check (see `worktree.rs`).
@@ -264,7 +228,8 @@ impl BaseCheckout {
     }
 }
 
-/// Resolves the base commit ([`resolve_base`]) of the repository `repo_dir` is in and checks it
+/// Resolves `base_rev` (`None`: `git merge-base HEAD <main_branch>`) in the repository
+/// `repo_dir` is in and checks it
 /// out at the stable place under cargo's target directory (`.git/perf-budget` without a
 /// `Cargo.toml` in `repo_dir`); the user's work tree, index, HEAD and branches are untouched.
 pub fn checkout_base(
@@ -279,7 +244,7 @@ pub fn checkout_base(
     let workdir = workdir
         .canonicalize()
         .map_err(|e| RunError::io(workdir, e))?;
-    let sha = resolve_base(&workdir, base_rev, main_branch)?;
+    let sha = resolve_base(&workdir, base_rev, main_branch, None)?;
     let oid = Oid::from_str(&sha).map_err(|e| RunError::git(format!("base commit {sha}"), e))?;
     // Where the criterion rerun would put it, so both share one stable checkout.
     let manifest = repo_dir.join("Cargo.toml");
@@ -397,7 +362,8 @@ fn run_with(
         let (base_sha, label, checkout) = match shared {
             Some(c) => (c.sha().to_string(), c.label(), c.path()),
             None => {
-                let base_sha = resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch)?;
+                let base_sha =
+                    resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch, None)?;
                 let oid = Oid::from_str(&base_sha)
                     .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
                 let label = format!("base ({})", short_sha(oid));
@@ -793,24 +759,5 @@ mod tests {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0]), Some(2.5));
         assert_eq!(median(vec![]), None);
-    }
-
-    #[test]
-    fn reads_the_pull_request_base_from_the_event() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("event.json");
-        std::fs::write(&path, r#"{"pull_request":{"base":{"sha":"abc"}}}"#).unwrap();
-        assert_eq!(pull_request_base(&path).unwrap(), Some("abc".into()));
-        std::fs::write(&path, r#"{"ref":"refs/heads/main"}"#).unwrap();
-        assert_eq!(pull_request_base(&path).unwrap(), None);
-        std::fs::write(&path, r#"{"pull_request":{"base":{}}}"#).unwrap();
-        let err = pull_request_base(&path).unwrap_err().to_string();
-        assert!(
-            err.contains("pull_request.base.sha") && err.contains("event.json"),
-            "{err}"
-        );
-        std::fs::write(&path, "{").unwrap();
-        let err = pull_request_base(&path).unwrap_err().to_string();
-        assert!(err.contains("not JSON"), "{err}");
     }
 }

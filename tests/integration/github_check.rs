@@ -1,5 +1,5 @@
 //! `check` on GitHub Actions, through the real binary: the runner's environment files and event
-//! payload, a budget file, head/base results from the hidden `--fake-runner` directory, and the
+//! payload, a budget file, head/base results files (`--results`, `--base`), and the
 //! wiremock GitHub of [`super::github`]. What a user sees in a pull request's run: the job
 //! summary, the step outputs, `::error` annotations pointing at the budget line, one sticky
 //! comment, and an exit code that is the gate's whatever happened to the comment.
@@ -125,7 +125,14 @@ impl Job {
             .env("GITHUB_WORKSPACE", root)
             .env("RUNNER_TEMP", root)
             .env("GITHUB_TOKEN", TOKEN)
-            .args(["perf-budget", "check", "--fake-runner", "runs"])
+            .args([
+                "perf-budget",
+                "check",
+                "--results",
+                "runs/head.json",
+                "--base",
+                "runs/base.json",
+            ])
             .args(extra);
         cmd
     }
@@ -450,7 +457,15 @@ fn without_output_the_report_goes_to_runner_temp() {
         .env("GITHUB_STEP_SUMMARY", root.join("summary.md"))
         .env("GITHUB_OUTPUT", root.join("output"))
         .env("RUNNER_TEMP", root.join("tmp"))
-        .args(["perf-budget", "check", "--fake-runner", "runs", "--quiet"]);
+        .args([
+            "perf-budget",
+            "check",
+            "--results",
+            "runs/head.json",
+            "--base",
+            "runs/base.json",
+            "--quiet",
+        ]);
     std::fs::create_dir(root.join("tmp")).unwrap();
     let r = run(cmd);
     assert_eq!(r.code, 1, "{r}");

@@ -13,7 +13,7 @@ use std::process::Command;
 use cargo_perf_budget::budget::CriterionConfig;
 use cargo_perf_budget::model::ResultsFile;
 use cargo_perf_budget::runner::cargo_bench::{measure_head, BenchOptions};
-use cargo_perf_budget::runner::rerun::{self, resolve_base_with_event, RerunOptions};
+use cargo_perf_budget::runner::rerun::{self, resolve_base, RerunOptions};
 
 use crate::support::{fixture_target, git, serial};
 
@@ -270,24 +270,22 @@ fn base_is_the_merge_base_the_event_base_or_the_given_revision() {
     let later = repo.sha("main");
     git(&repo.root, &["checkout", "-q", "feature"]);
 
-    let resolve = |rev: Option<&str>, event: Option<&Path>| {
-        resolve_base_with_event(&repo.root.join("benchfix"), rev, "main", event)
+    let resolve = |rev: Option<&str>, pull_request_base: Option<&str>| {
+        resolve_base(&repo.root.join("benchfix"), rev, "main", pull_request_base)
     };
     assert_eq!(resolve(None, None).unwrap(), fork_point);
     assert_eq!(resolve(Some("main"), None).unwrap(), later);
     assert_eq!(resolve(Some("HEAD~1"), None).unwrap(), fork_point);
+    // The pull request's base (from the CI event) wins over the merge base; --base-rev over both.
+    assert_eq!(resolve(None, Some(&later)).unwrap(), later);
+    assert_eq!(resolve(Some("HEAD~1"), Some(&later)).unwrap(), fork_point);
+    let err = resolve(None, Some("not-a-sha")).unwrap_err().to_string();
+    assert!(
+        err.contains("pull_request.base.sha") && err.contains("not-a-sha"),
+        "{err}"
+    );
 
-    let event = repo._dir.path().join("event.json");
-    std::fs::write(
-        &event,
-        format!(r#"{{"pull_request":{{"number":7,"base":{{"sha":"{later}"}}}}}}"#),
-    )
-    .unwrap();
-    assert_eq!(resolve(None, Some(&event)).unwrap(), later);
-    std::fs::write(&event, r#"{"ref":"refs/heads/main","after":"abc"}"#).unwrap();
-    assert_eq!(resolve(None, Some(&event)).unwrap(), fork_point, "not a PR");
-
-    let err = resolve_base_with_event(&repo.root, None, "trunk", None)
+    let err = resolve_base(&repo.root, None, "trunk", None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -314,14 +312,14 @@ fn a_shallow_clone_says_which_fetch_is_missing() {
         ],
     );
 
-    let err = resolve_base_with_event(&clone, None, "main", None)
+    let err = resolve_base(&clone, None, "main", None)
         .unwrap_err()
         .to_string();
     assert!(
         err.contains("shallow clone") && err.contains("git fetch --no-tags origin main"),
         "{err}"
     );
-    let err = resolve_base_with_event(&clone, Some(&fork_point), "main", None)
+    let err = resolve_base(&clone, Some(&fork_point), "main", None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -330,13 +328,7 @@ fn a_shallow_clone_says_which_fetch_is_missing() {
         )),
         "{err}"
     );
-    let event = repo._dir.path().join("event.json");
-    std::fs::write(
-        &event,
-        format!(r#"{{"pull_request":{{"base":{{"sha":"{fork_point}"}}}}}}"#),
-    )
-    .unwrap();
-    let err = resolve_base_with_event(&clone, None, "main", Some(&event))
+    let err = resolve_base(&clone, None, "main", Some(&fork_point))
         .unwrap_err()
         .to_string();
     assert!(
@@ -358,13 +350,13 @@ fn a_shallow_clone_says_which_fetch_is_missing() {
             "main:refs/remotes/origin/main",
         ],
     );
-    let err = resolve_base_with_event(&clone, None, "main", None)
+    let err = resolve_base(&clone, None, "main", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("git fetch --no-tags --deepen="), "{err}");
     git(&clone, &["fetch", "-q", "--unshallow", "origin"]);
     assert_eq!(
-        resolve_base_with_event(&clone, None, "main", None).unwrap(),
+        resolve_base(&clone, None, "main", None).unwrap(),
         fork_point
     );
 }
@@ -372,7 +364,7 @@ fn a_shallow_clone_says_which_fetch_is_missing() {
 #[test]
 fn outside_a_repository_there_is_no_base() {
     let dir = tempfile::tempdir().unwrap();
-    let err = resolve_base_with_event(dir.path(), None, "main", None)
+    let err = resolve_base(dir.path(), None, "main", None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("not inside a git repository"), "{err}");

@@ -1,0 +1,195 @@
+//! Measuring, as the gate asks for it: [`Measure`] says what can be measured; [`ProjectMeasure`]
+//! measures a real project (cargo bench, Lighthouse, k6) and owns the base checkout the
+//! interleaved measurements share. Tests implement the trait with canned results.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::budget::{CriterionConfig, K6Config, LighthouseConfig};
+use crate::model::ResultsFile;
+use crate::runner::cargo_bench::{measure_head, BenchOptions};
+use crate::runner::lighthouse::{self, BaseSite, InterleavedResults};
+use crate::runner::rerun::{self, BaseCheckout, RerunOptions, RerunResults};
+
+/// Everything the gate can have measured. `base: None` means A/A: HEAD against itself.
+pub trait Measure {
+    /// HEAD's criterion benches, once.
+    fn benches(&self, criterion: &CriterionConfig) -> anyhow::Result<ResultsFile>;
+
+    /// Base and HEAD's criterion benches, built once each and run interleaved for `rounds`.
+    fn benches_interleaved(
+        &self,
+        criterion: &CriterionConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<RerunResults>;
+
+    /// One Lighthouse page on both sides, interleaved, each side served from its own checkout.
+    fn page_interleaved(
+        &self,
+        page: &LighthouseConfig,
+        base: Option<&str>,
+    ) -> anyhow::Result<InterleavedResults>;
+
+    /// One Lighthouse table on HEAD (run, or its reports imported).
+    fn page(&self, page: &LighthouseConfig) -> anyhow::Result<ResultsFile>;
+
+    /// One k6 table on HEAD (run, or its output imported).
+    fn load_test(&self, k6: &K6Config) -> anyhow::Result<ResultsFile>;
+
+    /// HEAD's commit, when the project is in a git repository.
+    fn head_commit(&self) -> Option<String>;
+
+    /// Every measurement of the base is done: a checkout may be released.
+    fn base_done(&self) {}
+}
+
+/// Measures the project whose budget file is in `budget_dir`.
+pub struct ProjectMeasure {
+    budget_dir: PathBuf,
+    manifest: PathBuf,
+    main_branch: String,
+    quiet: bool,
+    /// Share one base checkout between the criterion rerun and interleaved pages.
+    share_checkout: bool,
+    checkout: RefCell<Option<BaseCheckout>>,
+}
+
+impl ProjectMeasure {
+    /// A measurer for the project of `budget_dir`; `manifest` is its Cargo.toml (`None`: the
+    /// one in `budget_dir`). `share_checkout`: make one base checkout for everything measured
+    /// on the base (needed when pages are served from it).
+    pub fn new(
+        budget_dir: &Path,
+        manifest: Option<PathBuf>,
+        main_branch: &str,
+        quiet: bool,
+        share_checkout: bool,
+    ) -> ProjectMeasure {
+        ProjectMeasure {
+            budget_dir: budget_dir.to_path_buf(),
+            manifest: manifest.unwrap_or_else(|| budget_dir.join("Cargo.toml")),
+            main_branch: main_branch.to_string(),
+            quiet,
+            share_checkout,
+            checkout: RefCell::new(None),
+        }
+    }
+
+    fn bench_options(&self, criterion: &CriterionConfig) -> BenchOptions {
+        BenchOptions::new(self.manifest.clone(), criterion.clone(), self.quiet)
+    }
+
+    /// Runs `f` with the shared checkout of `commit`, made on first use.
+    fn with_checkout<T>(
+        &self,
+        commit: &str,
+        f: impl FnOnce(&BaseCheckout) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut slot = self.checkout.borrow_mut();
+        if slot.as_ref().is_none_or(|c| c.sha() != commit) {
+            *slot = Some(
+                rerun::checkout_base(&self.budget_dir, Some(commit), &self.main_branch)
+                    .context("checking out the base commit")?,
+            );
+        }
+        match slot.as_ref() {
+            Some(checkout) => f(checkout),
+            None => anyhow::bail!("the base checkout of {commit} was not made"),
+        }
+    }
+}
+
+impl Measure for ProjectMeasure {
+    fn benches(&self, criterion: &CriterionConfig) -> anyhow::Result<ResultsFile> {
+        measure_head(&self.bench_options(criterion)).context("running the benchmarks")
+    }
+
+    fn benches_interleaved(
+        &self,
+        criterion: &CriterionConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<RerunResults> {
+        let opts = RerunOptions {
+            bench: self.bench_options(criterion),
+            base_rev: base.map(str::to_string),
+            main_branch: self.main_branch.clone(),
+            rounds,
+            aa: base.is_none(),
+        };
+        let result = match base {
+            Some(commit) if self.share_checkout => {
+                self.with_checkout(commit, |c| Ok(rerun::run_in(&opts, Some(c))?))
+            }
+            _ => Ok(rerun::run_in(&opts, None)?),
+        };
+        result.context("measuring base and head interleaved")
+    }
+
+    fn page_interleaved(
+        &self,
+        page: &LighthouseConfig,
+        base: Option<&str>,
+    ) -> anyhow::Result<InterleavedResults> {
+        let measure = |site: &BaseSite| {
+            lighthouse::interleave(page, &self.budget_dir, site, self.quiet)
+                .with_context(|| format!("Lighthouse {:?}, base and head interleaved", page.name))
+        };
+        match base {
+            Some(commit) => self.with_checkout(commit, |c| {
+                let site = BaseSite {
+                    dir: c.path().join(relative_to_repository(
+                        &self.budget_dir,
+                        c.source_workdir(),
+                    )?),
+                    label: c.label(),
+                };
+                measure(&site)
+            }),
+            // A/A: both sides are served from the work tree.
+            None => measure(&BaseSite {
+                dir: self.budget_dir.clone(),
+                label: "base (A/A)".into(),
+            }),
+        }
+    }
+
+    fn page(&self, page: &LighthouseConfig) -> anyhow::Result<ResultsFile> {
+        lighthouse::collect(page, &self.budget_dir, self.quiet)
+            .with_context(|| format!("Lighthouse {:?}", page.name))
+    }
+
+    fn load_test(&self, k6: &K6Config) -> anyhow::Result<ResultsFile> {
+        crate::runner::k6::collect(k6, &self.budget_dir, self.quiet)
+            .with_context(|| format!("k6 {:?}", k6.name))
+    }
+
+    fn head_commit(&self) -> Option<String> {
+        crate::runner::cargo_bench::head_commit(&self.budget_dir)
+    }
+
+    fn base_done(&self) {
+        self.checkout.borrow_mut().take();
+    }
+}
+
+/// `dir` relative to the top level of its git work tree `workdir`: where the budget file's
+/// folder is in the base checkout.
+fn relative_to_repository(dir: &Path, workdir: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = dir
+        .canonicalize()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    absolute
+        .strip_prefix(workdir)
+        .map(Path::to_path_buf)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the budget file's folder {} is outside the git work tree {}, so it has no base version to serve",
+                absolute.display(),
+                workdir.display()
+            )
+        })
+}

@@ -1,0 +1,355 @@
+//! The gate's plan carried out against a fake project and an in-memory store: which side of
+//! which metric comes from where, what is calibrated, what is noted, what is an error.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::measure::Measure;
+use super::plan::{BasePlan, HeadPlan, Plan};
+use super::store::{Calibration, Store};
+use crate::budget::evaluate::BaselineSource;
+use crate::budget::{BudgetFile, CriterionConfig, K6Config, LighthouseConfig};
+use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
+use crate::report::Verdict;
+use crate::runner::lighthouse::InterleavedResults;
+use crate::runner::rerun::RerunResults;
+use crate::store::StoreError;
+
+const BASE: &str = "1111111111111111111111111111111111111111";
+const OLDER: &str = "2222222222222222222222222222222222222222";
+const HEAD: &str = "3333333333333333333333333333333333333333";
+
+fn budget(extra: &str) -> BudgetFile {
+    let text = format!(
+        "[criterion]\n\n[[k6]]\nname = \"api\"\nsummary = \"k6.json\"\n\n[[budget]]\nmetric = \"**\"\nmax-regression = \"5%\"\n{extra}"
+    );
+    crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap()
+}
+
+/// A benchmark measured in 3 rounds of 10 samples around `center`.
+fn bench(center: f64) -> Metric {
+    let samples: Vec<f64> = (0..30)
+        .map(|i| center * (1.0 + 0.002 * f64::from(i % 7) - 0.006))
+        .collect();
+    let mut m = Metric::new(
+        "criterion/parse",
+        Unit::Nanoseconds,
+        Direction::Lower,
+        center,
+    )
+    .with_samples(SampleKind::Iterations, samples);
+    m.rounds = (0..30).map(|i| i / 10 + 1).collect();
+    m
+}
+
+fn k6(value: f64) -> Metric {
+    Metric::new(
+        "k6/api/http_req_duration/p95",
+        Unit::Milliseconds,
+        Direction::Lower,
+        value,
+    )
+}
+
+fn file(commit: Option<&str>, metrics: Vec<Metric>) -> ResultsFile {
+    let mut f = ResultsFile::new();
+    f.commit = commit.map(str::to_string);
+    f.metrics = metrics;
+    f
+}
+
+/// A project whose every measurement is canned; it records what was asked of it.
+#[derive(Default)]
+struct FakeProject {
+    calls: RefCell<Vec<String>>,
+    /// head/base factor of the benchmark.
+    slower: f64,
+}
+
+impl Measure for FakeProject {
+    fn benches(&self, _: &CriterionConfig) -> anyhow::Result<ResultsFile> {
+        self.calls.borrow_mut().push("benches".into());
+        Ok(file(None, vec![bench(100.0 * self.slower)]))
+    }
+
+    fn benches_interleaved(
+        &self,
+        _: &CriterionConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<RerunResults> {
+        self.calls
+            .borrow_mut()
+            .push(format!("interleaved {} x{rounds}", base.unwrap_or("A/A")));
+        Ok(RerunResults {
+            base: file(Some(base.unwrap_or(HEAD)), vec![bench(100.0)]),
+            head: file(Some(HEAD), vec![bench(100.0 * self.slower)]),
+            notes: vec!["rerun note".into()],
+        })
+    }
+
+    fn page_interleaved(
+        &self,
+        page: &LighthouseConfig,
+        _: Option<&str>,
+    ) -> anyhow::Result<InterleavedResults> {
+        anyhow::bail!("page {} was not planned to be interleaved", page.name)
+    }
+
+    fn page(&self, page: &LighthouseConfig) -> anyhow::Result<ResultsFile> {
+        anyhow::bail!("page {} is not in the budget", page.name)
+    }
+
+    fn load_test(&self, k: &K6Config) -> anyhow::Result<ResultsFile> {
+        self.calls.borrow_mut().push(format!("k6 {}", k.name));
+        Ok(file(None, vec![k6(250.0)]))
+    }
+
+    fn head_commit(&self) -> Option<String> {
+        Some(HEAD.into())
+    }
+}
+
+/// The result store in memory: results by commit, and whether reading it fails.
+#[derive(Default)]
+struct MemoryStore {
+    results: HashMap<String, ResultsFile>,
+    broken: bool,
+    calibrations: RefCell<usize>,
+}
+
+impl Store for MemoryStore {
+    fn base_results(
+        &self,
+        commit: &str,
+        _suite: &str,
+    ) -> Result<Option<(String, ResultsFile)>, StoreError> {
+        if self.broken {
+            return Err(StoreError::NoStore {
+                hint: String::new(),
+            });
+        }
+        // The base itself, else its parent OLDER.
+        Ok([commit, OLDER]
+            .iter()
+            .find_map(|c| self.results.get(*c).map(|r| (c.to_string(), r.clone()))))
+    }
+
+    fn calibration(&self, _: &str, _: &str, _: &str, _: usize) -> Result<Calibration, StoreError> {
+        *self.calibrations.borrow_mut() += 1;
+        Ok(Calibration::default())
+    }
+}
+
+fn stored(commit: &str) -> MemoryStore {
+    let mut store = MemoryStore::default();
+    store.results.insert(
+        commit.into(),
+        file(Some(commit), vec![bench(100.0), k6(240.0)]),
+    );
+    store
+}
+
+fn plan(base: BasePlan) -> Plan {
+    Plan {
+        head: HeadPlan::Measure,
+        base,
+        rounds: 3,
+    }
+}
+
+#[test]
+fn a_rerun_measures_the_benches_interleaved_and_takes_only_k6_from_the_store() {
+    let project = FakeProject {
+        slower: 1.0,
+        ..FakeProject::default()
+    };
+    let store = stored(BASE);
+    let budget = budget("");
+    let c = super::collect::collect(
+        &budget,
+        &plan(BasePlan::Rerun(BASE.into())),
+        &project,
+        &store,
+    )
+    .unwrap();
+    assert_eq!(
+        *project.calls.borrow(),
+        [format!("interleaved {BASE} x3"), "k6 api".to_string()]
+    );
+    assert_eq!(c.source, BaselineSource::Rerun);
+    assert_eq!(
+        c.stored_base.iter().collect::<Vec<_>>(),
+        ["k6/api/http_req_duration/p95"],
+        "only the metric not measured here takes a stored base"
+    );
+    assert!(c.stored_environment.is_some());
+    assert_eq!(c.base.commit.as_deref(), Some(BASE));
+    assert_eq!(c.head.commit.as_deref(), Some(HEAD));
+    assert_eq!(c.notes, ["rerun note"]);
+}
+
+#[test]
+fn a_rerun_with_a_broken_store_leaves_k6_new_and_says_why() {
+    let project = FakeProject {
+        slower: 1.0,
+        ..FakeProject::default()
+    };
+    let store = MemoryStore {
+        broken: true,
+        ..MemoryStore::default()
+    };
+    let gated = super::run(
+        &budget("[settings]\nunmatched = \"warn\"\n"),
+        &plan(BasePlan::Rerun(BASE.into())),
+        false,
+        &project,
+        &store,
+    )
+    .unwrap();
+    let k6 = gated
+        .report
+        .results
+        .iter()
+        .find(|r| r.id.starts_with("k6/"))
+        .unwrap();
+    assert_eq!(k6.status, crate::report::Status::New);
+    assert!(
+        gated
+            .report
+            .notes
+            .iter()
+            .any(|n| n.contains("result store unavailable")),
+        "{:?}",
+        gated.report.notes
+    );
+}
+
+#[test]
+fn store_mode_measures_head_once_and_reads_the_nearest_stored_ancestor() {
+    let project = FakeProject {
+        slower: 1.5,
+        ..FakeProject::default()
+    };
+    let store = stored(OLDER);
+    let gated = super::run(
+        &budget(""),
+        &plan(BasePlan::Store(BASE.into())),
+        false,
+        &project,
+        &store,
+    )
+    .unwrap();
+    assert_eq!(*project.calls.borrow(), ["benches", "k6 api"]);
+    assert_eq!(gated.report.base.commit.as_deref(), Some(OLDER));
+    assert!(
+        gated.report.notes[0].contains("nearest ancestor"),
+        "{:?}",
+        gated.report.notes
+    );
+    assert_eq!(
+        *store.calibrations.borrow(),
+        1,
+        "separate runs are calibrated"
+    );
+    // +50 % on the benchmark: the store's base is compared, and fails.
+    assert_eq!(gated.report.verdict, Verdict::Fail);
+}
+
+#[test]
+fn store_mode_without_a_readable_store_is_an_error_not_a_pass() {
+    let project = FakeProject {
+        slower: 1.0,
+        ..FakeProject::default()
+    };
+    let store = MemoryStore {
+        broken: true,
+        ..MemoryStore::default()
+    };
+    let err = super::run(
+        &budget(""),
+        &plan(BasePlan::Store(BASE.into())),
+        false,
+        &project,
+        &store,
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("reading the base results from the store"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn a_a_never_reads_the_store_and_interleaves_head_with_itself() {
+    let project = FakeProject {
+        slower: 1.0,
+        ..FakeProject::default()
+    };
+    let store = MemoryStore {
+        broken: true,
+        ..MemoryStore::default()
+    };
+    let c = super::collect::collect(
+        &budget("[settings]\nunmatched = \"warn\"\n"),
+        &plan(BasePlan::Itself),
+        &project,
+        &store,
+    )
+    .unwrap();
+    assert_eq!(*project.calls.borrow(), ["interleaved A/A x3", "k6 api"]);
+    assert_eq!(c.source, BaselineSource::Rerun);
+    assert!(c.base.metric("k6/api/http_req_duration/p95").is_none());
+}
+
+#[test]
+fn head_results_from_files_measure_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    file(Some(HEAD), vec![bench(100.0)]).save(&a).unwrap();
+    file(None, vec![k6(240.0)]).save(&b).unwrap();
+    let project = FakeProject::default();
+    let store = stored(BASE);
+    let plan = Plan {
+        head: HeadPlan::Files(vec![a, b]),
+        base: BasePlan::Store(BASE.into()),
+        rounds: 3,
+    };
+    let gated = super::run(&budget(""), &plan, false, &project, &store).unwrap();
+    assert!(project.calls.borrow().is_empty(), "{:?}", project.calls);
+    assert_eq!(
+        gated.head.metrics.len(),
+        2,
+        "both files are merged into one head"
+    );
+    assert_eq!(gated.report.verdict, Verdict::Pass);
+}
+
+#[test]
+fn the_plan_refuses_what_cannot_be_done() {
+    let budget = budget("");
+    let dir = tempfile::tempdir().unwrap();
+    let request = super::plan::Request {
+        head_files: vec!["head.json".into()],
+        aa: true,
+        ..Default::default()
+    };
+    let err = Plan::resolve(&request, &budget, dir.path()).unwrap_err();
+    assert!(err.to_string().contains("--aa"), "{err}");
+    let request = super::plan::Request {
+        rounds: Some(0),
+        ..Default::default()
+    };
+    let err = Plan::resolve(&request, &budget, dir.path()).unwrap_err();
+    assert!(err.to_string().contains("--rounds"), "{err}");
+    // A file base needs no repository.
+    let request = super::plan::Request {
+        base_file: Some("base.json".into()),
+        ..Default::default()
+    };
+    let plan = Plan::resolve(&request, &budget, dir.path()).unwrap();
+    assert_eq!(plan.base, BasePlan::File("base.json".into()));
+    assert!(!plan.interleaves());
+}
