@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use cargo_perf_budget::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
-use cargo_perf_budget::store::{calibration_for, GitStore, HistoryQuery, ResultStore};
+use cargo_perf_budget::store::{calibration_for, GitStore, HistoryQuery};
 use criterion::{criterion_group, criterion_main, Criterion};
 use git2::{Repository, Signature};
 

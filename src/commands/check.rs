@@ -26,7 +26,6 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         // Only a base that is still to be found asks the event.
         (None, None, false) => crate::github::Context::from_env()
             .pull_request_base()
-            .map_err(|e| anyhow::anyhow!("{e}"))
             .context("finding the base commit")?
             .map(str::to_string),
         _ => None,

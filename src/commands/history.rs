@@ -13,7 +13,7 @@ use crate::cli::{Format, GlobalArgs, HistoryArgs};
 use crate::model::HistoryView;
 use crate::report::chart::{regression_points, svg_chart, ChartSeries};
 use crate::report::history as render;
-use crate::store::{history_view, GitStore, HistoryQuery, ResultStore, STORE_REF};
+use crate::store::{history_view, GitStore, HistoryQuery, STORE_REF};
 
 /// Metrics drawn in one chart; more would make panels too small to read.
 const MAX_CHART_METRICS: usize = 12;

@@ -12,7 +12,7 @@ use super::Outcome;
 use crate::budget::BudgetFile;
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::model::ResultsFile;
-use crate::store::{self, GitStore, ResultStore, DEFAULT_SUITE, STORE_REF};
+use crate::store::{self, GitStore, DEFAULT_SUITE, STORE_REF};
 
 /// Runs `run`.
 pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {

@@ -45,6 +45,11 @@ impl Repo {
     }
 }
 
+/// The event payload cannot give what is asked of it: the message names the file and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EventError(pub String);
+
 /// The pull request a `pull_request` / `pull_request_target` event is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequestEvent {
@@ -236,21 +241,21 @@ impl Context {
     /// the event is not about a pull request or there is no event. An event that cannot be read,
     /// or a pull request without a base SHA, is an error: the base would otherwise quietly become
     /// `git merge-base`, another commit than the one the pull request targets.
-    pub fn pull_request_base(&self) -> Result<Option<&str>, String> {
+    pub fn pull_request_base(&self) -> Result<Option<&str>, EventError> {
         if let Some(problem) = &self.event_problem {
-            return Err(problem.clone());
+            return Err(EventError(problem.clone()));
         }
         match &self.pull_request {
             None => Ok(None),
             Some(pr) => match pr.base_sha.as_deref() {
                 Some(sha) => Ok(Some(sha)),
-                None => Err(format!(
+                None => Err(EventError(format!(
                     "the event payload {} has a pull request without `pull_request.base.sha`",
                     self.event_path
                         .as_deref()
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|| "(GITHUB_EVENT_PATH)".into())
-                )),
+                ))),
             },
         }
     }
@@ -471,18 +476,26 @@ mod tests {
             &[],
             Some(r#"{"pull_request":{"number":7,"base":{"sha":"abc"}}}"#),
         );
-        assert_eq!(c.pull_request_base(), Ok(Some("abc")));
+        assert_eq!(c.pull_request_base().unwrap(), Some("abc"));
         let c = ctx(&[], Some(r#"{"ref":"refs/heads/main"}"#));
-        assert_eq!(c.pull_request_base(), Ok(None), "not a pull request");
-        assert_eq!(ctx(&[], None).pull_request_base(), Ok(None), "no event");
+        assert_eq!(c.pull_request_base().unwrap(), None, "not a pull request");
+        assert_eq!(
+            ctx(&[], None).pull_request_base().unwrap(),
+            None,
+            "no event"
+        );
         let err = ctx(&[], Some(r#"{"pull_request":{"number":7,"base":{}}}"#))
             .pull_request_base()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("pull_request.base.sha") && err.contains("event.json"),
             "{err}"
         );
-        let err = ctx(&[], Some("{")).pull_request_base().unwrap_err();
+        let err = ctx(&[], Some("{"))
+            .pull_request_base()
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("not the JSON") && err.contains("event.json"),
             "{err}"

@@ -50,6 +50,12 @@ pub enum ResultsError {
         /// What was wrong.
         message: String,
     },
+    /// Two inputs merged into one run both have this metric.
+    #[error("metric {id:?} appears in more than one input")]
+    Duplicate {
+        /// The metric id.
+        id: String,
+    },
 }
 
 /// A set of metrics measured on one commit.
@@ -350,11 +356,9 @@ impl ResultsFile {
 
     /// Adds another file's metrics (several importers or jobs into one). A metric id that
     /// exists in both is an error: silently keeping one would lose data.
-    pub fn merge(&mut self, other: ResultsFile) -> Result<(), String> {
-        for m in &other.metrics {
-            if self.metric(&m.id).is_some() {
-                return Err(format!("metric {:?} appears in more than one input", m.id));
-            }
+    pub fn merge(&mut self, other: ResultsFile) -> Result<(), ResultsError> {
+        if let Some(m) = other.metrics.iter().find(|m| self.metric(&m.id).is_some()) {
+            return Err(ResultsError::Duplicate { id: m.id.clone() });
         }
         if self.commit.is_none() {
             self.commit = other.commit;

@@ -18,8 +18,8 @@ use super::layout::{
 };
 use super::summary::{decode_summary, encode_summary, RunSummary};
 use super::{
-    CommitResults, EntryProblem, History, HistoryCommit, HistoryQuery, ResultStore, SaveOutcome,
-    StoreError, WalkStop,
+    CommitResults, EntryProblem, History, HistoryCommit, HistoryQuery, SaveOutcome, StoreError,
+    WalkStop,
 };
 
 /// How often a local compare-and-swap of the store ref is tried before giving up. Each failed
@@ -715,8 +715,10 @@ fn decode_summaries_in_parallel(inputs: &[Option<&[u8]>]) -> Vec<Option<RunSumma
     })
 }
 
-impl ResultStore for GitStore {
-    fn save(
+impl GitStore {
+    /// Saves `results` for `commit` (a full SHA) under `suite`, replacing earlier results of the
+    /// same commit and suite.
+    pub fn save(
         &self,
         commit: &str,
         suite: &str,
@@ -820,7 +822,8 @@ impl ResultStore for GitStore {
         ))
     }
 
-    fn load(&self, commit: &str) -> Result<CommitResults, StoreError> {
+    /// Every suite stored for `commit` (a full SHA); unreadable entries are listed, not returned.
+    pub fn load(&self, commit: &str) -> Result<CommitResults, StoreError> {
         let mut out = CommitResults {
             commit: commit.to_string(),
             ..CommitResults::default()
@@ -844,7 +847,8 @@ impl ResultStore for GitStore {
         Ok(out)
     }
 
-    fn history(&self, query: &HistoryQuery) -> Result<History, StoreError> {
+    /// Walks history and returns the commits that have results.
+    pub fn history(&self, query: &HistoryQuery) -> Result<History, StoreError> {
         let rev = query.from_rev.as_deref().unwrap_or("HEAD");
         let start = self.resolve_commit(rev)?;
         let start_oid =

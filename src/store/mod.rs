@@ -1,6 +1,6 @@
 //! The git result store: results of every measured commit kept in the repository itself, so users
-//! need no server. [`ResultStore`] is the small interface the commands use; [`GitStore`] is the
-//! implementation on a git repository (tests use one in a temporary directory).
+//! need no server. [`GitStore`] reads and writes it (tests use one in a temporary directory); the
+//! gate reads it through the small `gate::Store` interface, which its unit tests fake.
 //!
 //! # Where the results live, and why there
 //!
@@ -319,22 +319,4 @@ pub struct History {
     pub stopped: Option<WalkStop>,
     /// Commits walked.
     pub walked: usize,
-}
-
-/// The result store as the commands see it.
-pub trait ResultStore {
-    /// Saves `results` for `commit` (a full SHA) under `suite`, replacing earlier results of the
-    /// same commit and suite.
-    fn save(
-        &self,
-        commit: &str,
-        suite: &str,
-        results: &ResultsFile,
-    ) -> Result<SaveOutcome, StoreError>;
-
-    /// Every suite stored for `commit` (a full SHA); unreadable entries are listed, not returned.
-    fn load(&self, commit: &str) -> Result<CommitResults, StoreError>;
-
-    /// Walks history and returns the commits that have results.
-    fn history(&self, query: &HistoryQuery) -> Result<History, StoreError>;
 }

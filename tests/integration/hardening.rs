@@ -444,7 +444,7 @@ fn remote_names_that_look_like_options_are_refused_and_never_run() {
 /// with no store (creating the ref is the tightest race); every save must succeed and be there.
 #[test]
 fn racing_local_saves_all_succeed_and_all_are_stored() {
-    use cargo_perf_budget::store::{GitStore, ResultStore, STORE_REF};
+    use cargo_perf_budget::store::{GitStore, STORE_REF};
     const WRITERS: usize = 8;
     const ROUNDS: usize = 12;
     let dir = TempDir::new().unwrap();
@@ -690,7 +690,7 @@ fn with_output_the_report_goes_only_to_the_file() {
 
 #[test]
 fn a_quiet_history_chart_prints_no_table() {
-    use cargo_perf_budget::store::{GitStore, ResultStore};
+    use cargo_perf_budget::store::GitStore;
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     let repo = git2::Repository::init(d).unwrap();

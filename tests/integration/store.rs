@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 use assert_cmd::Command;
 use cargo_perf_budget::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use cargo_perf_budget::store::{
-    self, find_base, find_base_detailed, GitStore, HistoryQuery, ResultStore, StoreError, STORE_REF,
+    self, find_base, find_base_detailed, GitStore, HistoryQuery, StoreError, STORE_REF,
 };
 use git2::{Oid, Repository, Signature};
 use tempfile::TempDir;
