@@ -997,3 +997,155 @@ fn a_server_error_stops_the_install_instead_of_building() {
     assert!(text.contains("answered HTTP 403"), "{text}");
     assert_eq!(out.cargo_calls, "");
 }
+
+// ---- workflows and examples ----
+
+/// Every workflow file this repository ships or tells users to copy.
+fn workflow_files() -> Vec<PathBuf> {
+    let mut files = vec![root().join("action.yml")];
+    for dir in [".github/workflows", "examples"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Problems with `uses:` lines: every action other than this one and local ones is pinned to a
+/// full commit SHA with its version in a comment; this action is named by its real repository.
+fn unpinned(name: &str, text: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some(at) = line.find("uses:") else {
+            continue;
+        };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let value = line[at + 5..].trim();
+        let (action, comment) = match value.split_once(" #") {
+            Some((a, c)) => (a.trim(), c.trim()),
+            None => (value, ""),
+        };
+        if action.starts_with("./") {
+            continue;
+        }
+        let Some((repo, version)) = action.split_once('@') else {
+            wrong.push(format!("{name}:{}: `{action}` has no version", n + 1));
+            continue;
+        };
+        if repo == "cargo-perf-budget/cargo-perf-budget" {
+            if !(version.starts_with('v') || version.len() == 40) {
+                wrong.push(format!("{name}:{}: `{action}`", n + 1));
+            }
+            continue;
+        }
+        let sha = version.len() == 40 && version.bytes().all(|b| b.is_ascii_hexdigit());
+        if !sha || comment.is_empty() {
+            wrong.push(format!(
+                "{name}:{}: `{action}` is not pinned to a full commit SHA with its version in a comment",
+                n + 1
+            ));
+        }
+    }
+    if text.contains("OWNER/") {
+        wrong.push(format!(
+            "{name}: says OWNER/ instead of the action's repository"
+        ));
+    }
+    wrong
+}
+
+/// Jobs (`jobs.<id>`, at two spaces) whose `actions/checkout` keeps the token in the clone's git
+/// config although nothing in the job pushes with git.
+fn persisted_credentials(name: &str, text: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let Some(jobs_at) = text.find("\njobs:\n") else {
+        return wrong;
+    };
+    let jobs = &text[jobs_at + 7..];
+    let mut chunks: Vec<(String, String)> = Vec::new();
+    for line in jobs.lines() {
+        if indent(line) == 2 && line.trim_end().ends_with(':') && !line.trim().starts_with('#') {
+            chunks.push((line.trim().trim_end_matches(':').to_owned(), String::new()));
+        } else if let Some((_, body)) = chunks.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    for (job, body) in chunks {
+        let pushes = body.contains("store push") || body.contains("git push");
+        let lines: Vec<&str> = body.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains("uses: actions/checkout@") {
+                continue;
+            }
+            let step_indent = indent(line);
+            let persists = !lines[i + 1..]
+                .iter()
+                .take_while(|l| l.trim().is_empty() || indent(l) > step_indent)
+                .any(|l| l.trim().starts_with("persist-credentials: false"));
+            if persists && !pushes {
+                wrong.push(format!(
+                    "{name}: job `{job}` checks out with persisted credentials but never pushes"
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// Tokens at workflow or job level reach every step; they belong in the one step that uses them.
+fn broad_tokens(name: &str, text: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("secrets.") || l.contains("github.token"))
+        .filter(|(_, l)| !l.trim_start().starts_with('#'))
+        .filter(|(_, l)| indent(l) < 10 && !name.ends_with("action.yml"))
+        .map(|(n, l)| format!("{name}:{}: a token outside a step: `{}`", n + 1, l.trim()))
+        .collect()
+}
+
+#[test]
+fn every_workflow_pins_its_actions_keeps_no_needless_credentials_and_scopes_tokens() {
+    let mut wrong = Vec::new();
+    for path in workflow_files() {
+        let name = path.strip_prefix(root()).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        wrong.extend(unpinned(&name, &text));
+        wrong.extend(persisted_credentials(&name, &text));
+        wrong.extend(broad_tokens(&name, &text));
+    }
+    for doc in ["README.md", "docs/github.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        if text.contains("OWNER/") {
+            wrong.push(format!(
+                "{doc}: says OWNER/ instead of the action's repository"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_workflow_checks_catch_what_they_are_for() {
+    let bad = "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n      \
+               - uses: some/action@1111111111111111111111111111111111111111\n      \
+               - uses: OWNER/cargo-perf-budget@v1\n  b:\n    env:\n      \
+               GH_TOKEN: ${{ github.token }}\n    steps:\n      \
+               - uses: actions/checkout@2222222222222222222222222222222222222222 # v9\n        \
+               with:\n          persist-credentials: false\n";
+    let text = format!("name: x\n{bad}");
+    let unpinned = unpinned("x.yml", &text);
+    assert_eq!(unpinned.len(), 4, "{unpinned:?}"); // @v4, no comment, OWNER/ twice
+    assert_eq!(persisted_credentials("x.yml", &text).len(), 1);
+    assert_eq!(broad_tokens("x.yml", &text).len(), 1);
+    let pushing = "name: x\njobs:\n  a:\n    steps:\n      \
+                   - uses: actions/checkout@2222222222222222222222222222222222222222 # v9\n      \
+                   - run: cargo-perf-budget perf-budget store push origin\n";
+    assert!(persisted_credentials("x.yml", pushing).is_empty());
+}
