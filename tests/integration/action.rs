@@ -998,6 +998,129 @@ fn a_server_error_stops_the_install_instead_of_building() {
     assert_eq!(out.cargo_calls, "");
 }
 
+// ---- the release workflow's assets ----
+
+/// The `run: |` script of the step named `name` in a workflow file, dedented.
+fn workflow_step_script(text: &str, name: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("no step `{name}`"));
+    let step_indent = indent(lines[at]);
+    let run = (at + 1..lines.len())
+        .take_while(|&i| lines[i].trim().is_empty() || indent(lines[i]) > step_indent)
+        .find(|&i| lines[i].trim() == "run: |")
+        .unwrap_or_else(|| panic!("step `{name}` has no `run: |`"));
+    let body: Vec<&str> = lines[run + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent(l) > indent(lines[run]))
+        .copied()
+        .collect();
+    let strip = body
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| indent(l));
+    body.iter()
+        .map(|l| l.get(strip..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_release_workflows_assets_are_what_the_action_installs() {
+    // Run release.yml's own packaging and publishing scripts on fake build outputs, serve what
+    // they produce, and install it with action.yml at the major tag and at the release's commit.
+    let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let package = workflow_step_script(&workflow, "Package");
+    let publish = workflow_step_script(&workflow, "Checksums and release info");
+    let runner = Runner::new("1.4.2");
+    let checkout = runner.action.clone();
+    sh(
+        &checkout,
+        "git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm r",
+    );
+    let head = sh(&checkout, "git rev-parse HEAD").trim().to_owned();
+    std::fs::create_dir(checkout.join("all")).unwrap();
+    for target in TARGETS {
+        let (os, exe) = if target.contains("windows") {
+            ("Windows", "cargo-perf-budget.exe")
+        } else {
+            ("Linux", "cargo-perf-budget")
+        };
+        let built = checkout.join(format!("target/{target}/release"));
+        std::fs::create_dir_all(&built).unwrap();
+        std::fs::write(
+            built.join(exe),
+            format!("#!/bin/sh\necho \"cargo-perf-budget 1.4.2 ({target})\"\n"),
+        )
+        .unwrap();
+        sh(&built, &format!("chmod +x {exe}"));
+        let out = Command::new("bash")
+            .args(["-eo", "pipefail", "-c", &package])
+            .current_dir(&checkout)
+            .env("TARGET", target)
+            .env("RUNNER_OS", os)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // upload-artifact, then download-artifact with merge-multiple into one folder.
+        sh(&checkout, "mv dist/* all/ && rmdir dist && rm -rf target");
+    }
+    sh(&checkout, "mv all dist");
+    let github_output = checkout.join("github-output");
+    let out = Command::new("bash")
+        .args(["-eo", "pipefail", "-c", &publish])
+        .current_dir(&checkout)
+        .env("GITHUB_OUTPUT", &github_output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&github_output).unwrap(),
+        format!("commit={head}\n")
+    );
+    let mut files = HashMap::new();
+    for entry in std::fs::read_dir(checkout.join("dist")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        files.insert(
+            format!("/v1.4.2/{name}"),
+            (200, std::fs::read(&path).unwrap()),
+        );
+    }
+    assert!(
+        files.contains_key("/v1.4.2/SHA256SUMS"),
+        "{:?}",
+        files.keys()
+    );
+    std::fs::remove_dir_all(checkout.join("dist")).unwrap();
+    std::fs::remove_dir_all(checkout.join(".git")).unwrap();
+    let server = Server::start(files);
+
+    // @v1: the release's recorded source is the action's.
+    let out = runner
+        .server(&server)
+        .at_ref("v1")
+        .on("macOS", "ARM64")
+        .install();
+    assert_prebuilt(&out, "v1.4.2", "aarch64-apple-darwin");
+    // @<the release's commit>, without git metadata.
+    let mut runner = Runner::new("1.4.2").server(&server).at_ref(&head);
+    std::fs::write(runner.action.join("src/main.rs"), "fn main() { }\n").unwrap();
+    runner.os = "Windows";
+    let out = runner.install();
+    assert_prebuilt(&out, "v1.4.2", "x86_64-pc-windows-msvc");
+}
+
 // ---- workflows and examples ----
 
 /// Every workflow file this repository ships or tells users to copy.
