@@ -186,6 +186,9 @@ resolve() {
             esac
         fi
     fi
+    if [ "$version" != source ] && [ -z "$base" ]; then
+        fail "no repository to download release $version from (the action runs from a local path); use version: source"
+    fi
     if [ "$version" != source ] && [ -z "$target" ]; then
         say "no prebuilt binary for ${RUNNER_OS:-?} ${RUNNER_ARCH:-?}: building the action's source"
         version=source

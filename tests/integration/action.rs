@@ -700,17 +700,21 @@ fn a_release_tag_installs_each_runners_own_binary_verified_and_on_path() {
 
 #[test]
 fn the_major_tag_maps_to_the_release_built_from_the_same_source() {
-    let runner = Runner::new("1.4.2");
-    let source = source_hash(&runner.action);
-    let server = Server::start(release("v1.4.2", COMMIT, &source));
-    let out = runner.server(&server).at_ref("v1").install();
-    assert_prebuilt(&out, "v1.4.2", "x86_64-unknown-linux-musl");
-    assert!(
-        out.log()
-            .contains("is the source release v1.4.2 was built from"),
-        "{}",
-        out.log()
-    );
+    // `v1` above 1.0; below it a minor is breaking and the moving tag is `v0.3`.
+    for (version, moving) in [("1.4.2", "v1"), ("0.3.1", "v0.3")] {
+        let runner = Runner::new(version);
+        let source = source_hash(&runner.action);
+        let tag = format!("v{version}");
+        let server = Server::start(release(&tag, COMMIT, &source));
+        let out = runner.server(&server).at_ref(moving).install();
+        assert_prebuilt(&out, &tag, "x86_64-unknown-linux-musl");
+        assert!(
+            out.log()
+                .contains(&format!("is the source release {tag} was built from")),
+            "{}",
+            out.log()
+        );
+    }
 }
 
 #[test]
@@ -803,6 +807,17 @@ fn a_local_action_builds_its_source() {
     let out = runner.install();
     assert_source(&out, root());
     assert!(out.log().contains("uses: ./"), "{}", out.log());
+
+    // A release asked for by name cannot be downloaded without a repository: said so.
+    let mut runner = Runner::new("1.4.2").input("version", "v1.4.2");
+    runner.repository = String::new();
+    let out = runner.install();
+    let (_, code, text) = out.failed().expect("fails");
+    assert_eq!(*code, 2);
+    assert!(
+        text.contains("no repository to download release v1.4.2 from"),
+        "{text}"
+    );
 }
 
 #[test]
