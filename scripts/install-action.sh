@@ -220,7 +220,8 @@ resolve() {
         # (ImageOS is ubuntu22, ubuntu24 … on GitHub-hosted runners).
         key="source-${ImageOS:-any}-$(source_hash "$GITHUB_ACTION_PATH" | cut -c1-16)"
     else
-        key=$version
+        # The checksum too: a release asset replaced since is fetched (and verified) anew.
+        key="$version-${sha256:0:16}"
     fi
     {
         echo "version=$version"
