@@ -1,6 +1,7 @@
 //! One integration test binary; each module tests one part of the pipeline.
 
 mod acceptance;
+mod action;
 mod budget;
 mod check_rerun;
 mod check_store;
