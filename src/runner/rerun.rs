@@ -661,18 +661,10 @@ pub(crate) fn pool_rounds(rounds: Vec<(u32, ResultsFile)>) -> ResultsFile {
     pooled
 }
 
+/// The median of the finite values; `None` without any.
 fn median(mut values: Vec<f64>) -> Option<f64> {
     values.retain(|v| v.is_finite());
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    })
+    (!values.is_empty()).then(|| crate::stats::describe::median_in_place(&mut values))
 }
 
 #[cfg(test)]

@@ -322,15 +322,13 @@ fn page_labels(groups: &[(Page, Vec<Run>)]) -> Vec<Option<String>> {
     labels.into_iter().map(Some).collect()
 }
 
+/// The runs' median; with no run measured, the documented placeholder 0 (the metric then
+/// carries `failure`, and no sample).
 fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => v[n / 2],
-        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    if values.is_empty() {
+        return 0.0;
     }
+    crate::stats::describe::median(values)
 }
 
 /// "CODE: message (a.json, b.json); CODE2: … (c.json)": one entry per distinct reason.
