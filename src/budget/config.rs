@@ -67,6 +67,11 @@ pub struct Settings {
     pub baseline: BaselineMode,
     /// Interleaved base/head rounds when rerunning (default 3).
     pub rounds: u32,
+    /// Up to how many rounds a rerun may grow while budgeted benchmarks are inconclusive
+    /// (default: `rounds`, no extra rounds).
+    pub max_rounds: Option<u32>,
+    /// Wall-clock time the extra rounds may take (default 10 minutes).
+    pub extra_time: std::time::Duration,
     /// The main branch, for `git merge-base` (default `main`).
     pub main_branch: String,
     /// Multiple-testing correction (default `bh`).
@@ -89,6 +94,8 @@ impl Default for Settings {
             noise: 0.01,
             baseline: BaselineMode::Rerun,
             rounds: 3,
+            max_rounds: None,
+            extra_time: std::time::Duration::from_secs(600),
             main_branch: "main".into(),
             correction: CorrectionSetting::Bh,
             strict: false,

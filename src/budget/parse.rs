@@ -34,6 +34,8 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "noise",
     "baseline",
     "rounds",
+    "max-rounds",
+    "extra-time",
     "main-branch",
     "correction",
     "strict",
@@ -1014,6 +1016,38 @@ impl Checker<'_> {
         if let Some(rounds) = self.integer(block, "rounds", 1..=50) {
             s.settings.rounds = rounds;
         }
+        if let Some(max) = self.integer(block, "max-rounds", 1..=50) {
+            if max >= s.settings.rounds {
+                s.settings.max_rounds = Some(max);
+            } else if let Some((_, value)) = block.entry("max-rounds") {
+                let span = value.span();
+                self.invalid(
+                    block,
+                    "max-rounds",
+                    span,
+                    format!(
+                        "`max-rounds` in [settings] must be at least `rounds` ({}), found {max}",
+                        s.settings.rounds
+                    ),
+                    Some("extra rounds run only after the planned `rounds`; set both, e.g. rounds = 3, max-rounds = 12".into()),
+                );
+            }
+        }
+        if let Some(value) = self.non_empty(block, "extra-time") {
+            match parse_wall_time(value.get_ref()) {
+                Some(time) => s.settings.extra_time = time,
+                None => self.invalid(
+                    block,
+                    "extra-time",
+                    value.span(),
+                    format!(
+                        "`extra-time` in [settings] must be a time above zero of at most an hour, such as \"10m\" or \"300s\", found {}",
+                        echo(value.get_ref())
+                    ),
+                    Some("the wall-clock time extra rounds of inconclusive benchmarks may take".into()),
+                ),
+            }
+        }
         if let Some(branch) = self.non_empty(block, "main-branch") {
             match branch_problem(branch.get_ref()) {
                 None => s.settings.main_branch = branch.into_inner(),
@@ -1573,6 +1607,20 @@ fn describe(value: &DeValue<'_>) -> String {
 }
 
 /// `"500ms"`, `"2s"`, `"1.5 s"` → a duration above zero; at most an hour.
+/// A wall-clock time: as [`parse_bench_time`], or whole minutes (`"10m"`), up to an hour.
+fn parse_wall_time(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    match text.strip_suffix('m') {
+        Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => {
+            let minutes: u64 = n.parse().ok()?;
+            (1..=60)
+                .contains(&minutes)
+                .then(|| Duration::from_secs(minutes * 60))
+        }
+        _ => parse_bench_time(text),
+    }
+}
+
 fn parse_bench_time(text: &str) -> Option<Duration> {
     let text = text.trim();
     let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
@@ -1593,6 +1641,37 @@ fn parse_bench_time(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_time_takes_minutes_or_seconds_up_to_an_hour() {
+        assert_eq!(parse_wall_time("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_wall_time("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_wall_time("61m"), None);
+        assert_eq!(parse_wall_time("0m"), None);
+        assert_eq!(parse_wall_time("m"), None);
+        assert_eq!(parse_wall_time("10"), None);
+    }
+
+    #[test]
+    fn max_rounds_below_rounds_is_an_error_naming_both() {
+        let err = parse(
+            "[settings]\nrounds = 5\nmax-rounds = 3\n",
+            Path::new("b.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("max-rounds") && err.contains("at least `rounds` (5)"),
+            "{err}"
+        );
+        let ok = parse(
+            "[settings]\nrounds = 3\nmax-rounds = 12\nextra-time = \"5m\"\n",
+            Path::new("b.toml"),
+        )
+        .unwrap();
+        assert_eq!(ok.settings.max_rounds, Some(12));
+        assert_eq!(ok.settings.extra_time, Duration::from_secs(300));
+    }
 
     #[test]
     fn percentages_parse_strictly() {

@@ -29,6 +29,11 @@ pub struct Collected {
     pub stored_base: BTreeSet<String>,
     /// Where that stored run was measured.
     pub stored_environment: Option<Environment>,
+    /// The interleaved criterion rounds, each round's own results (base, head), for more
+    /// rounds to be pooled with; empty when the benches were not interleaved.
+    pub bench_rounds: Vec<(u32, ResultsFile, ResultsFile)>,
+    /// How long the interleaved benches took (build included).
+    pub bench_time: std::time::Duration,
 }
 
 /// Collects both sides as `plan` says.
@@ -41,6 +46,8 @@ pub fn collect(
     let mut notes = Vec::new();
     let mut base = ResultsFile::new();
     let mut measured_here = false;
+    let mut bench_rounds = Vec::new();
+    let mut bench_time = std::time::Duration::ZERO;
     let pages = plan.interleaved_pages(budget);
 
     let mut head = match &plan.head {
@@ -58,7 +65,10 @@ pub fn collect(
             let mut head = ResultsFile::new();
             head.environment = Environment::detect();
             if let Some(criterion) = &budget.criterion {
-                let r = measure.benches_interleaved(criterion, rerun, plan.rounds)?;
+                let started = std::time::Instant::now();
+                let r = measure.benches_interleaved(criterion, rerun, plan.rounds, &[], 1)?;
+                bench_time = started.elapsed();
+                bench_rounds = r.per_round;
                 notes.extend(r.notes);
                 merge(&mut head, r.head, "head")?;
                 merge(&mut base, r.base, "base")?;
@@ -98,6 +108,8 @@ pub fn collect(
                 notes,
                 stored_base: BTreeSet::new(),
                 stored_environment: None,
+                bench_rounds,
+                bench_time,
             });
         }
         BasePlan::Itself => {
@@ -108,6 +120,8 @@ pub fn collect(
                 notes,
                 stored_base: BTreeSet::new(),
                 stored_environment: None,
+                bench_rounds,
+                bench_time,
             })
         }
         BasePlan::Rerun(commit) | BasePlan::Store(commit) => commit,
@@ -179,6 +193,8 @@ pub fn collect(
         notes,
         stored_base,
         stored_environment,
+        bench_rounds,
+        bench_time,
     })
 }
 

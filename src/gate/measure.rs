@@ -18,12 +18,16 @@ pub trait Measure {
     /// HEAD's criterion benches, once.
     fn benches(&self, criterion: &CriterionConfig) -> anyhow::Result<ResultsFile>;
 
-    /// Base and HEAD's criterion benches, built once each and run interleaved for `rounds`.
+    /// Base and HEAD's criterion benches, built once each and run interleaved for `rounds`
+    /// rounds numbered from `first_round`; `only`: just these benchmarks (criterion full ids),
+    /// empty for all.
     fn benches_interleaved(
         &self,
         criterion: &CriterionConfig,
         base: Option<&str>,
         rounds: u32,
+        only: &[String],
+        first_round: u32,
     ) -> anyhow::Result<RerunResults>;
 
     /// One Lighthouse page on both sides, interleaved, each side served from its own checkout.
@@ -112,6 +116,8 @@ impl Measure for ProjectMeasure {
         criterion: &CriterionConfig,
         base: Option<&str>,
         rounds: u32,
+        only: &[String],
+        first_round: u32,
     ) -> anyhow::Result<RerunResults> {
         let opts = RerunOptions {
             bench: self.bench_options(criterion),
@@ -119,6 +125,8 @@ impl Measure for ProjectMeasure {
             main_branch: self.main_branch.clone(),
             rounds,
             aa: base.is_none(),
+            only: only.to_vec(),
+            first_round,
         };
         let result = match base {
             Some(commit) if self.share_checkout => {

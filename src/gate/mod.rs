@@ -7,6 +7,7 @@
 //! base comes from where, what is calibrated, what the report notes — is tested without building
 //! or running anything (`tests.rs`).
 
+pub mod adaptive;
 mod collect;
 pub mod measure;
 pub mod plan;
@@ -48,13 +49,26 @@ pub fn run(
     store: &dyn Store,
 ) -> anyhow::Result<Gated> {
     let Collected {
-        base,
-        head,
+        mut base,
+        mut head,
         source,
         mut notes,
         stored_base,
         stored_environment,
+        mut bench_rounds,
+        bench_time,
     } = collect::collect(budget, plan, measure, store)?;
+    let looks = adaptive::Looks::of(budget, plan);
+    let divided;
+    let budget = if looks.total > 1 {
+        // Every look decides at α / looks (see `adaptive`).
+        let mut b = budget.clone();
+        b.settings.alpha /= f64::from(looks.total);
+        divided = b;
+        &divided
+    } else {
+        budget
+    };
 
     let mut opts = EvalOptions::new(source);
     opts.stored_base = stored_base;
@@ -77,8 +91,32 @@ pub fn run(
         }
     }
 
-    let mut report = evaluate(budget, &base, &head, &opts)
-        .with_context(|| format!("evaluating {}", budget.path.display()))?;
+    let evaluate_now = |base: &ResultsFile, head: &ResultsFile| {
+        evaluate(budget, base, head, &opts)
+            .with_context(|| format!("evaluating {}", budget.path.display()))
+    };
+    let mut report = evaluate_now(&base, &head)?;
+    if let (true, Some(criterion)) = (looks.total > 1, &budget.criterion) {
+        let first = adaptive::FirstLook {
+            budget,
+            criterion,
+            base_commit: plan.rerun_commit(),
+            rounds: plan.rounds,
+            time: bench_time,
+            looks,
+        };
+        let (combined, note) = adaptive::more_rounds(
+            &first,
+            measure,
+            &mut bench_rounds,
+            &mut base,
+            &mut head,
+            report,
+            evaluate_now,
+        )?;
+        report = combined;
+        notes.extend(note);
+    }
     report.notes.splice(0..0, notes);
     Ok(Gated { report, head })
 }

@@ -65,6 +65,16 @@ struct FakeProject {
     calls: RefCell<Vec<String>>,
     /// head/base factor of the benchmark.
     slower: f64,
+    /// head/base factor of each interleaved round (the rest: `slower`), for adaptive rounds.
+    round_factors: Vec<f64>,
+}
+
+/// One round's own results: `bench` around `center`, 10 samples, all of round `round`.
+fn round_file(center: f64, round: u32) -> ResultsFile {
+    let mut m = bench(center);
+    m.samples.truncate(10);
+    m.rounds = vec![round; 10];
+    file(None, vec![m])
 }
 
 impl Measure for FakeProject {
@@ -78,14 +88,36 @@ impl Measure for FakeProject {
         _: &CriterionConfig,
         base: Option<&str>,
         rounds: u32,
+        only: &[String],
+        first_round: u32,
     ) -> anyhow::Result<RerunResults> {
-        self.calls
-            .borrow_mut()
-            .push(format!("interleaved {} x{rounds}", base.unwrap_or("A/A")));
+        let mut call = format!("interleaved {} x{rounds}", base.unwrap_or("A/A"));
+        if first_round > 1 {
+            call.push_str(&format!(" from {first_round} only {only:?}"));
+        }
+        self.calls.borrow_mut().push(call);
+        let per_round: Vec<(u32, ResultsFile, ResultsFile)> = (first_round..first_round + rounds)
+            .map(|n| {
+                let factor = self
+                    .round_factors
+                    .get(n as usize - 1)
+                    .copied()
+                    .unwrap_or(self.slower);
+                (n, round_file(100.0, n), round_file(100.0 * factor, n))
+            })
+            .collect();
+        let pool = |side: fn(&(u32, ResultsFile, ResultsFile)) -> ResultsFile| {
+            crate::runner::rerun::pool_rounds(per_round.iter().map(|r| (r.0, side(r))).collect())
+        };
+        let mut base_file = pool(|r| r.1.clone());
+        base_file.commit = Some(base.unwrap_or(HEAD).to_string());
+        let mut head_file = pool(|r| r.2.clone());
+        head_file.commit = Some(HEAD.to_string());
         Ok(RerunResults {
-            base: file(Some(base.unwrap_or(HEAD)), vec![bench(100.0)]),
-            head: file(Some(HEAD), vec![bench(100.0 * self.slower)]),
+            base: base_file,
+            head: head_file,
             notes: vec!["rerun note".into()],
+            per_round,
         })
     }
 
@@ -352,4 +384,80 @@ fn the_plan_refuses_what_cannot_be_done() {
     let plan = Plan::resolve(&request, &budget, dir.path()).unwrap();
     assert_eq!(plan.base, BasePlan::File("base.json".into()));
     assert!(!plan.interleaves());
+}
+
+#[test]
+fn inconclusive_benchmarks_get_more_rounds_and_each_look_pays_for_itself() {
+    // The rounds disagree (+60 %, +5 %, +150 %): three rounds cannot decide; the next ones
+    // agree on +100 %.
+    let project = FakeProject {
+        slower: 2.0,
+        round_factors: vec![1.6, 1.05, 2.5],
+        ..FakeProject::default()
+    };
+    let budget = budget("[settings]\nunmatched = \"warn\"\nmax-rounds = 9\n");
+    let gated = super::run(
+        &budget,
+        &plan(BasePlan::Rerun(BASE.into())),
+        false,
+        &project,
+        &stored(BASE),
+    )
+    .unwrap();
+    let calls = project.calls.borrow();
+    assert_eq!(calls[0], format!("interleaved {BASE} x3"));
+    assert_eq!(calls[1], "k6 api");
+    assert_eq!(
+        calls[2],
+        format!("interleaved {BASE} x3 from 4 only [\"parse\"]"),
+        "{calls:?}"
+    );
+    let row = gated
+        .report
+        .results
+        .iter()
+        .find(|r| r.id == "criterion/parse")
+        .unwrap();
+    assert_eq!(row.status, crate::report::Status::Fail, "{row:#?}");
+    assert!(
+        row.details.rounds.as_ref().is_some_and(|r| r.len() >= 6),
+        "{row:#?}"
+    );
+    // Three looks planned (3, 6, 9 rounds): each at α / 3.
+    assert!((gated.report.method.alpha - 0.05 / 3.0).abs() < 1e-12);
+    assert!(
+        gated
+            .report
+            .notes
+            .iter()
+            .any(|n| n.contains("adaptive rounds") && n.contains("α / 3")),
+        "{:?}",
+        gated.report.notes
+    );
+}
+
+#[test]
+fn without_max_rounds_nothing_more_is_run_and_alpha_is_whole() {
+    let project = FakeProject {
+        slower: 2.0,
+        round_factors: vec![1.6, 1.05, 2.5],
+        ..FakeProject::default()
+    };
+    let gated = super::run(
+        &budget("[settings]\nunmatched = \"warn\"\n"),
+        &plan(BasePlan::Rerun(BASE.into())),
+        false,
+        &project,
+        &stored(BASE),
+    )
+    .unwrap();
+    assert_eq!(project.calls.borrow().len(), 2, "{:?}", project.calls);
+    assert_eq!(gated.report.method.alpha, 0.05);
+    let row = gated
+        .report
+        .results
+        .iter()
+        .find(|r| r.id == "criterion/parse")
+        .unwrap();
+    assert_eq!(row.status, crate::report::Status::Inconclusive, "{row:#?}");
 }

@@ -44,6 +44,10 @@ pub struct RerunOptions {
     pub rounds: u32,
     /// A/A: measure HEAD against itself (one build, run as both "base" and "head").
     pub aa: bool,
+    /// Only these benchmarks (criterion's full ids); empty: every benchmark.
+    pub only: Vec<String>,
+    /// The number of the first round (1, or the next one when more rounds are added).
+    pub first_round: u32,
 }
 
 /// Both sides of a rerun, each with its commit and environment set.
@@ -56,6 +60,9 @@ pub struct RerunResults {
     /// For the report: what each round measured (criterion release, times, flags) and how the
     /// base was built.
     pub notes: Vec<String>,
+    /// Each round's own results, base then head, before pooling: more rounds added later are
+    /// pooled with these ([`pool_rounds`]).
+    pub per_round: Vec<(u32, ResultsFile, ResultsFile)>,
 }
 
 /// Resolves the base commit to a full SHA: `base_rev` when given; else `pull_request_base`, the
@@ -429,6 +436,12 @@ fn run_with(
     measure_rounds(&mut base, &mut head, opts, progress)?;
     drop(worktree);
 
+    let per_round = base
+        .rounds
+        .iter()
+        .zip(&head.rounds)
+        .map(|((round, b), (_, h))| (*round, b.clone(), h.clone()))
+        .collect();
     let environment = Environment::detect();
     let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
     base_results.commit = base_sha;
@@ -441,6 +454,7 @@ fn run_with(
         base: base_results,
         head: head_results,
         notes,
+        per_round,
     })
 }
 
@@ -552,7 +566,13 @@ fn measure_rounds(
     };
     let runs_per_round = base.binaries.len() + head.binaries.len();
     progress.start_steps(u64::from(opts.rounds) * runs_per_round as u64);
-    for round in 1..=opts.rounds {
+    let first = opts.first_round.max(1);
+    let last = first + opts.rounds - 1;
+    let filter = only_filter(&opts.only);
+    let args_of =
+        |side: &Side| -> Vec<String> { side.args.iter().cloned().chain(filter.clone()).collect() };
+    let (base_args, head_args) = (args_of(base), args_of(head));
+    for round in first..=last {
         let order: [&Side; 2] = if round % 2 == 1 {
             [base, head]
         } else {
@@ -564,12 +584,17 @@ fn measure_rounds(
                     continue;
                 };
                 let what = format!(
-                    "{} round {round}/{} (bench: {})",
-                    side.label, opts.rounds, binary.target
+                    "{} round {round}/{last} (bench: {})",
+                    side.label, binary.target
                 );
                 progress.status("Running", &what);
                 let home = round_home(&side.home, round);
-                run_binary(&side.label, binary, config, &side.args, &home, progress)?;
+                let args = if std::ptr::eq(side, &*base) {
+                    &base_args
+                } else {
+                    &head_args
+                };
+                run_binary(&side.label, binary, config, args, &home, progress)?;
                 progress.step();
             }
         }
@@ -581,6 +606,25 @@ fn measure_rounds(
     }
     progress.spinner();
     Ok(())
+}
+
+/// criterion's filter (a regular expression on the benchmark's full id) that selects exactly
+/// `ids`; `None` for every benchmark.
+fn only_filter(ids: &[String]) -> Option<String> {
+    if ids.is_empty() {
+        return None;
+    }
+    let escape = |id: &str| {
+        id.chars().fold(String::new(), |mut out, c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+            out
+        })
+    };
+    let alternatives: Vec<String> = ids.iter().map(|id| escape(id)).collect();
+    Some(format!("^({})$", alternatives.join("|")))
 }
 
 fn round_home(side_home: &Path, round: u32) -> PathBuf {
@@ -612,7 +656,7 @@ pub(crate) fn round_args(args: &[String], known_release: bool) -> Vec<String> {
 /// Pools the per-round results of one side: per metric, the samples of all rounds with the
 /// round of each sample in `rounds`, and as `value` the median of the per-round values.
 /// A metric missing from some rounds is pooled from the rounds that have it.
-pub(crate) fn pool_rounds(rounds: Vec<(u32, ResultsFile)>) -> ResultsFile {
+pub fn pool_rounds(rounds: Vec<(u32, ResultsFile)>) -> ResultsFile {
     let mut pooled = ResultsFile::new();
     let mut values: Vec<Vec<f64>> = Vec::new();
     for (round, results) in rounds {

@@ -141,6 +141,8 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
         main_branch: "main".into(),
         rounds: 3,
         aa: false,
+        only: Vec::new(),
+        first_round: 1,
     })
     .expect("rerun succeeds");
 
@@ -190,6 +192,27 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
     // The pooled files are valid results files.
     ResultsFile::from_json(&base.to_json(), "base").unwrap();
     ResultsFile::from_json(&head.to_json(), "head").unwrap();
+    assert_eq!(
+        results.per_round.len(),
+        3,
+        "each round's own results are kept"
+    );
+
+    // More rounds of one benchmark only, numbered after the first three (adaptive rounds).
+    let more = rerun::run(&RerunOptions {
+        bench: repo.bench_options(),
+        base_rev: Some("main".into()),
+        main_branch: "main".into(),
+        rounds: 1,
+        aa: false,
+        only: vec!["checksum".into()],
+        first_round: 4,
+    })
+    .expect("more rounds succeed");
+    assert_eq!(metric_ids(&more.base), ["criterion/checksum"]);
+    assert_eq!(metric_ids(&more.head), ["criterion/checksum"]);
+    assert!(more.head.metrics[0].rounds.iter().all(|r| *r == 4));
+    assert_eq!(more.per_round.iter().map(|r| r.0).collect::<Vec<_>>(), [4]);
 
     repo.assert_untouched(&head_sha);
     assert!(!repo.root.join("benchfix/target").exists());
@@ -205,6 +228,8 @@ fn a_package_new_in_head_has_an_empty_base_with_a_note() {
         main_branch: "main".into(),
         rounds: 1,
         aa: false,
+        only: Vec::new(),
+        first_round: 1,
     })
     .expect("a missing base is not an error");
     assert!(results.base.metrics.is_empty());
@@ -408,6 +433,8 @@ fn rerun_cost_compared_with_two_plain_cargo_bench_runs() {
             main_branch: "main".into(),
             rounds: 3,
             aa: false,
+            only: Vec::new(),
+            first_round: 1,
         })
         .unwrap();
         assert_eq!(results.base.metrics[0].samples.len(), 30);
