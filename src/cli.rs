@@ -127,6 +127,10 @@ pub struct CheckArgs {
     /// Interleaved base/head rounds [default: settings.rounds].
     #[arg(long, value_name = "N")]
     pub rounds: Option<u32>,
+    /// Seed of the order of base and head within pairs of rounds (the report records the one
+    /// drawn) [default: a fresh one].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     /// Inconclusive results fail the gate.
     #[arg(long)]
     pub strict: bool,

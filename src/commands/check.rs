@@ -41,6 +41,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         }),
         rounds: args.rounds,
         pull_request_base,
+        seed: args.seed,
     };
     let plan = Plan::resolve(&request, &budget, &budget_dir)?;
     let measure = ProjectMeasure::new(
@@ -49,6 +50,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         &budget.settings.main_branch,
         global.quiet,
         !plan.interleaved_pages(&budget).is_empty(),
+        plan.seed,
     );
     let gated = crate::gate::run(
         &budget,

@@ -116,6 +116,7 @@ fn measure(budget: &BudgetFile, global: &GlobalArgs) -> anyhow::Result<ResultsFi
         &budget.settings.main_branch,
         global.quiet,
         false,
+        0,
     );
     crate::gate::measure_head(budget, &measure)
 }

@@ -58,19 +58,23 @@ pub struct ProjectMeasure {
     quiet: bool,
     /// Share one base checkout between the criterion rerun and interleaved pages.
     share_checkout: bool,
+    /// Seeds the order of the sides in interleaved rounds.
+    seed: u64,
     checkout: RefCell<Option<BaseCheckout>>,
 }
 
 impl ProjectMeasure {
     /// A measurer for the project of `budget_dir`; `manifest` is its Cargo.toml (`None`: the
     /// one in `budget_dir`). `share_checkout`: make one base checkout for everything measured
-    /// on the base (needed when pages are served from it).
+    /// on the base (needed when pages are served from it). `seed`: the order of the sides in
+    /// interleaved rounds (see `runner::rerun::base_first`).
     pub fn new(
         budget_dir: &Path,
         manifest: Option<PathBuf>,
         main_branch: &str,
         quiet: bool,
         share_checkout: bool,
+        seed: u64,
     ) -> ProjectMeasure {
         ProjectMeasure {
             budget_dir: budget_dir.to_path_buf(),
@@ -78,6 +82,7 @@ impl ProjectMeasure {
             main_branch: main_branch.to_string(),
             quiet,
             share_checkout,
+            seed,
             checkout: RefCell::new(None),
         }
     }
@@ -127,6 +132,7 @@ impl Measure for ProjectMeasure {
             aa: base.is_none(),
             only: only.to_vec(),
             first_round,
+            seed: self.seed,
         };
         let result = match base {
             Some(commit) if self.share_checkout => {

@@ -40,6 +40,8 @@ pub struct Plan {
     pub base: BasePlan,
     /// Interleaved rounds, when anything is interleaved.
     pub rounds: u32,
+    /// Seeds which side goes first in each pair of rounds; recorded in the report.
+    pub seed: u64,
 }
 
 /// What the user asked for: flags and budget settings, before the base commit is resolved.
@@ -60,6 +62,8 @@ pub struct Request {
     /// The pull request's base commit as the CI event gives it (see
     /// `github::Context::pull_request_base`).
     pub pull_request_base: Option<String>,
+    /// `--seed`: the order of the sides in interleaved rounds; `None` draws one.
+    pub seed: Option<u64>,
 }
 
 /// The most interleaved rounds `--rounds` accepts (as `rounds` in the budget file).
@@ -117,7 +121,13 @@ impl Plan {
                 _ => BasePlan::Store(base_commit()?),
             }
         };
-        Ok(Plan { head, base, rounds })
+        let seed = request.seed.unwrap_or_else(fresh_seed);
+        Ok(Plan {
+            head,
+            base,
+            rounds,
+            seed,
+        })
     }
 
     /// True when base and head are measured here, interleaved.
@@ -145,4 +155,14 @@ impl Plan {
             .filter(|lh| lighthouse::can_interleave(lh))
             .collect()
     }
+}
+
+/// A seed nobody chose: the clock and the process id, mixed.
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // Kept to 32 bits so the recorded seed is short enough to retype.
+    (nanos ^ u64::from(std::process::id()).rotate_left(32)) % 1_000_000_007
 }

@@ -188,6 +188,7 @@ fn plan(base: BasePlan) -> Plan {
         head: HeadPlan::Measure,
         base,
         rounds: 3,
+        seed: 1,
     }
 }
 
@@ -348,6 +349,7 @@ fn head_results_from_files_measure_nothing() {
         head: HeadPlan::Files(vec![a, b]),
         base: BasePlan::Store(BASE.into()),
         rounds: 3,
+        seed: 1,
     };
     let gated = super::run(&budget(""), &plan, false, &project, &store).unwrap();
     assert!(project.calls.borrow().is_empty(), "{:?}", project.calls);

@@ -48,6 +48,8 @@ pub struct RerunOptions {
     pub only: Vec<String>,
     /// The number of the first round (1, or the next one when more rounds are added).
     pub first_round: u32,
+    /// Seeds which side goes first in each pair of rounds ([`base_first`]).
+    pub seed: u64,
 }
 
 /// Both sides of a rerun, each with its commit and environment set.
@@ -399,6 +401,7 @@ fn run_with(
         (Some(base_sha), Some(plan_base(tree, config)?))
     };
     notes.push(rounds_note(opts.rounds, &head_note, base_plan.as_ref()));
+    notes.push(order_note(opts));
 
     // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
     let head_binaries = build(&head_tree, config, &head_selection, progress)?;
@@ -544,7 +547,36 @@ fn relative_to_workdir(manifest: &Path, workdir: &Path) -> Result<PathBuf, RunEr
         })
 }
 
-/// Runs the rounds: odd rounds base first, even rounds head first; within a round, each bench
+/// Whether the base runs first in `round` (1-based): rounds come in pairs, one base-first and
+/// one head-first (counterbalanced), and which of the pair comes first is drawn from `seed`
+/// (randomised), so a drift that repeats with the rounds cannot line up with one side.
+pub fn base_first(seed: u64, round: u32) -> bool {
+    let pair = u64::from(round.saturating_sub(1) / 2);
+    // splitmix64 of (seed, pair): a fixed, documented mixing, so a seed repeats an order.
+    let mut z = seed ^ pair.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let flip = z & 1 == 1;
+    (round % 2 == 1) != flip
+}
+
+/// The report note on the order of the sides: the seed, and which rounds ran base first.
+fn order_note(opts: &RerunOptions) -> String {
+    let first = opts.first_round.max(1);
+    let base_first: Vec<String> = (first..first + opts.rounds)
+        .filter(|r| base_first(opts.seed, *r))
+        .map(|r| r.to_string())
+        .collect();
+    format!(
+        "order: counterbalanced in pairs of rounds, randomised with seed {} (`--seed {}` repeats it); base first in round(s) {}",
+        opts.seed,
+        opts.seed,
+        if base_first.is_empty() { "none".to_string() } else { base_first.join(", ") }
+    )
+}
+
+/// Runs the rounds, the side that goes first as [`base_first`] says; within a round, each bench
 /// target of one side right after the same target of the other.
 fn measure_rounds(
     base: &mut Side,
@@ -573,7 +605,7 @@ fn measure_rounds(
         |side: &Side| -> Vec<String> { side.args.iter().cloned().chain(filter.clone()).collect() };
     let (base_args, head_args) = (args_of(base), args_of(head));
     for round in first..=last {
-        let order: [&Side; 2] = if round % 2 == 1 {
+        let order: [&Side; 2] = if base_first(opts.seed, round) {
             [base, head]
         } else {
             [head, base]
@@ -788,6 +820,21 @@ mod tests {
         );
         // A criterion of unknown release gets nothing it might reject.
         assert_eq!(round_args(&user, false), user);
+    }
+
+    #[test]
+    fn the_order_is_counterbalanced_in_pairs_randomised_and_repeatable() {
+        let mut orientations = std::collections::BTreeSet::new();
+        for seed in 0..64u64 {
+            for pair in 0..8u32 {
+                let (a, b) = (2 * pair + 1, 2 * pair + 2);
+                assert_ne!(base_first(seed, a), base_first(seed, b), "seed {seed} pair {pair}");
+                orientations.insert(base_first(seed, a));
+            }
+            let order: Vec<bool> = (1..=12).map(|r| base_first(seed, r)).collect();
+            assert_eq!(order, (1..=12).map(|r| base_first(seed, r)).collect::<Vec<_>>());
+        }
+        assert_eq!(orientations.len(), 2, "both orientations are drawn");
     }
 
     #[test]

@@ -143,6 +143,7 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
         aa: false,
         only: Vec::new(),
         first_round: 1,
+        seed: 1,
     })
     .expect("rerun succeeds");
 
@@ -207,6 +208,7 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
         aa: false,
         only: vec!["checksum".into()],
         first_round: 4,
+        seed: 1,
     })
     .expect("more rounds succeed");
     assert_eq!(metric_ids(&more.base), ["criterion/checksum"]);
@@ -230,6 +232,7 @@ fn a_package_new_in_head_has_an_empty_base_with_a_note() {
         aa: false,
         only: Vec::new(),
         first_round: 1,
+        seed: 1,
     })
     .expect("a missing base is not an error");
     assert!(results.base.metrics.is_empty());
@@ -435,6 +438,7 @@ fn rerun_cost_compared_with_two_plain_cargo_bench_runs() {
             aa: false,
             only: Vec::new(),
             first_round: 1,
+            seed: 1,
         })
         .unwrap();
         assert_eq!(results.base.metrics[0].samples.len(), 30);
