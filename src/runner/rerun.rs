@@ -828,11 +828,18 @@ mod tests {
         for seed in 0..64u64 {
             for pair in 0..8u32 {
                 let (a, b) = (2 * pair + 1, 2 * pair + 2);
-                assert_ne!(base_first(seed, a), base_first(seed, b), "seed {seed} pair {pair}");
+                assert_ne!(
+                    base_first(seed, a),
+                    base_first(seed, b),
+                    "seed {seed} pair {pair}"
+                );
                 orientations.insert(base_first(seed, a));
             }
             let order: Vec<bool> = (1..=12).map(|r| base_first(seed, r)).collect();
-            assert_eq!(order, (1..=12).map(|r| base_first(seed, r)).collect::<Vec<_>>());
+            assert_eq!(
+                order,
+                (1..=12).map(|r| base_first(seed, r)).collect::<Vec<_>>()
+            );
         }
         assert_eq!(orientations.len(), 2, "both orientations are drawn");
     }
