@@ -1,0 +1,321 @@
+//! Rounds as the unit, busy machines, intervals that agree with verdicts, separate runs.
+
+use super::*;
+
+/// Seeded standard normals (Box–Muller on a 64-bit LCG): no dependency for one test.
+fn normals(seed: u64) -> impl FnMut() -> f64 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    move || {
+        let (u, v) = (next(), next());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// A rerun of `rounds` rounds of 20 samples a side on a machine whose speed moves by `round_sd`
+/// (log scale) between the moments each side of each round ran, as a busy runner does.
+fn noisy_rerun(
+    ids: &[&str],
+    slower: &[f64],
+    rounds: u32,
+    round_sd: f64,
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let mut z = normals(seed);
+    let mut side = |id: &str, factor: f64| {
+        let mut s = Vec::new();
+        let mut r = Vec::new();
+        for round in 1..=rounds {
+            let machine = (round_sd * z()).exp();
+            for _ in 0..20 {
+                s.push(1000.0 * factor * machine * (0.03 * z()).exp());
+                r.push(round);
+            }
+        }
+        let mut m = Metric::new(id, Unit::Nanoseconds, Direction::Lower, 1000.0 * factor)
+            .with_samples(SampleKind::Iterations, s);
+        m.rounds = r;
+        m
+    };
+    let base = file(ids.iter().map(|id| side(id, 1.0)).collect());
+    let head = file(ids.iter().zip(slower).map(|(id, f)| side(id, *f)).collect());
+    (base, head)
+}
+
+/// No row's printed interval contradicts its verdict: an interval wholly beyond the budget is a
+/// failure, a failure's interval lies above the noise margin, and a pass "within budget" has an
+/// upper bound below it.
+fn assert_intervals_agree(report: &Report, budget: f64, margin: f64) {
+    for r in &report.results {
+        let Some([lo, hi]) = r.details.decision_ci else {
+            continue;
+        };
+        let worse = |x: f64| match r.direction {
+            Direction::Lower => x,
+            Direction::Higher => 1.0 / (1.0 + x) - 1.0,
+        };
+        let (lo, hi) = {
+            let (a, b) = (worse(lo), worse(hi));
+            (a.min(b), a.max(b))
+        };
+        let change = worse(r.change.unwrap());
+        if lo > budget {
+            assert_eq!(r.status, Status::Fail, "{r:#?}");
+        }
+        if r.status == Status::Fail {
+            assert!(lo > margin && change >= budget, "{r:#?}");
+        }
+        if r.status == Status::Inconclusive {
+            assert!(lo <= margin || change < budget, "{r:#?}");
+            assert!(hi >= budget, "{r:#?}");
+        }
+    }
+}
+
+#[test]
+fn samples_of_one_round_are_never_taken_as_independent() {
+    // One round of 100 samples a side, head's half of the round on a machine 12 % slower: a
+    // sample-level test calls that certain. With one round nothing has shown how much rounds
+    // vary, so it is no noise estimate, and 12 % is within 2× the budget: undecided, not failed.
+    let b = relative("criterion/**", 0.05);
+    let mk = |center: f64, seed: u64| one_round(bench("criterion/a", center, seed));
+    let report = evaluate(
+        &b,
+        &file(vec![mk(100.0, 1)]),
+        &file(vec![mk(112.0, 2)]),
+        &EvalOptions::new(BaselineSource::Rerun),
+    )
+    .unwrap();
+    let r = &report.results[0];
+    assert_eq!(r.status, Status::Inconclusive, "{r:#?}");
+    assert!(
+        r.details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("not independent"),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn a_busy_machine_between_rounds_raises_no_false_alarm_at_any_round_count() {
+    // 100 A/A reruns of three benchmarks at each round count, the machine's speed moving by
+    // 8 % between the moments base and head ran. Identical code must not fail: at most a share
+    // α of runs by chance (5 of 100), and here none of the rounds' own luck may be taken for a
+    // change.
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    for rounds in [1, 2, 3, 5] {
+        let mut failed = 0;
+        for seed in 0..100 {
+            let (base, head) =
+                noisy_rerun(&ids, &[1.0; 3], rounds, 0.08, seed * 31 + rounds as u64);
+            let report =
+                evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+            assert_intervals_agree(&report, 0.05, 0.01);
+            if report.verdict == Verdict::Fail {
+                failed += 1;
+            }
+        }
+        eprintln!("{rounds} rounds: {failed} of 100 A/A reruns failed");
+        assert!(
+            failed <= 5,
+            "{rounds} rounds: {failed} of 100 A/A reruns failed"
+        );
+    }
+}
+
+#[test]
+fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machine() {
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    for seed in 0..50 {
+        let (base, head) = noisy_rerun(&ids, &[1.2, 1.0, 1.0], 3, 0.08, 1000 + seed);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_intervals_agree(&report, 0.05, 0.01);
+        let a = &report.results[0];
+        assert_ne!(a.status, Status::Pass, "+20 % passed under noise: {a:#?}");
+        // Quiet machine: 0.5 % between rounds; +20 % fails.
+        let (base, head) = noisy_rerun(&ids, &[1.2, 1.0, 1.0], 3, 0.005, 2000 + seed);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_eq!(
+            report.results[0].status,
+            Status::Fail,
+            "{:#?}",
+            report.results[0]
+        );
+        assert_eq!(report.summary.fail, 1);
+    }
+}
+
+#[test]
+fn a_noisy_machine_is_named_in_the_notes() {
+    let b = relative("criterion/**", 0.05);
+    let ids = ["criterion/a", "criterion/b", "criterion/c"];
+    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains("machine was noisy")),
+        "{:?}",
+        report.notes
+    );
+    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert!(
+        !report.notes.iter().any(|n| n.contains("machine was noisy")),
+        "{:?}",
+        report.notes
+    );
+}
+
+/// Two results files from separate jobs: 60 benchmarks, each drifting between jobs by
+/// `drift_sd` (log scale), every benchmark of head shifted by `shift`, benchmark `i` of head
+/// slower by `slower[i]`.
+fn separate_jobs(
+    drift_sd: f64,
+    shift: f64,
+    slower: &[(usize, f64)],
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let mut z = normals(seed);
+    let mut base = Vec::new();
+    let mut head = Vec::new();
+    for i in 0..60 {
+        let id = format!("criterion/bench{i:02}");
+        let factor = slower
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(1.0, |(_, f)| *f);
+        for (side, level) in [
+            (&mut base, (drift_sd * z() / 2f64.sqrt()).exp()),
+            (
+                &mut head,
+                (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor,
+            ),
+        ] {
+            let samples: Vec<f64> = (0..100)
+                .map(|_| 1000.0 * level * (0.03 * z()).exp())
+                .collect();
+            side.push(
+                Metric::new(&id, Unit::Nanoseconds, Direction::Lower, 1000.0 * level)
+                    .with_samples(SampleKind::Iterations, samples),
+            );
+        }
+    }
+    (file(base), file(head))
+}
+
+#[test]
+fn separate_runs_without_history_judge_drift_from_the_run_itself() {
+    let b = relative("criterion/**", 0.05);
+    let opts = EvalOptions::new(BaselineSource::File);
+    // Unchanged code, 1.5 % drift per benchmark between jobs and a 2 % faster runner: no
+    // failure, and most benchmarks pass outright (with 3 % drift, a 5 % budget cannot be
+    // certified from one pair of jobs: inconclusive, never failed).
+    for seed in 0..10 {
+        let drift = if seed < 5 { 0.015 } else { 0.03 };
+        let (base, head) = separate_jobs(drift, -0.02, &[], 100 + seed);
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        assert_eq!(
+            report.verdict,
+            Verdict::Pass,
+            "{:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+        let passed = report
+            .results
+            .iter()
+            .filter(|r| r.id.starts_with("criterion/") && r.status == Status::Pass)
+            .count();
+        if drift < 0.02 {
+            assert!(passed >= 45, "{passed} of 60 passed");
+        }
+        let shift = report
+            .results
+            .iter()
+            .find(|r| r.id == separate::SHIFT_ID)
+            .unwrap();
+        assert_ne!(shift.status, Status::Fail, "{shift:#?}");
+        assert_eq!(report.method.uncalibrated, 0);
+        // Every benchmark row was judged against the run's null, relative to the shared shift.
+        for r in report
+            .results
+            .iter()
+            .filter(|r| r.id.starts_with("criterion/"))
+        {
+            assert_eq!(r.method, "empirical-null", "{r:#?}");
+            assert!(
+                r.details
+                    .noise
+                    .as_deref()
+                    .is_some_and(|n| n.contains("empirical null") && n.contains("60 benchmarks")),
+                "{r:#?}"
+            );
+            assert!(
+                r.details.mwu_p.is_some(),
+                "secondary statistics kept: {r:#?}"
+            );
+        }
+    }
+    // One benchmark 30 % slower: caught, by itself.
+    let (base, head) = separate_jobs(0.03, 0.0, &[(7, 1.3)], 7);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, ["criterion/bench07"]);
+    // Everything 12 % slower: no single benchmark stands out, but the shared shift fails.
+    let (base, head) = separate_jobs(0.03, 0.12, &[], 8);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, [separate::SHIFT_ID], "{:#?}", report.results[0]);
+}
+
+#[test]
+fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
+    let b = relative("criterion/**", 0.05);
+    let throughput = |m: &Metric| {
+        let mut t = Metric::new(
+            format!("{}/throughput", m.id),
+            Unit::BytesPerSecond,
+            Direction::Higher,
+            1e9 / m.value,
+        )
+        .with_samples(
+            SampleKind::Iterations,
+            m.samples.iter().map(|v| 1e9 / v).collect(),
+        );
+        t.rounds = m.rounds.clone();
+        t
+    };
+    let mk = |ids: &[(&str, f64, u64)]| {
+        let mut v = Vec::new();
+        for (id, c, seed) in ids {
+            let m = bench(id, *c, *seed);
+            v.push(throughput(&m));
+            v.push(m);
+        }
+        file(v)
+    };
+    let base = mk(&[("criterion/a", 100.0, 1), ("criterion/b", 100.0, 2)]);
+    let head = mk(&[("criterion/a", 130.0, 3), ("criterion/b", 100.0, 4)]);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert_eq!(report.method.family, 2, "{:#?}", report.method);
+    let status = |id: &str| report.results.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(status("criterion/a").status, Status::Fail);
+    assert_eq!(status("criterion/a/throughput").status, Status::Fail);
+    assert_eq!(status("criterion/a/throughput").q, status("criterion/a").q);
+    assert_ne!(status("criterion/b/throughput").status, Status::Fail);
+    assert!(report.notes.iter().any(|n| n.contains("reciprocal")));
+    // A rule that names throughput makes it a check of its own.
+    let mut r = rule(1, "criterion/**/throughput");
+    r.max_regression = Some(0.05);
+    let mut b2 = relative("criterion/**", 0.05);
+    b2.budgets.push(r);
+    let report = evaluate(&b2, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    assert_eq!(report.method.family, 4);
+}
