@@ -112,9 +112,10 @@ pub enum Command {
 /// `check`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct CheckArgs {
-    /// Compare against this results file instead of rerunning or reading the store.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["base_rev", "aa"])]
-    pub base: Option<PathBuf>,
+    /// Compare against these results files (several are merged) instead of rerunning or reading
+    /// the store.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["base_rev", "aa"])]
+    pub base: Vec<PathBuf>,
     /// Base revision to rerun [default: the PR base SHA, else `git merge-base HEAD <main-branch>`].
     #[arg(long, value_name = "REV")]
     pub base_rev: Option<String>,
@@ -146,10 +147,18 @@ pub struct CheckArgs {
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
-    /// Evaluate these head results (measured elsewhere; several are merged) instead of
-    /// measuring; the base comes from --base or the result store.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["aa", "rounds"])]
+    /// Evaluate these head results (measured elsewhere; several are merged, e.g. the shards of a
+    /// matrix) instead of measuring; the base comes from --base or the result store.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["aa", "rounds", "shard"])]
     pub results: Vec<PathBuf>,
+    /// Measure only this share of the criterion benchmarks (K of N, e.g. 2/3), for a matrix of
+    /// jobs; save both sides (--save-head, --save-base) and evaluate them together with
+    /// `check --results … --base …`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::runner::shard::Shard>,
+    /// Also write the base results to this file.
+    #[arg(long, value_name = "FILE")]
+    pub save_base: Option<PathBuf>,
 }
 
 /// Baseline choice on the command line.

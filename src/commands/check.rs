@@ -22,9 +22,9 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);
-    let pull_request_base = match (&args.base, &args.base_rev, args.aa) {
+    let pull_request_base = match (args.base.is_empty(), &args.base_rev, args.aa) {
         // Only a base that is still to be found asks the event.
-        (None, None, false) => crate::github::Context::from_env()
+        (true, None, false) => crate::github::Context::from_env()
             .pull_request_base()
             .context("finding the base commit")?
             .map(str::to_string),
@@ -32,7 +32,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     let request = Request {
         head_files: args.results.clone(),
-        base_file: args.base.clone(),
+        base_files: args.base.clone(),
         base_rev: args.base_rev.clone(),
         aa: args.aa,
         mode: args.baseline.map(|b| match b {
@@ -42,6 +42,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         rounds: args.rounds,
         pull_request_base,
         seed: args.seed,
+        shard: args.shard,
     };
     let plan = Plan::resolve(&request, &budget, &budget_dir)?;
     let measure = ProjectMeasure::new(
@@ -51,7 +52,8 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         global.quiet,
         !plan.interleaved_pages(&budget).is_empty(),
         plan.seed,
-    );
+    )
+    .with_shard(plan.shard);
     let gated = crate::gate::run(
         &budget,
         &plan,
@@ -64,6 +66,12 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             .head
             .save(path)
             .context("writing the head results (--save-head)")?;
+    }
+    if let Some(path) = &args.save_base {
+        gated
+            .base
+            .save(path)
+            .context("writing the base results (--save-base)")?;
     }
     output::emit(&gated.report, global)?;
     publish(&gated.report, args, global, &budget, token);

@@ -98,19 +98,36 @@ pub fn collect(
         head.commit = measure.head_commit();
     }
 
-    let base_commit = match &plan.base {
-        BasePlan::File(path) => {
-            let file = ResultsFile::load(path).context("reading the base results (--base)")?;
-            return Ok(Collected {
-                base: file,
-                head,
-                source: BaselineSource::File,
-                notes,
-                stored_base: BTreeSet::new(),
-                stored_environment: None,
-                bench_rounds,
-                bench_time,
-            });
+    let base_commit: String = match &plan.base {
+        BasePlan::Files(paths) => {
+            for path in paths {
+                let file = ResultsFile::load(path)
+                    .with_context(|| format!("reading the base results {}", path.display()))?;
+                merge(&mut base, file, "base")?;
+            }
+            match (interleaved_pair(&base, &head), base.commit.clone()) {
+                // Both sides measured in one job, interleaved (shards of `check` in rerun mode):
+                // an interleaved pair, and what they did not measure comes from the store.
+                (true, Some(commit)) => {
+                    notes.push(
+                        "base and head files name each other as measured interleaved in one job: compared as interleaved pairs".into(),
+                    );
+                    measured_here = true;
+                    commit
+                }
+                _ => {
+                    return Ok(Collected {
+                        base,
+                        head,
+                        source: BaselineSource::File,
+                        notes,
+                        stored_base: BTreeSet::new(),
+                        stored_environment: None,
+                        bench_rounds,
+                        bench_time,
+                    })
+                }
+            }
         }
         BasePlan::Itself => {
             return Ok(Collected {
@@ -124,8 +141,9 @@ pub fn collect(
                 bench_time,
             })
         }
-        BasePlan::Rerun(commit) | BasePlan::Store(commit) => commit,
+        BasePlan::Rerun(commit) | BasePlan::Store(commit) => commit.clone(),
     };
+    let base_commit = &base_commit;
 
     // Metrics this job did not measure on the base (k6, pages it cannot serve, or every metric
     // in store mode) come from the stored results of the base commit.
@@ -226,6 +244,15 @@ fn tools(
         merge(&mut out, measure.load_test(k6)?, "head")?;
     }
     Ok(out)
+}
+
+/// Whether two files (each possibly merged from shards) say they were measured interleaved with
+/// each other: the head names the base's commit and the base the head's.
+fn interleaved_pair(base: &ResultsFile, head: &ResultsFile) -> bool {
+    let names = |file: &ResultsFile, other: &ResultsFile| {
+        file.interleaved_with.is_some() && file.interleaved_with == other.commit
+    };
+    names(base, head) && names(head, base)
 }
 
 fn merge(into: &mut ResultsFile, from: ResultsFile, side: &str) -> anyhow::Result<()> {

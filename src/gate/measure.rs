@@ -12,6 +12,7 @@ use crate::model::ResultsFile;
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::runner::lighthouse::{self, BaseSite, InterleavedResults};
 use crate::runner::rerun::{self, BaseCheckout, RerunOptions, RerunResults};
+use crate::runner::shard::Shard;
 
 /// Everything the gate can have measured. `base: None` means A/A: HEAD against itself.
 pub trait Measure {
@@ -60,6 +61,8 @@ pub struct ProjectMeasure {
     share_checkout: bool,
     /// Seeds the order of the sides in interleaved rounds.
     seed: u64,
+    /// Only this shard's share of the benchmarks.
+    shard: Option<Shard>,
     checkout: RefCell<Option<BaseCheckout>>,
 }
 
@@ -83,8 +86,15 @@ impl ProjectMeasure {
             quiet,
             share_checkout,
             seed,
+            shard: None,
             checkout: RefCell::new(None),
         }
+    }
+
+    /// Measures only `shard`'s share of the criterion benchmarks (`check --shard K/N`).
+    pub fn with_shard(mut self, shard: Option<Shard>) -> ProjectMeasure {
+        self.shard = shard;
+        self
     }
 
     fn bench_options(&self, criterion: &CriterionConfig) -> BenchOptions {
@@ -133,6 +143,7 @@ impl Measure for ProjectMeasure {
             only: only.to_vec(),
             first_round,
             seed: self.seed,
+            shard: self.shard,
         };
         let result = match base {
             Some(commit) if self.share_checkout => {

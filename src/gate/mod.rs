@@ -37,6 +37,10 @@ pub struct Gated {
     pub report: Report,
     /// Head's results as measured or read.
     pub head: ResultsFile,
+    /// The base's results as measured or read: only what was measured with head in this job
+    /// (metrics whose base came from the store are left out, so a later merge of shards takes
+    /// them from the store again rather than as interleaved pairs).
+    pub base: ResultsFile,
 }
 
 /// Runs the gate: collect both sides as `plan` says, calibrate from the store when base and
@@ -118,7 +122,8 @@ pub fn run(
         notes.extend(note);
     }
     report.notes.splice(0..0, notes);
-    Ok(Gated { report, head })
+    base.metrics.retain(|m| !opts.stored_base.contains(&m.id));
+    Ok(Gated { report, head, base })
 }
 
 /// Measures HEAD once (no base): criterion benches, Lighthouse and k6, as `run` saves them.

@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::budget::{BaselineMode, BudgetFile, LighthouseConfig};
 use crate::runner::lighthouse;
 use crate::runner::rerun;
+use crate::runner::shard::Shard;
 
 /// Where head's results come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +21,10 @@ pub enum HeadPlan {
 /// Where the base's results come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BasePlan {
-    /// A results file: a separate run, possibly on another machine.
-    File(PathBuf),
+    /// Results files (several are merged): a separate run, possibly on another machine — or,
+    /// when base and head files name each other as measured interleaved (the shards of a
+    /// matrix), an interleaved pair.
+    Files(Vec<PathBuf>),
     /// A/A: HEAD measured against itself, interleaved, to see this machine's false-alarm rate.
     Itself,
     /// This commit measured in this job, interleaved with head; what cannot be measured here
@@ -40,6 +43,8 @@ pub struct Plan {
     pub base: BasePlan,
     /// Interleaved rounds, when anything is interleaved.
     pub rounds: u32,
+    /// Only this shard's share of the criterion benchmarks.
+    pub shard: Option<Shard>,
     /// Seeds which side goes first in each pair of rounds; recorded in the report.
     pub seed: u64,
 }
@@ -49,8 +54,8 @@ pub struct Plan {
 pub struct Request {
     /// `--results`: head results measured elsewhere.
     pub head_files: Vec<PathBuf>,
-    /// `--base FILE`.
-    pub base_file: Option<PathBuf>,
+    /// `--base FILE…`.
+    pub base_files: Vec<PathBuf>,
     /// `--base-rev`.
     pub base_rev: Option<String>,
     /// `--aa`.
@@ -64,6 +69,8 @@ pub struct Request {
     pub pull_request_base: Option<String>,
     /// `--seed`: the order of the sides in interleaved rounds; `None` draws one.
     pub seed: Option<u64>,
+    /// `--shard K/N`.
+    pub shard: Option<Shard>,
 }
 
 /// The most interleaved rounds `--rounds` accepts (as `rounds` in the budget file).
@@ -101,8 +108,8 @@ impl Plan {
             )
             .context("finding the base commit")
         };
-        let base = if let Some(file) = &request.base_file {
-            BasePlan::File(file.clone())
+        let base = if !request.base_files.is_empty() {
+            BasePlan::Files(request.base_files.clone())
         } else if request.aa {
             if head != HeadPlan::Measure {
                 anyhow::bail!("--aa measures HEAD against itself; it cannot take --results");
@@ -122,12 +129,21 @@ impl Plan {
             }
         };
         let seed = request.seed.unwrap_or_else(fresh_seed);
-        Ok(Plan {
+        let plan = Plan {
             head,
             base,
             rounds,
+            shard: request.shard,
             seed,
-        })
+        };
+        if let Some(shard) = plan.shard {
+            if !plan.interleaves() || budget.criterion.is_none() {
+                anyhow::bail!(
+                    "--shard {shard} splits the criterion benchmarks of a rerun (base and head measured here, interleaved); this check measures none (no [criterion], or the base is a file or the store)"
+                );
+            }
+        }
+        Ok(plan)
     }
 
     /// True when base and head are measured here, interleaved.

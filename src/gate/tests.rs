@@ -188,6 +188,7 @@ fn plan(base: BasePlan) -> Plan {
         head: HeadPlan::Measure,
         base,
         rounds: 3,
+        shard: None,
         seed: 1,
     }
 }
@@ -349,6 +350,7 @@ fn head_results_from_files_measure_nothing() {
         head: HeadPlan::Files(vec![a, b]),
         base: BasePlan::Store(BASE.into()),
         rounds: 3,
+        shard: None,
         seed: 1,
     };
     let gated = super::run(&budget(""), &plan, false, &project, &store).unwrap();
@@ -380,11 +382,11 @@ fn the_plan_refuses_what_cannot_be_done() {
     assert!(err.to_string().contains("--rounds"), "{err}");
     // A file base needs no repository.
     let request = super::plan::Request {
-        base_file: Some("base.json".into()),
+        base_files: vec!["base.json".into()],
         ..Default::default()
     };
     let plan = Plan::resolve(&request, &budget, dir.path()).unwrap();
-    assert_eq!(plan.base, BasePlan::File("base.json".into()));
+    assert_eq!(plan.base, BasePlan::Files(vec!["base.json".into()]));
     assert!(!plan.interleaves());
 }
 

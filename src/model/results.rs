@@ -76,6 +76,11 @@ pub struct ResultsFile {
     /// Where it was measured.
     #[serde(default)]
     pub environment: Environment,
+    /// The commit of the other side when both were measured in one job, interleaved (`check`
+    /// in rerun mode): a base file names its head, a head file its base. Two files that name
+    /// each other are compared as an interleaved pair, not as separate runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interleaved_with: Option<String>,
     /// The metrics.
     pub metrics: Vec<Metric>,
     /// Thresholds the tool evaluated itself (k6).
@@ -229,6 +234,7 @@ impl ResultsFile {
             time: Some(jiff::Timestamp::now().to_string()),
             suite: None,
             environment: Environment::default(),
+            interleaved_with: None,
             metrics: Vec::new(),
             thresholds: Vec::new(),
             warnings: Vec::new(),
@@ -365,6 +371,9 @@ impl ResultsFile {
         }
         if self.environment == Environment::default() {
             self.environment = other.environment;
+        }
+        if self.interleaved_with.is_none() {
+            self.interleaved_with = other.interleaved_with;
         }
         self.metrics.extend(other.metrics);
         self.thresholds.extend(other.thresholds);

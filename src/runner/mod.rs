@@ -9,6 +9,7 @@ pub mod k6;
 pub mod lighthouse;
 mod progress;
 pub mod rerun;
+pub mod shard;
 mod worktree;
 
 pub use error::RunError;

@@ -21,6 +21,7 @@ use super::cargo_bench::{
     BenchOptions, Metadata, Requirement, Selection, Tree,
 };
 use super::interrupt::{self, ScratchDir};
+use super::shard::{self, Shard};
 use super::worktree::{build_location, short_sha, BaseWorktree};
 use super::{Progress, RunError};
 use crate::model::{Environment, Metric, ResultsFile};
@@ -50,6 +51,8 @@ pub struct RerunOptions {
     pub first_round: u32,
     /// Seeds which side goes first in each pair of rounds ([`base_first`]).
     pub seed: u64,
+    /// Measure only this shard's share of the benchmarks (`check --shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// Both sides of a rerun, each with its commit and environment set.
@@ -417,6 +420,46 @@ fn run_with(
         },
     };
 
+    let sharded;
+    let opts = match opts.shard {
+        None => opts,
+        Some(shard) => {
+            let mut ids = BTreeSet::new();
+            for binary in head_binaries.iter().chain(&base_binaries) {
+                ids.extend(shard::list(binary)?);
+            }
+            let total = ids.len();
+            let mine: Vec<String> = ids
+                .into_iter()
+                .filter(|id| shard.contains(id))
+                .filter(|id| opts.only.is_empty() || opts.only.contains(id))
+                .collect();
+            notes.push(format!(
+                "shard {shard}: {} of the {total} benchmarks (chosen by a hash of each id; `merge` the shards for one verdict)",
+                mine.len()
+            ));
+            if mine.is_empty() {
+                let mut base = ResultsFile::new();
+                base.interleaved_with = head_sha.clone();
+                base.commit = base_sha;
+                let mut head = ResultsFile::new();
+                head.interleaved_with = base.commit.clone();
+                head.commit = head_sha;
+                return Ok(RerunResults {
+                    base,
+                    head,
+                    notes,
+                    per_round: Vec::new(),
+                });
+            }
+            sharded = RerunOptions {
+                only: mine,
+                ..opts.clone()
+            };
+            &sharded
+        }
+    };
+
     let scratch =
         ScratchDir::new("perf-budget-rerun-").map_err(|e| RunError::io(std::env::temp_dir(), e))?;
     let mut base = Side {
@@ -447,10 +490,12 @@ fn run_with(
         .collect();
     let environment = Environment::detect();
     let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
+    base_results.interleaved_with = head_sha.clone();
     base_results.commit = base_sha;
     base_results.environment = environment.clone();
     base_results.warnings.extend(base_warning);
     let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
+    head_results.interleaved_with = base_results.commit.clone();
     head_results.commit = head_sha;
     head_results.environment = environment;
     Ok(RerunResults {

@@ -17,6 +17,7 @@ mod noisy_neighbours;
 mod real_crate;
 mod report;
 mod runner;
+mod shards;
 mod stats;
 mod stats_separate_runs;
 mod stats_simulation;

@@ -144,6 +144,7 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
         only: Vec::new(),
         first_round: 1,
         seed: 1,
+        shard: None,
     })
     .expect("rerun succeeds");
 
@@ -209,6 +210,7 @@ fn rerun_interleaves_base_and_head_and_leaves_the_repository_untouched() {
         only: vec!["checksum".into()],
         first_round: 4,
         seed: 1,
+        shard: None,
     })
     .expect("more rounds succeed");
     assert_eq!(metric_ids(&more.base), ["criterion/checksum"]);
@@ -233,6 +235,7 @@ fn a_package_new_in_head_has_an_empty_base_with_a_note() {
         only: Vec::new(),
         first_round: 1,
         seed: 1,
+        shard: None,
     })
     .expect("a missing base is not an error");
     assert!(results.base.metrics.is_empty());
@@ -439,6 +442,7 @@ fn rerun_cost_compared_with_two_plain_cargo_bench_runs() {
             only: Vec::new(),
             first_round: 1,
             seed: 1,
+            shard: None,
         })
         .unwrap();
         assert_eq!(results.base.metrics[0].samples.len(), 30);
