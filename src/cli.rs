@@ -139,6 +139,10 @@ pub struct CheckArgs {
     /// Sticky comment id, so several suites can each keep one comment.
     #[arg(long, value_name = "ID")]
     pub comment_id: Option<String>,
+    /// When to post the PR comment [default: settings.comment-on, else always]; the job summary
+    /// always has the full report.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub comment_on: Option<CommentOnArg>,
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
@@ -234,9 +238,36 @@ pub struct CommentArgs {
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
-    /// Link to the full job summary, used when the comment must be shortened.
+    /// Link to the workflow run whose job summary has the full report [default: the run from
+    /// the Actions variables].
     #[arg(long, value_name = "URL")]
     pub summary_url: Option<String>,
+    /// When to post: `failure` and `change` only create a comment when the report fails or
+    /// shows a change, but always update one already there.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "always")]
+    pub comment_on: CommentOnArg,
+}
+
+/// When to post the PR comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentOnArg {
+    /// On every run.
+    Always,
+    /// Only when the gate fails (an existing comment is still updated).
+    Failure,
+    /// Only when a budgeted metric moved, failed or needs attention (an existing comment is
+    /// still updated).
+    Change,
+}
+
+impl From<CommentOnArg> for crate::budget::CommentOn {
+    fn from(a: CommentOnArg) -> Self {
+        match a {
+            CommentOnArg::Always => crate::budget::CommentOn::Always,
+            CommentOnArg::Failure => crate::budget::CommentOn::Failure,
+            CommentOnArg::Change => crate::budget::CommentOn::Change,
+        }
+    }
 }
 
 /// `history`.

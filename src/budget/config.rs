@@ -56,6 +56,33 @@ pub enum UnmatchedPolicy {
     Warn,
 }
 
+/// When the sticky PR comment is posted (`comment-on` in `[settings]`, `--comment-on`). The job
+/// summary always carries the full report, whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentOn {
+    /// On every run (default).
+    #[default]
+    Always,
+    /// Only when the gate fails (a budget violated, or nothing to judge); a comment already on
+    /// the pull request is still updated, so it never keeps showing a fixed failure.
+    Failure,
+    /// Only when something moved or needs attention: a failure, a significant regression or
+    /// improvement of a budgeted metric, an inconclusive, new or missing budgeted metric, a
+    /// crossed tool threshold or a failed run; an existing comment is still updated.
+    Change,
+}
+
+impl CommentOn {
+    /// The word used in the budget file and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentOn::Always => "always",
+            CommentOn::Failure => "failure",
+            CommentOn::Change => "change",
+        }
+    }
+}
+
 /// `[settings]`.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -80,6 +107,8 @@ pub struct Settings {
     pub no_noise_factor: f64,
     /// Suite name for the store and the comment id (default `default`).
     pub suite: String,
+    /// When the PR comment is posted (default `always`).
+    pub comment_on: CommentOn,
 }
 
 impl Default for Settings {
@@ -95,6 +124,7 @@ impl Default for Settings {
             unmatched: UnmatchedPolicy::Error,
             no_noise_factor: 2.0,
             suite: "default".into(),
+            comment_on: CommentOn::Always,
         }
     }
 }

@@ -18,7 +18,7 @@ use toml::Spanned;
 use super::diagnostics::{render_all, Diagnostic, SourceIndex};
 use super::metric_glob::compile_metric_glob;
 use super::{
-    BaselineMode, BudgetFile, BudgetRule, CorrectionSetting, CriterionConfig, K6Config,
+    BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
 use crate::model::echo::{echo, shorten};
@@ -40,6 +40,7 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "unmatched",
     "no-noise-factor",
     "suite",
+    "comment-on",
 ];
 /// Keys of `[criterion]`.
 pub const CRITERION_KEYS: &[&str] = &[
@@ -1072,6 +1073,17 @@ impl Checker<'_> {
                     Some("without a noise estimate a relative rule fails only beyond this many times its budget; 2 is the default".into()),
                 );
             }
+        }
+        if let Some(on) = self.choice(
+            block,
+            "comment-on",
+            &[
+                ("always", CommentOn::Always),
+                ("failure", CommentOn::Failure),
+                ("change", CommentOn::Change),
+            ],
+        ) {
+            s.settings.comment_on = on;
         }
         if let Some(suite) = self.string(block, "suite") {
             let text = suite.get_ref();

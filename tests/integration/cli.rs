@@ -263,3 +263,29 @@ fn help_of_every_subcommand() {
         insta::assert_snapshot!(name, stdout);
     }
 }
+
+#[test]
+fn compare_where_nothing_a_rule_names_was_measured_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = |seed| vec![bench("criterion/other", 1000.0, seed)];
+    let base = write_results(dir.path(), "base.json", "a", metrics(1));
+    let head = write_results(dir.path(), "head.json", "b", metrics(2));
+    // The block matches nothing; under `unmatched = "warn"` evaluation itself succeeds.
+    std::fs::write(
+        dir.path().join("budgets.toml"),
+        "[settings]\nunmatched = \"warn\"\n\n[[budget]]\nmetric = \"criterion/parse/**\"\nmax-regression = \"5%\"\n",
+    )
+    .unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&head)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no budget rule names any"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("ERROR"), "{stdout}");
+}

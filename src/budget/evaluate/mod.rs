@@ -291,6 +291,7 @@ pub fn evaluate(
         notes,
         method,
         history,
+        tool_thresholds: head.thresholds.iter().filter(|t| !t.ok).cloned().collect(),
     };
     report.finish();
     Ok(report)
@@ -340,6 +341,7 @@ fn assess(
         rules: rules::absolute(&applied, any.unit, id, h, &file, problems),
         method: "none".into(),
         details: Details::default(),
+        failure: h.and_then(|h| h.failure.clone()),
     };
 
     let mut row_budget = f64::INFINITY;
