@@ -9,7 +9,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every budget is met (inconclusive results pass unless --strict)
   1  a budget is violated
-  2  usage, configuration or input error (bad budget file, unreadable data, git failure)";
+  2  usage, configuration or input error (bad budget file, unreadable data, git failure),
+     or nothing measured that any budget rule names";
 
 /// `cargo perf-budget`, as cargo invokes it.
 #[derive(Debug, Parser)]
@@ -41,25 +42,30 @@ pub struct Cli {
 /// Options shared by every command.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// Budget file [default: budgets.toml next to Cargo.toml, else in the current directory].
+    /// Budget file, for the commands that read one (check, run, compare, history; init writes
+    /// here) [default: budgets.toml next to Cargo.toml, else in the current directory].
     #[arg(long, global = true, value_name = "PATH")]
     pub budget: Option<PathBuf>,
-    /// Report format on stdout (or in --output).
+    /// Output format on stdout (or in --output): the report of check and compare, the table
+    /// of history (import always writes a JSON results file).
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
-    /// Write the report (or imported results) to this file instead of stdout.
+    /// Write the output to this file instead of stdout: the report (check, compare), the
+    /// results (import) or the trend (history).
     #[arg(long, short = 'o', global = true, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// When to use colour [env: CARGO_TERM_COLOR; NO_COLOR is honoured].
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
-    /// Print only errors and the verdict.
+    /// Print only errors, warnings and the verdict: no progress, no table.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail (every metric, secondary statistics).
+    /// Print more detail in the report of check and compare: every metric, the rules' sources
+    /// and secondary statistics.
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Path to Cargo.toml of the package to benchmark.
+    /// Path to Cargo.toml of the package to benchmark (check, run; init and the default budget
+    /// file look next to it).
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
 }
@@ -71,7 +77,8 @@ pub enum Format {
     Terminal,
     /// Markdown, as posted in the PR comment and the job summary.
     Markdown,
-    /// The JSON report (`perf-budget/report/v1`), the machine contract.
+    /// JSON: the report (`perf-budget/report/v1`, the machine contract) of check and compare,
+    /// the stored values for history.
     Json,
 }
 
@@ -212,7 +219,8 @@ pub enum ImportCommand {
 /// `compare`.
 #[derive(Debug, Args, Clone)]
 pub struct CompareArgs {
-    /// Base results file(s); several are merged.
+    /// Base results file (`perf-budget/results/v1`, as `import` or `check --save-head` writes;
+    /// a report is not a results file).
     #[arg(value_name = "BASE.json")]
     pub base: PathBuf,
     /// Head results file.

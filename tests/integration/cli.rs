@@ -289,3 +289,64 @@ fn compare_where_nothing_a_rule_names_was_measured_is_exit_2() {
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(stdout.contains("ERROR"), "{stdout}");
 }
+
+#[test]
+fn a_report_given_as_results_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "a",
+        vec![bench("criterion/x", 1.0, 1)],
+    );
+    let report = dir.path().join("report.json");
+    std::fs::write(
+        &report,
+        r#"{"schema": "perf-budget/report/v1", "verdict": "pass", "base": {}, "head": {}, "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "new": 0, "missing": 0}, "results": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("budgets.toml"), BUDGET).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&report)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("is a report"), "{stderr}");
+    assert!(stderr.contains("not a results file"), "{stderr}");
+    assert!(!stderr.contains("upgrade"), "{stderr}");
+}
+
+#[test]
+fn errors_are_coloured_with_color_always() {
+    let out = cli()
+        .args([
+            "compare",
+            "nope-base.json",
+            "nope-head.json",
+            "--color",
+            "always",
+        ])
+        .arg("--budget")
+        .arg("nope.toml")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.starts_with("\u{1b}["), "{stderr:?}");
+    assert!(stderr.contains("error:"), "{stderr:?}");
+    let out = cli()
+        .args([
+            "compare",
+            "nope-base.json",
+            "nope-head.json",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
