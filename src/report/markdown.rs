@@ -130,7 +130,13 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         .filter(budgeted)
         .filter(|r| !important.iter().any(|i| std::ptr::eq(*i, *r)))
         .collect();
-    let unbudgeted: Vec<&MetricResult> = report.results.iter().filter(|r| !budgeted(r)).collect();
+    // The largest moves first: a +268 % nobody budgeted is worth a look.
+    let mut unbudgeted: Vec<&MetricResult> =
+        report.results.iter().filter(|r| !budgeted(r)).collect();
+    unbudgeted.sort_by(|a, b| {
+        let size = |r: &MetricResult| r.change.filter(|c| c.is_finite()).map_or(-1.0, f64::abs);
+        size(b).total_cmp(&size(a))
+    });
     let mut icons: Vec<(&str, &str)> = Vec::new();
 
     match opts.detail {
@@ -329,6 +335,11 @@ fn counts(s: &super::Summary) -> String {
 fn method_note(report: &Report) -> String {
     let m = &report.method;
     let mut note = String::from("How this was decided: change is head ÷ base − 1. ");
+    if m.family == 0 && m.no_noise > 0 {
+        note.push_str(
+            "Without a noise estimate a `max-regression` budget fails only when the change is well beyond it (see the note above). ",
+        );
+    }
     if m.family > 0 {
         let guard = match m.correction.as_str() {
             "holm" => format!(
@@ -480,8 +491,9 @@ fn reasons(out: &mut String, rows: &[&MetricResult]) {
                 ));
             }
         }
-        if let Some(f) = &r.failure {
-            parts.push(format!("the run failed: {}", escape(f)));
+        if r.failure.is_some() {
+            // The reason is in the headline, once.
+            parts.push("the run failed (see above)".to_string());
         }
         for rule in &r.rules {
             let verdict = match rule.ok {

@@ -173,13 +173,9 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
             side(r, &r.head, r.failure.is_some()),
         );
         let _ = writeln!(out, "{}", line.trim_end());
-        if let Some(f) = &r.failure {
-            let _ = writeln!(
-                out,
-                "{:>STATUS$} {}",
-                "",
-                wrap_at(&format!("run failed: {}", clean(f)))
-            );
+        // The failed run's reason is in the warnings at the top, once, not on every metric.
+        if r.failure.is_some() && !r.unbudgeted() {
+            let _ = writeln!(out, "{:>STATUS$} run failed (see the warning above)", "");
         }
         for rule in &r.rules {
             let decided = match rule.ok {
@@ -340,7 +336,13 @@ fn how(report: &Report) -> String {
         _ => "base from a results file",
     };
     if m.family == 0 {
-        return format!("{base}; no relative budget was compared");
+        return match m.no_noise {
+            0 => format!("{base}; no relative budget was tested"),
+            n => format!(
+                "{base}; {n} relative budget{} judged without a noise estimate (see the caveat)",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
     }
     let guard = match m.correction.as_str() {
         "holm" => format!("at most a {} chance of any false alarm", percent(m.alpha)),

@@ -393,3 +393,25 @@ fn nothing_budgeted_measured_is_never_a_pass() {
         .unwrap()
         .contains("nothing was measured"));
 }
+
+#[test]
+fn a_failed_run_is_in_the_headline_once_and_not_in_every_row() {
+    let mut report = report_with_unbudgeted();
+    let reason = "NO_FCP: The page did not paint any content (run-1.json)";
+    for r in report
+        .results
+        .iter_mut()
+        .filter(|r| r.id.starts_with("k6/"))
+    {
+        r.failure = Some(reason.into());
+    }
+    let body = render_comment(&report, "default", GITHUB_COMMENT_LIMIT, None);
+    assert_eq!(body.matches("did not paint").count(), 1, "{body}");
+    let alert = body.lines().take(8).find(|l| l.contains("did not paint"));
+    assert!(alert.is_some_and(|l| l.contains("and 4 more")), "{body}");
+    // The placeholder values are not shown as data.
+    assert!(!body.contains("| 0\u{a0}ms |"), "{body}");
+    assert!(body.contains("| failed |"), "{body}");
+    let text = terminal::render(&report, false, true);
+    assert_eq!(text.matches("did not paint").count(), 1, "{text}");
+}
