@@ -25,6 +25,34 @@ pub struct BudgetFile {
     pub budgets: Vec<BudgetRule>,
     /// `[[waiver]]` blocks, in file order.
     pub waivers: Vec<Waiver>,
+    /// The file's text, so that problems found while evaluating (a glob that matches nothing, a
+    /// limit of the wrong dimension) show the offending line; empty when built in memory.
+    pub source: String,
+}
+
+impl BudgetFile {
+    /// A problem with `key` of `rule`, found after parsing: `path:line:col: error: …` with the
+    /// source line and a caret under the key's value when the text is known, else
+    /// `path:line: …` at the block's `metric` line.
+    pub fn problem_at(
+        &self,
+        rule: &BudgetRule,
+        key: &str,
+        message: &str,
+        help: Option<&str>,
+    ) -> String {
+        match rule.spans.iter().find(|(k, _)| *k == key) {
+            Some((_, span)) if !self.source.is_empty() && span.end <= self.source.len() => {
+                let mut d = super::Diagnostic::at(&self.source, span.clone(), message)
+                    .with_key(format!("budget[{}].{key}", rule.index));
+                if let Some(h) = help {
+                    d = d.with_help(h);
+                }
+                d.render(&self.path).trim_end().to_string()
+            }
+            _ => format!("{}:{}: {message}", self.path.display(), rule.location.line),
+        }
+    }
 }
 
 /// Where the base results come from.
@@ -219,6 +247,9 @@ pub struct BudgetRule {
     pub max_regression: Option<f64>,
     /// Overrides the metric's own direction.
     pub direction: Option<Direction>,
+    /// Byte spans of the values of the block's keys (`metric`, `max`, `min`), for problems
+    /// found while evaluating ([`BudgetFile::problem_at`]); empty when built in memory.
+    pub spans: Vec<(&'static str, std::ops::Range<usize>)>,
 }
 
 impl BudgetRule {

@@ -336,6 +336,7 @@ impl Checker<'_> {
             k6,
             budgets,
             waivers,
+            source: self.index.text().to_string(),
         }
     }
 
@@ -1285,6 +1286,10 @@ impl Checker<'_> {
             }
         }
         let (metric, matcher, location) = glob?;
+        let spans = ["metric", "max", "min"]
+            .into_iter()
+            .filter_map(|k| block.entry(k).map(|(_, v)| (k, v.span())))
+            .collect();
         Some(BudgetRule {
             index,
             location,
@@ -1294,6 +1299,7 @@ impl Checker<'_> {
             min,
             max_regression,
             direction,
+            spans,
         })
     }
 

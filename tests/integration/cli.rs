@@ -350,3 +350,40 @@ fn errors_are_coloured_with_color_always() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+#[test]
+fn evaluation_errors_show_the_file_line_and_the_offending_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = |seed| vec![bench("criterion/parse", 1000.0, seed)];
+    let base = write_results(dir.path(), "base.json", "a", metrics(1));
+    let head = write_results(dir.path(), "head.json", "b", metrics(2));
+    let budget = dir.path().join("budgets.toml");
+    let run = |text: &str| {
+        std::fs::write(&budget, text).unwrap();
+        let out = cli()
+            .arg("compare")
+            .arg(&base)
+            .arg(&head)
+            .arg("--budget")
+            .arg(&budget)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    // A size limit on a time: the error points at `max`, not at `metric`.
+    let stderr = run("[[budget]]\nmetric = \"criterion/**\"\nmax = \"2 KB\"\n");
+    assert!(stderr.contains("budgets.toml:3:7: error:"), "{stderr}");
+    assert!(stderr.contains("3 | max = \"2 KB\""), "{stderr}");
+    assert!(stderr.contains("^^^^^^"), "{stderr}");
+    // A glob matching nothing: at its `metric` line, with the line shown.
+    let stderr = run("[[budget]]\nmetric = \"criterion/prase\"\nmax-regression = \"5%\"\n");
+    assert!(stderr.contains("budgets.toml:2:10: error:"), "{stderr}");
+    assert!(
+        stderr.contains("2 | metric = \"criterion/prase\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean \"criterion/parse\""),
+        "{stderr}"
+    );
+}

@@ -415,3 +415,29 @@ fn a_failed_run_is_in_the_headline_once_and_not_in_every_row() {
     let text = terminal::render(&report, false, true);
     assert_eq!(text.matches("did not paint").count(), 1, "{text}");
 }
+
+#[test]
+fn the_terminal_table_has_headers_and_fits_the_width() {
+    let report = sample_report();
+    let text = terminal::render_with(&report, false, true, Some(80));
+    let first = text.lines().next().unwrap();
+    for header in ["status", "metric", "base", "head", "change"] {
+        assert!(first.contains(header), "{first}");
+    }
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    // Coloured: the change of a regression is red, of an improvement green.
+    let coloured = terminal::render_with(&report, true, false, Some(120));
+    let fib = coloured
+        .lines()
+        .find(|l| l.contains("criterion/fib 20"))
+        .unwrap();
+    assert!(fib.contains("\u{1b}[31m+14.5 %"), "{fib:?}");
+    let faster = coloured.lines().find(|l| l.contains("faster")).unwrap();
+    assert!(faster.contains("\u{1b}[32m−19.6 %"), "{faster:?}");
+}

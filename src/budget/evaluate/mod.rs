@@ -338,7 +338,7 @@ fn assess(
         q: None,
         status: Status::Pass,
         kind: Kind::Unknown,
-        rules: rules::absolute(&applied, any.unit, id, h, &file, problems),
+        rules: rules::absolute(budget, &applied, any.unit, id, h, &file, problems),
         method: "none".into(),
         details: Details::default(),
         failure: h.and_then(|h| h.failure.clone()),
