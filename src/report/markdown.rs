@@ -219,8 +219,9 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
             let Some(r) = report.results.iter().find(|r| &r.id == id) else {
                 continue;
             };
-            let moved =
-                r.status == Status::Fail || matches!(r.kind, Kind::Regression | Kind::Improvement);
+            // Budgeted ones: a chart per unbudgeted metric that moved would bury the rest.
+            let moved = r.status == Status::Fail
+                || (!r.unbudgeted() && matches!(r.kind, Kind::Regression | Kind::Improvement));
             if moved && !points.is_empty() {
                 out.push('\n');
                 out.push_str(&super::chart::mermaid_trend(r, points));

@@ -441,3 +441,30 @@ fn the_terminal_table_has_headers_and_fits_the_width() {
     let faster = coloured.lines().find(|l| l.contains("faster")).unwrap();
     assert!(faster.contains("\u{1b}[32m−19.6 %"), "{faster:?}");
 }
+
+#[test]
+fn trend_charts_mark_the_pr_and_only_for_budgeted_metrics_that_moved() {
+    use cargo_perf_budget::model::TrendPoint;
+    let mut report = sample_report();
+    let trend = |v: f64| -> Vec<TrendPoint> {
+        (0..6)
+            .map(|i| TrendPoint {
+                commit: format!("{i:07}{}", "0".repeat(33)),
+                value: v,
+            })
+            .collect()
+    };
+    report
+        .history
+        .insert("criterion/fib 20".into(), trend(2000.0));
+    report
+        .history
+        .insert("criterion/parse/sum_sq/1000".into(), trend(2000.0));
+    let body = render_comment(&report, "default", GITHUB_COMMENT_LIMIT, None);
+    // The failed metric is charted with the PR's value; the unchanged one is not.
+    assert_eq!(body.matches("```mermaid").count(), 1, "{body}");
+    let chart = body.split("```mermaid").nth(1).unwrap();
+    assert!(chart.contains("criterion/fib 20: PR 2.29 µs"), "{chart}");
+    assert!(chart.contains("\"PR\"]"), "{chart}");
+    assert!(chart.contains("y-axis \"µs\""), "{chart}");
+}
