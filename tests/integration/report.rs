@@ -468,3 +468,18 @@ fn trend_charts_mark_the_pr_and_only_for_budgeted_metrics_that_moved() {
     assert!(chart.contains("\"PR\"]"), "{chart}");
     assert!(chart.contains("y-axis \"µs\""), "{chart}");
 }
+
+#[test]
+fn unbudgeted_regressions_get_no_annotation() {
+    let mut report = report_with_unbudgeted();
+    // As if the k6 maxima had been tested significantly worse.
+    for r in report.results.iter_mut().filter(|r| r.rules.is_empty()) {
+        r.kind = cargo_perf_budget::report::Kind::Regression;
+    }
+    report.finish();
+    let annotations =
+        cargo_perf_budget::github::workflow::annotations(&report, Some("budgets.toml"));
+    for a in &annotations {
+        assert!(!a.command().contains("k6/api"), "{}", a.command());
+    }
+}
