@@ -65,8 +65,10 @@ fn budget() -> BudgetFile {
             min: None,
             max_regression: Some(0.05),
             direction: None,
+            spans: Vec::new(),
         }],
         waivers: vec![],
+        source: String::new(),
     }
 }
 

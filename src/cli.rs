@@ -9,7 +9,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every budget is met (inconclusive results pass unless --strict)
   1  a budget is violated
-  2  usage, configuration or input error (bad budget file, unreadable data, git failure)";
+  2  usage, configuration or input error (bad budget file, unreadable data, git failure),
+     or nothing measured that any budget rule names";
 
 /// `cargo perf-budget`, as cargo invokes it.
 #[derive(Debug, Parser)]
@@ -41,25 +42,30 @@ pub struct Cli {
 /// Options shared by every command.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// Budget file [default: budgets.toml next to Cargo.toml, else in the current directory].
+    /// Budget file, for the commands that read one (check, run, compare, history; init writes
+    /// here) [default: budgets.toml next to Cargo.toml, else in the current directory].
     #[arg(long, global = true, value_name = "PATH")]
     pub budget: Option<PathBuf>,
-    /// Report format on stdout (or in --output).
+    /// Output format on stdout (or in --output): the report of check and compare, the table
+    /// of history (import always writes a JSON results file).
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
-    /// Write the report (or imported results) to this file instead of stdout.
+    /// Write the output to this file instead of stdout: the report (check, compare), the
+    /// results (import) or the trend (history).
     #[arg(long, short = 'o', global = true, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// When to use colour [env: CARGO_TERM_COLOR; NO_COLOR is honoured].
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
-    /// Print only errors and the verdict.
+    /// Print only errors, warnings and the verdict: no progress, no table.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail (every metric, secondary statistics).
+    /// Print more detail in the report of check and compare: every metric, the rules' sources
+    /// and secondary statistics.
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Path to Cargo.toml of the package to benchmark.
+    /// Path to Cargo.toml of the package to benchmark (check, run; init and the default budget
+    /// file look next to it).
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
 }
@@ -71,7 +77,8 @@ pub enum Format {
     Terminal,
     /// Markdown, as posted in the PR comment and the job summary.
     Markdown,
-    /// The JSON report (`perf-budget/report/v1`), the machine contract.
+    /// JSON: the report (`perf-budget/report/v1`, the machine contract) of check and compare,
+    /// the stored values for history.
     Json,
 }
 
@@ -144,6 +151,10 @@ pub struct CheckArgs {
     /// Sticky comment id, so several suites can each keep one comment.
     #[arg(long, value_name = "ID")]
     pub comment_id: Option<String>,
+    /// When to post the PR comment [default: settings.comment-on, else always]; the job summary
+    /// always has the full report.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub comment_on: Option<CommentOnArg>,
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
@@ -221,7 +232,8 @@ pub enum ImportCommand {
 /// `compare`.
 #[derive(Debug, Args, Clone)]
 pub struct CompareArgs {
-    /// Base results file(s); several are merged.
+    /// Base results file (`perf-budget/results/v1`, as `import` or `check --save-head` writes;
+    /// a report is not a results file).
     #[arg(value_name = "BASE.json")]
     pub base: PathBuf,
     /// Head results file.
@@ -247,9 +259,36 @@ pub struct CommentArgs {
     /// Environment variable holding the GitHub token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
-    /// Link to the full job summary, used when the comment must be shortened.
+    /// Link to the workflow run whose job summary has the full report [default: the run from
+    /// the Actions variables].
     #[arg(long, value_name = "URL")]
     pub summary_url: Option<String>,
+    /// When to post: `failure` and `change` only create a comment when the report fails or
+    /// shows a change, but always update one already there.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "always")]
+    pub comment_on: CommentOnArg,
+}
+
+/// When to post the PR comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentOnArg {
+    /// On every run.
+    Always,
+    /// Only when the gate fails (an existing comment is still updated).
+    Failure,
+    /// Only when a budgeted metric moved, failed or needs attention (an existing comment is
+    /// still updated).
+    Change,
+}
+
+impl From<CommentOnArg> for crate::budget::CommentOn {
+    fn from(a: CommentOnArg) -> Self {
+        match a {
+            CommentOnArg::Always => crate::budget::CommentOn::Always,
+            CommentOnArg::Failure => crate::budget::CommentOn::Failure,
+            CommentOnArg::Change => crate::budget::CommentOn::Change,
+        }
+    }
 }
 
 /// `history`.

@@ -36,13 +36,22 @@ fn main() {
             std::process::exit(code);
         }
     };
+    let color = commands::error_color(&cli.global);
     let code = match commands::dispatch(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
             if is_broken_pipe(&err) {
                 0
             } else {
-                let text = format!("error: {}\n", render_chain(&err));
+                let word = if color {
+                    let red = anstyle::Style::new()
+                        .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                        .bold();
+                    format!("{}error:{}", red.render(), red.render_reset())
+                } else {
+                    "error:".to_string()
+                };
+                let text = format!("{word} {}\n", render_chain(&err));
                 let _ = std::io::stderr().write_all(workflow::guard_output(&text).as_bytes());
                 2
             }

@@ -25,6 +25,34 @@ pub struct BudgetFile {
     pub budgets: Vec<BudgetRule>,
     /// `[[waiver]]` blocks, in file order.
     pub waivers: Vec<Waiver>,
+    /// The file's text, so that problems found while evaluating (a glob that matches nothing, a
+    /// limit of the wrong dimension) show the offending line; empty when built in memory.
+    pub source: String,
+}
+
+impl BudgetFile {
+    /// A problem with `key` of `rule`, found after parsing: `path:line:col: error: …` with the
+    /// source line and a caret under the key's value when the text is known, else
+    /// `path:line: …` at the block's `metric` line.
+    pub fn problem_at(
+        &self,
+        rule: &BudgetRule,
+        key: &str,
+        message: &str,
+        help: Option<&str>,
+    ) -> String {
+        match rule.spans.iter().find(|(k, _)| *k == key) {
+            Some((_, span)) if !self.source.is_empty() && span.end <= self.source.len() => {
+                let mut d = super::Diagnostic::at(&self.source, span.clone(), message)
+                    .with_key(format!("budget[{}].{key}", rule.index));
+                if let Some(h) = help {
+                    d = d.with_help(h);
+                }
+                d.render(&self.path).trim_end().to_string()
+            }
+            _ => format!("{}:{}: {message}", self.path.display(), rule.location.line),
+        }
+    }
 }
 
 /// Where the base results come from.
@@ -56,6 +84,33 @@ pub enum UnmatchedPolicy {
     Warn,
 }
 
+/// When the sticky PR comment is posted (`comment-on` in `[settings]`, `--comment-on`). The job
+/// summary always carries the full report, whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentOn {
+    /// On every run (default).
+    #[default]
+    Always,
+    /// Only when the gate fails (a budget violated, or nothing to judge); a comment already on
+    /// the pull request is still updated, so it never keeps showing a fixed failure.
+    Failure,
+    /// Only when something moved or needs attention: a failure, a significant regression or
+    /// improvement of a budgeted metric, an inconclusive, new or missing budgeted metric, a
+    /// crossed tool threshold or a failed run; an existing comment is still updated.
+    Change,
+}
+
+impl CommentOn {
+    /// The word used in the budget file and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentOn::Always => "always",
+            CommentOn::Failure => "failure",
+            CommentOn::Change => "change",
+        }
+    }
+}
+
 /// `[settings]`.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -85,6 +140,8 @@ pub struct Settings {
     pub no_noise_factor: f64,
     /// Suite name for the store and the comment id (default `default`).
     pub suite: String,
+    /// When the PR comment is posted (default `always`).
+    pub comment_on: CommentOn,
 }
 
 impl Default for Settings {
@@ -102,6 +159,7 @@ impl Default for Settings {
             unmatched: UnmatchedPolicy::Error,
             no_noise_factor: 2.0,
             suite: "default".into(),
+            comment_on: CommentOn::Always,
         }
     }
 }
@@ -196,6 +254,9 @@ pub struct BudgetRule {
     pub max_regression: Option<f64>,
     /// Overrides the metric's own direction.
     pub direction: Option<Direction>,
+    /// Byte spans of the values of the block's keys (`metric`, `max`, `min`), for problems
+    /// found while evaluating ([`BudgetFile::problem_at`]); empty when built in memory.
+    pub spans: Vec<(&'static str, std::ops::Range<usize>)>,
 }
 
 impl BudgetRule {

@@ -143,6 +143,11 @@ pub(crate) struct SourceIndex<'s> {
 }
 
 impl<'s> SourceIndex<'s> {
+    /// The indexed text.
+    pub(crate) fn text(&self) -> &'s str {
+        self.text
+    }
+
     /// Indexes `text`.
     pub(crate) fn new(text: &'s str) -> SourceIndex<'s> {
         let mut line_starts = vec![0];

@@ -18,7 +18,7 @@ use toml::Spanned;
 use super::diagnostics::{render_all, Diagnostic, SourceIndex};
 use super::metric_glob::compile_metric_glob;
 use super::{
-    BaselineMode, BudgetFile, BudgetRule, CorrectionSetting, CriterionConfig, K6Config,
+    BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
 };
 use crate::model::echo::{echo, shorten};
@@ -42,6 +42,7 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "unmatched",
     "no-noise-factor",
     "suite",
+    "comment-on",
 ];
 /// Keys of `[criterion]`.
 pub const CRITERION_KEYS: &[&str] = &[
@@ -337,6 +338,7 @@ impl Checker<'_> {
             k6,
             budgets,
             waivers,
+            source: self.index.text().to_string(),
         }
     }
 
@@ -1107,6 +1109,17 @@ impl Checker<'_> {
                 );
             }
         }
+        if let Some(on) = self.choice(
+            block,
+            "comment-on",
+            &[
+                ("always", CommentOn::Always),
+                ("failure", CommentOn::Failure),
+                ("change", CommentOn::Change),
+            ],
+        ) {
+            s.settings.comment_on = on;
+        }
         if let Some(suite) = self.string(block, "suite") {
             let text = suite.get_ref();
             if !text.is_empty()
@@ -1307,6 +1320,10 @@ impl Checker<'_> {
             }
         }
         let (metric, matcher, location) = glob?;
+        let spans = ["metric", "max", "min"]
+            .into_iter()
+            .filter_map(|k| block.entry(k).map(|(_, v)| (k, v.span())))
+            .collect();
         Some(BudgetRule {
             index,
             location,
@@ -1316,6 +1333,7 @@ impl Checker<'_> {
             min,
             max_regression,
             direction,
+            spans,
         })
     }
 

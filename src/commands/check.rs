@@ -75,6 +75,10 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     output::emit(&gated.report, global)?;
     publish(&gated.report, args, global, &budget, token);
+    // A gate that measured nothing its budgets name is an error, never a pass.
+    if let (Verdict::Pass, Some(problem)) = (gated.report.verdict, gated.report.gate_error()) {
+        anyhow::bail!("{problem}");
+    }
     Ok(match gated.report.verdict {
         Verdict::Pass => Outcome::Pass,
         Verdict::Fail => Outcome::Fail,
@@ -106,6 +110,10 @@ fn publish(
         no_comment: args.no_comment,
         report_path: global.output.clone(),
         quiet: global.quiet,
+        comment_on: args
+            .comment_on
+            .map(Into::into)
+            .unwrap_or(budget.settings.comment_on),
     };
     let outcome = crate::github::publish_with_token(report, Some(&budget.path), &opts, token);
     for m in outcome.messages {

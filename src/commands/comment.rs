@@ -36,6 +36,7 @@ pub fn run(args: &CommentArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         comment_id: args.id.clone(),
         token_env: args.token_env.clone(),
         summary_url: args.summary_url.clone(),
+        comment_on: args.comment_on.into(),
     };
     let token = Token::from_env(&args.token_env);
     let result = github::comment_report(&ctx, token, &report, &opts, ClientConfig::default())?;

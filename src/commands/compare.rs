@@ -19,6 +19,10 @@ pub fn run(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let report = evaluate(&budget, &base, &head, &opts)
         .with_context(|| format!("evaluating {}", budget.path.display()))?;
     output::emit(&report, global)?;
+    // A comparison with nothing it was asked to judge is an error, never a pass.
+    if let (Verdict::Pass, Some(problem)) = (report.verdict, report.gate_error()) {
+        anyhow::bail!("{problem}");
+    }
     Ok(match report.verdict {
         Verdict::Pass => Outcome::Pass,
         Verdict::Fail => Outcome::Fail,

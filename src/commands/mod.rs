@@ -36,6 +36,11 @@ impl Outcome {
     }
 }
 
+/// Whether error messages on stderr are coloured (`--color`, `CARGO_TERM_COLOR`, `NO_COLOR`).
+pub fn error_color(global: &GlobalArgs) -> bool {
+    output::use_color_stderr(global)
+}
+
 /// Runs the command the user asked for.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let g = &cli.global;

@@ -11,6 +11,16 @@ use crate::report::{json, markdown, terminal, Report};
 
 /// Whether to colour terminal output.
 pub fn use_color(global: &GlobalArgs) -> bool {
+    color_for(global, std::io::stdout().is_terminal())
+}
+
+/// Whether to colour what goes to stderr (error messages).
+pub fn use_color_stderr(global: &GlobalArgs) -> bool {
+    color_for(global, std::io::stderr().is_terminal())
+}
+
+/// `--color`, else `CARGO_TERM_COLOR`, else colour when `is_terminal` and `NO_COLOR` is unset.
+fn color_for(global: &GlobalArgs, is_terminal: bool) -> bool {
     let choice = global
         .color
         .or_else(|| match std::env::var("CARGO_TERM_COLOR").ok().as_deref() {
@@ -21,11 +31,24 @@ pub fn use_color(global: &GlobalArgs) -> bool {
     match choice {
         Some(ColorChoice::Always) => true,
         Some(ColorChoice::Never) => false,
-        _ => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && is_terminal,
     }
+}
+
+/// The width to wrap terminal output at: `COLUMNS` when set, else the terminal's width when
+/// stdout is one; `None` (no wrapping) for a pipe or a file.
+pub fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
 }
 
 /// The format for `--output PATH`: `--format`, else guessed from the extension, else JSON.
@@ -59,15 +82,24 @@ pub fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     let format = global.format.unwrap_or(Format::Terminal);
     if global.quiet && format == Format::Terminal {
         let s = &report.summary;
+        let word = match (report.verdict, report.gate_error()) {
+            (crate::report::Verdict::Fail, _) => "FAIL",
+            (_, Some(_)) => "ERROR",
+            _ => "PASS",
+        };
         return print_stdout(&format!(
-            "{}: {} failed, {} passed, {} inconclusive\n",
-            if s.fail > 0 { "FAIL" } else { "PASS" },
+            "{word}: {} failed, {} passed, {} inconclusive of {} budgeted metrics\n",
             s.fail,
             s.pass,
-            s.inconclusive
+            s.inconclusive,
+            s.budgeted()
         ));
     }
-    print_stdout(&render(report, format, color, global.verbose))
+    let text = match format {
+        Format::Terminal => terminal::render_with(report, color, global.verbose, terminal_width()),
+        other => render(report, other, color, global.verbose),
+    };
+    print_stdout(&text)
 }
 
 /// Prints a message line on stderr (notes, warnings, progress), with workflow commands in it

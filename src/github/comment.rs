@@ -12,7 +12,8 @@ use super::client::{Client, PullRequest};
 use super::context::{Context, Repo};
 use super::error::GitHubError;
 use super::sticky::{self, StickyOutcome, Target};
-use crate::report::Report;
+use crate::budget::CommentOn;
+use crate::report::{Kind, Report, Status, Verdict};
 
 /// What to post where.
 #[derive(Debug, Clone)]
@@ -31,6 +32,29 @@ pub struct CommentPlan<'a> {
     pub measured_head: Option<String>,
     /// The login our comments carry, when known without asking GitHub.
     pub author: Option<String>,
+    /// When a new comment is created (an existing one is always updated).
+    pub comment_on: CommentOn,
+}
+
+/// Whether `report` warrants a new comment under `on`. An existing comment is updated whatever
+/// this says, so it never keeps showing a failure that was fixed.
+pub fn warrants_comment(report: &Report, on: CommentOn) -> bool {
+    let failed = report.verdict == Verdict::Fail || report.gate_error().is_some();
+    match on {
+        CommentOn::Always => true,
+        CommentOn::Failure => failed,
+        CommentOn::Change => {
+            failed
+                || !report.alerts().is_empty()
+                || report.results.iter().any(|r| {
+                    !r.unbudgeted()
+                        && (matches!(
+                            r.status,
+                            Status::Inconclusive | Status::New | Status::Missing
+                        ) || matches!(r.kind, Kind::Regression | Kind::Improvement))
+                })
+        }
+    }
 }
 
 /// What happened.
@@ -38,6 +62,11 @@ pub struct CommentPlan<'a> {
 pub enum Posted {
     /// The comment was created, updated or already current.
     Comment(StickyOutcome),
+    /// `comment-on` asked for no new comment on this report and there was none to update.
+    Skipped {
+        /// The `comment-on` setting that decided.
+        comment_on: CommentOn,
+    },
     /// The PR's head is no longer the measured commit; nothing was changed.
     Stale {
         /// The commit the report measured.
@@ -76,7 +105,13 @@ pub fn post(client: &Client, plan: &CommentPlan<'_>) -> Result<Posted, GitHubErr
             plan.summary_url.as_deref(),
         )
     };
-    sticky::upsert(client, &target, &render).map(Posted::Comment)
+    let create = warrants_comment(plan.report, plan.comment_on);
+    Ok(match sticky::upsert_if(client, &target, &render, create)? {
+        Some(outcome) => Posted::Comment(outcome),
+        None => Posted::Skipped {
+            comment_on: plan.comment_on,
+        },
+    })
 }
 
 /// The pull request to comment on: `explicit` (`--pr`), else the event's, else, for a

@@ -47,6 +47,9 @@ pub struct PublishOptions {
     pub report_path: Option<PathBuf>,
     /// Keep only warnings in the messages.
     pub quiet: bool,
+    /// When a new comment is posted (an existing one is always updated; the job summary is
+    /// always written).
+    pub comment_on: crate::budget::CommentOn,
 }
 
 impl Default for PublishOptions {
@@ -57,6 +60,7 @@ impl Default for PublishOptions {
             no_comment: false,
             report_path: None,
             quiet: false,
+            comment_on: crate::budget::CommentOn::Always,
         }
     }
 }
@@ -226,6 +230,7 @@ pub fn publish_in(
         summary_url: ctx.summary_url(),
         measured_head: comment::measured_head(ctx, report),
         author: ctx.comment_author.clone(),
+        comment_on: opts.comment_on,
     };
     match comment::post(&client, &plan) {
         Ok(posted) => {
@@ -311,6 +316,17 @@ fn describe(posted: &Posted, pr: u64) -> (String, Option<String>) {
             }
             (line, o.html_url.clone())
         }
+        Posted::Skipped { comment_on } => (
+            format!(
+                "no comment on #{pr}: comment-on = \"{}\" and this report has {} (the job summary has the full report)",
+                comment_on.as_str(),
+                match comment_on {
+                    crate::budget::CommentOn::Failure => "no failure",
+                    _ => "no change",
+                }
+            ),
+            None,
+        ),
         Posted::Stale { measured, current } => (
             format!(
                 "not updating the comment on #{pr}: this report is for {}, but the pull request is now at {}; the run for the newer commit will post",
@@ -333,6 +349,8 @@ pub struct CommentOptions {
     pub token_env: String,
     /// `--summary-url`.
     pub summary_url: Option<String>,
+    /// `--comment-on`.
+    pub comment_on: crate::budget::CommentOn,
 }
 
 /// What `comment` did.
@@ -382,12 +400,13 @@ pub fn comment_report(
         summary_url: opts.summary_url.clone().or_else(|| ctx.summary_url()),
         measured_head: comment::measured_head(ctx, report),
         author: ctx.comment_author.clone(),
+        comment_on: opts.comment_on,
     };
     let posted = comment::post(&client, &plan)?;
     let (message, comment_url) = describe(&posted, pr);
     let warnings = match &posted {
         Posted::Comment(o) => o.notes.clone(),
-        Posted::Stale { .. } => Vec::new(),
+        Posted::Stale { .. } | Posted::Skipped { .. } => Vec::new(),
     };
     Ok(CommentResult {
         message,

@@ -95,6 +95,20 @@ pub fn is_ours(comment: &IssueComment, marker: &str, author: &str) -> bool {
     same_login(&comment.author, author) && comment.body.lines().any(|l| l.trim() == marker)
 }
 
+/// Updates the comment when it exists; creates it only when `create` is true. `None` when there
+/// was no comment and none was created (`comment-on = "failure"` on a passing run).
+pub fn upsert_if(
+    client: &Client,
+    target: &Target,
+    render: &dyn Fn(usize) -> String,
+    create: bool,
+) -> Result<Option<StickyOutcome>, GitHubError> {
+    if !create && find_ours(client, target, &marker(&target.id))?.is_empty() {
+        return Ok(None);
+    }
+    upsert(client, target, render).map(Some)
+}
+
 /// Creates or updates the comment. `render(max_chars)` returns the body; it is called again
 /// with a smaller budget if GitHub rejects the first as too long.
 pub fn upsert(

@@ -173,7 +173,8 @@ pub fn annotations(report: &Report, budget_file: Option<&str>) -> Vec<Annotation
     let warned: Vec<&MetricResult> = report
         .results
         .iter()
-        .filter(|r| r.status != Status::Fail && r.kind == Kind::Regression)
+        // A metric no rule names has no budget to be within: it is not annotated.
+        .filter(|r| r.status != Status::Fail && r.kind == Kind::Regression && !r.unbudgeted())
         .collect();
     let mut out = Vec::new();
     for (level, list) in [(Level::Error, failing), (Level::Warning, warned)] {

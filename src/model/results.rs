@@ -33,7 +33,7 @@ pub enum ResultsError {
         message: String,
     },
     /// The file names a schema this version does not know.
-    #[error("{path}: field `schema` is {found:?}; this version reads \"{RESULTS_SCHEMA}\" (upgrade cargo-perf-budget, or re-import the data)")]
+    #[error("{}", schema_message(path, found))]
     Schema {
         /// The file.
         path: String,
@@ -56,6 +56,24 @@ pub enum ResultsError {
         /// The metric id.
         id: String,
     },
+}
+
+/// What a file with the wrong `schema` is, and what to do: a report is not results; a newer
+/// results version needs a newer tool.
+fn schema_message(path: &str, found: &str) -> String {
+    if found == crate::report::REPORT_SCHEMA {
+        format!(
+            "{path} is a report (\"{found}\"), not a results file: `compare` and `check --base` take results files (\"{RESULTS_SCHEMA}\", written by `import`, `run --results` or `check --save-head`); a report is what `comment --report` reads"
+        )
+    } else if found.starts_with("perf-budget/results/") {
+        format!(
+            "{path}: field `schema` is {found:?}; this version reads \"{RESULTS_SCHEMA}\" (upgrade cargo-perf-budget, or re-import the data)"
+        )
+    } else {
+        format!(
+            "{path}: field `schema` is {found:?}, not a results file (\"{RESULTS_SCHEMA}\", written by `import`, `run --results` or `check --save-head`)"
+        )
+    }
 }
 
 /// A set of metrics measured on one commit.

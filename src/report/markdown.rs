@@ -32,7 +32,7 @@ pub struct MarkdownOptions {
     pub comment_id: Option<String>,
     /// How much to show.
     pub detail: Detail,
-    /// Link to the full job summary, shown when rows were left out.
+    /// Link to the workflow run, whose page holds the job summary with every result.
     pub summary_url: Option<String>,
 }
 
@@ -99,6 +99,10 @@ pub fn render_comment(
     body
 }
 
+/// A non-breaking space: GitHub wraps table cells at spaces, and a number must never be split
+/// from its unit (`13.0⏎µs`).
+const NBSP: char = '\u{A0}';
+
 /// Renders the report.
 pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     let mut out = String::new();
@@ -106,33 +110,14 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         out.push_str(&marker(id));
         out.push('\n');
     }
-    let s = &report.summary;
-    let (icon, word) = match report.verdict {
-        Verdict::Pass => ("✅", "pass"),
-        Verdict::Fail => ("❌", "fail"),
-    };
-    let _ = writeln!(
-        out,
-        "### {icon} Performance budget: **{word}** — {} failed, {} passed, {} inconclusive, {} new, {} missing",
-        s.fail, s.pass, s.inconclusive, s.new, s.missing
-    );
-    if let (Some(b), Some(h)) = (&report.base.commit, &report.head.commit) {
-        let _ = writeln!(
-            out,
-            "\n<sub>base {} · head {} · baseline: {}</sub>",
-            short_sha(b),
-            short_sha(h),
-            report.method.baseline
-        );
-    }
-    if let Some(caveat) = report.method.caveat() {
-        let _ = writeln!(out, "\n> [!NOTE]\n> {caveat}.");
-    }
-    out.push('\n');
+    headline(&mut out, report, opts);
 
+    // Budgeted rows that need a reader's eyes; everything else is collapsed.
+    let budgeted = |r: &&MetricResult| !r.unbudgeted() || r.status == Status::Fail;
     let important: Vec<&MetricResult> = report
         .results
         .iter()
+        .filter(budgeted)
         .filter(|r| {
             r.status == Status::Fail
                 || (opts.detail < Detail::FailingOnly
@@ -142,8 +127,17 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     let rest: Vec<&MetricResult> = report
         .results
         .iter()
+        .filter(budgeted)
         .filter(|r| !important.iter().any(|i| std::ptr::eq(*i, *r)))
         .collect();
+    // The largest moves first: a +268 % nobody budgeted is worth a look.
+    let mut unbudgeted: Vec<&MetricResult> =
+        report.results.iter().filter(|r| !budgeted(r)).collect();
+    unbudgeted.sort_by(|a, b| {
+        let size = |r: &MetricResult| r.change.filter(|c| c.is_finite()).map_or(-1.0, f64::abs);
+        size(b).total_cmp(&size(a))
+    });
+    let mut icons: Vec<(&str, &str)> = Vec::new();
 
     match opts.detail {
         Detail::CountsOnly => {
@@ -151,19 +145,14 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
             if !failed.is_empty() {
                 out.push_str("Failed:\n\n");
                 for r in failed {
-                    let rule = r
-                        .rules
-                        .iter()
-                        .find(|x| x.ok == Some(false))
-                        .map(|x| x.rule.as_str())
-                        .unwrap_or("");
-                    let _ = writeln!(out, "- {} ({})", escape(&r.id), escape(rule));
+                    let _ = writeln!(out, "- {} ({})", escape(&r.id), budget_cell(r));
                 }
             }
         }
         _ => {
             if !important.is_empty() {
-                table(&mut out, &important);
+                table(&mut out, &important, true, &mut icons);
+                reasons(&mut out, &important);
             }
             let shown_rest: Vec<&MetricResult> = match opts.detail {
                 Detail::Full => rest.clone(),
@@ -177,123 +166,366 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
             if !shown_rest.is_empty() {
                 let _ = writeln!(
                     out,
-                    "\n<details><summary>{} more results</summary>\n",
-                    shown_rest.len()
+                    "\n<details><summary>{} more budgeted metric{} ({})</summary>\n",
+                    shown_rest.len(),
+                    plural(shown_rest.len()),
+                    if shown_rest.iter().all(|r| r.status == Status::Pass) {
+                        "all within budget"
+                    } else {
+                        "within budget, new or missing"
+                    }
                 );
-                table(&mut out, &shown_rest);
+                table(&mut out, &shown_rest, true, &mut icons);
                 out.push_str("\n</details>\n");
             }
             let hidden = rest.len() - shown_rest.len();
             if hidden > 0 {
                 let _ = writeln!(
                     out,
-                    "\n{hidden} more results not shown here (all within budget)."
+                    "\n{hidden} more budgeted metric{} not shown here (all within budget).",
+                    plural(hidden)
                 );
+            }
+            if !unbudgeted.is_empty() {
+                if opts.detail == Detail::Full {
+                    let _ = writeln!(
+                        out,
+                        "\n<details><summary>{} unbudgeted metric{} (no budget rule names {}: shown, not gated)</summary>\n",
+                        unbudgeted.len(),
+                        plural(unbudgeted.len()),
+                        if unbudgeted.len() == 1 { "it" } else { "them" }
+                    );
+                    table(&mut out, &unbudgeted, false, &mut icons);
+                    out.push_str("\n</details>\n");
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "\n{} unbudgeted metric{} (no budget rule names {}) not shown here.",
+                        unbudgeted.len(),
+                        plural(unbudgeted.len()),
+                        if unbudgeted.len() == 1 { "it" } else { "them" }
+                    );
+                }
             }
         }
     }
-    if opts.detail != Detail::Full {
-        if let Some(url) = &opts.summary_url {
-            let _ = writeln!(out, "\nEvery result: [job summary]({url}).");
-        } else {
-            out.push_str("\nEvery result is in the job summary and the JSON report.\n");
-        }
+    if opts.detail != Detail::Full && opts.summary_url.is_none() {
+        out.push_str("\nEvery result is in the job summary and the JSON report.\n");
     }
 
     if opts.detail <= Detail::CollapsePassing {
         for (id, points) in &report.history {
-            if points.len() >= 2 {
+            // Only the metrics this pull request moved or failed.
+            let Some(r) = report.results.iter().find(|r| &r.id == id) else {
+                continue;
+            };
+            // Budgeted ones: a chart per unbudgeted metric that moved would bury the rest.
+            let moved = r.status == Status::Fail
+                || (!r.unbudgeted() && matches!(r.kind, Kind::Regression | Kind::Improvement));
+            if moved && !points.is_empty() {
                 out.push('\n');
-                out.push_str(&super::chart::mermaid_trend(id, points));
+                out.push_str(&super::chart::mermaid_trend(r, points));
             }
         }
     }
 
-    if !report.notes.is_empty() && opts.detail <= Detail::FailingOnly {
+    // Crossed tool thresholds are in the headline already.
+    let notes: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| {
+            report.tool_thresholds.is_empty() || !n.starts_with("tool threshold crossed in head:")
+        })
+        .collect();
+    if !notes.is_empty() && opts.detail <= Detail::FailingOnly {
         out.push_str("\n**Notes**\n\n");
-        for n in &report.notes {
+        for n in notes {
             let _ = writeln!(out, "- {}", escape(n));
         }
     }
 
-    let m = &report.method;
-    let _ = write!(
-        out,
-        "\n<sub>How to read this: change is head/base − 1 with the interval its verdict used (the lower bound adjusted over the run's \
-         checks as the decision was; the 95 % interval where no decision was made), estimated on the log scale \
-         (for benchmarks rerun in rounds, the mean of the per-round changes). A relative budget fails only when the change is significant \
-         beyond the {} noise margin after {} over {} checks (α = {}) and the estimate exceeds the budget; \
-         inconclusive results {}. Improvements never fail. Generated by cargo-perf-budget.</sub>\n",
-        percent(m.noise),
-        match m.correction.as_str() {
-            "holm" => "Holm's correction",
-            "none" => "no multiple-testing correction",
-            _ => "Benjamini–Hochberg",
-        },
-        m.family,
-        m.alpha,
-        if m.strict { "fail (strict)" } else { "do not fail" }
-    );
+    if !icons.is_empty() {
+        let legend: Vec<String> = icons
+            .iter()
+            .map(|(icon, words)| format!("{icon}{NBSP}{words}"))
+            .collect();
+        let _ = writeln!(out, "\n<sub>{}</sub>", legend.join(" · "));
+    }
+    let _ = writeln!(out, "\n<sub>{}</sub>", method_note(report));
     out
 }
 
-fn table(out: &mut String, rows: &[&MetricResult]) {
-    out.push_str("| | Metric | Base | Head | Change | Rule |\n|:-:|---|--:|--:|--:|---|\n");
-    for r in rows {
-        let icon = match (r.status, r.kind) {
-            (Status::Fail, _) => "❌",
-            (Status::Inconclusive, _) => "❔",
-            (Status::New, _) => "🆕",
-            (Status::Missing, _) => "➖",
-            (_, Kind::Regression) => "⚠️",
-            (_, Kind::Improvement) => "🚀",
-            _ => "✅",
+/// The verdict line, what must be seen before any table (tool verdicts, a gate with nothing to
+/// judge), and the commits with the link to the run.
+fn headline(out: &mut String, report: &Report, opts: &MarkdownOptions) {
+    let s = &report.summary;
+    let gate_error = report.gate_error();
+    let (icon, word) = match (report.verdict, &gate_error) {
+        (Verdict::Fail, _) => ("❌", "fail"),
+        (Verdict::Pass, Some(_)) => ("⛔", "error"),
+        (Verdict::Pass, None) => ("✅", "pass"),
+    };
+    let _ = writeln!(
+        out,
+        "### {icon} Performance budget: **{word}** — {}",
+        counts(s)
+    );
+    let alerts = report.alerts();
+    if !alerts.is_empty() {
+        let kind = if gate_error.is_some() || report.verdict == Verdict::Fail {
+            "CAUTION"
+        } else {
+            "WARNING"
         };
-        let side = |s: &Option<super::SideValue>| {
-            s.map(|s| r.unit.format(s.value))
-                .unwrap_or_else(|| "—".into())
-        };
-        // The interval the decision used (adjusted like it), else the 95 % interval.
-        let change = match (r.change, r.details.decision_ci.or(r.ci)) {
-            (Some(c), Some([lo, hi])) => {
-                format!("{} [{}, {}]", percent_signed(c), trim_pct(lo), trim_pct(hi))
-            }
-            (Some(c), None) => percent_signed(c),
-            _ => "—".into(),
-        };
-        let rule = r
-            .rules
-            .iter()
-            .find(|x| x.ok == Some(false))
-            .or_else(|| r.rules.iter().find(|x| x.ok.is_none()))
-            .or_else(|| r.rules.first())
-            .map(|x| {
-                let mut s = x.rule.clone();
-                if let Some(m) = &x.message {
-                    s.push_str(": ");
-                    s.push_str(m);
-                }
-                if let Some(w) = &x.waived {
-                    s.push_str(" (waived: ");
-                    s.push_str(w);
-                    s.push(')');
-                }
-                s
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "| {icon} | {} | {} | {} | {} | {} |",
-            escape(&r.id),
-            side(&r.base),
-            side(&r.head),
-            change,
-            escape(&rule)
+        let _ = writeln!(out, "\n> [!{kind}]");
+        for a in &alerts {
+            let _ = writeln!(out, "> - {}", escape(a));
+        }
+    }
+    let mut context = Vec::new();
+    if let (Some(b), Some(h)) = (&report.base.commit, &report.head.commit) {
+        context.push(format!("base {} → head {}", short_sha(b), short_sha(h)));
+    }
+    context.push(
+        match report.method.baseline.as_str() {
+            "rerun" => "base measured in this job, interleaved with head",
+            "store" => "base from the stored results of an earlier run",
+            _ => "base from a results file",
+        }
+        .to_string(),
+    );
+    if let Some(url) = &opts.summary_url {
+        // A URL we build from the Actions variables; escaped like any text, but kept a link.
+        let url = url.replace(['(', ')', ' ', '<', '>', '"'], "");
+        context.push(format!(
+            "[workflow run]({url}) (its job summary has every result)"
+        ));
+    }
+    let _ = writeln!(out, "\n<sub>{}</sub>", context.join(" · "));
+    if let Some(caveat) = report.method.caveat() {
+        let _ = writeln!(out, "\n> [!NOTE]\n> {caveat}.");
+    }
+    out.push('\n');
+}
+
+/// `7 budgeted metrics: 1 failed, 5 passed, 1 inconclusive · 96 unbudgeted (not gated)`.
+fn counts(s: &super::Summary) -> String {
+    let budgeted = s.budgeted();
+    let mut parts = vec![format!("{} failed", s.fail), format!("{} passed", s.pass)];
+    for (n, word) in [
+        (s.inconclusive, "inconclusive"),
+        (s.new, "new"),
+        (s.missing, "missing"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let mut text = format!(
+        "{budgeted} budgeted metric{}: {}",
+        plural(budgeted),
+        parts.join(", ")
+    );
+    if s.unbudgeted > 0 {
+        let _ = write!(text, " · {} unbudgeted (not gated)", s.unbudgeted);
+    }
+    text
+}
+
+/// The footer: how a verdict was reached, in plain words, with this run's numbers.
+fn method_note(report: &Report) -> String {
+    let m = &report.method;
+    let mut note = String::from("How this was decided: change is head ÷ base − 1. ");
+    if m.family == 0 && m.no_noise > 0 {
+        note.push_str(
+            "Without a noise estimate a `max-regression` budget fails only when the change is well beyond it (see the note above). ",
         );
+    }
+    if m.family > 0 {
+        let guard = match m.correction.as_str() {
+            "holm" => format!(
+                "with at most a {} chance of any false alarm among the {} comparisons of this run",
+                percent(m.alpha),
+                m.family
+            ),
+            "none" => format!("each at a {} false-alarm rate", percent(m.alpha)),
+            _ => format!(
+                "with at most {} of the flagged slowdowns expected to be false alarms among the {} comparisons of this run",
+                percent(m.alpha),
+                m.family
+            ),
+        };
+        let _ = write!(
+            note,
+            "A `max-regression` budget fails only when the slowdown is clearly larger than run-to-run noise ({}), {guard}, and its estimate is over the budget. \
+             When the data cannot tell, the result is inconclusive and {}. ",
+            percent(m.noise),
+            if m.strict { "fails (strict mode)" } else { "does not fail" }
+        );
+    }
+    note.push_str(
+        "Getting faster never fails. `max` and `min` budgets compare head's value directly. Metrics no budget names are shown, never gated. Generated by cargo-perf-budget.",
+    );
+    note
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
-/// `+2.1` from `+2.1 %`, for compact CI bounds.
-fn trim_pct(x: f64) -> String {
-    percent_signed(x).trim_end_matches(" %").to_string()
+/// The icon of a row and the words the legend gives it.
+fn icon(r: &MetricResult) -> (&'static str, &'static str) {
+    match (r.status, r.kind) {
+        (Status::Fail, _) => ("❌", "over budget"),
+        _ if r.unbudgeted() => ("⚪", "no budget"),
+        (Status::Inconclusive, _) => ("❓", "inconclusive"),
+        (Status::New, _) => ("🆕", "new in head"),
+        (Status::Missing, _) => ("➖", "missing in head"),
+        (_, Kind::Regression) => ("⚠️", "slower, within budget"),
+        (_, Kind::Improvement) => ("🚀", "faster"),
+        _ => ("✅", "within budget"),
+    }
+}
+
+/// Binds every number to what follows it with a non-breaking space (`13.0 µs`, `+4.2 %`,
+/// `max 2 ms`), so a narrow table never splits them.
+fn bind(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if c == ' ' && prev.is_some_and(|p| p.is_ascii_digit()) {
+            out.push(NBSP);
+        } else {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// The Budget cell: the rules that applied, the deciding one first.
+fn budget_cell(r: &MetricResult) -> String {
+    if r.rules.is_empty() {
+        return "none".into();
+    }
+    let mut rules: Vec<&super::RuleOutcome> = r.rules.iter().collect();
+    rules.sort_by_key(|x| match x.ok {
+        Some(false) => 0,
+        None => 1,
+        Some(true) => 2,
+    });
+    let texts: Vec<String> = rules
+        .iter()
+        .map(|x| {
+            let mut t = escape(&x.rule);
+            if x.ok == Some(false) {
+                t = format!("**{t}**");
+            }
+            if x.waived.is_some() {
+                t.push_str(" (waived)");
+            }
+            t
+        })
+        .collect();
+    let mut cell = bind(&texts.join(", "));
+    if r.failure.is_some() {
+        cell.push_str(" (run failed)");
+    }
+    cell
+}
+
+fn table(
+    out: &mut String,
+    rows: &[&MetricResult],
+    with_budget: bool,
+    icons: &mut Vec<(&'static str, &'static str)>,
+) {
+    if with_budget {
+        out.push_str("| | Metric | Base | Head | Change | Budget |\n|:-:|---|--:|--:|--:|---|\n");
+    } else {
+        out.push_str("| | Metric | Base | Head | Change |\n|:-:|---|--:|--:|--:|\n");
+    }
+    for r in rows {
+        let (icon, words) = icon(r);
+        if !icons.iter().any(|(i, _)| *i == icon) {
+            icons.push((icon, words));
+        }
+        let side = |s: &Option<super::SideValue>, failed: bool| match s {
+            Some(_) if failed => "failed".to_string(),
+            Some(s) => bind(&r.unit.format(s.value)),
+            None => "—".into(),
+        };
+        let change = match r.change {
+            Some(c) if r.failure.is_none() => bind(&percent_signed(c)),
+            _ => "—".into(),
+        };
+        let _ = write!(
+            out,
+            "| {icon} | {} | {} | {} | {change} |",
+            escape(&r.id),
+            side(&r.base, false),
+            side(&r.head, r.failure.is_some()),
+        );
+        if with_budget {
+            let _ = write!(out, " {} |", budget_cell(r));
+        }
+        out.push('\n');
+    }
+}
+
+/// The interval and the reasoning of each row, collapsed: on demand, not in the table.
+fn reasons(out: &mut String, rows: &[&MetricResult]) {
+    let mut lines = Vec::new();
+    for r in rows {
+        let mut parts = Vec::new();
+        if let (Some(c), Some([lo, hi])) = (r.change, r.details.decision_ci.or(r.ci)) {
+            if r.failure.is_none() {
+                parts.push(format!(
+                    "change {} (interval {} to {})",
+                    percent_signed(c),
+                    percent_signed(lo),
+                    percent_signed(hi)
+                ));
+            }
+        }
+        if r.failure.is_some() {
+            // The reason is in the headline, once.
+            parts.push("the run failed (see above)".to_string());
+        }
+        for rule in &r.rules {
+            let verdict = match rule.ok {
+                Some(true) if rule.waived.is_some() => "waived",
+                Some(true) => "holds",
+                Some(false) => "violated",
+                None => "undecided",
+            };
+            let mut t = format!("{} {verdict}", escape(&rule.rule));
+            // A failed run's reason is said once above, not again for every rule.
+            if let Some(m) = rule
+                .message
+                .as_ref()
+                .filter(|m| r.failure.as_ref() != Some(*m))
+            {
+                let _ = write!(t, ": {}", escape(m));
+            }
+            if let Some(w) = &rule.waived {
+                let _ = write!(t, " (waived: {})", escape(w));
+            }
+            parts.push(t);
+        }
+        if !parts.is_empty() {
+            lines.push(format!("- {}: {}", escape(&r.id), parts.join("; ")));
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Intervals and how each was decided</summary>\n\n{}\n\n</details>",
+            lines.join("\n")
+        );
+    }
 }

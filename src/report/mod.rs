@@ -12,7 +12,7 @@ pub mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Direction, TrendPoint, Unit};
+use crate::model::{Direction, ToolThreshold, TrendPoint, Unit};
 
 /// Schema tag of the report format.
 pub const REPORT_SCHEMA: &str = "perf-budget/report/v1";
@@ -77,19 +77,31 @@ pub struct Side {
     pub commit: Option<String>,
 }
 
-/// Counts of results by status.
+/// Counts of results by status. `pass`, `fail`, `inconclusive`, `new` and `missing` count
+/// budgeted metrics (at least one rule applied); a metric no rule names is counted in
+/// `unbudgeted` only: it was shown, not gated, and is never a pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Metrics that passed.
+    /// Budgeted metrics that passed.
     pub pass: usize,
     /// Metrics that failed.
     pub fail: usize,
-    /// Metrics whose relative rule could not be decided.
+    /// Budgeted metrics whose relative rule could not be decided.
     pub inconclusive: usize,
-    /// Metrics only in head.
+    /// Budgeted metrics only in head.
     pub new: usize,
-    /// Metrics only in base.
+    /// Budgeted metrics only in base.
     pub missing: usize,
+    /// Metrics that no budget rule names (whatever their status): shown, not gated.
+    #[serde(default)]
+    pub unbudgeted: usize,
+}
+
+impl Summary {
+    /// Metrics at least one rule applied to.
+    pub fn budgeted(&self) -> usize {
+        self.pass + self.fail + self.inconclusive + self.new + self.missing
+    }
 }
 
 /// Summary of one side of a metric.
@@ -181,6 +193,17 @@ pub struct MetricResult {
     /// Secondary statistics.
     #[serde(default)]
     pub details: Details,
+    /// Set when the tool's run failed for this metric (a Lighthouse `runtimeError`): the values
+    /// are placeholders, not data, and every rule on the metric failed naming this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl MetricResult {
+    /// True when no budget rule applied to this metric: it is shown but not gated.
+    pub fn unbudgeted(&self) -> bool {
+        self.rules.is_empty()
+    }
 }
 
 /// The whole run's result.
@@ -207,6 +230,10 @@ pub struct Report {
     /// Stored history of metrics (oldest first), for trend charts of regressed metrics.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub history: std::collections::BTreeMap<String, Vec<TrendPoint>>,
+    /// The tools' own thresholds that head crossed (k6 thresholds, Lighthouse CI assertions):
+    /// they do not change the verdict, but every headline names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_thresholds: Vec<ToolThreshold>,
 }
 
 /// The statistical settings of the run, for the "how to read this" footer.
@@ -288,6 +315,10 @@ impl Report {
     pub fn finish(&mut self) {
         let mut s = Summary::default();
         for r in &self.results {
+            if r.unbudgeted() && r.status != Status::Fail {
+                s.unbudgeted += 1;
+                continue;
+            }
             match r.status {
                 Status::Pass => s.pass += 1,
                 Status::Fail => s.fail += 1,
@@ -334,6 +365,7 @@ impl Report {
                 first.results.push(res);
             }
             first.notes.extend(r.notes);
+            first.tool_thresholds.extend(r.tool_thresholds);
             first.method.family += r.method.family;
             first.method.strict |= r.method.strict;
             if first.base.commit.is_none() {
@@ -350,6 +382,78 @@ impl Report {
     /// Results that failed.
     pub fn failed(&self) -> impl Iterator<Item = &MetricResult> {
         self.results.iter().filter(|r| r.status == Status::Fail)
+    }
+
+    /// Why this run cannot be a pass although no rule failed: nothing was measured, or nothing
+    /// that any budget rule names. A gate that measured nothing it was asked to judge is an
+    /// error (exit code 2), never a silent pass. `None` when some budgeted metric has a head
+    /// value.
+    pub fn gate_error(&self) -> Option<String> {
+        if self
+            .results
+            .iter()
+            .any(|r| !r.unbudgeted() && r.head.is_some())
+        {
+            return None;
+        }
+        let measured = self.results.iter().filter(|r| r.head.is_some()).count();
+        Some(if measured == 0 {
+            "nothing was measured in head: no benchmark, Lighthouse or k6 metric to judge (check the [criterion], [[lighthouse]] and [[k6]] tables, or the results file given as head)".to_string()
+        } else if self.results.iter().all(MetricResult::unbudgeted) {
+            format!(
+                "no budget rule names any of the {measured} measured metric{}: every [[budget]] glob matched nothing, so nothing was gated",
+                if measured == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "none of the metrics the budget rules name was measured in head ({measured} other metric{} measured, not gated)",
+                if measured == 1 { " was" } else { "s were" }
+            )
+        })
+    }
+
+    /// What every headline must say before any table: tool thresholds crossed, failed tool runs,
+    /// and [`Report::gate_error`]. Plain text (renderers escape it), most important first.
+    pub fn alerts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(e) = self.gate_error() {
+            out.push(e);
+        }
+        for t in &self.tool_thresholds {
+            let tool = match t.metric.split('/').next() {
+                Some("k6") => "k6 threshold",
+                Some("lighthouse") => "Lighthouse CI assertion",
+                _ => "tool threshold",
+            };
+            out.push(format!("{tool} crossed: {} {}", t.metric, t.expression));
+        }
+        // One line per distinct failure, not one per metric of the failed page.
+        let mut failures: Vec<(&str, Vec<&str>)> = Vec::new();
+        for r in &self.results {
+            if let Some(f) = &r.failure {
+                match failures
+                    .iter_mut()
+                    .find(|(reason, _)| *reason == f.as_str())
+                {
+                    Some((_, ids)) => ids.push(&r.id),
+                    None => failures.push((f, vec![&r.id])),
+                }
+            }
+        }
+        for (reason, ids) in failures {
+            let tool = if ids.iter().all(|i| i.starts_with("lighthouse/")) {
+                "Lighthouse run failed"
+            } else {
+                "tool run failed"
+            };
+            let first = ids[0];
+            let more = match ids.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            out.push(format!("{tool}: {reason}; no data for {first}{more}"));
+        }
+        out
     }
 }
 

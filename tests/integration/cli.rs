@@ -263,3 +263,127 @@ fn help_of_every_subcommand() {
         insta::assert_snapshot!(name, stdout);
     }
 }
+
+#[test]
+fn compare_where_nothing_a_rule_names_was_measured_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = |seed| vec![bench("criterion/other", 1000.0, seed)];
+    let base = write_results(dir.path(), "base.json", "a", metrics(1));
+    let head = write_results(dir.path(), "head.json", "b", metrics(2));
+    // The block matches nothing; under `unmatched = "warn"` evaluation itself succeeds.
+    std::fs::write(
+        dir.path().join("budgets.toml"),
+        "[settings]\nunmatched = \"warn\"\n\n[[budget]]\nmetric = \"criterion/parse/**\"\nmax-regression = \"5%\"\n",
+    )
+    .unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&head)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no budget rule names any"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("ERROR"), "{stdout}");
+}
+
+#[test]
+fn a_report_given_as_results_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "a",
+        vec![bench("criterion/x", 1.0, 1)],
+    );
+    let report = dir.path().join("report.json");
+    std::fs::write(
+        &report,
+        r#"{"schema": "perf-budget/report/v1", "verdict": "pass", "base": {}, "head": {}, "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "new": 0, "missing": 0}, "results": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("budgets.toml"), BUDGET).unwrap();
+    let out = cli()
+        .arg("compare")
+        .arg(&base)
+        .arg(&report)
+        .arg("--budget")
+        .arg(dir.path().join("budgets.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("is a report"), "{stderr}");
+    assert!(stderr.contains("not a results file"), "{stderr}");
+    assert!(!stderr.contains("upgrade"), "{stderr}");
+}
+
+#[test]
+fn errors_are_coloured_with_color_always() {
+    let out = cli()
+        .args([
+            "compare",
+            "nope-base.json",
+            "nope-head.json",
+            "--color",
+            "always",
+        ])
+        .arg("--budget")
+        .arg("nope.toml")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.starts_with("\u{1b}["), "{stderr:?}");
+    assert!(stderr.contains("error:"), "{stderr:?}");
+    let out = cli()
+        .args([
+            "compare",
+            "nope-base.json",
+            "nope-head.json",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[test]
+fn evaluation_errors_show_the_file_line_and_the_offending_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = |seed| vec![bench("criterion/parse", 1000.0, seed)];
+    let base = write_results(dir.path(), "base.json", "a", metrics(1));
+    let head = write_results(dir.path(), "head.json", "b", metrics(2));
+    let budget = dir.path().join("budgets.toml");
+    let run = |text: &str| {
+        std::fs::write(&budget, text).unwrap();
+        let out = cli()
+            .arg("compare")
+            .arg(&base)
+            .arg(&head)
+            .arg("--budget")
+            .arg(&budget)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    // A size limit on a time: the error points at `max`, not at `metric`.
+    let stderr = run("[[budget]]\nmetric = \"criterion/**\"\nmax = \"2 KB\"\n");
+    assert!(stderr.contains("budgets.toml:3:7: error:"), "{stderr}");
+    assert!(stderr.contains("3 | max = \"2 KB\""), "{stderr}");
+    assert!(stderr.contains("^^^^^^"), "{stderr}");
+    // A glob matching nothing: at its `metric` line, with the line shown.
+    let stderr = run("[[budget]]\nmetric = \"criterion/prase\"\nmax-regression = \"5%\"\n");
+    assert!(stderr.contains("budgets.toml:2:10: error:"), "{stderr}");
+    assert!(
+        stderr.contains("2 | metric = \"criterion/prase\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean \"criterion/parse\""),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use cargo_perf_budget::budget::CommentOn;
 use cargo_perf_budget::github::{
     self, ClientConfig, CommentOptions, Context, PublishOptions, Repo, RetryPolicy, Token,
 };
@@ -491,6 +492,7 @@ fn comment_lib(fake: &Fake, report: &Report, id: &str) -> github::CommentResult 
         comment_id: id.into(),
         token_env: "GITHUB_TOKEN".into(),
         summary_url: None,
+        comment_on: Default::default(),
     };
     github::comment_report(
         &ctx_for(fake),
@@ -636,6 +638,7 @@ fn an_app_token_uses_the_configured_author() {
         comment_id: "default".into(),
         token_env: "GITHUB_TOKEN".into(),
         summary_url: None,
+        comment_on: Default::default(),
     };
     github::comment_report(
         &ctx,
@@ -699,6 +702,7 @@ fn a_timeout_after_the_comment_was_stored_does_not_post_twice() {
         comment_id: "default".into(),
         token_env: "GITHUB_TOKEN".into(),
         summary_url: None,
+        comment_on: Default::default(),
     };
     let config = ClientConfig {
         read_timeout: Duration::from_millis(500),
@@ -966,6 +970,7 @@ fn workflow_run_for_a_fork_finds_its_pull_request_by_head() {
         comment_id: "default".into(),
         token_env: "GITHUB_TOKEN".into(),
         summary_url: None,
+        comment_on: Default::default(),
     };
     let r = github::comment_report(
         &ctx,
@@ -1227,6 +1232,7 @@ fn reads_are_retried_through_5xx_and_give_up_with_a_message() {
         comment_id: "default".into(),
         token_env: "GITHUB_TOKEN".into(),
         summary_url: None,
+        comment_on: Default::default(),
     };
     let err = github::comment_report(
         &ctx_for(&fake),
@@ -1271,4 +1277,163 @@ fn debug_output_never_contains_the_token() {
     .unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(text.contains("MY_TOKEN") && !text.contains(TOKEN), "{text}");
+}
+
+/// A report where every budgeted metric passed without moving.
+fn quiet_report() -> Report {
+    report_of(
+        vec![
+            metric("criterion/parse/sum_sq/1000", "pass", "unchanged", 0.001),
+            metric("criterion/fib 20", "pass", "unchanged", -0.002),
+        ],
+        HEAD,
+    )
+}
+
+fn publish_with(
+    fake: &Fake,
+    report: &Report,
+    on: CommentOn,
+    summary: &Path,
+) -> github::PublishOutcome {
+    let mut ctx = ctx_for(fake);
+    ctx.step_summary = Some(summary.to_owned());
+    github::publish_in(
+        &ctx,
+        Token::new(TOKEN.into()),
+        report,
+        None,
+        &PublishOptions {
+            comment_on: on,
+            ..PublishOptions::default()
+        },
+        fast_config(),
+    )
+}
+
+#[test]
+fn comment_on_failure_posts_only_failures_but_updates_a_comment_already_there() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+
+    // A passing run: no comment, but the job summary has the full report.
+    let out = publish_with(&fake, &quiet_report(), CommentOn::Failure, &summary);
+    assert_eq!(fake.posts(), 0, "{:?}", out.messages);
+    assert!(fake.ours("default").is_empty());
+    assert!(
+        out.messages
+            .iter()
+            .any(|m| m.contains("comment-on = \"failure\"")),
+        "{:?}",
+        out.messages
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains(&md("criterion/parse/sum_sq/1000")), "{text}");
+
+    // A failing run posts.
+    publish_with(&fake, &small_report(), CommentOn::Failure, &summary);
+    assert_eq!(fake.posts(), 1);
+
+    // The fix passes: the comment that showed the failure is updated, not left behind.
+    publish_with(&fake, &quiet_report(), CommentOn::Failure, &summary);
+    assert_eq!((fake.posts(), fake.patches()), (1, 1));
+    let ours = fake.ours("default");
+    assert_eq!(ours.len(), 1);
+    assert!(ours[0].1.contains("**pass**"), "{}", ours[0].1);
+}
+
+#[test]
+fn comment_on_change_posts_when_a_budgeted_metric_moved() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    publish_with(&fake, &quiet_report(), CommentOn::Change, &summary);
+    assert_eq!(fake.posts(), 0);
+    // A significant regression within budget is a change worth a comment, though it passes.
+    let moved = report_of(
+        vec![metric(
+            "criterion/parse/sum_sq/10",
+            "pass",
+            "regression",
+            0.021,
+        )],
+        HEAD,
+    );
+    assert_eq!(moved.verdict, cargo_perf_budget::report::Verdict::Pass);
+    publish_with(&fake, &moved, CommentOn::Change, &summary);
+    assert_eq!(fake.posts(), 1);
+    // `always` posts a quiet report too (here: updates the comment).
+    publish_with(&fake, &quiet_report(), CommentOn::Always, &summary);
+    assert_eq!((fake.posts(), fake.patches()), (1, 1));
+}
+
+#[test]
+fn the_comment_command_honours_comment_on() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = write_report(dir.path(), "quiet.json", &quiet_report());
+    comment_cmd(
+        &fake,
+        &[
+            "--report",
+            quiet.to_str().unwrap(),
+            "--pr",
+            "7",
+            "--comment-on",
+            "failure",
+        ],
+    )
+    .assert()
+    .success()
+    .stdout(predicates::str::contains("no comment on #7"));
+    assert_eq!(fake.posts(), 0);
+    comment_cmd(
+        &fake,
+        &[
+            "--report",
+            quiet.to_str().unwrap(),
+            "--pr",
+            "7",
+            "--comment-on",
+            "always",
+        ],
+    )
+    .assert()
+    .success();
+    assert_eq!(fake.posts(), 1);
+}
+
+#[test]
+fn the_posted_comment_links_the_workflow_run() {
+    let fake = Fake::start();
+    // GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID as Actions sets them.
+    let out = comment_cmd(
+        &fake,
+        &[
+            "--report",
+            write_report(
+                tempfile::tempdir().unwrap().path(),
+                "r.json",
+                &small_report(),
+            )
+            .to_str()
+            .unwrap(),
+            "--pr",
+            "7",
+        ],
+    )
+    .env("GITHUB_SERVER_URL", "https://github.com")
+    .env("GITHUB_RUN_ID", "4242")
+    .assert();
+    out.success();
+    let ours = fake.ours("default");
+    assert_eq!(ours.len(), 1);
+    assert!(
+        ours[0]
+            .1
+            .contains("[workflow run](https://github.com/acme/widgets/actions/runs/4242)"),
+        "{}",
+        ours[0].1
+    );
 }

@@ -291,6 +291,7 @@ pub fn evaluate(
         notes,
         method,
         history,
+        tool_thresholds: head.thresholds.iter().filter(|t| !t.ok).cloned().collect(),
     };
     report.finish();
     Ok(report)
@@ -337,9 +338,10 @@ fn assess(
         q: None,
         status: Status::Pass,
         kind: Kind::Unknown,
-        rules: rules::absolute(&applied, any.unit, id, h, &file, problems),
+        rules: rules::absolute(budget, &applied, any.unit, id, h, &file, problems),
         method: "none".into(),
         details: Details::default(),
+        failure: h.and_then(|h| h.failure.clone()),
     };
 
     let mut row_budget = f64::INFINITY;

@@ -52,17 +52,23 @@ pub(super) fn check_unmatched(
 ) {
     for rule in &budget.budgets {
         if !ids.iter().any(|id| rule.matcher.is_match(id)) {
-            let msg = format!(
-                "{file}:{}: [[budget]] metric = {:?} matches no metric{}",
-                rule.location.line,
+            let what = format!(
+                "[[budget]] metric = {:?} matches no metric{}",
                 rule.metric,
                 closest_id(&rule.metric, ids)
                     .map(|c| format!(" (did you mean {c:?}?)"))
                     .unwrap_or_default()
             );
             match budget.settings.unmatched {
-                UnmatchedPolicy::Error => problems.push(msg),
-                UnmatchedPolicy::Warn => notes.push(msg),
+                UnmatchedPolicy::Error => problems.push(budget.problem_at(
+                    rule,
+                    "metric",
+                    &what,
+                    Some("no metric of this run has an id this glob matches; `unmatched = \"warn\"` in [settings] makes it a note"),
+                )),
+                UnmatchedPolicy::Warn => {
+                    notes.push(format!("{file}:{}: {what}", rule.location.line))
+                }
             }
         }
     }
@@ -121,6 +127,7 @@ pub(super) fn apply_waiver(result: &mut MetricResult, waivers: &[&Waiver], file:
 /// The absolute rules (`max`, `min`) on the head's robust summary. A limit that cannot be put
 /// in the metric's unit is a configuration problem.
 pub(super) fn absolute(
+    budget: &BudgetFile,
     applied: &Applied,
     unit: Unit,
     id: &str,
@@ -137,7 +144,8 @@ pub(super) fn absolute(
         let limit = match q.in_unit(unit, id) {
             Ok(l) => l,
             Err(e) => {
-                problems.push(format!("{file}:{}: {e}", rule.location.line));
+                let key = if is_max { "max" } else { "min" };
+                problems.push(budget.problem_at(rule, key, &e.to_string(), None));
                 continue;
             }
         };

@@ -140,6 +140,7 @@ pub(super) fn null(
                 )),
                 ..Details::default()
             },
+            failure: None,
         };
         Some(Row {
             result,

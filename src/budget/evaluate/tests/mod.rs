@@ -28,6 +28,7 @@ fn rule(index: usize, glob: &str) -> BudgetRule {
         min: None,
         max_regression: None,
         direction: None,
+        spans: Vec::new(),
     }
 }
 
@@ -40,6 +41,7 @@ fn budget(rules: Vec<BudgetRule>) -> BudgetFile {
         k6: vec![],
         budgets: rules,
         waivers: vec![],
+        source: String::new(),
     }
 }
 
