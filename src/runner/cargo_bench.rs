@@ -194,6 +194,9 @@ struct CargoPackage {
 struct CargoTarget {
     name: String,
     kind: Vec<String>,
+    /// The target's main source file.
+    #[serde(default)]
+    src_path: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -360,8 +363,8 @@ impl Metadata {
             }
             return Ok(None);
         }
-        // Every bench target with its package and whether it uses libtest's harness.
-        let mut targets: Vec<(&str, &CargoPackage, bool)> = Vec::new();
+        // Every bench target with its package and, when it is not criterion, its harness.
+        let mut targets: Vec<BenchTarget<'_>> = Vec::new();
         for package in &packages {
             let harnesses = bench_harnesses(&package.manifest_path)?;
             for target in package
@@ -373,15 +376,24 @@ impl Metadata {
                     .iter()
                     .find(|(name, _)| name == &target.name)
                     .is_none_or(|(_, harness)| *harness);
-                targets.push((target.name.as_str(), package, libtest));
+                let other = if libtest {
+                    Some("libtest")
+                } else {
+                    harness_in_source(&target.src_path)
+                };
+                targets.push((target.name.as_str(), package, other));
             }
         }
         let available: BTreeSet<&str> = targets.iter().map(|(n, _, _)| *n).collect();
         let mut skipped = Vec::new();
-        let chosen: Vec<&(&str, &CargoPackage, bool)> = if config.benches.is_empty() {
-            let (libtest, criterion): (Vec<&(&str, &CargoPackage, bool)>, Vec<_>) =
-                targets.iter().partition(|(_, _, libtest)| *libtest);
-            skipped.extend(libtest.iter().map(|(n, _, _)| n.to_string()));
+        let chosen: Vec<&BenchTarget<'_>> = if config.benches.is_empty() {
+            let (others, criterion): (Vec<&BenchTarget<'_>>, Vec<_>) =
+                targets.iter().partition(|(_, _, other)| other.is_some());
+            skipped.extend(
+                others
+                    .iter()
+                    .map(|(n, _, h)| format!("{n} ({})", h.unwrap_or("libtest"))),
+            );
             criterion
         } else {
             let missing: Vec<&String> = config
@@ -401,18 +413,28 @@ impl Metadata {
                     list_or_none(&available)
                 )));
             }
-            let mut chosen: Vec<&(&str, &CargoPackage, bool)> = Vec::new();
+            let mut chosen: Vec<&BenchTarget<'_>> = Vec::new();
             for bench in &config.benches {
                 for target in targets.iter().filter(|(n, _, _)| n == bench) {
-                    if target.2 && strict {
-                        return Err(RunError::Config(format!(
-                            "`benches`: `{bench}` in {} runs on libtest's bench harness, not \
-                             criterion's (add `[[bench]] name = \"{bench}\"` with \
-                             `harness = false` to its Cargo.toml, or leave it out of `benches`)",
-                            target.1.manifest_path.display()
-                        )));
+                    match target.2 {
+                        Some("libtest") if strict => {
+                            return Err(RunError::Config(format!(
+                                "`benches`: `{bench}` in {} runs on libtest's bench harness, not \
+                                 criterion's (add `[[bench]] name = \"{bench}\"` with \
+                                 `harness = false` to its Cargo.toml, or leave it out of `benches`)",
+                                target.1.manifest_path.display()
+                            )));
+                        }
+                        Some(other) if strict => {
+                            return Err(RunError::Config(format!(
+                                "`benches`: `{bench}` in {} is a {other} bench, not a criterion one \
+                                 (its source calls {other}'s main): leave it out of `benches`",
+                                target.1.manifest_path.display()
+                            )));
+                        }
+                        _ => {}
                     }
-                    if !target.2 && !chosen.iter().any(|c| c.0 == target.0) {
+                    if target.2.is_none() && !chosen.iter().any(|c| c.0 == target.0) {
                         chosen.push(target);
                     }
                 }
@@ -839,6 +861,27 @@ pub(crate) fn import_run(label: &str, home: &Path) -> Result<ResultsFile, RunErr
     })
 }
 
+/// A bench target's name, its package, and its harness when it is not criterion.
+type BenchTarget<'a> = (&'a str, &'a CargoPackage, Option<&'static str>);
+
+/// The harness a `harness = false` bench target's source uses when it is not criterion: divan
+/// or gungraun (iai-callgrind), whose binaries do not take criterion's flags. Criterion when the
+/// source says so, or cannot be read (then criterion's own errors speak).
+fn harness_in_source(src: &Path) -> Option<&'static str> {
+    let bytes = crate::model::input_file::read_document(src).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("criterion_main") || text.contains("criterion_group") {
+        return None;
+    }
+    if text.contains("divan::main") {
+        Some("divan")
+    } else if text.contains("gungraun::main") || text.contains("iai_callgrind::main") {
+        Some("gungraun")
+    } else {
+        None
+    }
+}
+
 /// The SHA of HEAD of the repository containing `dir`, if it is in one.
 pub(crate) fn head_commit(dir: &Path) -> Option<String> {
     let repo = git2::Repository::discover(dir).ok()?;
@@ -989,10 +1032,12 @@ mod tests {
                     .map(|b| CargoTarget {
                         name: b.to_string(),
                         kind: vec!["bench".into()],
+                        src_path: PathBuf::new(),
                     })
                     .chain(std::iter::once(CargoTarget {
                         name: name.into(),
                         kind: vec!["lib".into()],
+                        src_path: PathBuf::new(),
                     }))
                     .collect(),
             }
@@ -1047,6 +1092,28 @@ mod tests {
     }
 
     #[test]
+    fn divan_and_gungraun_benches_are_told_from_criterion_ones_by_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let divan = file(
+            "d.rs",
+            "fn main() { divan::main(); }\n#[divan::bench] fn f() {}",
+        );
+        let gungraun = file("g.rs", "gungraun::main!(library_benchmark_groups = g);");
+        let criterion = file("c.rs", "criterion_group!(b, f); criterion_main!(b);");
+        let both = file("b.rs", "// divan::main in a comment\ncriterion_main!(b);");
+        assert_eq!(harness_in_source(&divan), Some("divan"));
+        assert_eq!(harness_in_source(&gungraun), Some("gungraun"));
+        assert_eq!(harness_in_source(&criterion), None);
+        assert_eq!(harness_in_source(&both), None);
+        assert_eq!(harness_in_source(&dir.path().join("missing.rs")), None);
+    }
+
+    #[test]
     fn selects_benches_of_the_package_and_checks_names_on_head_only() {
         let dir = tempfile::tempdir().unwrap();
         let meta = metadata(dir.path());
@@ -1058,7 +1125,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(pick.benches, ["algos", "io"]);
-        assert_eq!(pick.skipped, ["plain"]);
+        assert_eq!(pick.skipped, ["plain (libtest)"]);
         assert_eq!(pick.criterion, CriterionVersion::parse("0.3.6"));
 
         let named = CriterionConfig {

@@ -350,7 +350,7 @@ fn run_with(
     let (head_args, head_note) = side_args(config, &head_selection, "head")?;
     if !head_selection.skipped.is_empty() {
         notes.push(format!(
-            "not measured: bench targets on libtest's harness, not criterion's: {}",
+            "not measured: bench targets that do not use criterion: {}",
             head_selection.skipped.join(", ")
         ));
     }
