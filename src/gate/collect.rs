@@ -36,164 +36,86 @@ pub struct Collected {
     pub bench_time: std::time::Duration,
 }
 
-/// Collects both sides as `plan` says.
+/// Collects both sides as `plan` says: head first (measured here, interleaved with the base or
+/// alone, or read from files), then the base's own files, then what the store must add.
 pub fn collect(
     budget: &BudgetFile,
     plan: &Plan,
     measure: &dyn Measure,
     store: &dyn Store,
 ) -> anyhow::Result<Collected> {
-    let mut notes = Vec::new();
-    let mut base = ResultsFile::new();
-    let mut measured_here = false;
-    let mut bench_rounds = Vec::new();
-    let mut bench_time = std::time::Duration::ZERO;
     let pages = plan.interleaved_pages(budget);
-
-    let mut head = match &plan.head {
-        HeadPlan::Files(files) => {
-            let mut head = ResultsFile::new();
-            for path in files {
-                let file = ResultsFile::load(path)
-                    .with_context(|| format!("reading the head results {}", path.display()))?;
-                merge(&mut head, file, "head")?;
-            }
-            head
-        }
-        HeadPlan::Measure if plan.interleaves() => {
-            let rerun = plan.rerun_commit();
-            let mut head = ResultsFile::new();
-            head.environment = Environment::detect();
-            if let Some(criterion) = &budget.criterion {
-                let started = std::time::Instant::now();
-                let r = measure.benches_interleaved(criterion, rerun, plan.rounds, &[], 1)?;
-                bench_time = started.elapsed();
-                bench_rounds = r.per_round;
-                notes.extend(r.notes);
-                merge(&mut head, r.head, "head")?;
-                merge(&mut base, r.base, "base")?;
-                measured_here = true;
-            }
-            for page in &pages {
-                let r = measure.page_interleaved(page, rerun)?;
-                merge(&mut head, r.head, "head")?;
-                merge(&mut base, r.base, "base")?;
-                measured_here = true;
-            }
-            measure.base_done();
-            if !budget.lighthouse.is_empty() {
-                notes.extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
-            }
-            merge(&mut head, tools(budget, measure, &pages)?, "head")?;
-            if base.commit.is_none() && !pages.is_empty() {
-                // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
-                base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
-                base.environment = Environment::detect();
-            }
-            head
-        }
-        HeadPlan::Measure => head_only(budget, measure)?,
+    let mut c = Collected {
+        base: ResultsFile::new(),
+        head: ResultsFile::new(),
+        source: BaselineSource::Store,
+        notes: Vec::new(),
+        stored_base: BTreeSet::new(),
+        stored_environment: None,
+        bench_rounds: Vec::new(),
+        bench_time: std::time::Duration::ZERO,
     };
-    if head.commit.is_none() && plan.head == HeadPlan::Measure {
-        head.commit = measure.head_commit();
+    let mut measured_here = false;
+    match &plan.head {
+        HeadPlan::Files(files) => c.head = read_files(files, "head")?,
+        HeadPlan::Measure if plan.interleaves() => {
+            measured_here = interleave(budget, plan, measure, &pages, &mut c)?;
+        }
+        HeadPlan::Measure => c.head = head_only(budget, measure)?,
+    }
+    if c.head.commit.is_none() && plan.head == HeadPlan::Measure {
+        c.head.commit = measure.head_commit();
     }
 
-    let base_commit: String = match &plan.base {
+    let base_commit = match &plan.base {
         BasePlan::Files(paths) => {
-            for path in paths {
-                let file = ResultsFile::load(path)
-                    .with_context(|| format!("reading the base results {}", path.display()))?;
-                merge(&mut base, file, "base")?;
-            }
-            match (interleaved_pair(&base, &head), base.commit.clone()) {
+            merge(&mut c.base, read_files(paths, "base")?, "base")?;
+            match (interleaved_pair(&c.base, &c.head), c.base.commit.clone()) {
                 // Both sides measured in one job, interleaved (shards of `check` in rerun mode):
                 // an interleaved pair, and what they did not measure comes from the store.
                 (true, Some(commit)) => {
-                    notes.push(
+                    c.notes.push(
                         "base and head files name each other as measured interleaved in one job: compared as interleaved pairs".into(),
                     );
                     measured_here = true;
                     commit
                 }
                 _ => {
-                    return Ok(Collected {
-                        base,
-                        head,
-                        source: BaselineSource::File,
-                        notes,
-                        stored_base: BTreeSet::new(),
-                        stored_environment: None,
-                        bench_rounds,
-                        bench_time,
-                    })
+                    c.source = BaselineSource::File;
+                    return Ok(c);
                 }
             }
         }
         BasePlan::Itself => {
-            return Ok(Collected {
-                base,
-                head,
-                source: BaselineSource::Rerun,
-                notes,
-                stored_base: BTreeSet::new(),
-                stored_environment: None,
-                bench_rounds,
-                bench_time,
-            })
+            c.source = BaselineSource::Rerun;
+            return Ok(c);
         }
         BasePlan::Rerun(commit) | BasePlan::Store(commit) => commit.clone(),
     };
-    let base_commit = &base_commit;
-
-    // Metrics this job did not measure on the base (k6, pages it cannot serve, or every metric
-    // in store mode) come from the stored results of the base commit.
-    let mut stored_base = BTreeSet::new();
-    let mut stored_environment = None;
-    let mut source = if measured_here {
+    c.source = if measured_here {
         BaselineSource::Rerun
     } else {
         BaselineSource::Store
     };
-    if head.metrics.iter().any(|m| base.metric(&m.id).is_none()) {
+    if c.head
+        .metrics
+        .iter()
+        .any(|m| c.base.metric(&m.id).is_none())
+    {
         // A store that cannot be read leaves those metrics new when most of the base was
         // measured here, or when the project has no benches to compare at all; otherwise it
         // would leave the gate without a base, which is an error.
         let tolerate =
             measured_here || (plan.head == HeadPlan::Measure && budget.criterion.is_none());
-        match store.base_results(base_commit, &budget.settings.suite) {
+        match store.base_results(&base_commit, &budget.settings.suite) {
             Ok(Some((commit, stored))) => {
-                if commit != *base_commit {
-                    notes.push(format!(
-                        "base {} has no stored results; used its nearest ancestor with results, {}",
-                        short_sha(base_commit),
-                        short_sha(&commit)
-                    ));
-                }
-                let stored_env = stored.environment.clone();
-                for m in stored.metrics {
-                    // A page measured on both sides here never takes a stored base, not even
-                    // for a metric the base's runs did not give (that metric is then new).
-                    let page_here = pages
-                        .iter()
-                        .any(|lh| m.id.starts_with(&format!("lighthouse/{}/", lh.name)));
-                    if base.metric(&m.id).is_none() && head.metric(&m.id).is_some() && !page_here {
-                        stored_base.insert(m.id.clone());
-                        base.metrics.push(m);
-                    }
-                }
-                if measured_here {
-                    stored_environment = Some(stored_env);
-                } else {
-                    base.commit = Some(commit);
-                    base.environment = stored_env;
-                    source = BaselineSource::Store;
-                }
+                take_stored(&base_commit, commit, stored, &pages, measured_here, &mut c)
             }
-            Ok(None) => notes.push(format!(
+            Ok(None) => c.notes.push(format!(
                 "no stored results for base {} or its recent ancestors: metrics not measured in this job are new (save results on main with `cargo perf-budget run`)",
-                short_sha(base_commit)
+                short_sha(&base_commit)
             )),
-            Err(e) if tolerate => notes.push(format!("result store unavailable: {e}")),
+            Err(e) if tolerate => c.notes.push(format!("result store unavailable: {e}")),
             Err(e) => {
                 return Err(anyhow::Error::from(e)
                     .context("reading the base results from the store"))
@@ -201,19 +123,101 @@ pub fn collect(
         }
     }
     // Outside a rerun every base metric is a separate run anyway.
-    if source != BaselineSource::Rerun {
-        stored_base.clear();
+    if c.source != BaselineSource::Rerun {
+        c.stored_base.clear();
     }
-    Ok(Collected {
-        base,
-        head,
-        source,
-        notes,
-        stored_base,
-        stored_environment,
-        bench_rounds,
-        bench_time,
-    })
+    Ok(c)
+}
+
+/// Base and head measured here, interleaved: the criterion benches, the pages `check` can
+/// serve on both sides, then head's other tables. True when anything was interleaved.
+fn interleave(
+    budget: &BudgetFile,
+    plan: &Plan,
+    measure: &dyn Measure,
+    pages: &[&LighthouseConfig],
+    c: &mut Collected,
+) -> anyhow::Result<bool> {
+    let rerun = plan.rerun_commit();
+    let mut measured_here = false;
+    c.head.environment = Environment::detect();
+    if let Some(criterion) = &budget.criterion {
+        let started = std::time::Instant::now();
+        let r = measure.benches_interleaved(criterion, rerun, plan.rounds, &[], 1)?;
+        c.bench_time = started.elapsed();
+        c.bench_rounds = r.per_round;
+        c.notes.extend(r.notes);
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        measured_here = true;
+    }
+    for page in pages {
+        let r = measure.page_interleaved(page, rerun)?;
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        measured_here = true;
+    }
+    measure.base_done();
+    if !budget.lighthouse.is_empty() {
+        c.notes
+            .extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
+    }
+    merge(&mut c.head, tools(budget, measure, pages)?, "head")?;
+    if c.base.commit.is_none() && !pages.is_empty() {
+        // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
+        c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
+        c.base.environment = Environment::detect();
+    }
+    Ok(measured_here)
+}
+
+/// Results files merged into one side.
+fn read_files(paths: &[std::path::PathBuf], side: &str) -> anyhow::Result<ResultsFile> {
+    let mut out = ResultsFile::new();
+    for path in paths {
+        let file = ResultsFile::load(path)
+            .with_context(|| format!("reading the {side} results {}", path.display()))?;
+        merge(&mut out, file, side)?;
+    }
+    Ok(out)
+}
+
+/// Gives every head metric without a base the stored one of `commit` (the base commit or its
+/// nearest ancestor with results), except pages measured on both sides here.
+fn take_stored(
+    base_commit: &str,
+    commit: String,
+    stored: ResultsFile,
+    pages: &[&LighthouseConfig],
+    measured_here: bool,
+    c: &mut Collected,
+) {
+    if commit != base_commit {
+        c.notes.push(format!(
+            "base {} has no stored results; used its nearest ancestor with results, {}",
+            short_sha(base_commit),
+            short_sha(&commit)
+        ));
+    }
+    let stored_env = stored.environment.clone();
+    for m in stored.metrics {
+        // A page measured on both sides here never takes a stored base, not even for a metric
+        // the base's runs did not give (that metric is then new).
+        let page_here = pages
+            .iter()
+            .any(|lh| m.id.starts_with(&format!("lighthouse/{}/", lh.name)));
+        if c.base.metric(&m.id).is_none() && c.head.metric(&m.id).is_some() && !page_here {
+            c.stored_base.insert(m.id.clone());
+            c.base.metrics.push(m);
+        }
+    }
+    if measured_here {
+        c.stored_environment = Some(stored_env);
+    } else {
+        c.base.commit = Some(commit);
+        c.base.environment = stored_env;
+        c.source = BaselineSource::Store;
+    }
 }
 
 /// HEAD measured once: criterion benches, every Lighthouse table, every k6 table.
