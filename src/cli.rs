@@ -208,6 +208,10 @@ pub enum ImportCommand {
         /// Export files; several are merged.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also import the mean user and system CPU times (single values without a spread:
+        /// small ones move by scheduler noise alone).
+        #[arg(long)]
+        cpu_times: bool,
     },
     /// libtest bench output (`cargo +nightly bench` of `#[bench]` functions): `libtest/<name>`.
     Libtest {

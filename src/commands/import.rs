@@ -24,9 +24,13 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         ImportCommand::K6 { files, name } => {
             import::k6::import(files, name).context("importing k6 output")?
         }
-        ImportCommand::Hyperfine { files } => {
-            import::hyperfine::import(files).context("importing hyperfine exports")?
-        }
+        ImportCommand::Hyperfine { files, cpu_times } => import::hyperfine::import(
+            files,
+            import::hyperfine::Options {
+                cpu_times: *cpu_times,
+            },
+        )
+        .context("importing hyperfine exports")?,
         ImportCommand::Libtest { files } => {
             import::libtest::import(files).context("importing libtest bench output")?
         }

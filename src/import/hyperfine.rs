@@ -15,8 +15,11 @@
 //!   machine state of that job, like the iterations of one criterion run, so they are
 //!   [`SampleKind::Iterations`]: a comparison of separate jobs adds the job-to-job drift (from
 //!   history, or the uncalibrated margin) instead of treating every run as an independent job.
-//! - `hyperfine/<cmd>/user`, `hyperfine/<cmd>/system` — mean user and system CPU time per run,
-//!   in seconds (hyperfine exports means only: single values).
+//! - `hyperfine/<cmd>/user`, `hyperfine/<cmd>/system` — only with `--cpu-times`: mean user and
+//!   system CPU time per run, in seconds. hyperfine exports their means alone, without a spread,
+//!   so they compare as single values with no noise estimate; a system time of 0.3 ms that
+//!   doubles by scheduler noise alone would then fail a 5 % budget on `hyperfine/**`. They are
+//!   worth gating when they are large (an I/O-bound command's system time); opt in for that.
 //! - `hyperfine/<cmd>/memory` — peak memory of each run, in bytes (`memory_usage_byte`, hyperfine
 //!   1.20 and later), median as the value.
 //!
@@ -76,16 +79,23 @@ impl HfParameter {
     }
 }
 
+/// What to import besides wall-clock times and peak memory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Also the mean user and system CPU times (`…/user`, `…/system`).
+    pub cpu_times: bool,
+}
+
 /// Imports hyperfine `--export-json` files; see the module documentation for the ids. Several
 /// files are merged; a command found in two files is an error.
-pub fn import(files: &[PathBuf]) -> Result<ResultsFile, ImportError> {
+pub fn import(files: &[PathBuf], options: Options) -> Result<ResultsFile, ImportError> {
     if files.is_empty() {
         return Err(ImportError::Nothing("no hyperfine file given".into()));
     }
     let mut results = ResultsFile::new();
     for path in files {
         let bytes = read_document(path).map_err(|e| ImportError::io(path, e))?;
-        let one = import_bytes(path, &bytes)?;
+        let one = import_bytes(path, &bytes, options)?;
         results
             .merge(one)
             .map_err(|e| ImportError::format(path, e))?;
@@ -94,7 +104,11 @@ pub fn import(files: &[PathBuf]) -> Result<ResultsFile, ImportError> {
 }
 
 /// Imports one hyperfine export given as bytes; `path` names it in messages.
-pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<ResultsFile, ImportError> {
+pub fn import_bytes(
+    path: &Path,
+    bytes: &[u8],
+    options: Options,
+) -> Result<ResultsFile, ImportError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ImportError::format(
             path,
@@ -197,7 +211,7 @@ pub fn import_bytes(path: &Path, bytes: &[u8]) -> Result<ResultsFile, ImportErro
         }
         results.metrics.push(time);
         for (name, v) in [("user", r.user), ("system", r.system)] {
-            if let Some(v) = v {
+            if let Some(v) = v.filter(|_| options.cpu_times) {
                 results.metrics.push(Metric::new(
                     format!("{id}/{name}"),
                     Unit::Seconds,
@@ -235,7 +249,11 @@ mod tests {
     use super::*;
 
     fn import_str(text: &str) -> Result<ResultsFile, ImportError> {
-        import_bytes(Path::new("h.json"), text.as_bytes())
+        import_bytes(
+            Path::new("h.json"),
+            text.as_bytes(),
+            Options { cpu_times: true },
+        )
     }
 
     #[test]
@@ -265,6 +283,14 @@ mod tests {
         let mem = r.metric("hyperfine/sort {n}/a=x/n=100/memory").unwrap();
         assert_eq!((mem.value, mem.unit), (2000.0, Unit::Bytes));
         assert!(r.warnings.is_empty());
+        let without = import_bytes(
+            Path::new("h.json"),
+            br#"{"results": [{"command": "a", "mean": 1, "user": 0.5, "system": 0.1, "times": [1]}]}"#,
+            Options::default(),
+        )
+        .unwrap();
+        let ids: Vec<&str> = without.metrics.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["hyperfine/a"]);
     }
 
     #[test]
