@@ -16,8 +16,9 @@
 //! `libtest/<name>`, with Rust's `::` path separators written as `/` (`libtest/parse/csv/small`
 //! for `parse::csv::small`), so globs select modules the way they select criterion groups; test
 //! names cannot hold `/`, so no two names collide. The value is libtest's median time per
-//! iteration in ns, lower is better. With `= N MB/s`, `libtest/<name>/throughput` in B/s
-//! (libtest's MB is 10^6 bytes), higher is better.
+//! iteration in ns, lower is better. The `= N MB/s` a bench with `b.bytes` prints is checked but
+//! not imported: it is `b.bytes` divided by that same median, rounded to whole MB/s, one
+//! measurement rather than a second one, and a budget on the time gates it.
 //!
 //! # Runs
 //!
@@ -184,21 +185,12 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
         };
         let bench = parsed.map_err(|message| ImportError::field(path, at, message))?;
         open = Some(i + 1);
-        let id = metric_id(&bench.name);
         metrics.push(Metric::new(
-            &id,
+            metric_id(&bench.name),
             Unit::Nanoseconds,
             Direction::Lower,
             bench.ns_per_iter,
         ));
-        if let Some(mb) = bench.mb_per_s {
-            metrics.push(Metric::new(
-                format!("{id}/throughput"),
-                Unit::BytesPerSecond,
-                Direction::Higher,
-                mb * 1e6,
-            ));
-        }
     }
     if metrics.is_empty() {
         return Err(ImportError::format(
@@ -247,9 +239,12 @@ mod tests {
         );
         assert!(a.samples.is_empty());
         assert_eq!(r.metric("libtest/b").unwrap().value, 12.5);
-        let t = r.metric("libtest/b/throughput").unwrap();
-        assert_eq!((t.value, t.direction), (800e6, Direction::Higher));
-        assert_eq!(r.metrics.len(), 3);
+        // The MB/s is the same measurement as the time: read, not a second metric.
+        assert_eq!(r.metrics.len(), 2);
+        let e = import_str("test b ... bench: 12 ns/iter (+/- 1) = fast MB/s\ntest result: ok.\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1") && e.contains("throughput"), "{e}");
     }
 
     #[test]
