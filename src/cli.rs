@@ -221,13 +221,13 @@ pub enum ImportCommand {
     },
     /// Bencher Metric Format JSON (`bmf/<benchmark>/<measure>`).
     Bmf {
-        /// BMF files; a benchmark found in several is runs of it.
+        /// BMF files; a benchmark found in several files has one run per file.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// github-action-benchmark custom JSON, `[{name, unit, value}]` (`custom/<name>`).
     Custom {
-        /// JSON files; a name found in several is runs of it.
+        /// JSON files; a name found in several files has one run per file.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Higher values are better (github-action-benchmark's `customBiggerIsBetter`);
