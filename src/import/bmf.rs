@@ -101,6 +101,12 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
     };
     let value: Value =
         serde_json::from_slice(bytes).map_err(|e| not_bmf(format!("not complete JSON ({e})")))?;
+    if let Some(duplicate) = super::json_keys::first_duplicate(bytes) {
+        return Err(ImportError::format(
+            path,
+            format!("{duplicate}: one of the two measurements would be lost"),
+        ));
+    }
     let Value::Object(benchmarks) = &value else {
         return Err(not_bmf(
             "expected an object of benchmarks at the top".into(),
@@ -259,6 +265,8 @@ mod tests {
         );
         let e = err(r#"{"results": [{"command": "x", "mean": 1, "times": [1]}]}"#);
         assert!(e.contains("looks like hyperfine"), "{e}");
+        let e = err(r#"{"a": {"latency": {"value": 1}}, "a": {"latency": {"value": 2}}}"#);
+        assert!(e.contains("\"a\" appears twice"), "{e}");
         let e = err("[]");
         assert!(e.contains("object of benchmarks"), "{e}");
     }

@@ -79,6 +79,12 @@ fn parse(
     };
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| not_custom(format!("not complete JSON ({e})")))?;
+    if let Some(duplicate) = super::json_keys::first_duplicate(bytes) {
+        return Err(ImportError::format(
+            path,
+            format!("{duplicate}: one of the two values would be lost"),
+        ));
+    }
     let Value::Array(items) = &value else {
         return Err(not_custom(format!(
             "expected an array of {{name, unit, value}} objects, found {}",
@@ -213,6 +219,8 @@ mod tests {
             r#"[{"name": "a", "unit": "ms", "value": 1}, {"name": "a", "unit": "ms", "value": 2}]"#,
         );
         assert!(e.contains("twice"), "{e}");
+        let e = err(r#"[{"name": "a", "unit": "ms", "value": 1, "value": 2}]"#);
+        assert!(e.contains("\"value\" appears twice"), "{e}");
         let e = err(r#"[{"name": "a", "unit": "ms", "val"#);
         assert!(
             e.contains("c.json") && e.contains("not complete JSON"),

@@ -7,6 +7,7 @@ pub mod bmf;
 pub mod criterion;
 pub mod custom;
 pub mod hyperfine;
+mod json_keys;
 pub mod k6;
 pub mod libtest;
 pub mod lighthouse;
