@@ -453,6 +453,31 @@ fn an_absolute_limit_with_a_unit_on_an_opaque_metric_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1), "50 is above 40");
 }
 
+#[cfg(unix)]
+#[test]
+fn fifos_and_directories_are_refused_instead_of_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for kind in ["hyperfine", "libtest", "bmf", "custom"] {
+        for (path, what) in [(&fifo, "FIFO"), (&dir.path().to_path_buf(), "directory")] {
+            let out = crate::support::cli()
+                .args(["import", kind])
+                .arg(path)
+                .timeout(std::time::Duration::from_secs(60))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{kind}: {stderr}");
+            assert!(stderr.contains(what), "{kind}: {stderr}");
+        }
+    }
+}
+
 // Recognised by content
 
 #[test]
