@@ -11,7 +11,7 @@ mod json_keys;
 pub mod k6;
 pub mod libtest;
 pub mod lighthouse;
-mod runs;
+pub mod runs;
 pub mod sniff;
 pub mod unit_names;
 
