@@ -227,6 +227,38 @@ pub enum ImportCommand {
         #[arg(long)]
         name: String,
     },
+    /// hyperfine `--export-json` files (`hyperfine/<command>…`).
+    Hyperfine {
+        /// Export files; several are merged.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also import the mean user and system CPU times (single values without a spread:
+        /// small ones move by scheduler noise alone).
+        #[arg(long)]
+        cpu_times: bool,
+    },
+    /// libtest bench output (`cargo +nightly bench` of `#[bench]` functions): `libtest/<name>`.
+    Libtest {
+        /// Saved outputs; several of the same benches are runs of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Bencher Metric Format JSON (`bmf/<benchmark>/<measure>`).
+    Bmf {
+        /// BMF files; a benchmark found in several files has one run per file.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// github-action-benchmark custom JSON, `[{name, unit, value}]` (`custom/<name>`).
+    Custom {
+        /// JSON files; a name found in several files has one run per file.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Higher values are better (github-action-benchmark's `customBiggerIsBetter`);
+        /// lower is better otherwise.
+        #[arg(long)]
+        bigger_is_better: bool,
+    },
 }
 
 /// `compare`.

@@ -1,4 +1,4 @@
-//! `import criterion|lighthouse|k6`: convert tool outputs into a results file, written to
+//! `import criterion|lighthouse|k6|hyperfine|libtest|bmf|custom`: convert tool outputs into a results file, written to
 //! `--output` or stdout.
 
 use super::output::print_stderr;
@@ -23,6 +23,30 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         }
         ImportCommand::K6 { files, name } => {
             import::k6::import(files, name).context("importing k6 output")?
+        }
+        ImportCommand::Hyperfine { files, cpu_times } => import::hyperfine::import(
+            files,
+            import::hyperfine::Options {
+                cpu_times: *cpu_times,
+            },
+        )
+        .context("importing hyperfine exports")?,
+        ImportCommand::Libtest { files } => {
+            import::libtest::import(files).context("importing libtest bench output")?
+        }
+        ImportCommand::Bmf { files } => {
+            import::bmf::import(files).context("importing Bencher Metric Format JSON")?
+        }
+        ImportCommand::Custom {
+            files,
+            bigger_is_better,
+        } => {
+            let direction = if *bigger_is_better {
+                crate::model::Direction::Higher
+            } else {
+                crate::model::Direction::Lower
+            };
+            import::custom::import(files, direction).context("importing custom JSON")?
         }
     };
     if !global.quiet {

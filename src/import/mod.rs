@@ -1,9 +1,19 @@
 //! Importers: convert tool outputs (criterion trees, Lighthouse reports, k6 summaries and
-//! streams) into the shared results model, once. Foreign serde types stay private to each file.
+//! streams, hyperfine exports, libtest bench output, Bencher Metric Format and
+//! github-action-benchmark custom JSON) into the shared results model, once. Foreign serde types
+//! stay private to each file.
 
+pub mod bmf;
 pub mod criterion;
+pub mod custom;
+pub mod hyperfine;
+mod json_keys;
 pub mod k6;
+pub mod libtest;
 pub mod lighthouse;
+pub mod runs;
+pub mod sniff;
+pub mod unit_names;
 
 /// Why an import failed. Every variant names the file, and where it can, the field.
 #[derive(Debug, thiserror::Error)]

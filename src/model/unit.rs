@@ -40,6 +40,11 @@ pub enum Unit {
     /// A number without unit (cumulative layout shift, custom criterion measurements).
     #[serde(rename = "1")]
     Unitless,
+    /// A unit the tool named and this version does not know (`frames`, `widgets/s`, `Percent`
+    /// from a generic JSON import): values compare with each other, so relative rules work, but
+    /// an absolute limit can only be a bare number in that same unit.
+    #[serde(rename = "opaque")]
+    Opaque,
 }
 
 /// What a unit measures; limits must have the dimension of their metric.
@@ -88,6 +93,7 @@ impl Unit {
             Unit::Score => "score",
             Unit::Count => "count",
             Unit::Unitless => "1",
+            Unit::Opaque => "opaque",
         }
     }
 
@@ -109,7 +115,7 @@ impl Unit {
             Unit::BytesPerSecond => Dimension::ByteRate,
             Unit::PerSecond => Dimension::Rate,
             Unit::Fraction | Unit::Score => Dimension::Fraction,
-            Unit::Count | Unit::Unitless => Dimension::Number,
+            Unit::Count | Unit::Unitless | Unit::Opaque => Dimension::Number,
         }
     }
 
@@ -322,12 +328,17 @@ impl Quantity {
                 None => "a plain number without unit",
                 Some(d) => d.describe(),
             };
+            let expected = if unit == Unit::Opaque {
+                "a unit cargo-perf-budget does not know: an absolute limit must be a bare number in the tool's own unit (see the import's warnings), or use a relative rule"
+            } else {
+                unit.dimension().describe()
+            };
             return Err(UnitError::Mismatch {
                 text: self.text.clone(),
                 found,
                 metric: metric.to_string(),
                 unit,
-                expected: unit.dimension().describe(),
+                expected,
             });
         }
         Ok(self.base_value / unit.to_base())
@@ -416,6 +427,32 @@ mod tests {
             Quantity::parse("inf ms"),
             Err(UnitError::Syntax(_))
         ));
+    }
+
+    #[test]
+    fn an_opaque_unit_takes_bare_numbers_and_refuses_dimensions_by_saying_why() {
+        assert_eq!(
+            Quantity::parse("30")
+                .unwrap()
+                .in_unit(Unit::Opaque, "custom/fps")
+                .unwrap(),
+            30.0
+        );
+        let err = Quantity::parse("2 ms")
+            .unwrap()
+            .in_unit(Unit::Opaque, "custom/fps")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("custom/fps")
+                && err.contains("does not know")
+                && err.contains("bare number"),
+            "{err}"
+        );
+        assert_eq!(Unit::Opaque.format(12.5), "12.5");
+        let json = serde_json::to_string(&Unit::Opaque).unwrap();
+        assert_eq!(json, "\"opaque\"");
+        assert_eq!(serde_json::from_str::<Unit>(&json).unwrap(), Unit::Opaque);
     }
 
     #[test]

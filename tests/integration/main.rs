@@ -11,6 +11,7 @@ mod criterion_tree;
 mod github;
 mod github_check;
 mod hardening;
+mod importers;
 mod k6;
 mod lighthouse;
 mod noisy_neighbours;

@@ -133,6 +133,8 @@ pub enum Tool {
     K6,
     /// The Lighthouse CLI with a Chromium (and python3 for `serve`).
     Lighthouse,
+    /// hyperfine.
+    Hyperfine,
 }
 
 impl Tool {
@@ -142,6 +144,7 @@ impl Tool {
         match self {
             Tool::K6 => "PERF_BUDGET_REQUIRE_K6",
             Tool::Lighthouse => "PERF_BUDGET_REQUIRE_LIGHTHOUSE",
+            Tool::Hyperfine => "PERF_BUDGET_REQUIRE_HYPERFINE",
         }
     }
 
@@ -163,6 +166,10 @@ fn the_require_variables_are_read_one_way() {
     assert_eq!(
         Tool::Lighthouse.require_variable(),
         "PERF_BUDGET_REQUIRE_LIGHTHOUSE"
+    );
+    assert_eq!(
+        Tool::Hyperfine.require_variable(),
+        "PERF_BUDGET_REQUIRE_HYPERFINE"
     );
     for (value, required) in [
         (None, false),

@@ -1,4 +1,4 @@
-//! End-to-end tests against the real external tools: k6, and Lighthouse with Chromium. They
+//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, hyperfine. They
 //! have their own test target with its own harness (`harness = false`) so that a test whose tool
 //! is missing shows as `ignored`, with the reason, instead of passing having checked nothing.
 //! With `PERF_BUDGET_REQUIRE_K6` / `PERF_BUDGET_REQUIRE_LIGHTHOUSE` set (CI sets both), a
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod hyperfine;
 mod k6;
 mod lighthouse;
 // The integration tests' helpers (the binary under test, git, the tool requirement); this
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     let k6_missing = k6::missing();
     let lighthouse_missing = lighthouse::missing();
+    let hyperfine_missing = hyperfine::missing();
     let trials = vec![
         trial(
             "k6::real_k6_fast_and_slowed_builds",
@@ -55,6 +57,18 @@ fn main() -> ExitCode {
             Tool::Lighthouse,
             &lighthouse_missing,
             lighthouse::interleaved::check_measures_base_and_head_interleaved_and_fails_the_slow_head,
+        ),
+        trial(
+            "hyperfine::real_hyperfine_runs_are_samples_and_the_slowed_command_fails_alone",
+            Tool::Hyperfine,
+            &hyperfine_missing,
+            hyperfine::real_hyperfine_runs_are_samples_and_the_slowed_command_fails_alone,
+        ),
+        trial(
+            "hyperfine::real_hyperfine_parameter_scans_and_failed_runs",
+            Tool::Hyperfine,
+            &hyperfine_missing,
+            hyperfine::real_hyperfine_parameter_scans_and_failed_runs,
         ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
