@@ -24,6 +24,10 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         ImportCommand::K6 { files, name } => {
             import::k6::import(files, name).context("importing k6 output")?
         }
+        ImportCommand::Gungraun { dir } => import::gungraun::import(dir)
+            .with_context(|| format!("importing gungraun summaries from {}", dir.display()))?,
+        ImportCommand::Divan { file, name } => import::divan::import(file, name.as_deref())
+            .with_context(|| format!("importing divan output {}", file.display()))?,
     };
     if !global.quiet {
         for w in &results.warnings {

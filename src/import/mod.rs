@@ -2,6 +2,8 @@
 //! streams) into the shared results model, once. Foreign serde types stay private to each file.
 
 pub mod criterion;
+pub mod divan;
+pub mod gungraun;
 pub mod k6;
 pub mod lighthouse;
 
