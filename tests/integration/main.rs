@@ -10,6 +10,7 @@ mod criterion_tree;
 mod github;
 mod github_check;
 mod hardening;
+mod harnesses;
 mod k6;
 mod lighthouse;
 mod noisy_neighbours;
