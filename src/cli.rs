@@ -204,7 +204,7 @@ pub enum ImportCommand {
         name: String,
     },
     /// gungraun (iai-callgrind) `summary.json` files (`--save-summary`): `target/gungraun`.
-    #[command(alias = "iai-callgrind")]
+    #[command(visible_alias = "iai-callgrind")]
     Gungraun {
         /// A directory holding summaries (`target/gungraun`, `target/iai`) or one summary file.
         dir: PathBuf,
