@@ -259,6 +259,20 @@ pub enum ImportCommand {
         #[arg(long)]
         bigger_is_better: bool,
     },
+    /// gungraun (iai-callgrind) `summary.json` files (`--save-summary`): `target/gungraun`.
+    #[command(visible_alias = "iai-callgrind")]
+    Gungraun {
+        /// A directory holding summaries (`target/gungraun`, `target/iai`) or one summary file.
+        dir: PathBuf,
+    },
+    /// The text table divan prints (`cargo bench` output saved to a file).
+    Divan {
+        /// The saved output.
+        file: PathBuf,
+        /// Bench target in metric ids (`divan/<name>/…`) [default: the table's root].
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 /// `compare`.

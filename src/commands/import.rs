@@ -48,6 +48,10 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             };
             import::custom::import(files, direction).context("importing custom JSON")?
         }
+        ImportCommand::Gungraun { dir } => import::gungraun::import(dir)
+            .with_context(|| format!("importing gungraun summaries from {}", dir.display()))?,
+        ImportCommand::Divan { file, name } => import::divan::import(file, name.as_deref())
+            .with_context(|| format!("importing divan output {}", file.display()))?,
     };
     if !global.quiet {
         for w in &results.warnings {

@@ -6,6 +6,8 @@
 pub mod bmf;
 pub mod criterion;
 pub mod custom;
+pub mod divan;
+pub mod gungraun;
 pub mod hyperfine;
 mod json_keys;
 pub mod k6;

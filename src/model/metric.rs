@@ -69,6 +69,11 @@ pub struct Metric {
     /// round-to-round noise can be estimated. Empty when not rerun.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<u32>,
+    /// Other statistics the tool printed for this measurement, by name (divan's `fastest`,
+    /// `slowest`, `mean` in the metric's unit, its `samples` and `iters` counts): kept for
+    /// people and later tools; no rule reads them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub stats: std::collections::BTreeMap<String, f64>,
 }
 
 impl Metric {
@@ -85,6 +90,7 @@ impl Metric {
             overdispersion: None,
             failure: None,
             rounds: Vec::new(),
+            stats: std::collections::BTreeMap::new(),
         }
     }
 

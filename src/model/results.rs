@@ -337,6 +337,11 @@ impl ResultsFile {
             {
                 return Err(invalid(format!("field `samples[{i}]`: {problem}")));
             }
+            if let Some((name, v)) = m.stats.iter().find(|(_, v)| !v.is_finite()) {
+                return Err(invalid(format!(
+                    "field `stats.{name}`: {v} is not a finite number"
+                )));
+            }
             if !m.rounds.is_empty() && m.rounds.len() != m.samples.len() {
                 return Err(invalid("`rounds` and `samples` differ in length".into()));
             }

@@ -11,6 +11,7 @@ mod criterion_tree;
 mod github;
 mod github_check;
 mod hardening;
+mod harnesses;
 mod importers;
 mod k6;
 mod lighthouse;

@@ -135,6 +135,8 @@ pub enum Tool {
     Lighthouse,
     /// hyperfine.
     Hyperfine,
+    /// Valgrind with `gungraun-runner` (the gungraun end-to-end test).
+    Valgrind,
 }
 
 impl Tool {
@@ -145,6 +147,7 @@ impl Tool {
             Tool::K6 => "PERF_BUDGET_REQUIRE_K6",
             Tool::Lighthouse => "PERF_BUDGET_REQUIRE_LIGHTHOUSE",
             Tool::Hyperfine => "PERF_BUDGET_REQUIRE_HYPERFINE",
+            Tool::Valgrind => "PERF_BUDGET_REQUIRE_VALGRIND",
         }
     }
 
@@ -180,7 +183,11 @@ fn the_require_variables_are_read_one_way() {
     ] {
         assert_eq!(required_by(value.map(Into::into)), required, "{value:?}");
     }
-    for tool in [Tool::K6, Tool::Lighthouse] {
+    assert_eq!(
+        Tool::Valgrind.require_variable(),
+        "PERF_BUDGET_REQUIRE_VALGRIND"
+    );
+    for tool in [Tool::K6, Tool::Lighthouse, Tool::Valgrind] {
         assert_eq!(
             tool.required(),
             required_by(std::env::var_os(tool.require_variable()))

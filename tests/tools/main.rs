@@ -1,8 +1,9 @@
-//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, hyperfine. They
-//! have their own test target with its own harness (`harness = false`) so that a test whose tool
-//! is missing shows as `ignored`, with the reason, instead of passing having checked nothing.
-//! With `PERF_BUDGET_REQUIRE_K6` / `PERF_BUDGET_REQUIRE_LIGHTHOUSE` set (CI sets both), a
-//! missing tool fails the tests that need it ([`support::Tool::required`]).
+//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, hyperfine,
+//! and valgrind with gungraun. They have their own test target with its own harness
+//! (`harness = false`) so that a test whose tool is missing shows as `ignored`, with the reason,
+//! instead of passing having checked nothing. With `PERF_BUDGET_REQUIRE_<TOOL>=1` set (CI sets
+//! it for every tool it installs), a missing tool fails the tests that need it
+//! ([`support::Tool::required`]).
 //!
 //! Filters, `--test-threads`, `--ignored` and `--list` work as with any `cargo test` target:
 //! `cargo test --test tools -- k6::`.
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod gungraun;
 mod hyperfine;
 mod k6;
 mod lighthouse;
@@ -27,7 +29,14 @@ fn main() -> ExitCode {
     let k6_missing = k6::missing();
     let lighthouse_missing = lighthouse::missing();
     let hyperfine_missing = hyperfine::missing();
+    let valgrind_missing = gungraun::missing();
     let trials = vec![
+        trial(
+            "gungraun::real_gungraun_counts_the_slowed_benchmark_and_nothing_else",
+            Tool::Valgrind,
+            &valgrind_missing,
+            gungraun::real_gungraun_counts_the_slowed_benchmark_and_nothing_else,
+        ),
         trial(
             "k6::real_k6_fast_and_slowed_builds",
             Tool::K6,
