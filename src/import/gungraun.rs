@@ -58,6 +58,8 @@ const CACHE_SIM_EVENTS: &[&str] = &[
     "AcCost2",
     "SpLoss1",
     "SpLoss2",
+    "Bcm",
+    "Bim",
 ];
 
 /// What one summary file gave.
@@ -99,6 +101,10 @@ pub fn import(path: &Path) -> Result<ResultsFile, ImportError> {
             }
             cache_sim |= is_cache_sim(&metric.id);
             owners.insert(metric.id.clone(), file.clone());
+            // Counts outside the cache and branch simulations are reproduced exactly by the
+            // same code and inputs (docs/harnesses.md: 0 movement between runs and builds).
+            let mut metric = metric;
+            metric.exact = !is_cache_sim(&metric.id) && metric.unit != Unit::Fraction;
             results.metrics.push(metric);
         }
         results.warnings.extend(summary.warnings);

@@ -74,6 +74,11 @@ pub struct Metric {
     /// people and later tools; no rule reads them.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub stats: std::collections::BTreeMap<String, f64>,
+    /// The value is an exact count that the same code and inputs reproduce (instructions
+    /// under Callgrind, a file's size): a relative rule compares the two values as they are,
+    /// without sampling statistics, and decides pass or fail, never inconclusive.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exact: bool,
 }
 
 impl Metric {
@@ -91,6 +96,7 @@ impl Metric {
             failure: None,
             rounds: Vec::new(),
             stats: std::collections::BTreeMap::new(),
+            exact: false,
         }
     }
 

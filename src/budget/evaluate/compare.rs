@@ -141,6 +141,11 @@ pub(super) fn compare(
     if let Some(what) = identical(base, head) {
         return Compared::Identical { what };
     }
+    if base.exact && head.exact && base.value > 0.0 && head.value.is_finite() && head.value >= 0.0 {
+        return Compared::Exact {
+            change: ratio_change(base.value, head.value, direction),
+        };
+    }
     if let (Some(_), Some(_)) = (base.proportion, head.proportion) {
         if let Some(c) = compare_proportions(base, head, direction, margin, alpha, history) {
             return c;

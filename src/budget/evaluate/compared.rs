@@ -27,6 +27,8 @@ pub(super) enum Compared {
     },
     /// Exactly the same values on both sides (`what` describes them, e.g. "0 → 0").
     Identical { what: String },
+    /// Exact counts on both sides (`Metric::exact`): the change is what it is, no noise.
+    Exact { change: f64 },
 }
 
 /// The smallest amount of a metric that matters, in the metric's unit, used when a side holds

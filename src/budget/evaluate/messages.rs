@@ -75,6 +75,30 @@ pub(super) fn identical(what: &str, budget: f64) -> (Option<bool>, String) {
     )
 }
 
+/// A relative rule on exact counts: beyond the budget fails, within it passes; `worse` is the
+/// change oriented so that positive is worse.
+pub(super) fn exact(change: f64, budget: f64, worse: f64) -> (Option<bool>, String) {
+    if worse > budget {
+        (
+            Some(false),
+            format!(
+                "{} on exact counts: beyond the {} budget",
+                percent_signed(change),
+                percent(budget)
+            ),
+        )
+    } else {
+        (
+            Some(true),
+            format!(
+                "{} on exact counts: within the {} budget",
+                percent_signed(change),
+                percent(budget)
+            ),
+        )
+    }
+}
+
 /// A relative rule with no noise estimate: it fails only beyond `factor ×` the budget, and never
 /// without a factor (nothing bounds the noise at all).
 pub(super) fn no_noise(

@@ -141,6 +141,8 @@ enum Relative {
     },
     /// Both sides hold exactly the same values (described for the report).
     Identical { what: String },
+    /// Exact counts: the change decides on its own.
+    Exact,
 }
 
 /// What every metric of the run shares: how base and head were paired, and the run's typical
@@ -439,6 +441,16 @@ fn record(result: &mut MetricResult, compared: Compared) -> Relative {
             result.details.noise = Some(why);
             Relative::NoNoise { floor, decisive }
         }
+        Compared::Exact { change } => {
+            let signed = compare::signed_change(change, direction);
+            result.change = Some(signed);
+            result.ci = Some([signed, signed]);
+            result.method = "exact".into();
+            result.details.noise = Some(
+                "exact counts on both sides (the same code and inputs give the same value): compared as they are, no sampling noise".into(),
+            );
+            Relative::Exact
+        }
         Compared::Identical { what } => {
             result.change = Some(0.0);
             result.ci = Some([0.0, 0.0]);
@@ -677,6 +689,18 @@ fn finish(mut row: Row, settings: &Settings, waivers: &[&Waiver], file: &str) ->
                 d.outcome, row.budget, comparison, d.q, result,
             )),
             Relative::Identical { what } => Some(messages::identical(what, row.budget)),
+            Relative::Exact => {
+                let change = result.change.unwrap_or(0.0);
+                let worse = compare::signed_change(change, result.direction);
+                result.kind = if worse > settings.noise {
+                    Kind::Regression
+                } else if -worse > settings.noise {
+                    Kind::Improvement
+                } else {
+                    Kind::Unchanged
+                };
+                Some(messages::exact(change, row.budget, worse))
+            }
             Relative::NoNoise { floor, decisive } => Some(messages::no_noise(
                 result.change.unwrap_or(0.0),
                 result.direction,

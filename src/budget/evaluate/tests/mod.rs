@@ -551,3 +551,38 @@ fn single_values_without_history_say_no_noise_estimate() {
         calibrated.results[0]
     );
 }
+
+#[test]
+fn exact_counts_decide_pass_or_fail_without_noise() {
+    let exact = |id: &str, v: f64| {
+        let mut m = Metric::new(id, Unit::Count, Direction::Lower, v);
+        m.exact = true;
+        m
+    };
+    let base = file(vec![
+        exact("gungraun/a/Ir", 1000.0),
+        exact("gungraun/b/Ir", 1000.0),
+        exact("gungraun/c/Ir", 1000.0),
+    ]);
+    let head = file(vec![
+        exact("gungraun/a/Ir", 1030.0),
+        exact("gungraun/b/Ir", 1060.0),
+        exact("gungraun/c/Ir", 990.0),
+    ]);
+    let mut r = rule(0, "gungraun/**");
+    r.max_regression = Some(0.05);
+    let report = evaluate(
+        &budget(vec![r]),
+        &base,
+        &head,
+        &EvalOptions::new(BaselineSource::File),
+    )
+    .unwrap();
+    let row = |id: &str| report.results.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(row("gungraun/a/Ir").status, Status::Pass, "+3 % within 5 %");
+    assert_eq!(row("gungraun/a/Ir").kind, Kind::Regression);
+    assert_eq!(row("gungraun/b/Ir").status, Status::Fail, "+6 % beyond 5 %");
+    assert_eq!(row("gungraun/c/Ir").kind, Kind::Improvement);
+    assert_eq!(row("gungraun/b/Ir").method, "exact");
+    assert_eq!(report.summary.inconclusive, 0);
+}
