@@ -1,6 +1,7 @@
-//! End-to-end tests against the real external tools: k6, and Lighthouse with Chromium. They
-//! have their own test target with its own harness (`harness = false`) so that a test whose tool
-//! is missing shows as `ignored`, with the reason, instead of passing having checked nothing.
+//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, and the
+//! dashboard in Chromium. They have their own test target with its own harness
+//! (`harness = false`) so that a test whose tool is missing shows as `ignored`, with the reason,
+//! instead of passing having checked nothing.
 //! With `PERF_BUDGET_REQUIRE_K6` / `PERF_BUDGET_REQUIRE_LIGHTHOUSE` set (CI sets both), a
 //! missing tool fails the tests that need it ([`support::Tool::required`]).
 //!
@@ -11,6 +12,10 @@ use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod dashboard;
+// The stored history the dashboard is built from, shared with the integration tests.
+#[path = "../integration/dashboard_store.rs"]
+mod dashboard_store;
 mod k6;
 mod lighthouse;
 // The integration tests' helpers (the binary under test, git, the tool requirement); this
@@ -25,7 +30,15 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     let k6_missing = k6::missing();
     let lighthouse_missing = lighthouse::missing();
+    let chromium_missing = dashboard::missing();
     let trials = vec![
+        // Chromium is installed for Lighthouse; the same variable requires it here.
+        trial(
+            "dashboard::the_site_in_a_real_browser",
+            Tool::Lighthouse,
+            &chromium_missing,
+            dashboard::the_site_in_a_real_browser,
+        ),
         trial(
             "k6::real_k6_fast_and_slowed_builds",
             Tool::K6,
