@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{Direction, HistoryView, Unit};
 use crate::report::format::{percent, percent_signed, short_sha};
 use crate::report::Report;
-use crate::store::{level_shifts, History, RunSummary};
+use crate::store::{level_shifts, History, MetricSummary, RunSummary};
 
 const SCRIPT: &str = include_str!("assets/dashboard.js");
 const STYLE: &str = include_str!("assets/dashboard.css");
@@ -269,10 +269,10 @@ struct PrPoint {
     n: usize,
 }
 
-/// Per view row (a stored run): its runner and, per metric, samples and within-run variance.
+/// Per view row (a stored run): its runner and, by metric id, samples and within-run variance.
 struct RowDetail<'a> {
     runner: String,
-    run: Option<&'a RunSummary>,
+    metrics: HashMap<&'a str, &'a MetricSummary>,
 }
 
 fn runner_name(run: &RunSummary) -> String {
@@ -302,7 +302,9 @@ fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> D
                 .filter(|r| r.commit == row.commit && r.suite == row.suite);
             RowDetail {
                 runner: run.map(runner_name).unwrap_or_else(|| "unknown".into()),
-                run,
+                metrics: run
+                    .map(|r| r.metrics.iter().map(|m| (m.id.as_str(), m)).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -363,8 +365,9 @@ fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> D
                 .collect();
             let metric_of = |r: usize| {
                 details[r]
-                    .run
-                    .and_then(|run| run.metric(&m.id))
+                    .metrics
+                    .get(m.id.as_str())
+                    .copied()
                     .filter(|s| s.failure.is_none())
             };
             let h: Vec<f64> = rows

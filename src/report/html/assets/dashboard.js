@@ -292,6 +292,8 @@
       if (e.isIntersecting) { visible.add(e.target); if (!e.target.dataset.drawn) draw(e.target); }
       else visible.delete(e.target);
     });
+    // When the charts in view were first drawn, for measuring a large site's load.
+    if (!document.documentElement.dataset.drawnMs) document.documentElement.dataset.drawnMs = Math.round(performance.now());
   }, { rootMargin: '300px 0px' });
   figures.forEach(function (f) { observer.observe(f); });
   function redrawVisible() {
@@ -467,4 +469,5 @@
   filterEl.value = initialFilter();
   applyFilter(filterEl.value, false);
   document.documentElement.dataset.ready = '1';
+  document.documentElement.dataset.readyMs = Math.round(performance.now());
 })();
