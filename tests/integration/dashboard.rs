@@ -55,6 +55,16 @@ fn the_site_shows_every_metric_and_marks_the_step_commit_once() {
         "the step commit {step}'s level shift in the summary table: {}",
         &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()]
     );
+    // Every commit has a row in the commit table, linked.
+    for sha in &shas {
+        assert!(
+            html.contains(&format!(
+                "<tr><th scope=\"row\"><a href=\"https://github.com/acme/widgets/commit/{sha}\"><code>{}</code>",
+                &sha[..7]
+            )),
+            "no row for {sha}"
+        );
+    }
     let data = data_block(&html);
     assert_eq!(data["commits"].as_array().unwrap().len(), COMMITS);
     assert_eq!(data["url"], "https://github.com/acme/widgets/commit/{sha}");

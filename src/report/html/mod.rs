@@ -118,6 +118,7 @@ pub fn render(history: &History, view: &HistoryView, options: &SiteOptions) -> V
          <section id=\"charts\" aria-label=\"Trend charts\"></section>\n",
     );
     summary_table(&mut html, &data, options);
+    commit_table(&mut html, &data, options);
     let _ = write!(
         html,
         "</main>\n<div id=\"tip\" class=\"tip\" role=\"status\" hidden></div>\n\
@@ -515,6 +516,55 @@ fn levels(values: &[f64]) -> (Segments, Shifts) {
     (seg, cp)
 }
 
+/// Every commit with results, newest first, with the level shifts it made: what changed where.
+fn commit_table(html: &mut String, data: &Data, options: &SiteOptions) {
+    if data.commits.is_empty() {
+        return;
+    }
+    let mut shifts_at: Vec<Vec<(usize, f64)>> = vec![Vec::new(); data.commits.len()];
+    for (k, s) in data.series.iter().enumerate() {
+        for (p, change, _, _) in &s.cp {
+            let c = s.x.as_ref().map(|x| x[*p]).unwrap_or(*p);
+            shifts_at[c].push((k, *change));
+        }
+    }
+    html.push_str(
+        "<section id=\"commits\" aria-labelledby=\"commits-title\">\n<h2 id=\"commits-title\">Commits</h2>\n\
+         <div class=\"scroll\"><table>\n<caption>Commits with stored results, newest first, and the \
+         levels that moved there.</caption>\n<thead><tr><th scope=\"col\">Commit</th><th scope=\"col\">Date</th>\
+         <th scope=\"col\">Subject</th><th scope=\"col\">Level shifts</th></tr></thead>\n<tbody>\n",
+    );
+    for (c, [sha, subject, time]) in data.commits.iter().enumerate().rev() {
+        let short = esc(short_sha(sha));
+        let commit = match &options.commit_url {
+            Some(t) => format!(
+                "<a href=\"{}\"><code>{short}</code></a>",
+                esc(&t.replace("{sha}", sha))
+            ),
+            None => format!("<code>{short}</code>"),
+        };
+        let moved: Vec<String> = shifts_at[c]
+            .iter()
+            .map(|(k, change)| {
+                format!(
+                    "<a href=\"#c{k}\">{}</a> {}",
+                    esc(&data.series[*k].id),
+                    percent_signed(*change)
+                )
+            })
+            .collect();
+        let subject: String = subject.chars().take(100).collect();
+        let _ = writeln!(
+            html,
+            "<tr><th scope=\"row\">{commit}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&time.chars().take(10).collect::<String>()),
+            esc(&subject),
+            moved.join("<br>")
+        );
+    }
+    html.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
 /// The table every reader gets, with or without JavaScript.
 fn summary_table(html: &mut String, data: &Data, options: &SiteOptions) {
     html.push_str("<section id=\"summary\" aria-labelledby=\"summary-title\">\n<h2 id=\"summary-title\">Summary</h2>\n");
@@ -690,6 +740,16 @@ mod tests {
         )));
         // No markup from ids or subjects survives, in the table or in the data block.
         assert!(html.contains("criterion/parse/&lt;b&gt;"));
+        // Every commit is listed, the step's row with the metric whose level moved.
+        assert_eq!(
+            html.matches("<tr><th scope=\"row\"><a href=\"https://example.com/c/")
+                .count(),
+            12
+        );
+        assert!(html.contains(&format!(
+            "<code>{}</code></a></th><td>2026-01-01</td><td>change 7 &lt;/script&gt;</td><td><a href=\"#c0\">criterion/parse/&lt;b&gt;</a> +",
+            &step[..7]
+        )));
         assert!(!html.contains("<b>"));
         assert_eq!(html.matches("</script>").count(), 2, "only the page's own");
         assert!(html.contains("script-src 'sha256-"));
