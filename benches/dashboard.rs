@@ -26,7 +26,9 @@ fn build_history() -> History {
     };
     let mut commits = Vec::with_capacity(COMMITS);
     for i in 0..COMMITS {
-        let sha = format!("{:040x}", 0x1234_5678_u64 * (i as u64 + 1));
+        // SHA-like: distinct short forms, as real commits have.
+        let mixed = (i as u128 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
+        let sha = format!("{mixed:032x}{i:08x}");
         let mut r = ResultsFile::new();
         r.environment = Environment {
             runner: Some(format!("runner-{}", i % 4)),
