@@ -516,6 +516,18 @@ fn levels(values: &[f64]) -> (Segments, Shifts) {
     (seg, cp)
 }
 
+/// A commit's short SHA, linked when there is a link template.
+fn commit_label(sha: &str, options: &SiteOptions) -> String {
+    let short = esc(short_sha(sha));
+    match &options.commit_url {
+        Some(t) => format!(
+            "<a href=\"{}\"><code>{short}</code></a>",
+            esc(&t.replace("{sha}", sha))
+        ),
+        None => format!("<code>{short}</code>"),
+    }
+}
+
 /// Every commit with results, newest first, with the level shifts it made: what changed where.
 fn commit_table(html: &mut String, data: &Data, options: &SiteOptions) {
     if data.commits.is_empty() {
@@ -535,14 +547,7 @@ fn commit_table(html: &mut String, data: &Data, options: &SiteOptions) {
          <th scope=\"col\">Subject</th><th scope=\"col\">Level shifts</th></tr></thead>\n<tbody>\n",
     );
     for (c, [sha, subject, time]) in data.commits.iter().enumerate().rev() {
-        let short = esc(short_sha(sha));
-        let commit = match &options.commit_url {
-            Some(t) => format!(
-                "<a href=\"{}\"><code>{short}</code></a>",
-                esc(&t.replace("{sha}", sha))
-            ),
-            None => format!("<code>{short}</code>"),
-        };
+        let commit = commit_label(sha, options);
         let moved: Vec<String> = shifts_at[c]
             .iter()
             .map(|(k, change)| {
@@ -599,14 +604,7 @@ fn summary_table(html: &mut String, data: &Data, options: &SiteOptions) {
             if i > 0 {
                 shifts.push_str("<br>");
             }
-            let sha = esc(short_sha(commit));
-            let label = match &options.commit_url {
-                Some(t) => format!(
-                    "<a href=\"{}\"><code>{sha}</code></a>",
-                    esc(&t.replace("{sha}", commit))
-                ),
-                None => format!("<code>{sha}</code>"),
-            };
+            let label = commit_label(commit, options);
             let _ = write!(
                 shifts,
                 "{label} {} ({} to {})",
