@@ -355,6 +355,16 @@ pub struct HistoryArgs {
     /// Start walking from this revision [default: HEAD].
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Write a static dashboard (index.html with everything inlined) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// With --html: draw this report's head values (a PR's `check --format json`) after the last commit.
+    #[arg(long, value_name = "FILE", requires = "html")]
+    pub report: Option<PathBuf>,
+    /// With --html: link of a commit, `{sha}` standing for its SHA [default: GitHub's, from the
+    /// `origin` remote when it is on github.com].
+    #[arg(long, value_name = "TEMPLATE", requires = "html")]
+    pub commit_url: Option<String>,
 }
 
 /// `store`.

@@ -53,7 +53,7 @@ pub fn run(args: &CommentArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-fn read_report(path: &Path) -> anyhow::Result<Report> {
+pub(crate) fn read_report(path: &Path) -> anyhow::Result<Report> {
     let size = std::fs::metadata(path)
         .with_context(|| format!("reading report {}", path.display()))?
         .len();

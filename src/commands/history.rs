@@ -1,5 +1,6 @@
 //! `history [METRIC-GLOB]`: the stored trend of metrics along first-parent history from HEAD (or
-//! `--rev`), as a terminal table with sparklines, Markdown, JSON, and optionally an SVG chart.
+//! `--rev`), as a terminal table with sparklines, Markdown, JSON, and optionally an SVG chart and a
+//! static dashboard site (`--html DIR`).
 
 use super::output::print_stderr;
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use crate::cli::{Format, GlobalArgs, HistoryArgs};
 use crate::model::HistoryView;
 use crate::report::chart::{regression_points, svg_chart, ChartSeries};
 use crate::report::history as render;
+use crate::report::html::{self, BudgetLines, SiteOptions};
 use crate::store::{history_view, GitStore, HistoryQuery, STORE_REF};
 
 /// Metrics drawn in one chart; more would make panels too small to read.
@@ -46,6 +48,12 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         ..HistoryQuery::default()
     })?;
     let view = history_view(&history, |id| matcher.is_match(id));
+    // Everything the site needs is read before anything is printed: a bad --report or template
+    // fails the command before it writes.
+    let site = match &args.html {
+        Some(out) => Some((out, site_options(args, global, &dir, &view)?)),
+        None => None,
+    };
     if view.metrics.is_empty() && !view.rows.is_empty() && !global.quiet {
         print_stderr(&format!(
             "warning: no stored metric matches {}",
@@ -62,8 +70,8 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
         }
-        // `--chart F --quiet` asks for the chart alone.
-        None if args.chart.is_some() && global.quiet => {}
+        // `--chart F --quiet` and `--html DIR --quiet` ask for the chart or the site alone.
+        None if (args.chart.is_some() || args.html.is_some()) && global.quiet => {}
         None => super::output::print_stdout(&text)?,
     }
     // The terminal table has no room for notes; the other formats carry them.
@@ -76,7 +84,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         }
     }
     if let Some(path) = &args.chart {
-        let budgets = chart_budgets(&view, global)?;
+        let budgets = chart_budgets(&view, global, MAX_CHART_METRICS)?;
         let series = chart_series(&view, &budgets);
         if view.metrics.len() > series.len() && !global.quiet {
             print_stderr(&format!(
@@ -92,23 +100,99 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             print_stderr(&format!("wrote {}", path.display()));
         }
     }
+    if let Some((out, options)) = site {
+        let files = html::render(&history, &view, &options);
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let mut bytes = 0;
+        for f in &files {
+            let path = out.join(&f.path);
+            std::fs::write(&path, &f.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            bytes += f.bytes.len();
+        }
+        if !global.quiet {
+            print_stderr(&format!(
+                "wrote {} ({} file{}, {}, {} chart{})",
+                out.join("index.html").display(),
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                crate::model::Unit::Bytes.format(bytes as f64),
+                view.metrics.len(),
+                if view.metrics.len() == 1 { "" } else { "s" },
+            ));
+        }
+    }
     Ok(Outcome::Pass)
 }
 
-/// Budget limits of one metric that the chart shows.
-#[derive(Debug, Clone, Default)]
-struct ChartBudget {
-    max: Option<(f64, String)>,
-    min: Option<(f64, String)>,
-    max_regression: Option<f64>,
+/// Budgets, the report and the commit link of the dashboard.
+fn site_options(
+    args: &HistoryArgs,
+    global: &GlobalArgs,
+    repo: &std::path::Path,
+    view: &HistoryView,
+) -> anyhow::Result<SiteOptions> {
+    let report = match &args.report {
+        Some(path) => Some(super::comment::read_report(path)?),
+        None => None,
+    };
+    let commit_url = match &args.commit_url {
+        Some(t) if t.contains("{sha}") => Some(t.clone()),
+        Some(t) => anyhow::bail!(
+            "--commit-url {} has no `{{sha}}`; expected a link such as https://example.com/repo/commit/{{sha}}",
+            crate::model::echo::echo(t)
+        ),
+        None => origin_url(repo).and_then(|u| github_commit_url(&u)),
+    };
+    Ok(SiteOptions {
+        budgets: chart_budgets(view, global, usize::MAX)?,
+        report,
+        commit_url,
+        generated: Some(
+            jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+        ),
+    })
 }
 
-/// Budget limits of the charted metrics, from the budget file when there is one (`--budget`, or
-/// `budgets.toml` where `check` looks for it). Without a budget file the chart has no budget lines.
+/// The URL of the `origin` remote, when there is one.
+fn origin_url(repo: &std::path::Path) -> Option<String> {
+    let repo = git2::Repository::discover(repo).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    remote.url().ok().map(str::to_string)
+}
+
+/// GitHub's commit link template for a github.com remote URL (HTTPS, SSH or `git@` form).
+fn github_commit_url(remote: &str) -> Option<String> {
+    let rest = remote
+        .strip_prefix("https://github.com/")
+        .or_else(|| remote.strip_prefix("http://github.com/"))
+        .or_else(|| remote.strip_prefix("ssh://git@github.com/"))
+        .or_else(|| remote.strip_prefix("git@github.com:"))
+        .or_else(|| remote.strip_prefix("git://github.com/"))?;
+    // `https://token@github.com/…` carries a secret: not matched above, and never shown.
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let mut parts = rest.split('/');
+    let (owner, name) = (parts.next()?, parts.next()?);
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    (parts.next().is_none() && ok(owner) && ok(name))
+        .then(|| format!("https://github.com/{owner}/{name}/commit/{{sha}}"))
+}
+
+/// Budget limits of the first `limit` charted metrics, from the budget file when there is one
+/// (`--budget`, or `budgets.toml` where `check` looks for it). Without a budget file the charts
+/// have no budget lines.
 fn chart_budgets(
     view: &HistoryView,
     global: &GlobalArgs,
-) -> anyhow::Result<HashMap<String, ChartBudget>> {
+    limit: usize,
+) -> anyhow::Result<HashMap<String, BudgetLines>> {
     let path = match &global.budget {
         Some(p) => p.clone(),
         None => crate::budget::default_budget_path(
@@ -121,7 +205,7 @@ fn chart_budgets(
     let budget = crate::budget::load(&path)
         .with_context(|| format!("reading budget file {}", path.display()))?;
     let mut out = HashMap::new();
-    for m in view.metrics.iter().take(MAX_CHART_METRICS) {
+    for m in view.metrics.iter().take(limit) {
         // Per key, the most specific matching block wins (later blocks win ties), as in `check`.
         let mut best: [Option<&BudgetRule>; 3] = [None; 3];
         for rule in budget.budgets.iter().filter(|r| r.matcher.is_match(&m.id)) {
@@ -136,7 +220,7 @@ fn chart_budgets(
                 }
             }
         }
-        let limit = |q: Option<&crate::model::Quantity>, word: &str| {
+        let in_unit = |q: Option<&crate::model::Quantity>, word: &str| {
             q.and_then(|q| {
                 q.in_unit(m.unit, &m.id)
                     .ok()
@@ -145,9 +229,9 @@ fn chart_budgets(
         };
         out.insert(
             m.id.clone(),
-            ChartBudget {
-                max: limit(best[0].and_then(|r| r.max.as_ref()), "max"),
-                min: limit(best[1].and_then(|r| r.min.as_ref()), "min"),
+            BudgetLines {
+                max: in_unit(best[0].and_then(|r| r.max.as_ref()), "max"),
+                min: in_unit(best[1].and_then(|r| r.min.as_ref()), "min"),
                 max_regression: best[2].and_then(|r| r.max_regression),
             },
         );
@@ -155,7 +239,7 @@ fn chart_budgets(
     Ok(out)
 }
 
-fn chart_series(view: &HistoryView, budgets: &HashMap<String, ChartBudget>) -> Vec<ChartSeries> {
+fn chart_series(view: &HistoryView, budgets: &HashMap<String, BudgetLines>) -> Vec<ChartSeries> {
     view.metrics
         .iter()
         .enumerate()
@@ -185,4 +269,32 @@ fn chart_series(view: &HistoryView, budgets: &HashMap<String, ChartBudget>) -> V
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::github_commit_url;
+
+    #[test]
+    fn github_remotes_give_commit_links_and_others_none() {
+        let want = Some("https://github.com/acme/widgets/commit/{sha}".to_string());
+        for remote in [
+            "https://github.com/acme/widgets.git",
+            "https://github.com/acme/widgets",
+            "git@github.com:acme/widgets.git",
+            "ssh://git@github.com/acme/widgets.git",
+        ] {
+            assert_eq!(github_commit_url(remote), want, "{remote}");
+        }
+        for remote in [
+            "https://gitlab.com/acme/widgets.git",
+            "https://x-access-token:secret@github.com/acme/widgets.git",
+            "https://github.com/acme",
+            "https://github.com/acme/widgets/extra",
+            "file:///tmp/repo",
+            "https://github.com/acme/wid\"gets",
+        ] {
+            assert_eq!(github_commit_url(remote), None, "{remote}");
+        }
+    }
 }

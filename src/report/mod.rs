@@ -6,6 +6,7 @@ pub mod chart;
 pub mod escape;
 pub mod format;
 pub mod history;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod terminal;

@@ -206,13 +206,129 @@ fn raw_estimate(points: &[(f64, f64)]) -> Option<Raw> {
 
 /// Cuts a series at big level shifts (recursive binary segmentation on medians).
 fn level_segments(t: &[f64]) -> Vec<std::ops::Range<usize>> {
-    // The scale of run-to-run noise from first differences is not inflated by level shifts.
-    let diffs: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
-    let sigma = 1.4826 * mad(&diffs) / std::f64::consts::SQRT_2;
     let mut out = Vec::new();
-    split(t, 0..t.len(), sigma, &mut out);
+    split(t, 0..t.len(), diff_sigma(t), &mut out);
     out.sort_by_key(|r| r.start);
     out
+}
+
+/// The scale of run-to-run noise from first differences, which level shifts do not inflate.
+fn diff_sigma(t: &[f64]) -> f64 {
+    let diffs: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    1.4826 * mad(&diffs) / std::f64::consts::SQRT_2
+}
+
+/// A big level shift in a series of log values: where the calibration cuts it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelShift {
+    /// The first point of the new level.
+    pub index: usize,
+    /// Median of the new segment minus median of the one before (a log ratio).
+    pub shift: f64,
+    /// Standard error of `shift`, from the run-to-run scale of the whole series.
+    pub se: f64,
+}
+
+/// The level shifts of a series of log values, oldest first, each with its size and standard
+/// error: the cuts the noise calibration makes, placed on their commit and kept only when they
+/// stand out from the noise, so a chart marks where the level moved and nothing else.
+///
+/// Segmentation on medians finds a shift but not always its commit: a median moves as soon as
+/// half of a window is past the shift, so its best cut may sit a point or two early or late.
+/// Each cut is therefore placed again, between its neighbouring cuts, where a two-level fit
+/// leaves the least squared error. And on a short series the run-to-run scale from first
+/// differences can come out small by chance; a shift must also be big against the scatter
+/// around the levels (the larger of the two scales is used), else it is dropped.
+pub fn level_shifts(t: &[f64]) -> Vec<LevelShift> {
+    let mut cuts: Vec<usize> = level_segments(t).iter().skip(1).map(|r| r.start).collect();
+    loop {
+        for j in 0..cuts.len() {
+            let lo = if j == 0 { 0 } else { cuts[j - 1] };
+            let hi = cuts.get(j + 1).copied().unwrap_or(t.len());
+            cuts[j] = best_cut(&t[lo..hi]).map_or(cuts[j], |k| lo + k);
+        }
+        let mut bounds = vec![0];
+        bounds.extend(&cuts);
+        bounds.push(t.len());
+        let mut resid = Vec::with_capacity(t.len());
+        for w in bounds.windows(2) {
+            let centre = median(t[w[0]..w[1]].to_vec());
+            resid.extend(t[w[0]..w[1]].iter().map(|x| x - centre));
+        }
+        let sigma = diff_sigma(t).max(1.4826 * mad(&resid));
+        let shifts: Vec<LevelShift> = bounds
+            .windows(3)
+            .map(|w| {
+                let (a, b) = (w[0]..w[1], w[1]..w[2]);
+                LevelShift {
+                    index: b.start,
+                    shift: median(t[b.clone()].to_vec()) - median(t[a.clone()].to_vec()),
+                    // As in `split`: √(π/2) times the standard error of a difference of means.
+                    se: sigma * (1.0 / a.len() as f64 + 1.0 / b.len() as f64).sqrt() * 1.2533,
+                }
+            })
+            .collect();
+        let big = |s: &LevelShift| {
+            let z = if s.se > 0.0 {
+                s.shift.abs() / s.se
+            } else if s.shift != 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
+            (z, s.shift.abs())
+        };
+        let long = bounds.windows(2).all(|w| w[1] - w[0] >= MIN_SEGMENT);
+        if shifts.is_empty() {
+            return shifts;
+        }
+        if long
+            && shifts
+                .iter()
+                .map(big)
+                .all(|(z, size)| z > SHIFT_Z && size > SHIFT_SIGMAS * sigma)
+        {
+            return shifts;
+        }
+        // Drop the weakest and judge the rest again on the merged levels.
+        let weakest = shifts
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let (za, sa) = big(a.1);
+                let (zb, sb) = big(b.1);
+                za.total_cmp(&zb).then(sa.total_cmp(&sb))
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        cuts.remove(weakest);
+    }
+}
+
+/// Where one level shift in `t` leaves the least squared error around two means (at least two
+/// points on each side), or `None` when `t` is too short to say.
+fn best_cut(t: &[f64]) -> Option<usize> {
+    let n = t.len();
+    if n < 4 {
+        return None;
+    }
+    let total: f64 = t.iter().sum();
+    let mut left = 0.0;
+    let mut best: Option<(usize, f64)> = None;
+    for k in 1..n {
+        left += t[k - 1];
+        if k < 2 || n - k < 2 {
+            continue;
+        }
+        let (na, nb) = (k as f64, (n - k) as f64);
+        let diff = (total - left) / nb - left / na;
+        // The between-level sum of squares; the largest leaves the least error.
+        let between = diff * diff * na * nb / (na + nb);
+        if best.is_none_or(|b| between > b.1) {
+            best = Some((k, between));
+        }
+    }
+    best.map(|b| b.0)
 }
 
 fn split(
@@ -228,14 +344,14 @@ fn split(
     }
     let part = &t[range.clone()];
     let mut best: Option<(usize, f64, f64)> = None;
-    let mut scratch = Vec::with_capacity(len);
-    let mut median_of = |xs: &[f64]| {
-        scratch.clear();
-        scratch.extend_from_slice(xs);
-        median_in_place(&mut scratch)
-    };
+    // Every prefix's and suffix's median in O(n log n): a history of 1,000 runs (the dashboard)
+    // would take O(n² log n) with a selection per cut.
+    let before = running_medians(part.iter().copied());
+    let mut after = running_medians(part.iter().rev().copied());
+    after.reverse();
     for k in MIN_SEGMENT..=len - MIN_SEGMENT {
-        let shift = median_of(&part[k..]) - median_of(&part[..k]);
+        // `before[k - 1]` is the median of `part[..k]`, `after[k]` that of `part[k..]`.
+        let shift = after[k] - before[k - 1];
         // Standard error of a difference of medians: √(π/2) times that of means.
         let se = sigma * (1.0 / k as f64 + 1.0 / (len - k) as f64).sqrt() * 1.2533;
         let z = if se > 0.0 {
@@ -257,6 +373,59 @@ fn split(
         }
         _ => out.push(range),
     }
+}
+
+/// A value ordered by `f64::total_cmp`, as [`median_in_place`] orders them.
+#[derive(Clone, Copy, PartialEq)]
+struct Total(f64);
+
+impl Eq for Total {}
+
+impl PartialOrd for Total {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Total {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The median of the first 1, 2, … values: element `i` is the median of `values[..=i]`, the same
+/// value [`median_in_place`] gives (the mean of the two middle values for an even count).
+fn running_medians(values: impl Iterator<Item = f64>) -> Vec<f64> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // `low` holds the smaller half (⌊n/2⌋ values), `high` the larger (⌈n/2⌉).
+    let mut low: BinaryHeap<Total> = BinaryHeap::new();
+    let mut high: BinaryHeap<Reverse<Total>> = BinaryHeap::new();
+    let mut out = Vec::new();
+    for v in values {
+        match low.peek() {
+            Some(top) if Total(v) < *top => {
+                low.push(Total(v));
+                if let Some(moved) = low.pop() {
+                    high.push(Reverse(moved));
+                }
+            }
+            _ => high.push(Reverse(Total(v))),
+        }
+        if high.len() > low.len() + 1 {
+            if let Some(Reverse(moved)) = high.pop() {
+                low.push(moved);
+            }
+        }
+        let upper = high.peek().map_or(f64::NAN, |r| r.0 .0);
+        out.push(if high.len() > low.len() {
+            upper
+        } else {
+            let lower = low.peek().map_or(f64::NAN, |t| t.0);
+            (lower + upper) / 2.0
+        });
+    }
+    out
 }
 
 /// The median of owned values (see [`median_in_place`]).
@@ -537,6 +706,56 @@ mod tests {
             .map(|i| run(&[("k6/a", 100.0 + i as f64)]))
             .collect();
         assert_eq!(noise_map_from_runs(&single)["k6/a"].within_df, 0.0);
+    }
+
+    #[test]
+    fn running_medians_are_the_medians_of_every_prefix() {
+        let values: Vec<f64> = (0..40).map(|i| noise(i, 9) + (i % 7) as f64).collect();
+        let running = running_medians(values.iter().copied());
+        for k in 1..=values.len() {
+            assert_eq!(
+                running[k - 1],
+                median(values[..k].to_vec()),
+                "prefix of {k}"
+            );
+        }
+        assert_eq!(
+            running_medians([2.0, 2.0, 1.0, 1.0].into_iter()),
+            [2.0, 2.0, 2.0, 1.5]
+        );
+    }
+
+    #[test]
+    fn level_shifts_mark_the_first_commit_of_the_new_level_once() {
+        let t: Vec<f64> = (0..12)
+            .map(|i| {
+                let level: f64 = if i < 7 { 100.0 } else { 120.0 };
+                (level * (0.005 * noise(i, 4)).exp()).ln()
+            })
+            .collect();
+        let shifts = level_shifts(&t);
+        assert_eq!(shifts.len(), 1, "{shifts:?}");
+        assert_eq!(shifts[0].index, 7);
+        let ratio = shifts[0].shift.exp() - 1.0;
+        assert!((0.18..0.22).contains(&ratio), "{ratio}");
+        assert!(shifts[0].se > 0.0 && shifts[0].se < 0.02, "{:?}", shifts[0]);
+        let flat: Vec<f64> = (0..12).map(|i| (0.005 * noise(i, 5)).exp().ln()).collect();
+        assert!(
+            level_shifts(&flat).is_empty(),
+            "{flat:?} {:?}",
+            level_shifts(&flat)
+        );
+        assert!(level_shifts(&[]).is_empty());
+        // Exactly flat levels: every median split of a step has the same shift, the balanced
+        // one the largest z; the mark still lands on the first point of the new level.
+        for step in 3..=9 {
+            let t: Vec<f64> = (0..12)
+                .map(|i| if i < step { 100f64 } else { 120f64 }.ln())
+                .collect();
+            let shifts = level_shifts(&t);
+            assert_eq!(shifts.len(), 1, "step {step}: {shifts:?}");
+            assert_eq!(shifts[0].index, step, "step {step}: {shifts:?}");
+        }
     }
 
     #[test]

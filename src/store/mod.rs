@@ -69,7 +69,8 @@ mod view;
 use std::path::PathBuf;
 
 pub use baseline::{find_base, find_base_detailed, BaseLookup};
-pub use calibration::{calibration_for, environment_shift, noise_map};
+pub(crate) use calibration::noise_map_from_runs;
+pub use calibration::{calibration_for, environment_shift, level_shifts, noise_map, LevelShift};
 pub use git::GitStore;
 pub use layout::{validate_suite, DEFAULT_SUITE, STORE_FORMAT, STORE_REF};
 pub use remote::{check_remote, fetch, push, FetchOutcome, PushOutcome};

@@ -8,6 +8,8 @@ mod check_store;
 mod cli;
 mod criterion;
 mod criterion_tree;
+mod dashboard;
+mod dashboard_store;
 mod github;
 mod github_check;
 mod hardening;

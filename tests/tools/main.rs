@@ -1,9 +1,9 @@
-//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, hyperfine,
-//! and valgrind with gungraun. They have their own test target with its own harness
-//! (`harness = false`) so that a test whose tool is missing shows as `ignored`, with the reason,
-//! instead of passing having checked nothing. With `PERF_BUDGET_REQUIRE_<TOOL>=1` set (CI sets
-//! it for every tool it installs), a missing tool fails the tests that need it
-//! ([`support::Tool::required`]).
+//! End-to-end tests against the real external tools: k6, Lighthouse with Chromium, the
+//! dashboard in Chromium, hyperfine, and valgrind with gungraun. They have their own test target
+//! with its own harness (`harness = false`) so that a test whose tool is missing shows as
+//! `ignored`, with the reason, instead of passing having checked nothing. With
+//! `PERF_BUDGET_REQUIRE_<TOOL>=1` set (CI sets it for every tool it installs), a missing tool
+//! fails the tests that need it ([`support::Tool::required`]).
 //!
 //! Filters, `--test-threads`, `--ignored` and `--list` work as with any `cargo test` target:
 //! `cargo test --test tools -- k6::`.
@@ -12,6 +12,10 @@ use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
+mod dashboard;
+// The stored history the dashboard is built from, shared with the integration tests.
+#[path = "../integration/dashboard_store.rs"]
+mod dashboard_store;
 mod gungraun;
 mod hyperfine;
 mod k6;
@@ -30,7 +34,15 @@ fn main() -> ExitCode {
     let lighthouse_missing = lighthouse::missing();
     let hyperfine_missing = hyperfine::missing();
     let valgrind_missing = gungraun::missing();
+    let chromium_missing = dashboard::missing();
     let trials = vec![
+        // Chromium is installed for Lighthouse; the same variable requires it here.
+        trial(
+            "dashboard::the_site_in_a_real_browser",
+            Tool::Lighthouse,
+            &chromium_missing,
+            dashboard::the_site_in_a_real_browser,
+        ),
         trial(
             "gungraun::real_gungraun_counts_the_slowed_benchmark_and_nothing_else",
             Tool::Valgrind,
