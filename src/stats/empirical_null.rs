@@ -376,6 +376,29 @@ fn variance_df(v: f64, var_of_v: f64) -> f64 {
     }
 }
 
+/// Efficiency of the MAD as a scale estimate at the normal: its variance is that of the sample
+/// standard deviation divided by 0.37 (Huber & Ronchetti 2009, §5.1).
+const MAD_EFFICIENCY: f64 = 0.367;
+
+/// How far one of a job's samples scatters: when there is neither history nor an empirical null
+/// (too few benchmarks), the evidence the job itself holds of how unsteady its machine was (samples
+/// of one job share its machine state; a loaded machine that spreads its samples by 50 % can move
+/// a whole job's level as much). The caller counts the scatter beyond the raised margin as
+/// job-to-job drift (`docs/statistics.md`, "Fallback"). Returns the squared robust standard deviation of `log_samples`
+/// (`1.4826·MAD`) and its degrees of freedom (`0.37·(n − 1)`, the MAD's efficiency); `None` with
+/// fewer than two values or a non-finite one.
+pub fn sample_scatter_var(log_samples: &[f64]) -> Option<(f64, f64)> {
+    let n = log_samples.len();
+    if n < 2 || !log_samples.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let centre = describe::median(log_samples);
+    let deviations: Vec<f64> = log_samples.iter().map(|v| (v - centre).abs()).collect();
+    let sd = MAD_TO_SD * describe::median(&deviations);
+    sd.is_finite()
+        .then(|| (sd * sd, (MAD_EFFICIENCY * (n - 1) as f64).max(1.0)))
+}
+
 /// Huber's M-estimate of location (scale fixed at 1.4826·MAD about the median) and its sandwich
 /// standard error `S·√(mean ψ² / (mean ψ')² / n)`. With a MAD of 0 (more than half the values
 /// equal) the median, with standard error 0.
@@ -675,6 +698,23 @@ mod tests {
             let c = b.comparison(0.01, 0.05).unwrap();
             assert!(c.p_regression > 0.01, "{c:?}");
         }
+    }
+
+    #[test]
+    fn sample_scatter_is_the_robust_sd_of_the_log_samples() {
+        assert_eq!(sample_scatter_var(&[0.1]), None);
+        assert_eq!(sample_scatter_var(&[0.1, f64::NAN, 0.2]), None);
+        // Exact normal quantiles with sd 0.05: the MAD-based sd recovers it; df = 0.367·(n − 1).
+        let x: Vec<f64> = (0..199)
+            .map(|i| 0.05 * dist::normal_quantile((i as f64 + 0.5) / 199.0))
+            .collect();
+        let (var, df) = sample_scatter_var(&x).unwrap();
+        assert!((var.sqrt() / 0.05 - 1.0).abs() < 0.02, "{var}");
+        assert!((df - 0.367 * 198.0).abs() < 1e-9, "{df}");
+        // One wild sample barely moves it.
+        let mut y = x.clone();
+        y[0] = 5.0;
+        assert!((sample_scatter_var(&y).unwrap().0.sqrt() / 0.05 - 1.0).abs() < 0.03);
     }
 
     #[test]
