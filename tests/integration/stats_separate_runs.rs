@@ -458,7 +458,7 @@ fn stats_separate_runs_large_regressions_are_caught_and_small_ones_never_fail() 
     assert_eq!((rules.after.large, rules.after.small), (100, 1000));
     // The target was 90 %; even knowing every benchmark's drift exactly catches only ~94 % here
     // (a +15 % change on a benchmark drifting by 4 % is ~3 standard deviations). The heavy tails
-    // the null must allow for (`DRIFT_PRIOR_DF`) cost the rest: see docs/statistics.md.
+    // the null must allow for (fitted from the run) cost the rest: see docs/statistics.md.
     assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.65);
     // +2 % is within budget: a failure is a false alarm of a drifting benchmark, as rare as those.
     assert!(rules.after.small_fail <= 2, "{}", rules.after.small_fail);
@@ -518,7 +518,7 @@ fn stats_separate_runs_small_suites_keep_false_alarms_down() {
 /// The simulation's fast path computes what the product computes: the first comparison of each
 /// benchmark (`compare_samples` without a noise model), today's rule (margin 3 %), and the check
 /// relative to the shift (`compare_samples` on head samples divided by `exp(shift)` with the
-/// null's noise model, against `ResidualCheck::comparison`).
+/// null's noise model gives the same log-ratio and standard error as `ResidualCheck`).
 #[test]
 fn stats_separate_runs_the_fast_path_is_what_the_product_computes() {
     let mut rng = SmallRng::seed_from_u64(40);
@@ -554,20 +554,28 @@ fn stats_separate_runs_the_fast_path_is_what_the_product_computes() {
             "{i}"
         );
         assert!(close(product.se, runs.benchmarks[i].se), "{i}");
-        assert!(close(product.df, runs.benchmarks[i].df), "{i}");
-        assert!(close(product.p_regression, fast.p_regression), "{i}");
-        assert!(close(product.upper_one_sided, fast.upper_one_sided), "{i}");
         assert!(close(product.change, fast.change), "{i}");
+        // The degrees of freedom are the tail-matched ones (`ResidualCheck::df`), which the
+        // product's check uses through `ResidualCheck::comparison`, as the simulation does.
+        let check = runs.benchmarks[i].comparison(DELTA, ALPHA).expect("valid");
+        assert!(close(check.df, runs.benchmarks[i].df), "{i}");
+        assert!(close(check.p_regression, fast.p_regression), "{i}");
+        assert!(close(check.upper_one_sided, fast.upper_one_sided), "{i}");
+        assert!(
+            check.df <= product.df * (1.0 + 1e-9),
+            "{i}: tails no lighter than Satterthwaite's"
+        );
     }
 }
 
 /// The same rules on fleets whose noise differs from the default's: heavier tails, very different
 /// noise levels, a few benchmarks far noisier than the rest. The bars are those a fleet the method
-/// was not tuned on must meet. Ignored: the empirical null does not meet them yet (its tails are
-/// the fixed prior `DRIFT_PRIOR_DF`; docs/statistics.md, "What this does not do", has the figures).
+/// was not tuned on must meet. Ignored: the empirical null does not meet them all yet (+15 % is
+/// caught too rarely under t₃ drift and with a few very noisy benchmarks, which also false-alarm
+/// on 7.5 % of unchanged PRs; docs/statistics.md, "Other fleets", has the figures).
 /// Run it with `cargo test --test integration stats_separate_runs_other -- --ignored --nocapture`.
 #[test]
-#[ignore = "known gap: false alarms under heavier-tailed drift (docs/statistics.md)"]
+#[ignore = "known gap: power under heavy-tailed drift (docs/statistics.md, Other fleets)"]
 fn stats_separate_runs_other_noise_settings() {
     let mut results = Vec::new();
     for (k, noise) in OTHER_NOISE.iter().enumerate() {
