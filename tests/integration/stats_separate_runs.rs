@@ -48,6 +48,64 @@ fn normal(rng: &mut SmallRng) -> f64 {
     StandardNormal.sample(rng)
 }
 
+/// The noise of a simulated fleet: within-run noise, job-to-job drift and its tails.
+#[derive(Clone, Copy, Debug)]
+struct NoiseSetting {
+    name: &'static str,
+    /// Within-run coefficient of variation: `cv_min · cv_span^q`, `q` uniform.
+    cv_min: f64,
+    cv_span: f64,
+    /// Drift sd: `drift_min · drift_span^(u²)`.
+    drift_min: f64,
+    drift_span: f64,
+    /// Share of benchmarks whose drift is Student t with `heavy_df` degrees of freedom (same sd).
+    heavy_share: f64,
+    heavy_df: f64,
+    /// Share of benchmarks drifting `noisy_factor` times more than the rest.
+    noisy_share: f64,
+    noisy_factor: f64,
+}
+
+/// The simulation's own noise model (the one the constants were first checked on).
+const DEFAULT_NOISE: NoiseSetting = NoiseSetting {
+    name: "default",
+    cv_min: 0.01,
+    cv_span: 10.0,
+    drift_min: 0.01,
+    drift_span: 4.0,
+    heavy_share: HEAVY_SHARE,
+    heavy_df: HEAVY_DF,
+    noisy_share: 0.0,
+    noisy_factor: 1.0,
+};
+
+/// Other fleets, for robustness: the method must not be tuned to the default's exact noise.
+const OTHER_NOISE: [NoiseSetting; 3] = [
+    // Every benchmark drifts with the tails of a t with 3 degrees of freedom.
+    NoiseSetting {
+        name: "t3 drift",
+        heavy_share: 1.0,
+        heavy_df: 3.0,
+        ..DEFAULT_NOISE
+    },
+    // Within-run noise 0.3–30 %, drift 0.5–8 %: very different noise levels in one suite.
+    NoiseSetting {
+        name: "wide levels",
+        cv_min: 0.003,
+        cv_span: 100.0,
+        drift_min: 0.005,
+        drift_span: 16.0,
+        ..DEFAULT_NOISE
+    },
+    // One benchmark in twenty drifts five times more than the rest (5–20 %).
+    NoiseSetting {
+        name: "a few very noisy",
+        noisy_share: 0.05,
+        noisy_factor: 5.0,
+        ..DEFAULT_NOISE
+    },
+];
+
 /// One benchmark of the simulated suite.
 #[derive(Clone, Copy)]
 struct Bench {
@@ -55,20 +113,31 @@ struct Bench {
     cv: f64,
     /// Job-to-job drift sd of the log-ratio.
     drift_sd: f64,
-    /// Drift drawn from a Student t instead of a normal.
-    heavy: bool,
+    /// Degrees of freedom of the drift's Student t, or `None` for a normal drift.
+    heavy: Option<f64>,
 }
 
 fn suite(rng: &mut SmallRng, benchmarks: usize) -> Vec<Bench> {
+    suite_with(rng, benchmarks, &DEFAULT_NOISE)
+}
+
+fn suite_with(rng: &mut SmallRng, benchmarks: usize, noise: &NoiseSetting) -> Vec<Bench> {
     (0..benchmarks)
         .map(|_| {
             let q: f64 = rng.random();
-            let cv = 0.01 * 10f64.powf(q);
+            let cv = noise.cv_min * noise.cv_span.powf(q);
             let u = (0.6 * q + 0.4 * rng.random::<f64>()).clamp(0.0, 1.0);
+            // (No draw when the setting has no noisy benchmarks: the default's stream stays as
+            // it was.)
+            let noisy = if noise.noisy_share > 0.0 && rng.random_bool(noise.noisy_share) {
+                noise.noisy_factor
+            } else {
+                1.0
+            };
             Bench {
                 cv,
-                drift_sd: 0.01 * 4f64.powf(u * u),
-                heavy: rng.random_bool(HEAVY_SHARE),
+                drift_sd: noisy * noise.drift_min * noise.drift_span.powf(u * u),
+                heavy: rng.random_bool(noise.heavy_share).then_some(noise.heavy_df),
             }
         })
         .collect()
@@ -82,18 +151,19 @@ fn simulate_pr(
     effects: &[f64],
     machine: f64,
 ) -> Vec<(Vec<f64>, Vec<f64>)> {
-    let t = StudentT::new(HEAVY_DF).expect("valid df");
     suite
         .iter()
         .zip(effects)
         .enumerate()
         .map(|(i, (b, effect))| {
             let level = (50.0 + 37.0 * i as f64).ln();
-            let drift = if b.heavy {
-                // Unit variance: Var(t_ν) = ν / (ν − 2).
-                b.drift_sd * t.sample(rng) / (HEAVY_DF / (HEAVY_DF - 2.0)).sqrt()
-            } else {
-                b.drift_sd * normal(rng)
+            let drift = match b.heavy {
+                Some(df) => {
+                    let t = StudentT::new(df).expect("valid df");
+                    // Unit variance: Var(t_ν) = ν / (ν − 2).
+                    b.drift_sd * t.sample(rng) / (df / (df - 2.0)).sqrt()
+                }
+                None => b.drift_sd * normal(rng),
             };
             let head_level = level + machine + drift + effect.ln_1p();
             let mut side = |centre: f64| -> Vec<f64> {
@@ -290,6 +360,17 @@ fn simulate(
     effects: impl Fn(&mut SmallRng) -> Vec<f64>,
     uniform: f64,
 ) -> Rules {
+    simulate_with(&DEFAULT_NOISE, seed, prs, benchmarks, effects, uniform)
+}
+
+fn simulate_with(
+    noise: &NoiseSetting,
+    seed: u64,
+    prs: usize,
+    benchmarks: usize,
+    effects: impl Fn(&mut SmallRng) -> Vec<f64>,
+    uniform: f64,
+) -> Rules {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut rules = Rules {
         before: Tally::default(),
@@ -297,7 +378,7 @@ fn simulate(
         oracle: Tally::default(),
     };
     for _ in 0..prs {
-        let bench = suite(&mut rng, benchmarks);
+        let bench = suite_with(&mut rng, benchmarks, noise);
         let effects = effects(&mut rng);
         let machine = rng.random_range(-MACHINE_SHIFT_MAX..MACHINE_SHIFT_MAX);
         let pr = simulate_pr(&mut rng, &bench, &effects, machine + uniform.ln_1p());
@@ -353,29 +434,31 @@ fn stats_separate_runs_unchanged_prs_rarely_alarm_and_mostly_pass() {
     assert!(share(rules.after.unchanged_pass, rules.after.unchanged).0 >= 0.8);
 }
 
+/// Every PR: +15 % on one benchmark chosen at random, +2 % on ten others (within the 5 %
+/// budget: never a failure).
+fn one_large_ten_small(rng: &mut SmallRng) -> Vec<f64> {
+    let mut e: Vec<f64> = (0..BENCHMARKS)
+        .map(|i| if i % 20 == 7 { 0.02 } else { 0.0 })
+        .collect();
+    let large = loop {
+        let i = rng.random_range(0..BENCHMARKS);
+        if e[i] == 0.0 {
+            break i;
+        }
+    };
+    e[large] = 0.15;
+    e
+}
+
 #[test]
 fn stats_separate_runs_large_regressions_are_caught_and_small_ones_never_fail() {
-    // Every PR: +15 % on one benchmark chosen at random, +2 % on ten others (within the 5 %
-    // budget: never a failure).
-    let changes = |rng: &mut SmallRng| -> Vec<f64> {
-        let mut e: Vec<f64> = (0..BENCHMARKS)
-            .map(|i| if i % 20 == 7 { 0.02 } else { 0.0 })
-            .collect();
-        let large = loop {
-            let i = rng.random_range(0..BENCHMARKS);
-            if e[i] == 0.0 {
-                break i;
-            }
-        };
-        e[large] = 0.15;
-        e
-    };
+    let changes = one_large_ten_small;
     let rules = simulate(42, 100, BENCHMARKS, changes, 0.0);
     rules.report("separate jobs +15 % on one benchmark, +2 % on ten");
     assert_eq!((rules.after.large, rules.after.small), (100, 1000));
     // The target was 90 %; even knowing every benchmark's drift exactly catches only ~94 % here
     // (a +15 % change on a benchmark drifting by 4 % is ~3 standard deviations). The heavy tails
-    // the null must allow for (`DRIFT_PRIOR_DF`) cost the rest: see docs/statistics.md.
+    // the null must allow for (fitted from the run) cost the rest: see docs/statistics.md.
     assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.65);
     // +2 % is within budget: a failure is a false alarm of a drifting benchmark, as rare as those.
     assert!(rules.after.small_fail <= 2, "{}", rules.after.small_fail);
@@ -435,7 +518,7 @@ fn stats_separate_runs_small_suites_keep_false_alarms_down() {
 /// The simulation's fast path computes what the product computes: the first comparison of each
 /// benchmark (`compare_samples` without a noise model), today's rule (margin 3 %), and the check
 /// relative to the shift (`compare_samples` on head samples divided by `exp(shift)` with the
-/// null's noise model, against `ResidualCheck::comparison`).
+/// null's noise model gives the same log-ratio and standard error as `ResidualCheck`).
 #[test]
 fn stats_separate_runs_the_fast_path_is_what_the_product_computes() {
     let mut rng = SmallRng::seed_from_u64(40);
@@ -471,9 +554,152 @@ fn stats_separate_runs_the_fast_path_is_what_the_product_computes() {
             "{i}"
         );
         assert!(close(product.se, runs.benchmarks[i].se), "{i}");
-        assert!(close(product.df, runs.benchmarks[i].df), "{i}");
-        assert!(close(product.p_regression, fast.p_regression), "{i}");
-        assert!(close(product.upper_one_sided, fast.upper_one_sided), "{i}");
         assert!(close(product.change, fast.change), "{i}");
+        // The degrees of freedom are the tail-matched ones (`ResidualCheck::df`), which the
+        // product's check uses through `ResidualCheck::comparison`, as the simulation does.
+        let check = runs.benchmarks[i].comparison(DELTA, ALPHA).expect("valid");
+        assert!(close(check.df, runs.benchmarks[i].df), "{i}");
+        assert!(close(check.p_regression, fast.p_regression), "{i}");
+        assert!(close(check.upper_one_sided, fast.upper_one_sided), "{i}");
+        assert!(
+            check.df <= product.df * (1.0 + 1e-9),
+            "{i}: tails no lighter than Satterthwaite's"
+        );
     }
+}
+
+/// The same rules on fleets whose noise differs from the default's: heavier tails, very different
+/// noise levels, a few benchmarks far noisier than the rest. The bars are those a fleet the method
+/// was not tuned on must meet. Ignored: the empirical null does not meet them all yet (+15 % is
+/// caught too rarely under t₃ drift and with a few very noisy benchmarks, which also false-alarm
+/// on 7.5 % of unchanged PRs; docs/statistics.md, "Other fleets", has the figures).
+/// Run it with `cargo test --test integration stats_separate_runs_other -- --ignored --nocapture`.
+#[test]
+#[ignore = "known gap: power under heavy-tailed drift (docs/statistics.md, Other fleets)"]
+fn stats_separate_runs_other_noise_settings() {
+    let mut results = Vec::new();
+    for (k, noise) in OTHER_NOISE.iter().enumerate() {
+        let seed = 60 + 2 * k as u64;
+        let aa = simulate_with(noise, seed, 200, BENCHMARKS, unchanged(BENCHMARKS), 0.0);
+        aa.report(&format!("{}: separate jobs A/A", noise.name));
+        let changed = simulate_with(noise, seed + 1, 100, BENCHMARKS, one_large_ten_small, 0.0);
+        changed.report(&format!(
+            "{}: separate jobs +15 % on one benchmark, +2 % on ten",
+            noise.name
+        ));
+        results.push((noise.name, aa, changed));
+    }
+    // Every setting is reported before any bar is checked.
+    for (name, aa, changed) in &results {
+        let (a, c) = (&aa.after, &changed.after);
+        assert!(share(a.false_alarm_prs, a.prs).0 <= 0.05, "{name}");
+        assert!(share(a.unchanged_pass, a.unchanged).0 >= 0.7, "{name}");
+        assert!(share(c.small_fail, c.small).0 <= 0.05, "{name}");
+        assert!(share(c.large_fail, c.large).0 >= 0.6, "{name}");
+    }
+}
+
+/// Real separate runs: the demo's benchmarks recorded in separate `cargo bench` invocations of one
+/// commit on a shared, loaded 2-core machine (`tests/fixtures/separate-runs`, README there). Every
+/// pair, either way round, compared as `compare` does (separate runs, no stored history) under
+/// the demo's own budget file, passes: no row fails and the verdict is a pass (exit 0).
+#[test]
+fn stats_separate_runs_recorded_demo_runs_pass_every_pair() {
+    use cargo_perf_budget::budget::evaluate::{evaluate, BaselineSource, EvalOptions};
+    use cargo_perf_budget::model::ResultsFile;
+    use cargo_perf_budget::report::{Status, Verdict};
+    use cargo_perf_budget::stats::empirical_null::MIN_BENCHMARKS;
+    use std::path::Path;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fixtures/separate-runs");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture directory")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("run") && n.ends_with(".json"))
+        })
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "{} recorded runs", paths.len());
+    let runs: Vec<ResultsFile> = paths
+        .iter()
+        .map(|p| ResultsFile::load(p).expect("a results file"))
+        .collect();
+    let budget = cargo_perf_budget::budget::load(&root.join("demo/budgets.toml")).expect("budget");
+    let opts = EvalOptions::new(BaselineSource::File);
+    // The demo has fewer benchmarks than an empirical null needs: the fallback decides.
+    let times = runs[0]
+        .metrics
+        .iter()
+        .filter(|m| !m.id.ends_with("/throughput"))
+        .count();
+    assert!(times < MIN_BENCHMARKS, "{times}");
+    let (mut pairs, mut pass, mut inconclusive, mut rows) = (0, 0, 0, 0);
+    let mut widest = 0.0f64;
+    for (i, base) in runs.iter().enumerate() {
+        for (j, head) in runs.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            pairs += 1;
+            let report = evaluate(&budget, base, head, &opts).expect("evaluates");
+            let failing: Vec<String> = report
+                .failed()
+                .map(|r| format!("{} {:?}", r.id, r.change))
+                .collect();
+            assert!(
+                failing.is_empty(),
+                "{} → {}: {failing:?}",
+                paths[i].display(),
+                paths[j].display()
+            );
+            assert_eq!(report.verdict, Verdict::Pass);
+            for r in &report.results {
+                rows += 1;
+                pass += usize::from(r.status == Status::Pass);
+                inconclusive += usize::from(r.status == Status::Inconclusive);
+                assert_ne!(r.method, "empirical-null", "{}", r.id);
+                if let Some(c) = r.change {
+                    widest = widest.max(c.abs());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "recorded demo runs: {} runs, {pairs} ordered pairs, {rows} rows: {pass} pass, \
+         {inconclusive} inconclusive, 0 fail; largest change between two runs {:.0} %",
+        runs.len(),
+        100.0 * widest
+    );
+    // Runs of one commit differ by more than the budget: the test would catch a fallback that
+    // trusted within-run variance alone.
+    assert!(widest > 0.05, "{widest}");
+
+    // A real ×4 slowdown of one benchmark is never called within budget.
+    let id = "criterion/parse/csv/1000";
+    let mut slowed = runs[1].clone();
+    for m in slowed.metrics.iter_mut().filter(|m| m.id == id) {
+        m.value *= 4.0;
+        m.samples.iter_mut().for_each(|v| *v *= 4.0);
+    }
+    let report = evaluate(&budget, &runs[0], &slowed, &opts).expect("evaluates");
+    let row = report
+        .results
+        .iter()
+        .find(|r| r.id == id)
+        .expect("the slowed row");
+    assert_ne!(row.status, Status::Pass, "{row:?}");
+
+    // The binary agrees: `compare` exits 0 (first pair).
+    crate::support::cli()
+        .arg("compare")
+        .arg(&paths[0])
+        .arg(&paths[1])
+        .arg("--budget")
+        .arg(root.join("demo/budgets.toml"))
+        .assert()
+        .code(0);
 }

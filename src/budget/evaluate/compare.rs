@@ -7,9 +7,10 @@ use crate::report::SideValue;
 use crate::stats::compare::{
     compare_runs, compare_samples, from_estimate, LogComparison, Method, NoiseModel,
 };
-use crate::stats::empirical_null::{ResidualCheck, MACHINE_SHIFT_SD};
+use crate::stats::empirical_null::{sample_scatter_var, ResidualCheck, MACHINE_SHIFT_SD};
 use crate::stats::rounds::{self, RoundPrior};
 use crate::stats::run_variance::{per_run_variance, StoredNoise};
+use crate::stats::welch::satterthwaite_df;
 
 use super::compared::{zero_floor, Compared};
 use super::proportions::compare_proportions;
@@ -19,6 +20,10 @@ const MIN_SAMPLES: usize = 10;
 /// Noise margin used when base and head come from different runs and no history calibrates the
 /// comparison: within-run variance alone is known to be far too small (docs/statistics.md).
 pub(super) const UNCALIBRATED_MARGIN: f64 = 0.03;
+/// Robust scatter (log-scale sd) of one job's samples up to which its machine counts as steady
+/// when nothing else measures the drift between jobs: criterion's samples on a steady machine
+/// scatter by 1–5 %. Beyond it the excess counts as job-to-job drift (docs/statistics.md).
+pub(super) const STEADY_SCATTER: f64 = 0.10;
 
 /// What is known about a metric's noise besides its own samples.
 #[derive(Debug, Clone, Copy)]
@@ -259,10 +264,30 @@ fn compare_positive(
             ));
         } else {
             margin = margin.max(UNCALIBRATED_MARGIN);
-            label.push(format!(
-                "within-run only, uncalibrated (no stored history): noise margin raised to {}",
-                percent(margin)
-            ));
+            // The raised margin stands for the drift between jobs of a steady machine, whose
+            // samples scatter by a few percent. Scatter beyond `STEADY_SCATTER` is the job's own
+            // evidence of an unsteady machine, and the excess counts as job-level noise per side.
+            let log = |m: &Metric| -> Vec<f64> { m.samples.iter().map(|v| v.ln()).collect() };
+            let excess = |m: &Metric| {
+                sample_scatter_var(&log(m))
+                    .map(|(v, df)| ((v - STEADY_SCATTER.powi(2)).max(0.0), df))
+            };
+            match (excess(base), excess(head)) {
+                (Some(b), Some(h)) if b.0 + h.0 > 0.0 => {
+                    extra_var += b.0 + h.0;
+                    df = satterthwaite_df(&[b, h]);
+                    label.push(format!(
+                        "uncalibrated (no stored history, too few benchmarks for the run's own estimate of the drift between jobs): noise margin raised to {}; samples scattering by more than {} show an unsteady machine, and each side's level is taken to drift between jobs as far as the excess (±{} together)",
+                        percent(margin),
+                        percent(STEADY_SCATTER),
+                        percent((b.0 + h.0).sqrt())
+                    ));
+                }
+                _ => label.push(format!(
+                    "within-run only, uncalibrated (no stored history): noise margin raised to {}",
+                    percent(margin)
+                )),
+            }
         }
         if machine_shift {
             extra_var += 2.0 * MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
