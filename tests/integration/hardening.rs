@@ -732,3 +732,178 @@ fn a_quiet_history_chart_prints_no_table() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{stderr}");
     assert_eq!(stderr, "");
 }
+
+/// A repository with `n` empty commits on `main`; returns their SHAs, oldest first.
+fn repo_with_commits(dir: &Path, n: usize) -> Vec<String> {
+    crate::support::git(dir, &["init", "-q", "-b", "main"]);
+    (0..n)
+        .map(|i| {
+            crate::support::git(
+                dir,
+                &["commit", "-q", "--allow-empty", "-m", &format!("c{i}")],
+            );
+            crate::support::git(dir, &["rev-parse", "HEAD"])
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Rewrites the store tree with `edit` (given the repository and the tip's tree, returning the
+/// new tree) and moves the store ref to a commit holding it.
+fn rewrite_store(dir: &Path, edit: impl FnOnce(&git2::Repository, &git2::Tree<'_>) -> git2::Oid) {
+    let repo = git2::Repository::open(dir).unwrap();
+    let tip = repo
+        .refname_to_id(cargo_perf_budget::store::STORE_REF)
+        .unwrap();
+    let base = repo.find_commit(tip).unwrap().tree().unwrap();
+    let tree = repo.find_tree(edit(&repo, &base)).unwrap();
+    let sig = git2::Signature::now("t", "t@example.com").unwrap();
+    let parent = repo.find_commit(tip).unwrap();
+    let new = repo
+        .commit(None, &sig, &sig, "damage", &tree, &[&parent])
+        .unwrap();
+    repo.reference(cargo_perf_budget::store::STORE_REF, new, true, "damage")
+        .unwrap();
+}
+
+/// Saves results of `criterion/parse` for each commit with `run --results … --commit`.
+fn save_runs(dir: &Path, shas: &[String]) {
+    for (i, sha) in shas.iter().enumerate() {
+        let file = write_results(
+            dir,
+            "saved.json",
+            sha,
+            vec![bench("criterion/parse", 100.0 + i as f64, i as u64)],
+        );
+        let out = cli()
+            .current_dir(dir)
+            .args(["run", "--results"])
+            .arg(&file)
+            .args(["--commit", sha])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn damaged_store_entries_are_reported_by_history_check_and_calibration() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let shas = repo_with_commits(d, 5);
+    save_runs(d, &shas[..4]);
+    // c1 and c2: results.json is garbage, but summary.json (which `history` and the calibration
+    // read instead of the samples) stays intact.
+    rewrite_store(d, |repo, base| {
+        let garbage = repo.blob(b"\x00garbage, not results").unwrap();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for sha in [&shas[1], &shas[2]] {
+            update.upsert(
+                format!("{}/{}/default/results.json", &sha[..2], &sha[2..]),
+                garbage,
+                git2::FileMode::Blob,
+            );
+        }
+        update.create_updated(repo, base).unwrap()
+    });
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = h["commits"].to_string();
+    let notes = h["notes"].to_string();
+    for bad in [&shas[1], &shas[2]] {
+        assert!(!listed.contains(bad.as_str()), "{bad} listed: {listed}");
+        assert!(notes.contains(bad.as_str()), "{bad} not reported: {notes}");
+    }
+    assert!(
+        listed.contains(&shas[3]) && listed.contains(&shas[0]),
+        "{listed}"
+    );
+
+    // `check` against the stored base c1 falls back to c0 and says why; the calibration walks
+    // main over c2 and says it skipped it.
+    let head = write_results(
+        d,
+        "head.json",
+        &shas[4],
+        vec![bench("criterion/parse", 100.0, 9)],
+    );
+    budget(
+        d,
+        "[settings]\nbaseline = \"store\"\n[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .args([
+            "check",
+            "--no-comment",
+            "--baseline",
+            "store",
+            "--base-rev",
+            &shas[1],
+        ])
+        .arg("--results")
+        .arg(&head)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let notes = r["notes"].to_string();
+    for bad in [&shas[1], &shas[2]] {
+        assert!(notes.contains(bad.as_str()), "{bad} not reported: {notes}");
+    }
+}
+
+#[test]
+fn a_blob_where_a_store_directory_should_be_is_reported_not_silently_dropped() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let shas = repo_with_commits(d, 2);
+    save_runs(d, &shas);
+    let prefix = shas[1][..2].to_string();
+    rewrite_store(d, |repo, base| {
+        let blob = repo.blob(b"not a directory").unwrap();
+        let mut root = repo.treebuilder(Some(base)).unwrap();
+        root.insert(prefix.as_str(), blob, git2::FileMode::Blob.into())
+            .unwrap();
+        root.write().unwrap()
+    });
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = h["notes"].to_string();
+    assert!(
+        notes.contains(&format!("{prefix}/")) && notes.contains("not a directory"),
+        "the damaged directory is not reported: {notes}"
+    );
+    // The terminal table warns on stderr.
+    let out = cli().current_dir(d).arg("history").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{prefix}/")), "{stderr}");
+}
