@@ -50,7 +50,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         global.quiet,
         !plan.interleaved_pages(&budget).is_empty(),
     );
-    let gated = crate::gate::run(
+    let mut gated = crate::gate::run(
         &budget,
         &plan,
         args.strict,
@@ -63,6 +63,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             .save(path)
             .context("writing the head results (--save-head)")?;
     }
+    // On a pull request the checkout is a test merge commit: record the PR head the event names,
+    // so that `comment` can tell a current report from a stale one.
+    gated.report.head.pr_head = crate::github::Context::from_env()
+        .pull_request
+        .and_then(|p| p.head_sha);
     output::emit(&gated.report, global)?;
     publish(&gated.report, args, global, &budget, token);
     Ok(match gated.report.verdict {

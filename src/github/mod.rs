@@ -224,7 +224,7 @@ pub fn publish_in(
         pr,
         comment_id: opts.comment_id.clone(),
         summary_url: ctx.summary_url(),
-        measured_head: comment::measured_head(ctx, report),
+        event_head: comment::event_head(ctx),
         author: ctx.comment_author.clone(),
     };
     match comment::post(&client, &plan) {
@@ -380,7 +380,7 @@ pub fn comment_report(
         pr,
         comment_id: opts.comment_id.clone(),
         summary_url: opts.summary_url.clone().or_else(|| ctx.summary_url()),
-        measured_head: comment::measured_head(ctx, report),
+        event_head: comment::event_head(ctx),
         author: ctx.comment_author.clone(),
     };
     let posted = comment::post(&client, &plan)?;

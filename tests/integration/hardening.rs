@@ -907,3 +907,161 @@ fn a_blob_where_a_store_directory_should_be_is_reported_not_silently_dropped() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("{prefix}/")), "{stderr}");
 }
+
+/// A `pull_request` event payload for PR #7 at `head`.
+fn pull_request_event(dir: &Path, head: &str) -> PathBuf {
+    use crate::github::{BASE, OWNER, PR, REPO};
+    let path = dir.join("event.json");
+    let event = serde_json::json!({
+        "action": "synchronize", "number": PR,
+        "pull_request": {
+            "number": PR,
+            "head": {"sha": head, "ref": "feature",
+                     "repo": {"full_name": format!("{OWNER}/{REPO}"), "fork": false}},
+            "base": {"sha": BASE, "ref": "main",
+                     "repo": {"full_name": format!("{OWNER}/{REPO}"), "fork": false}}
+        },
+        "repository": {"full_name": format!("{OWNER}/{REPO}")}
+    });
+    std::fs::write(&path, event.to_string()).unwrap();
+    path
+}
+
+/// A report file whose head side is `head` (as `check` writes it).
+fn report_with_head(dir: &Path, name: &str, head: serde_json::Value) -> PathBuf {
+    let path = dir.join(name);
+    let report = serde_json::json!({
+        "schema": "perf-budget/report/v1", "verdict": "pass",
+        "base": {"commit": crate::github::BASE}, "head": head,
+        "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "new": 0, "missing": 0},
+        "results": []
+    });
+    std::fs::write(&path, report.to_string()).unwrap();
+    path
+}
+
+/// `comment --report` run on a `pull_request` event at `event_head` against the fake API.
+fn comment_on_event(
+    fake: &crate::github::Fake,
+    event: &Path,
+    report: &Path,
+) -> std::process::Output {
+    use crate::github::{OWNER, REPO, TOKEN};
+    assert_cmd::Command::cargo_bin("cargo-perf-budget")
+        .unwrap()
+        .env_clear()
+        .env("GITHUB_API_URL", fake.api_url())
+        .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", event)
+        .args(["perf-budget", "comment", "--report"])
+        .arg(report)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_saved_report_for_another_commit_than_the_pr_head_is_not_posted() {
+    use crate::github::{Fake, HEAD};
+    const OLD: &str = "3333333333333333333333333333333333333333";
+    const MERGE: &str = "5555555555555555555555555555555555555555";
+    let fake = Fake::start();
+    let dir = TempDir::new().unwrap();
+    // The event and the API agree that the PR is at HEAD; the report measured an older commit.
+    let event = pull_request_event(dir.path(), HEAD);
+    let old = report_with_head(dir.path(), "old.json", serde_json::json!({"commit": OLD}));
+    let out = comment_on_event(&fake, &event, &old);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("not updating the comment"), "{stdout}");
+    assert!(stdout.contains("333333"), "{stdout}");
+    assert_eq!(
+        fake.posts() + fake.patches(),
+        0,
+        "a stale report was posted"
+    );
+
+    // A report measured on the PR's test merge commit that records an older PR head: stale too.
+    let old_head = report_with_head(
+        dir.path(),
+        "merge-old.json",
+        serde_json::json!({"commit": MERGE, "pr-head": OLD}),
+    );
+    let out = comment_on_event(&fake, &event, &old_head);
+    assert!(out.status.success());
+    assert_eq!(
+        fake.posts() + fake.patches(),
+        0,
+        "a stale report was posted"
+    );
+
+    // What `check` writes on a `pull_request` run (the merge commit measured, the PR head
+    // recorded next to it) posts.
+    let current = report_with_head(
+        dir.path(),
+        "merge.json",
+        serde_json::json!({"commit": MERGE, "pr-head": HEAD}),
+    );
+    let out = comment_on_event(&fake, &event, &current);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("posted the comment on #7"), "{stdout}");
+    assert_eq!(fake.posts(), 1);
+}
+
+#[test]
+fn check_on_a_pull_request_records_the_pr_head_next_to_the_measured_commit() {
+    use crate::github::HEAD;
+    const MERGE: &str = "5555555555555555555555555555555555555555";
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let head = write_results(
+        d,
+        "head.json",
+        MERGE,
+        vec![bench("criterion/parse", 100.0, 2)],
+    );
+    budget(
+        d,
+        "[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let event = pull_request_event(d, HEAD);
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .args(["check", "--no-comment", "--base"])
+        .arg(&base)
+        .arg("--results")
+        .arg(&head)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["head"]["commit"], MERGE, "{}", r["head"]);
+    assert_eq!(r["head"]["pr-head"], HEAD, "{}", r["head"]);
+}
