@@ -318,6 +318,12 @@ impl Checker<'_> {
                 }
             }
         }
+        // Every `[[k6]]` table computes from its stream what a budget names (ids of other
+        // sources or labels are ignored by the importer).
+        let wanted: Vec<String> = budgets.iter().map(|r| r.metric.clone()).collect();
+        for k in &mut k6 {
+            k.wanted.clone_from(&wanted);
+        }
         let mut waivers = Vec::new();
         if let Some((k, v)) = entry("waiver") {
             for block in self.table_array(k, v, "waiver") {
@@ -1179,6 +1185,7 @@ impl Checker<'_> {
             script: self.text(block, "script"),
             serve: self.text(block, "serve"),
             args: self.string_list(block, "args"),
+            wanted: Vec::new(),
         };
         if !["summary", "points", "script"]
             .iter()

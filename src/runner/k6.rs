@@ -109,7 +109,11 @@ fn collect_with(
                     message: "nothing to import: set `summary` (and optionally `points`), or `script` to run k6".into(),
                 });
             }
-            Ok(crate::import::k6::import(&files, &cfg.name)?)
+            Ok(crate::import::k6::import_with(
+                &files,
+                &cfg.name,
+                &cfg.wanted,
+            )?)
         }
     }
 }
@@ -200,7 +204,11 @@ fn run_script(
                     .into(),
         });
     }
-    Ok(crate::import::k6::import(&files, &cfg.name)?)
+    Ok(crate::import::k6::import_with(
+        &files,
+        &cfg.name,
+        &cfg.wanted,
+    )?)
 }
 
 fn spawn_error(name: &str, program: &OsString, source: std::io::Error) -> K6RunError {
@@ -510,6 +518,7 @@ mod tests {
             script: None,
             serve: None,
             args: Vec::new(),
+            wanted: Vec::new(),
         }
     }
 

@@ -1065,3 +1065,94 @@ fn check_on_a_pull_request_records_the_pr_head_next_to_the_measured_commit() {
     assert_eq!(r["head"]["commit"], MERGE, "{}", r["head"]);
     assert_eq!(r["head"]["pr-head"], HEAD, "{}", r["head"]);
 }
+
+/// A statistic only the stream can give, of a tagged sub-metric: what the budget asks for.
+const STREAM_ONLY: &str = "k6/api/http_req_duration{name:slow}/p(99.9)";
+
+/// A folder with the recorded k6 stream and a budget on [`STREAM_ONLY`].
+fn k6_budget_dir() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    std::fs::copy(
+        fixtures().join("k6/recorded/base/points.ndjson"),
+        dir.path().join("points.ndjson"),
+    )
+    .unwrap();
+    budget(
+        dir.path(),
+        &format!(
+            "[[k6]]\nname = \"api\"\npoints = \"points.ndjson\"\n\n[[budget]]\nmetric = \"{STREAM_ONLY}\"\nmax = \"10 s\"\n"
+        ),
+    );
+    dir
+}
+
+#[test]
+fn budgets_on_stream_only_k6_statistics_are_computed_by_check() {
+    let dir = k6_budget_dir();
+    let d = dir.path();
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .args(["check", "--no-comment", "--base"])
+        .arg(&base)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let result = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == STREAM_ONLY)
+        .unwrap_or_else(|| panic!("{STREAM_ONLY} not in the report: {r}"));
+    let value = result["head"]["value"].as_f64().unwrap();
+    // /slow sleeps 30–100 ms in the recorded run.
+    assert!(value > 30.0 && value < 200.0, "{value}");
+}
+
+#[test]
+fn import_k6_with_a_budget_computes_what_the_budget_names() {
+    let dir = k6_budget_dir();
+    let d = dir.path();
+    let out = cli()
+        .current_dir(d)
+        .args([
+            "--budget",
+            "budgets.toml",
+            "import",
+            "k6",
+            "--name",
+            "api",
+            "points.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = ResultsFile::from_json(&String::from_utf8_lossy(&out.stdout), "stdout").unwrap();
+    assert!(
+        r.metric(STREAM_ONLY).is_some(),
+        "{STREAM_ONLY} not imported"
+    );
+    // Without the budget only the defaults are computed.
+    let out = cli()
+        .current_dir(d)
+        .args(["import", "k6", "--name", "api", "points.ndjson"])
+        .output()
+        .unwrap();
+    let r = ResultsFile::from_json(&String::from_utf8_lossy(&out.stdout), "stdout").unwrap();
+    assert!(r.metric(STREAM_ONLY).is_none());
+}
