@@ -1156,3 +1156,133 @@ fn import_k6_with_a_budget_computes_what_the_budget_names() {
     let r = ResultsFile::from_json(&String::from_utf8_lossy(&out.stdout), "stdout").unwrap();
     assert!(r.metric(STREAM_ONLY).is_none());
 }
+
+/// Processes (pid, command line) whose command line contains `marker`.
+#[cfg(target_os = "linux")]
+fn processes_with(marker: &str) -> Vec<(u32, String)> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            (line.contains(marker) && !zombie).then_some((pid, line))
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_check_leaves_no_process_behind() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // Markers no other process has: sleeps of `mark` + 1 to 4 seconds, all starting with
+    // the digits of `mark / 10`.
+    let mark = (70_000 + std::process::id() % 9_000) * 10;
+    let started = d.join("started");
+    // A stand-in for k6 that starts a child of its own, as k6 and cargo do, then waits.
+    let k6 = d.join("fake-k6");
+    std::fs::write(
+        &k6,
+        format!(
+            "#!/bin/sh\nsleep {} &\ntouch '{}'\nsleep {}\n",
+            mark + 1,
+            started.display(),
+            mark + 2
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&k6, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(d.join("load.js"), "export default function () {}\n").unwrap();
+    // A server under test that listens, and a child of the serve shell besides it.
+    let serve = format!(
+        "sleep {} & exec python3 -c 'import socket,time; s=socket.socket(); s.bind((\\\"127.0.0.1\\\", 0)); s.listen(); time.sleep({})'",
+        mark + 3,
+        mark + 4
+    );
+    budget(
+        d,
+        &format!(
+            "[[k6]]\nname = \"api\"\nscript = \"load.js\"\nserve = \"{serve}\"\n\n[[budget]]\nmetric = \"k6/**\"\nmax-regression = \"50%\"\n"
+        ),
+    );
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut tool = std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-perf-budget"))
+        .current_dir(d)
+        .args(["perf-budget", "check", "--no-comment", "--base"])
+        .arg(&base)
+        .env("PERF_BUDGET_K6", &k6)
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while !started.exists() {
+        if let Ok(Some(status)) = tool.try_wait() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(tool.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("check ended before k6 started ({status}): {err}");
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(120),
+            "k6 never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let marker = format!("{}", mark / 10);
+    // k6, its child, the server and the serve shell's other child.
+    let mut before = processes_with(&marker);
+    while before.len() < 4 {
+        assert!(waited.elapsed() < Duration::from_secs(120), "{before:?}");
+        std::thread::sleep(Duration::from_millis(20));
+        before = processes_with(&marker);
+    }
+    assert_eq!(before.len(), 4, "{before:?}");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &tool.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = tool.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "check did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Whatever survived would be an orphan: give it a moment to go, then clean up and fail.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut left = processes_with(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        left = processes_with(&marker);
+    }
+    for (pid, _) in &left {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "orphaned by an interrupted check: {left:?}"
+    );
+    assert_eq!(status.code(), Some(130), "{status}");
+}
