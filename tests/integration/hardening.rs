@@ -1286,3 +1286,78 @@ fn an_interrupted_check_leaves_no_process_behind() {
     );
     assert_eq!(status.code(), Some(130), "{status}");
 }
+
+#[test]
+fn a_negative_bare_limit_on_a_metric_that_cannot_be_negative_is_an_error() {
+    let metrics = || {
+        vec![
+            Metric::new(
+                "k6/api/http_req_failed/rate",
+                Unit::Fraction,
+                Direction::Lower,
+                0.01,
+            ),
+            Metric::new(
+                "lighthouse/home/resources/script/count",
+                Unit::Count,
+                Direction::Lower,
+                12.0,
+            ),
+            Metric::new(
+                "lighthouse/home/score/performance",
+                Unit::Score,
+                Direction::Higher,
+                0.9,
+            ),
+            Metric::new("criterion/custom", Unit::Unitless, Direction::Lower, -3.0),
+        ]
+    };
+    let cases = [
+        ("k6/api/http_req_failed/rate", "max = -5", "`max`"),
+        ("lighthouse/home/resources/*/count", "min = -1", "`min`"),
+        ("lighthouse/home/score/*", "min = -0.5", "`min`"),
+    ];
+    for (glob, limit, key) in cases {
+        let dir = TempDir::new().unwrap();
+        let d = dir.path();
+        let base = write_results(d, "base.json", "b", metrics());
+        let head = write_results(d, "head.json", "h", metrics());
+        let budget = budget(d, &format!("[[budget]]\nmetric = \"{glob}\"\n{limit}\n"));
+        let out = cli()
+            .arg("compare")
+            .arg("--budget")
+            .arg(&budget)
+            .arg(&base)
+            .arg(&head)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{limit} on {glob}: {stderr}");
+        assert!(
+            stderr.contains("budgets.toml:2:")
+                && stderr.contains(key)
+                && stderr.contains("negative"),
+            "{limit} on {glob}: {stderr}"
+        );
+    }
+    // A plain number without unit may be negative: that limit stays a limit.
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let base = write_results(d, "base.json", "b", metrics());
+    let head = write_results(d, "head.json", "h", metrics());
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/custom\"\nmax = -1\n");
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
