@@ -1361,3 +1361,54 @@ fn a_negative_bare_limit_on_a_metric_that_cannot_be_negative_is_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_k6_stream_beyond_the_exact_bound_gives_sketched_percentiles_within_one_percent() {
+    use cargo_perf_budget::import::k6::{import_with_exact_limit, synthetic};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("points.ndjson");
+    synthetic::write_stream(
+        std::fs::File::create(&path).unwrap(),
+        8 << 20,
+        &synthetic::StreamShape::default(),
+    )
+    .unwrap();
+    let files = [path];
+    let wanted = ["k6/api/http_req_duration/p(99.9)".to_string()];
+    let exact = import_with_exact_limit(&files, "api", &wanted, None).unwrap();
+    // Every trend value after the first thousand goes to the sketch.
+    let sketched = import_with_exact_limit(&files, "api", &wanted, Some(1_000)).unwrap();
+    assert!(
+        !exact.warnings.iter().any(|w| w.contains("sketch")),
+        "{:?}",
+        exact.warnings
+    );
+    assert!(
+        sketched
+            .warnings
+            .iter()
+            .any(|w| w.contains("more than 1000 trend values") && w.contains("1 %")),
+        "the import does not say its percentiles are estimates: {:?}",
+        sketched.warnings
+    );
+    let mut compared = 0;
+    for m in &exact.metrics {
+        let is_quantile = m.id.ends_with("/med") || m.id.contains("/p(");
+        if !is_quantile || m.value == 0.0 {
+            continue;
+        }
+        let s = sketched.metric(&m.id).unwrap();
+        let error = (s.value - m.value).abs() / m.value.abs();
+        assert!(
+            error <= 0.0101,
+            "{}: exact {} sketch {}",
+            m.id,
+            m.value,
+            s.value
+        );
+        assert_eq!(s.samples.len(), m.samples.len(), "{}", m.id);
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} percentiles compared");
+    assert!(exact.metric("k6/api/http_req_duration/p(99.9)").is_some());
+}
