@@ -1412,3 +1412,105 @@ fn a_k6_stream_beyond_the_exact_bound_gives_sketched_percentiles_within_one_perc
     assert!(compared >= 10, "only {compared} percentiles compared");
     assert!(exact.metric("k6/api/http_req_duration/p(99.9)").is_some());
 }
+
+/// Copies the directory tree `from` to `to`.
+#[cfg(target_os = "linux")]
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_check_interrupted_while_compiling_leaves_no_compiler_behind() {
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new().unwrap();
+    let project = dir.path().join("crate");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bench-crate"),
+        &project,
+    );
+    // A target directory of its own: the build compiles criterion, long enough to be caught.
+    let target = dir.path().join("fresh-target");
+    budget(
+        &project,
+        "[criterion]\nargs = [\"--sample-size\", \"10\"]\n\n[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let marker = target.display().to_string();
+    let mut tool = std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-perf-budget"))
+        .current_dir(&project)
+        .args(["perf-budget", "check", "--no-comment", "--base"])
+        .arg(&base)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until a compiler works on `syn` for this build: it takes seconds, so a compiler left
+    // behind would still be running when we look.
+    let waited = Instant::now();
+    while !processes_with(&marker)
+        .iter()
+        .any(|(_, line)| line.contains("rustc") && line.contains("--crate-name syn "))
+    {
+        if let Some(status) = tool.try_wait().unwrap() {
+            panic!("check ended ({status}) before any rustc was seen");
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(180),
+            "no rustc started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &tool.id().to_string()])
+        .status()
+        .unwrap();
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = tool.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "check did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The tool stops its process groups before it exits, so nothing of the build may be left
+    // now; a compiler left running on its own would finish its crate seconds later, so the
+    // moment right after the exit (plus the time a KILL takes to land) is when to look.
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut left = processes_with(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        left = processes_with(&marker);
+    }
+    for (pid, _) in &left {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "orphaned by an interrupted check: {left:?}"
+    );
+    assert_eq!(status.code(), Some(130), "{status}");
+}
