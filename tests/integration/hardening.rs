@@ -1312,12 +1312,16 @@ fn a_negative_bare_limit_on_a_metric_that_cannot_be_negative_is_an_error() {
             Metric::new("criterion/custom", Unit::Unitless, Direction::Lower, -3.0),
         ]
     };
+    // Line 3 (the key's) when the glob alone shows it, line 2 (the block's) when the matched
+    // metric does.
     let cases = [
-        ("k6/api/http_req_failed/rate", "max = -5", "`max`"),
-        ("lighthouse/home/resources/*/count", "min = -1", "`min`"),
-        ("lighthouse/home/score/*", "min = -0.5", "`min`"),
+        ("k6/api/http_req_failed/rate", "max = -5", "`max`", 3),
+        ("lighthouse/home/resources/*/count", "min = -1", "`min`", 3),
+        ("lighthouse/home/score/*", "min = -0.5", "`min`", 3),
+        ("k6/api/http_req_failed/*", "max = -5", "`max`", 2),
+        ("**/count", "min = -1", "`min`", 2),
     ];
-    for (glob, limit, key) in cases {
+    for (glob, limit, key, line) in cases {
         let dir = TempDir::new().unwrap();
         let d = dir.path();
         let base = write_results(d, "base.json", "b", metrics());
@@ -1334,12 +1338,24 @@ fn a_negative_bare_limit_on_a_metric_that_cannot_be_negative_is_an_error() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{limit} on {glob}: {stderr}");
         assert!(
-            stderr.contains("budgets.toml:2:")
+            stderr.contains(&format!("budgets.toml:{line}:"))
                 && stderr.contains(key)
                 && stderr.contains("negative"),
             "{limit} on {glob}: {stderr}"
         );
     }
+    // A glob that can only match metrics of zero or more is refused from the budget file alone,
+    // at the line of the key, even when no such metric was measured.
+    let dir = TempDir::new().unwrap();
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        "[[budget]]\nmetric = \"lighthouse/home/*\"\nmax = -5\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml:3:") && stderr.contains("`max`"),
+        "{stderr}"
+    );
     // A plain number without unit may be negative: that limit stays a limit.
     let dir = TempDir::new().unwrap();
     let d = dir.path();
