@@ -224,6 +224,9 @@ pub struct K6Config {
     pub serve: Option<String>,
     /// Extra k6 arguments.
     pub args: Vec<String>,
+    /// The budget file's metric globs, so the stream also yields what only it can give (a
+    /// sub-metric's `p(99.9)`…) when a budget names it. Filled in from the `[[budget]]` blocks.
+    pub wanted: Vec<String>,
 }
 
 /// Where in the budget file something was written.

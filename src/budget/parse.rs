@@ -123,6 +123,15 @@ fn io_message(path: &Path, source: &std::io::Error) -> String {
     }
 }
 
+/// Whether every metric id the glob can match is one whose values cannot be negative: all of
+/// Lighthouse (timings, sizes, counts, scores, layout shift), and k6 rates and counts.
+fn only_non_negative(glob: &str) -> bool {
+    let literal = |segment: &str| !segment.contains(['*', '?', '[', '{']);
+    let first = glob.split('/').next().unwrap_or("");
+    let last = glob.rsplit('/').next().unwrap_or("");
+    (first == "lighthouse") || (first == "k6" && literal(last) && matches!(last, "rate" | "count"))
+}
+
 fn invalid_message(path: &Path, diagnostics: &[Diagnostic]) -> String {
     let count = match diagnostics.len() {
         1 => "1 error".to_string(),
@@ -320,6 +329,12 @@ impl Checker<'_> {
                     budgets.push(rule);
                 }
             }
+        }
+        // Every `[[k6]]` table computes from its stream what a budget names (ids of other
+        // sources or labels are ignored by the importer).
+        let wanted: Vec<String> = budgets.iter().map(|r| r.metric.clone()).collect();
+        for k in &mut k6 {
+            k.wanted.clone_from(&wanted);
         }
         let mut waivers = Vec::new();
         if let Some((k, v)) = entry("waiver") {
@@ -1226,6 +1241,7 @@ impl Checker<'_> {
             script: self.text(block, "script"),
             serve: self.text(block, "serve"),
             args: self.string_list(block, "args"),
+            wanted: Vec::new(),
         };
         if !["summary", "points", "script"]
             .iter()
@@ -1302,6 +1318,33 @@ impl Checker<'_> {
                 format!("[[budget]]{what} sets no limit"),
                 Some("add `max`, `min` or `max-regression`".into()),
             );
+        }
+        // A bare number below zero for metrics that can only be zero or more: such a `max`
+        // fails every value, such a `min` passes every one. Decided here when the glob can only
+        // match such metrics (evaluation catches the rest, once the metrics are known).
+        if let Some((g, _, _)) = &glob {
+            if only_non_negative(g) {
+                for (key, limit) in [("max", &max), ("min", &min)] {
+                    let Some(q) = limit else { continue };
+                    let Some((_, value)) = block.entry(key) else {
+                        continue;
+                    };
+                    if q.dimension.is_none() && q.base_value < 0.0 {
+                        self.invalid(
+                            block,
+                            key,
+                            value.span(),
+                            format!(
+                                "`{key}` in {} is {}, below zero, but no metric {} can match can be negative",
+                                block.title,
+                                echo(&q.text),
+                                echo(g)
+                            ),
+                            Some(format!("write a limit of zero or more, e.g. `{key} = 0.9`")),
+                        );
+                    }
+                }
+            }
         }
         if let (Some(lo), Some(hi)) = (&min, &max) {
             if lo.dimension == hi.dimension && lo.base_value > hi.base_value {

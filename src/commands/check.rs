@@ -54,7 +54,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         plan.seed,
     )
     .with_shard(plan.shard);
-    let gated = crate::gate::run(
+    let mut gated = crate::gate::run(
         &budget,
         &plan,
         args.strict,
@@ -73,6 +73,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             .save(path)
             .context("writing the base results (--save-base)")?;
     }
+    // On a pull request the checkout is a test merge commit: record the PR head the event names,
+    // so that `comment` can tell a current report from a stale one.
+    gated.report.head.pr_head = crate::github::Context::from_env()
+        .pull_request
+        .and_then(|p| p.head_sha);
     output::emit(&gated.report, global)?;
     publish(&gated.report, args, global, &budget, token);
     // A gate that measured nothing its budgets name is an error, never a pass.

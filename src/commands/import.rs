@@ -22,7 +22,17 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             import::lighthouse::import(files, name).context("importing Lighthouse reports")?
         }
         ImportCommand::K6 { files, name } => {
-            import::k6::import(files, name).context("importing k6 output")?
+            // With `--budget`, also compute what its budgets name (stream-only statistics).
+            let wanted: Vec<String> = match &global.budget {
+                Some(path) => crate::budget::load(path)
+                    .with_context(|| format!("reading budget file {}", path.display()))?
+                    .budgets
+                    .into_iter()
+                    .map(|r| r.metric)
+                    .collect(),
+                None => Vec::new(),
+            };
+            import::k6::import_with(files, name, &wanted).context("importing k6 output")?
         }
         ImportCommand::Hyperfine { files, cpu_times } => import::hyperfine::import(
             files,

@@ -107,7 +107,7 @@ pub fn collect(
         // would leave the gate without a base, which is an error.
         let tolerate =
             measured_here || (plan.head == HeadPlan::Measure && budget.criterion.is_none());
-        match store.base_results(&base_commit, &budget.settings.suite) {
+        match store.base_results(&base_commit, &budget.settings.suite, &mut c.notes) {
             Ok(Some((commit, stored))) => {
                 take_stored(&base_commit, commit, stored, &pages, measured_here, &mut c)
             }

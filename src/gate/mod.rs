@@ -88,6 +88,7 @@ pub fn run(
             CALIBRATION_DEPTH,
         ) {
             Ok(calibration) => {
+                notes.extend(calibration.skipped);
                 opts.noise = calibration.noise;
                 opts.history = calibration.history;
             }

@@ -15,16 +15,20 @@ pub struct Calibration {
     pub noise: NoiseMap,
     /// Each metric's stored trend, for the report's charts.
     pub history: BTreeMap<String, Vec<TrendPoint>>,
+    /// Stored runs that could not be read and were left out, for the report's notes.
+    pub skipped: Vec<String>,
 }
 
 /// The result store as the gate reads it.
 pub trait Store {
     /// The stored results of `commit` (a full SHA) or of its nearest ancestor that has some,
-    /// with the commit they belong to; `None` when neither has any.
+    /// with the commit they belong to; `None` when neither has any. Stored entries that could
+    /// not be read on the way are added to `skipped`, for the report's notes.
     fn base_results(
         &self,
         commit: &str,
         suite: &str,
+        skipped: &mut Vec<String>,
     ) -> Result<Option<(String, ResultsFile)>, StoreError>;
 
     /// The noise and trends of the last `depth` stored runs on `main_branch` before
@@ -57,8 +61,12 @@ impl Store for GitResults {
         &self,
         commit: &str,
         suite: &str,
+        skipped: &mut Vec<String>,
     ) -> Result<Option<(String, ResultsFile)>, StoreError> {
-        crate::store::find_base(&self.dir, commit, suite)
+        let mut problems = Vec::new();
+        let found = crate::store::find_base_reporting(&self.dir, commit, suite, &mut problems);
+        skipped.extend(crate::store::problem_notes(&problems));
+        Ok(found?.map(|b| (b.commit, b.results)))
     }
 
     fn calibration(
@@ -68,8 +76,19 @@ impl Store for GitResults {
         main_branch: &str,
         depth: usize,
     ) -> Result<Calibration, StoreError> {
-        let (noise, history) =
-            crate::store::calibration_for(&self.dir, head_commit, suite, main_branch, depth)?;
-        Ok(Calibration { noise, history })
+        let mut problems = Vec::new();
+        let (noise, history) = crate::store::calibration_reporting(
+            &self.dir,
+            head_commit,
+            suite,
+            main_branch,
+            depth,
+            &mut problems,
+        )?;
+        Ok(Calibration {
+            noise,
+            history,
+            skipped: crate::store::problem_notes(&problems),
+        })
     }
 }

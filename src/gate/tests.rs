@@ -156,6 +156,7 @@ impl Store for MemoryStore {
         &self,
         commit: &str,
         _suite: &str,
+        _skipped: &mut Vec<String>,
     ) -> Result<Option<(String, ResultsFile)>, StoreError> {
         if self.broken {
             return Err(StoreError::NoStore {

@@ -70,6 +70,8 @@ pub struct PullRequest {
     pub number: u64,
     /// Its current head commit.
     pub head_sha: String,
+    /// GitHub's test merge commit of head into base, when GitHub has computed one.
+    pub merge_commit_sha: Option<String>,
     /// `open` or `closed`.
     pub state: String,
 }
@@ -427,6 +429,8 @@ struct GhPull {
     number: u64,
     state: Option<String>,
     head: GhPullHead,
+    #[serde(default)]
+    merge_commit_sha: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -439,6 +443,7 @@ impl From<GhPull> for PullRequest {
         PullRequest {
             number: p.number,
             head_sha: p.head.sha,
+            merge_commit_sha: p.merge_commit_sha,
             state: p.state.unwrap_or_default(),
         }
     }

@@ -2,10 +2,14 @@
 //! `workflow_run` from a fork, whose event carries no PR number), refusing to let a stale
 //! report overwrite a newer one, and rendering the body within GitHub's limit.
 //!
-//! Staleness: the commit a report measured is the PR head named by the event
-//! (`pull_request.head.sha`, `workflow_run.head_sha`), else the report's own head commit. If the
-//! PR has moved on since, the comment is left alone: the run for the newer commit will post.
-//! This also stops a forged PR number in an artifact from reaching another PR's comment.
+//! Staleness: a report is posted only when both the event and the report are about the PR's
+//! current head (as the API says). The event's head (`pull_request.head.sha`,
+//! `workflow_run.head_sha`) is what GitHub says this run is about; this stops a forged PR number
+//! in an artifact from reaching another PR's comment. The report's own claim is its `pr-head`
+//! (which `check` records on pull request events, where the checkout is a test merge commit),
+//! else its head commit, which must then be the PR head or GitHub's current test merge commit;
+//! this stops a saved report of an older commit from being posted over the newer one. If either
+//! names an older commit, the comment is left alone: the run for the newer commit will post.
 
 use super::body;
 use super::client::{Client, PullRequest};
@@ -28,8 +32,8 @@ pub struct CommentPlan<'a> {
     pub comment_id: String,
     /// Link to the full report, shown when the comment had to be shortened.
     pub summary_url: Option<String>,
-    /// The commit the report is about, if known.
-    pub measured_head: Option<String>,
+    /// The PR head the event names (what this run is about), if any.
+    pub event_head: Option<String>,
     /// The login our comments carry, when known without asking GitHub.
     pub author: Option<String>,
     /// When a new comment is created (an existing one is always updated).
@@ -79,13 +83,11 @@ pub enum Posted {
 /// Posts (or updates) the comment, unless the report is stale.
 pub fn post(client: &Client, plan: &CommentPlan<'_>) -> Result<Posted, GitHubError> {
     let pull: PullRequest = client.pull_request(&plan.repo, plan.pr)?;
-    if let Some(measured) = &plan.measured_head {
-        if !same_commit(measured, &pull.head_sha) {
-            return Ok(Posted::Stale {
-                measured: measured.clone(),
-                current: pull.head_sha,
-            });
-        }
+    if let Some(measured) = stale_commit(plan.event_head.as_deref(), plan.report, &pull) {
+        return Ok(Posted::Stale {
+            measured,
+            current: pull.head_sha,
+        });
     }
     let author = match &plan.author {
         Some(login) => login.clone(),
@@ -135,12 +137,41 @@ pub fn resolve_pr(
     }
 }
 
-/// The commit the report measured: the event's PR head, else the report's head.
-pub fn measured_head(ctx: &Context, report: &Report) -> Option<String> {
+/// The PR head the event names, if any.
+pub fn event_head(ctx: &Context) -> Option<String> {
     ctx.event_head_sha()
         .map(str::to_owned)
-        .or_else(|| report.head.commit.clone())
         .filter(|s| !s.trim().is_empty())
+}
+
+/// The commit that makes the report stale for `pull`, if any: the event's head when the PR has
+/// moved on from it, else the report's `pr-head`, else its head commit when that is neither the
+/// PR head nor GitHub's current test merge commit. A report that names no commit is checked
+/// through the event alone.
+pub fn stale_commit(
+    event_head: Option<&str>,
+    report: &Report,
+    pull: &PullRequest,
+) -> Option<String> {
+    let current = pull.head_sha.as_str();
+    let named = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(event) = event_head.filter(|e| !same_commit(e, current)) {
+        return Some(event.to_owned());
+    }
+    if let Some(pr_head) = named(&report.head.pr_head) {
+        return (!same_commit(&pr_head, current)).then_some(pr_head);
+    }
+    let commit = named(&report.head.commit)?;
+    let merge = pull
+        .merge_commit_sha
+        .as_deref()
+        .is_some_and(|m| same_commit(&commit, m));
+    (!same_commit(&commit, current) && !merge).then_some(commit)
 }
 
 /// Same commit, allowing one side to be abbreviated (at least 7 hex digits).

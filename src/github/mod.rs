@@ -228,7 +228,7 @@ pub fn publish_in(
         pr,
         comment_id: opts.comment_id.clone(),
         summary_url: ctx.summary_url(),
-        measured_head: comment::measured_head(ctx, report),
+        event_head: comment::event_head(ctx),
         author: ctx.comment_author.clone(),
         comment_on: opts.comment_on,
     };
@@ -398,7 +398,7 @@ pub fn comment_report(
         pr,
         comment_id: opts.comment_id.clone(),
         summary_url: opts.summary_url.clone().or_else(|| ctx.summary_url()),
-        measured_head: comment::measured_head(ctx, report),
+        event_head: comment::event_head(ctx),
         author: ctx.comment_author.clone(),
         comment_on: opts.comment_on,
     };

@@ -76,6 +76,11 @@ pub enum Kind {
 pub struct Side {
     /// The commit SHA, when known.
     pub commit: Option<String>,
+    /// Head side of a pull request run: the PR's head commit as the event named it. On
+    /// `pull_request` events the checkout (`commit`) is GitHub's test merge commit, so this is
+    /// what `comment` compares with the PR's current head to refuse stale reports.
+    #[serde(default, rename = "pr-head", skip_serializing_if = "Option::is_none")]
+    pub pr_head: Option<String>,
 }
 
 /// Counts of results by status. `pass`, `fail`, `inconclusive`, `new` and `missing` count

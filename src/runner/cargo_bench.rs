@@ -933,6 +933,8 @@ fn run_streaming(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Its own group: on interrupt the handler stops cargo with every rustc it started.
+    interrupt::own_process_group(command);
     let mut child = command.spawn()?;
     let _registered = interrupt::ChildGuard::new(child.id());
     let stdout = child.stdout.take();

@@ -1,6 +1,13 @@
-//! Ctrl-C and termination (CI cancellation): stop the children we started (cargo, bench
-//! binaries) and run the registered cleanups (remove the base worktree) before exiting with
-//! 130, so an interrupted check leaves the repository as it found it.
+//! Ctrl-C and termination (CI cancellation): stop the children we started (cargo and the
+//! compilers it runs, bench binaries, `serve` commands, k6, Lighthouse and Chromium) and run the
+//! registered cleanups (remove temporary files) before exiting with 130, so an interrupted check
+//! leaves neither processes nor files behind.
+//!
+//! Every child starts in its own process group ([`own_process_group`]) and is registered with a
+//! [`ChildGuard`] while it runs; on interrupt the whole group is signalled (TERM, then KILL after
+//! a grace period), so grandchildren such as `rustc` under `cargo` stop too. (A terminal's Ctrl-C
+//! reaches only the foreground group, which is why the handler must do it.) A run killed with
+//! SIGKILL cannot do any of this; its base checkout is repaired by the next run (`worktree`).
 //!
 //! Cleanups are registered by id and run at most once: by their owner's `Drop` on the normal
 //! and error paths, or by the signal handler, whichever comes first.
@@ -40,9 +47,8 @@ pub(crate) fn install_handler() {
 
 fn on_interrupt() {
     let mut registry = registry();
-    for pid in registry.children.drain(..) {
-        kill(pid);
-    }
+    let groups: Vec<u32> = registry.children.drain(..).collect();
+    stop_groups(&groups);
     let cleanups: Vec<(u64, Cleanup)> = registry.cleanups.drain(..).collect();
     let removed = !cleanups.is_empty();
     for (_, cleanup) in cleanups {
@@ -110,11 +116,27 @@ impl Drop for ScratchDir {
     }
 }
 
-/// A child process that the handler stops on interrupt, while this guard lives.
+/// Starts `cmd` in a process group of its own (unix), so that it and everything it starts can
+/// be signalled together; pair the spawned child with a [`ChildGuard`].
+pub(crate) fn own_process_group(cmd: &mut std::process::Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    #[cfg(not(unix))]
+    let _ = cmd;
+}
+
+/// A child started with [`own_process_group`] whose group the handler stops on interrupt, while
+/// this guard lives.
 pub(crate) struct ChildGuard(u32);
 
 impl ChildGuard {
+    /// Registers the child `pid` (the leader of its own process group) and makes sure the
+    /// handler is installed.
     pub(crate) fn new(pid: u32) -> ChildGuard {
+        install_handler();
         registry().children.push(pid);
         ChildGuard(pid)
     }
@@ -126,21 +148,75 @@ impl Drop for ChildGuard {
     }
 }
 
-fn kill(pid: u32) {
-    // `unsafe` is forbidden in this crate, so no direct kill(2): the system's own tool does it.
+/// How long the groups get to end after TERM before they are killed.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Stops the process groups led by `groups`: TERM to each, then KILL to what is left after
+/// [`STOP_GRACE`] (or as soon as nothing is left).
+fn stop_groups(groups: &[u32]) {
+    if groups.is_empty() {
+        return;
+    }
+    for &group in groups {
+        signal_group(group, "TERM");
+    }
+    let start = std::time::Instant::now();
+    while start.elapsed() < STOP_GRACE && groups.iter().any(|&g| group_alive(g)) {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    for &group in groups {
+        signal_group(group, "KILL");
+    }
+}
+
+/// Sends `signal` to the process group `group` (on Windows: ends the process tree).
+fn signal_group(group: u32, signal: &str) {
+    // `unsafe` is forbidden in this crate, so no direct kill(2): the shell's own `kill` builtin
+    // does it (no procps needed; a negative pid names the group; dash rejects `--`).
     let mut command = if cfg!(windows) {
         let mut c = std::process::Command::new("taskkill");
-        c.args(["/F", "/T", "/PID", &pid.to_string()]);
+        c.args(["/F", "/T", "/PID", &group.to_string()]);
         c
     } else {
-        let mut c = std::process::Command::new("kill");
-        c.args(["-TERM", &pid.to_string()]);
+        let mut c = std::process::Command::new("sh");
+        c.arg("-c")
+            .arg(format!("kill -{signal} -{group} 2>/dev/null"));
         c
     };
     let _ = command
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
+}
+
+/// Whether a process of group `pgid` is still running (zombies, which are only waiting to be
+/// reaped, do not count). Without /proc, asks `kill -0`, which counts zombies too.
+pub(crate) fn group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -0 -{pgid} 2>/dev/null"))
+            .stdin(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .any(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // After the command name in parentheses: state, ppid, pgrp.
+            let Some((_, after)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let mut fields = after.split_whitespace();
+            let state = fields.next();
+            let pgrp = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
+            pgrp == Some(pgid) && state != Some("Z") && state != Some("X")
+        })
 }
 
 #[cfg(test)]

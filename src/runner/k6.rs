@@ -109,7 +109,11 @@ fn collect_with(
                     message: "nothing to import: set `summary` (and optionally `points`), or `script` to run k6".into(),
                 });
             }
-            Ok(crate::import::k6::import(&files, &cfg.name)?)
+            Ok(crate::import::k6::import_with(
+                &files,
+                &cfg.name,
+                &cfg.wanted,
+            )?)
         }
     }
 }
@@ -150,9 +154,16 @@ fn run_script(
         .arg(script)
         .current_dir(budget_dir)
         .stdin(Stdio::null());
+    // Its own group, stopped with everything it started on interrupt.
+    super::interrupt::own_process_group(&mut command);
     let (status, output) = if quiet {
-        let out = command
-            .output()
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = command
+            .spawn()
+            .map_err(|e| spawn_error(&name, program, e))?;
+        let _registered = super::interrupt::ChildGuard::new(child.id());
+        let out = child
+            .wait_with_output()
             .map_err(|e| spawn_error(&name, program, e))?;
         let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stderr));
@@ -160,9 +171,11 @@ fn run_script(
     } else {
         // k6's stdout goes to our stderr so a report on stdout stays parseable.
         command.stdout(Stdio::from(std::io::stderr()));
-        let status = command
-            .status()
+        let mut child = command
+            .spawn()
             .map_err(|e| spawn_error(&name, program, e))?;
+        let _registered = super::interrupt::ChildGuard::new(child.id());
+        let status = child.wait().map_err(|e| spawn_error(&name, program, e))?;
         (status, String::new())
     };
     match status.code() {
@@ -200,7 +213,11 @@ fn run_script(
                     .into(),
         });
     }
-    Ok(crate::import::k6::import(&files, &cfg.name)?)
+    Ok(crate::import::k6::import_with(
+        &files,
+        &cfg.name,
+        &cfg.wanted,
+    )?)
 }
 
 fn spawn_error(name: &str, program: &OsString, source: std::io::Error) -> K6RunError {
@@ -307,6 +324,8 @@ struct Server {
     command: String,
     child: Child,
     log: Option<PathBuf>,
+    /// Lets the interrupt handler stop the group, where no destructor runs.
+    _registered: super::interrupt::ChildGuard,
 }
 
 impl Server {
@@ -322,11 +341,7 @@ impl Server {
             .arg(command)
             .current_dir(dir)
             .stdin(Stdio::null());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.process_group(0);
-        }
+        super::interrupt::own_process_group(&mut cmd);
         let log = if quiet {
             let path = tmp.join("serve.log");
             let file =
@@ -343,11 +358,13 @@ impl Server {
         let child = cmd
             .spawn()
             .map_err(|e| spawn_error(name, &"sh".into(), e))?;
+        let registered = super::interrupt::ChildGuard::new(child.id());
         Ok(Server {
             name: name.to_string(),
             command: command.to_string(),
             child,
             log,
+            _registered: registered,
         })
     }
 
@@ -510,6 +527,7 @@ mod tests {
             script: None,
             serve: None,
             args: Vec::new(),
+            wanted: Vec::new(),
         }
     }
 

@@ -31,6 +31,8 @@ use crate::import::lighthouse::import_filtered;
 use crate::import::ImportError;
 use crate::model::ResultsFile;
 
+use super::interrupt::own_process_group;
+
 /// Chromium flags for headless runs on CI machines (containers without a sandbox or GPU, small
 /// `/dev/shm`, no background traffic that would disturb the measurement).
 pub const CHROME_FLAGS: &str = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run";
@@ -310,6 +312,8 @@ fn run_once(
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start {}: {e}", lighthouse.display()))?;
+    // Lighthouse and the Chromium it starts stop with us on interrupt.
+    let _registered = super::interrupt::ChildGuard::new(child.id());
     let started = Instant::now();
     loop {
         match child.try_wait() {
@@ -346,6 +350,7 @@ fn warm_up(chrome: &Path, url: &str, scratch: &Path) -> Result<(), String> {
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start {}: {e}", chrome.display()))?;
+    let _registered = super::interrupt::ChildGuard::new(child.id());
     let started = Instant::now();
     let result = loop {
         match child.try_wait() {
@@ -460,18 +465,6 @@ pub fn find_chrome(
     Err(LighthouseRunError::ToolMissing(
         "no Chromium for Lighthouse: CHROME_PATH is not set, /usr/bin/chromium does not exist and no chromium or google-chrome is on PATH; install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH".into(),
     ))
-}
-
-/// Starts `cmd` in its own process group, so that it and everything it starts can be stopped
-/// together.
-fn own_process_group(cmd: &mut Command) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    #[cfg(not(unix))]
-    let _ = cmd;
 }
 
 /// Stops a child started with [`own_process_group`] and everything it started: TERM to the

@@ -59,6 +59,19 @@ pub fn find_base_detailed(
     base_commit: &str,
     suite: &str,
 ) -> Result<Option<BaseLookup>, StoreError> {
+    let mut skipped = Vec::new();
+    let found = find_base_reporting(repo_dir, base_commit, suite, &mut skipped)?;
+    Ok(found.map(|b| BaseLookup { skipped, ..b }))
+}
+
+/// [`find_base_detailed`] that lists the unreadable entries met on the way in `skipped` whether
+/// or not a base is found (without one they are why there is none).
+pub fn find_base_reporting(
+    repo_dir: &Path,
+    base_commit: &str,
+    suite: &str,
+    skipped: &mut Vec<EntryProblem>,
+) -> Result<Option<BaseLookup>, StoreError> {
     validate_suite(suite)?;
     let store = GitStore::open(repo_dir)?;
     let mut notes = Vec::new();
@@ -85,9 +98,8 @@ pub fn find_base_detailed(
         }
     }
     let requested = store.resolve_commit(base_commit)?;
-    let mut skipped = Vec::new();
     loop {
-        match lookup(&store, &requested, suite, &mut skipped)? {
+        match lookup(&store, &requested, suite, skipped)? {
             Lookup::Found {
                 commit,
                 distance,
@@ -104,7 +116,7 @@ pub fn find_base_detailed(
                     requested,
                     distance,
                     results: *results,
-                    skipped,
+                    skipped: skipped.clone(),
                     notes,
                 }));
             }
@@ -179,7 +191,14 @@ fn lookup(
         return Ok(Lookup::Exhausted);
     };
     let read = |sha: &str, skipped: &mut Vec<EntryProblem>| -> Option<ResultsFile> {
-        let oid = *store.suites_in(&tree, sha).get(suite)?;
+        let suites = match store.suites_in_checked(&tree, sha) {
+            Ok(suites) => suites,
+            Err(problem) => {
+                skipped.push(problem);
+                return None;
+            }
+        };
+        let oid = *suites.get(suite)?;
         match store.read_results(sha, suite, oid) {
             EntryRead::Found(r) => Some(r),
             EntryRead::Missing => None,

@@ -33,7 +33,7 @@ use crate::stats::describe::median_in_place;
 use super::git::{EntryRead, GitStore, WalkEnd};
 use super::layout::validate_suite;
 use super::summary::RunSummary;
-use super::StoreError;
+use super::{EntryProblem, StoreError};
 
 /// Fewer usable runs than this and a metric gets no noise estimate.
 pub const MIN_RUNS: usize = 5;
@@ -472,6 +472,28 @@ pub fn environment_shift(base: &ResultsFile, head: &ResultsFile) -> Option<Strin
     })
 }
 
+/// The summary of one stored run, or `None` with the problem listed in `skipped`.
+fn summary_or_problem(
+    store: &GitStore,
+    sha: &str,
+    suite: &str,
+    oid: Oid,
+    skipped: &mut Vec<EntryProblem>,
+) -> Option<RunSummary> {
+    match store.read_summary(sha, suite, oid) {
+        EntryRead::Found(r) => Some(r),
+        EntryRead::Missing => None,
+        EntryRead::Corrupt(message) => {
+            skipped.push(EntryProblem {
+                commit: sha.to_string(),
+                suite: suite.to_string(),
+                message,
+            });
+            None
+        }
+    }
+}
+
 /// Loads up to `depth` stored runs of `suite` from the main branch (first parents from the tip of
 /// `origin/<main_branch>`, else `<main_branch>`, else `head_commit`; `head_commit`'s own results
 /// are left out) and returns their noise map plus every metric's trend points, oldest first, for
@@ -486,6 +508,26 @@ pub fn calibration_for(
     suite: &str,
     main_branch: &str,
     depth: usize,
+) -> Result<(NoiseMap, BTreeMap<String, Vec<TrendPoint>>), StoreError> {
+    calibration_reporting(
+        repo_dir,
+        head_commit,
+        suite,
+        main_branch,
+        depth,
+        &mut Vec::new(),
+    )
+}
+
+/// [`calibration_for`] that lists in `skipped` the stored runs it met but could not read (they
+/// are left out of the calibration; the caller reports them).
+pub fn calibration_reporting(
+    repo_dir: &Path,
+    head_commit: &str,
+    suite: &str,
+    main_branch: &str,
+    depth: usize,
+    skipped: &mut Vec<EntryProblem>,
 ) -> Result<(NoiseMap, BTreeMap<String, Vec<TrendPoint>>), StoreError> {
     validate_suite(suite)?;
     let store = GitStore::open(repo_dir)?;
@@ -507,10 +549,15 @@ pub fn calibration_for(
         let (_, end) = store.walk_first_parent(start, MAIN_WALK_LIMIT, |c| {
             let sha = c.id().to_string();
             if Some(&sha) != head.as_ref() {
-                if let Some(&oid) = store.suites_in(&tree, &sha).get(suite) {
-                    if let EntryRead::Found(r) = store.read_summary(&sha, suite, oid) {
-                        runs.push(r);
+                match store.suites_in_checked(&tree, &sha) {
+                    Ok(suites) => {
+                        if let Some(&oid) = suites.get(suite) {
+                            if let Some(r) = summary_or_problem(&store, &sha, suite, oid, skipped) {
+                                runs.push(r);
+                            }
+                        }
                     }
+                    Err(problem) => skipped.push(problem),
                 }
             }
             runs.len() < depth
@@ -519,12 +566,16 @@ pub fn calibration_for(
     }
     if runs.len() < depth && !complete {
         let mut extra: Vec<RunSummary> = Vec::new();
-        for (sha, suites) in store.all_entries(&tree)? {
+        for (sha, suites) in store.all_entries_checked(&tree, skipped)? {
             if Some(&sha) == head.as_ref() || runs.iter().any(|r| r.commit == sha) {
                 continue;
             }
             if let Some(&oid) = suites.get(suite) {
-                if let EntryRead::Found(r) = store.read_summary(&sha, suite, oid) {
+                // Entries already met (and reported) on the main-branch walk are not read twice.
+                if skipped.iter().any(|p| p.commit == sha) {
+                    continue;
+                }
+                if let Some(r) = summary_or_problem(&store, &sha, suite, oid, skipped) {
                     extra.push(r);
                 }
             }

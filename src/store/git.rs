@@ -181,6 +181,28 @@ impl GitStore {
             .map_err(|e| StoreError::git("creating a commit signature", e))
     }
 
+    /// [`GitStore::suites_in`], or the problem when a store directory on the commit's path is a
+    /// file: whatever results the commit had cannot be read then.
+    pub(crate) fn suites_in_checked(
+        &self,
+        tree: &Tree<'_>,
+        sha: &str,
+    ) -> Result<BTreeMap<String, Oid>, EntryProblem> {
+        if is_full_sha(sha) {
+            let dir = commit_dir(sha);
+            for path in [&dir[..2], dir.as_str()] {
+                if let Ok(entry) = tree.get_path(Path::new(path)) {
+                    if entry.kind() != Some(ObjectType::Tree) {
+                        let mut problem = damaged(&format!("{path}/"), "it is not a directory");
+                        problem.commit = sha.to_string();
+                        return Err(problem);
+                    }
+                }
+            }
+        }
+        Ok(self.suites_in(tree, sha))
+    }
+
     /// The suite directories stored for a commit in `tree`: name → tree id.
     pub(crate) fn suites_in(&self, tree: &Tree<'_>, sha: &str) -> BTreeMap<String, Oid> {
         let mut out = BTreeMap::new();
@@ -235,16 +257,27 @@ impl GitStore {
         }
     }
 
+    /// The id of the `results.json` blob of a suite entry, if it has one.
+    fn results_blob_in(&self, suite_tree: Oid) -> Option<String> {
+        let tree = self.repo.find_tree(suite_tree).ok()?;
+        let id = tree.get_name(RESULTS_FILE)?.id();
+        Some(id.to_string())
+    }
+
     /// The summary of one suite entry; falls back to summarising the full results when the
-    /// summary is absent or in a format this version did not write.
+    /// summary is absent, in a format this version did not write, or not computed from the
+    /// entry's `results.json` as it is now.
     pub(crate) fn read_summary(
         &self,
         sha: &str,
         suite: &str,
         suite_tree: Oid,
     ) -> EntryRead<RunSummary> {
-        if let EntryRead::Found(bytes) = self.read_blob_in(suite_tree, SUMMARY_FILE) {
-            if let Some(s) = decode_summary(&bytes) {
+        if let (EntryRead::Found(bytes), Some(results_blob)) = (
+            self.read_blob_in(suite_tree, SUMMARY_FILE),
+            self.results_blob_in(suite_tree),
+        ) {
+            if let Some(s) = decode_summary(&bytes, &results_blob) {
                 if s.commit == sha && s.suite == suite {
                     return EntryRead::Found(s);
                 }
@@ -262,6 +295,17 @@ impl GitStore {
         &self,
         tree: &Tree<'_>,
     ) -> Result<BTreeMap<String, BTreeMap<String, Oid>>, StoreError> {
+        self.all_entries_checked(tree, &mut Vec::new())
+    }
+
+    /// [`GitStore::all_entries`], listing in `problems` what in the tree is not a store entry
+    /// (a file where a fan-out or commit directory belongs, a name that is no SHA): the results
+    /// it may have held cannot be read, and that is reported rather than passed over.
+    pub(crate) fn all_entries_checked(
+        &self,
+        tree: &Tree<'_>,
+        problems: &mut Vec<EntryProblem>,
+    ) -> Result<BTreeMap<String, BTreeMap<String, Oid>>, StoreError> {
         let mut out: BTreeMap<String, BTreeMap<String, Oid>> = BTreeMap::new();
         let read = |oid: Oid| {
             self.repo
@@ -269,13 +313,18 @@ impl GitStore {
                 .map_err(|e| StoreError::git("reading the store tree", e))
         };
         for fan in tree.iter() {
-            let (Ok(prefix), Some(ObjectType::Tree)) = (fan.name(), fan.kind()) else {
+            let prefix = String::from_utf8_lossy(fan.name_bytes()).into_owned();
+            if let Some(problem) = damaged_dir(&prefix, fan.kind(), true) {
+                problems.push(problem);
                 continue;
-            };
+            }
             for commit in read(fan.id())?.iter() {
-                let (Ok(rest), Some(ObjectType::Tree)) = (commit.name(), commit.kind()) else {
+                let rest = String::from_utf8_lossy(commit.name_bytes()).into_owned();
+                let path = format!("{prefix}/{rest}");
+                if let Some(problem) = damaged_dir(&path, commit.kind(), false) {
+                    problems.push(problem);
                     continue;
-                };
+                }
                 let sha = format!("{prefix}{rest}");
                 if !is_full_sha(&sha) {
                     continue;
@@ -613,17 +662,17 @@ impl GitStore {
             commit: usize,
             suite: String,
             suite_tree: Oid,
-            summary: Option<git2::Blob<'b>>,
+            summary: Option<(git2::Blob<'b>, String)>,
         }
         let mut jobs: Vec<Job<'_>> = Vec::new();
         for (i, p) in pending.iter().enumerate() {
             for (suite, oid) in &p.suites {
-                let summary = self
-                    .repo
-                    .find_tree(*oid)
-                    .ok()
-                    .and_then(|t| t.get_name(SUMMARY_FILE).map(|e| e.id()))
-                    .and_then(|id| self.repo.find_blob(id).ok());
+                // A summary counts only with the id of the results blob it must match.
+                let summary = self.repo.find_tree(*oid).ok().and_then(|t| {
+                    let results = t.get_name(RESULTS_FILE)?.id().to_string();
+                    let blob = self.repo.find_blob(t.get_name(SUMMARY_FILE)?.id()).ok()?;
+                    Some((blob, results))
+                });
                 jobs.push(Job {
                     commit: i,
                     suite: suite.clone(),
@@ -632,9 +681,9 @@ impl GitStore {
                 });
             }
         }
-        let inputs: Vec<Option<&[u8]>> = jobs
+        let inputs: Vec<Option<(&[u8], &str)>> = jobs
             .iter()
-            .map(|j| j.summary.as_ref().map(|b| b.content()))
+            .map(|j| j.summary.as_ref().map(|(b, r)| (b.content(), r.as_str())))
             .collect();
         let decoded = decode_summaries_in_parallel(&inputs);
         let mut commits: Vec<HistoryCommit> = pending.into_iter().map(|p| p.commit).collect();
@@ -678,32 +727,57 @@ impl GitStore {
     }
 }
 
+/// A problem with a store directory (`path`, ending in `/`) rather than with one suite entry.
+fn damaged(path: &str, why: &str) -> EntryProblem {
+    EntryProblem {
+        commit: String::new(),
+        suite: String::new(),
+        message: format!(
+            "store directory {} is damaged ({why}); the results it may hold cannot be read",
+            crate::model::echo::echo(path)
+        ),
+    }
+}
+
+/// The problem with a store tree entry at `path` that should be a directory named by hex digits:
+/// a fan-out directory (2 digits) or a commit directory (the other 38 or 62), if any.
+fn damaged_dir(path: &str, kind: Option<ObjectType>, fan_out: bool) -> Option<EntryProblem> {
+    let dir = format!("{path}/");
+    if kind != Some(ObjectType::Tree) {
+        return Some(damaged(&dir, "it is not a directory"));
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let hex = name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let length = if fan_out {
+        name.len() == 2
+    } else {
+        name.len() == 38 || name.len() == 62
+    };
+    (!hex || !length).then(|| damaged(&dir, "its name is not part of a commit SHA"))
+}
+
 /// A walked commit that has entries to read.
 struct Pending {
     commit: HistoryCommit,
     suites: Vec<(String, Oid)>,
 }
 
-/// Decodes summary blobs on up to four threads; `None` where a blob is absent or not a summary.
-fn decode_summaries_in_parallel(inputs: &[Option<&[u8]>]) -> Vec<Option<RunSummary>> {
+/// Decodes summary blobs (each with the id of the results blob it must have been computed from)
+/// on up to four threads; `None` where a blob is absent or not a summary of those results.
+fn decode_summaries_in_parallel(inputs: &[Option<(&[u8], &str)>]) -> Vec<Option<RunSummary>> {
+    let decode = |b: &Option<(&[u8], &str)>| b.and_then(|(bytes, r)| decode_summary(bytes, r));
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(4);
     if threads < 2 || inputs.len() < 16 {
-        return inputs.iter().map(|b| b.and_then(decode_summary)).collect();
+        return inputs.iter().map(decode).collect();
     }
     let chunk = inputs.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|b| b.and_then(decode_summary))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(decode).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -751,13 +825,17 @@ impl GitStore {
                 message,
             });
         }
-        let summary = encode_summary(&RunSummary::from_results(commit, suite, &results));
         let blob = |bytes: &[u8]| {
             self.repo
                 .blob(bytes)
                 .map_err(|e| StoreError::git("writing a store blob", e))
         };
-        let (entry_oid, summary_oid) = (blob(&entry)?, blob(&summary)?);
+        let entry_oid = blob(&entry)?;
+        let summary = encode_summary(
+            &RunSummary::from_results(commit, suite, &results),
+            &entry_oid.to_string(),
+        );
+        let summary_oid = blob(&summary)?;
         let mut suite_tree = self
             .repo
             .treebuilder(None)
@@ -868,7 +946,9 @@ impl GitStore {
         };
         // Stop walking once every stored commit has been seen: the rest of a long history
         // cannot hold results.
-        let stored = self.all_entries(&tree)?.len();
+        let stored = self
+            .all_entries_checked(&tree, &mut history.problems)?
+            .len();
         let wanted = query.last_n.unwrap_or(usize::MAX);
         let suite = query.suite.as_deref();
         if query.first_parent {

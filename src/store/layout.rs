@@ -222,7 +222,7 @@ mod tests {
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
         ) {
             let _ = decode_entry(&bytes, "fuzz");
-            let _ = crate::store::summary::decode_summary(&bytes);
+            let _ = crate::store::summary::decode_summary(&bytes, "b");
         }
 
         #[test]
@@ -238,13 +238,14 @@ mod tests {
             );
             let summary = crate::store::summary::encode_summary(
                 &crate::store::RunSummary::from_results(&"a".repeat(40), "default", &f),
+                "b",
             );
             for mut bytes in [encode_entry(&f), summary] {
                 let n = bytes.len();
                 bytes[at % n] = byte;
                 bytes.truncate(cut % (n + 1));
                 let _ = decode_entry(&bytes, "fuzz");
-                let _ = crate::store::summary::decode_summary(&bytes);
+                let _ = crate::store::summary::decode_summary(&bytes, "b");
             }
         }
     }

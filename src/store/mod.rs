@@ -68,9 +68,11 @@ mod view;
 
 use std::path::PathBuf;
 
-pub use baseline::{find_base, find_base_detailed, BaseLookup};
+pub use baseline::{find_base, find_base_detailed, find_base_reporting, BaseLookup};
 pub(crate) use calibration::noise_map_from_runs;
-pub use calibration::{calibration_for, environment_shift, level_shifts, noise_map, LevelShift};
+pub use calibration::{
+    calibration_for, calibration_reporting, environment_shift, level_shifts, noise_map, LevelShift,
+};
 pub use git::GitStore;
 pub use layout::{validate_suite, DEFAULT_SUITE, STORE_FORMAT, STORE_REF};
 pub use remote::{check_remote, fetch, push, FetchOutcome, PushOutcome};
@@ -180,9 +182,10 @@ impl StoreError {
 /// A store entry that could not be read. It is reported and skipped, never taken as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryProblem {
-    /// The measured commit the entry belongs to (full SHA).
+    /// The measured commit the entry belongs to (full SHA); empty when a store directory is
+    /// damaged without a commit in view (`message` names the directory).
     pub commit: String,
-    /// The suite directory.
+    /// The suite directory; empty when the damage is above the suites (`message` says where).
     pub suite: String,
     /// What is wrong with it.
     pub message: String,
@@ -190,12 +193,31 @@ pub struct EntryProblem {
 
 impl std::fmt::Display for EntryProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "stored results of commit {} (suite {}) are unreadable and were skipped: {}",
-            self.commit, self.suite, self.message
-        )
+        match (self.commit.is_empty(), self.suite.is_empty()) {
+            (true, _) => write!(f, "{}", self.message),
+            (false, true) => write!(
+                f,
+                "stored results of commit {} were skipped: {}",
+                self.commit, self.message
+            ),
+            (false, false) => write!(
+                f,
+                "stored results of commit {} (suite {}) are unreadable and were skipped: {}",
+                self.commit, self.suite, self.message
+            ),
+        }
     }
+}
+
+/// The problems as lines for a report's notes, each once (a damaged directory can be met on
+/// behalf of many commits).
+pub fn problem_notes(problems: &[EntryProblem]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .filter(|line| seen.insert(line.clone()))
+        .collect()
 }
 
 /// Every suite stored for one commit.

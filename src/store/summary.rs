@@ -168,6 +168,9 @@ struct SummaryOut<'a> {
     log_se2: Vec<Option<f64>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     failures: BTreeMap<usize, &'a str>,
+    /// The id of the `results.json` blob this summary was computed from: a summary is trusted
+    /// only next to exactly those results, so a damaged or replaced `results.json` is noticed.
+    results_blob: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -189,10 +192,12 @@ struct SummaryIn {
     log_se2: Vec<Option<f64>>,
     #[serde(default)]
     failures: BTreeMap<usize, String>,
+    #[serde(default)]
+    results_blob: Option<String>,
 }
 
-/// The bytes of `summary.json`.
-pub(crate) fn encode_summary(run: &RunSummary) -> Vec<u8> {
+/// The bytes of `summary.json` for a run whose `results.json` is the blob `results_blob`.
+pub(crate) fn encode_summary(run: &RunSummary, results_blob: &str) -> Vec<u8> {
     let m = &run.metrics;
     let out = SummaryOut {
         store: SUMMARY_FORMAT,
@@ -216,14 +221,17 @@ pub(crate) fn encode_summary(run: &RunSummary) -> Vec<u8> {
             .enumerate()
             .filter_map(|(i, m)| m.failure.as_deref().map(|f| (i, f)))
             .collect(),
+        results_blob,
     };
     // Plain data with string keys: serialising cannot fail.
     serde_json::to_vec(&out).unwrap_or_default()
 }
 
-/// Reads `summary.json`; `None` when it is not one this version wrote or its columns disagree
-/// (the caller then falls back to the full results, which are the source of truth).
-pub(crate) fn decode_summary(bytes: &[u8]) -> Option<RunSummary> {
+/// Reads `summary.json` stored next to the `results.json` blob `results_blob`; `None` when it is
+/// not one this version wrote, its columns disagree, or it was not computed from that very blob
+/// (older summaries do not say which): the caller then reads the full results, which are the
+/// source of truth, so damaged results behind an intact summary are reported, never shown.
+pub(crate) fn decode_summary(bytes: &[u8], results_blob: &str) -> Option<RunSummary> {
     let s: SummaryIn = serde_json::from_slice(bytes).ok()?;
     let len = s.ids.len();
     let columns_agree = [
@@ -236,7 +244,10 @@ pub(crate) fn decode_summary(bytes: &[u8]) -> Option<RunSummary> {
     ]
     .iter()
     .all(|&l| l == len);
-    if s.store != SUMMARY_FORMAT || !columns_agree {
+    if s.store != SUMMARY_FORMAT
+        || !columns_agree
+        || s.results_blob.as_deref() != Some(results_blob)
+    {
         return None;
     }
     let mut failures = s.failures;
@@ -337,17 +348,19 @@ mod tests {
                 }),
             ],
         };
-        let bytes = encode_summary(&run);
-        assert_eq!(decode_summary(&bytes), Some(run));
+        let bytes = encode_summary(&run, "b1");
+        assert_eq!(decode_summary(&bytes, "b1"), Some(run.clone()));
+        // Next to other results than it was computed from, a summary is not trusted.
+        assert_eq!(decode_summary(&bytes, "b2"), None);
         let text = String::from_utf8(bytes).unwrap();
         let short = text.replacen("\"n\":[1,1,1]", "\"n\":[1,1]", 1);
         assert_ne!(short, text);
         assert_eq!(
-            decode_summary(short.as_bytes()),
+            decode_summary(short.as_bytes(), "b1"),
             None,
             "columns of different lengths"
         );
-        assert_eq!(decode_summary(b"{\"store\": \"x\"}"), None);
-        assert_eq!(decode_summary(b"garbage"), None);
+        assert_eq!(decode_summary(b"{\"store\": \"x\"}", "b1"), None);
+        assert_eq!(decode_summary(b"garbage", "b1"), None);
     }
 }

@@ -732,3 +732,801 @@ fn a_quiet_history_chart_prints_no_table() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{stderr}");
     assert_eq!(stderr, "");
 }
+
+/// A repository with `n` empty commits on `main`; returns their SHAs, oldest first.
+fn repo_with_commits(dir: &Path, n: usize) -> Vec<String> {
+    crate::support::git(dir, &["init", "-q", "-b", "main"]);
+    (0..n)
+        .map(|i| {
+            crate::support::git(
+                dir,
+                &["commit", "-q", "--allow-empty", "-m", &format!("c{i}")],
+            );
+            crate::support::git(dir, &["rev-parse", "HEAD"])
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Rewrites the store tree with `edit` (given the repository and the tip's tree, returning the
+/// new tree) and moves the store ref to a commit holding it.
+fn rewrite_store(dir: &Path, edit: impl FnOnce(&git2::Repository, &git2::Tree<'_>) -> git2::Oid) {
+    let repo = git2::Repository::open(dir).unwrap();
+    let tip = repo
+        .refname_to_id(cargo_perf_budget::store::STORE_REF)
+        .unwrap();
+    let base = repo.find_commit(tip).unwrap().tree().unwrap();
+    let tree = repo.find_tree(edit(&repo, &base)).unwrap();
+    let sig = git2::Signature::now("t", "t@example.com").unwrap();
+    let parent = repo.find_commit(tip).unwrap();
+    let new = repo
+        .commit(None, &sig, &sig, "damage", &tree, &[&parent])
+        .unwrap();
+    repo.reference(cargo_perf_budget::store::STORE_REF, new, true, "damage")
+        .unwrap();
+}
+
+/// Saves results of `criterion/parse` for each commit with `run --results … --commit`.
+fn save_runs(dir: &Path, shas: &[String]) {
+    for (i, sha) in shas.iter().enumerate() {
+        let file = write_results(
+            dir,
+            "saved.json",
+            sha,
+            vec![bench("criterion/parse", 100.0 + i as f64, i as u64)],
+        );
+        let out = cli()
+            .current_dir(dir)
+            .args(["run", "--results"])
+            .arg(&file)
+            .args(["--commit", sha])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn damaged_store_entries_are_reported_by_history_check_and_calibration() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let shas = repo_with_commits(d, 5);
+    save_runs(d, &shas[..4]);
+    // c1 and c2: results.json is garbage, but summary.json (which `history` and the calibration
+    // read instead of the samples) stays intact.
+    rewrite_store(d, |repo, base| {
+        let garbage = repo.blob(b"\x00garbage, not results").unwrap();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for sha in [&shas[1], &shas[2]] {
+            update.upsert(
+                format!("{}/{}/default/results.json", &sha[..2], &sha[2..]),
+                garbage,
+                git2::FileMode::Blob,
+            );
+        }
+        update.create_updated(repo, base).unwrap()
+    });
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = h["commits"].to_string();
+    let notes = h["notes"].to_string();
+    for bad in [&shas[1], &shas[2]] {
+        assert!(!listed.contains(bad.as_str()), "{bad} listed: {listed}");
+        assert!(notes.contains(bad.as_str()), "{bad} not reported: {notes}");
+    }
+    assert!(
+        listed.contains(&shas[3]) && listed.contains(&shas[0]),
+        "{listed}"
+    );
+
+    // `check` against the stored base c1 falls back to c0 and says why; the calibration walks
+    // main over c2 and says it skipped it.
+    let head = write_results(
+        d,
+        "head.json",
+        &shas[4],
+        vec![bench("criterion/parse", 100.0, 9)],
+    );
+    budget(
+        d,
+        "[settings]\nbaseline = \"store\"\n[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .args([
+            "check",
+            "--no-comment",
+            "--baseline",
+            "store",
+            "--base-rev",
+            &shas[1],
+        ])
+        .arg("--results")
+        .arg(&head)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let notes = r["notes"].to_string();
+    for bad in [&shas[1], &shas[2]] {
+        assert!(notes.contains(bad.as_str()), "{bad} not reported: {notes}");
+    }
+}
+
+#[test]
+fn a_blob_where_a_store_directory_should_be_is_reported_not_silently_dropped() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let shas = repo_with_commits(d, 2);
+    save_runs(d, &shas);
+    let prefix = shas[1][..2].to_string();
+    rewrite_store(d, |repo, base| {
+        let blob = repo.blob(b"not a directory").unwrap();
+        let mut root = repo.treebuilder(Some(base)).unwrap();
+        root.insert(prefix.as_str(), blob, git2::FileMode::Blob.into())
+            .unwrap();
+        root.write().unwrap()
+    });
+    let out = cli()
+        .current_dir(d)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = h["notes"].to_string();
+    assert!(
+        notes.contains(&format!("{prefix}/")) && notes.contains("not a directory"),
+        "the damaged directory is not reported: {notes}"
+    );
+    // The terminal table warns on stderr.
+    let out = cli().current_dir(d).arg("history").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{prefix}/")), "{stderr}");
+}
+
+/// A `pull_request` event payload for PR #7 at `head`.
+fn pull_request_event(dir: &Path, head: &str) -> PathBuf {
+    use crate::github::{BASE, OWNER, PR, REPO};
+    let path = dir.join("event.json");
+    let event = serde_json::json!({
+        "action": "synchronize", "number": PR,
+        "pull_request": {
+            "number": PR,
+            "head": {"sha": head, "ref": "feature",
+                     "repo": {"full_name": format!("{OWNER}/{REPO}"), "fork": false}},
+            "base": {"sha": BASE, "ref": "main",
+                     "repo": {"full_name": format!("{OWNER}/{REPO}"), "fork": false}}
+        },
+        "repository": {"full_name": format!("{OWNER}/{REPO}")}
+    });
+    std::fs::write(&path, event.to_string()).unwrap();
+    path
+}
+
+/// A report file whose head side is `head` (as `check` writes it).
+fn report_with_head(dir: &Path, name: &str, head: serde_json::Value) -> PathBuf {
+    let path = dir.join(name);
+    let report = serde_json::json!({
+        "schema": "perf-budget/report/v1", "verdict": "pass",
+        "base": {"commit": crate::github::BASE}, "head": head,
+        "summary": {"pass": 0, "fail": 0, "inconclusive": 0, "new": 0, "missing": 0},
+        "results": []
+    });
+    std::fs::write(&path, report.to_string()).unwrap();
+    path
+}
+
+/// `comment --report` run on a `pull_request` event at `event_head` against the fake API.
+fn comment_on_event(
+    fake: &crate::github::Fake,
+    event: &Path,
+    report: &Path,
+) -> std::process::Output {
+    use crate::github::{OWNER, REPO, TOKEN};
+    assert_cmd::Command::cargo_bin("cargo-perf-budget")
+        .unwrap()
+        .env_clear()
+        .env("GITHUB_API_URL", fake.api_url())
+        .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", event)
+        .args(["perf-budget", "comment", "--report"])
+        .arg(report)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_saved_report_for_another_commit_than_the_pr_head_is_not_posted() {
+    use crate::github::{Fake, HEAD};
+    const OLD: &str = "3333333333333333333333333333333333333333";
+    const MERGE: &str = "5555555555555555555555555555555555555555";
+    let fake = Fake::start();
+    let dir = TempDir::new().unwrap();
+    // The event and the API agree that the PR is at HEAD; the report measured an older commit.
+    let event = pull_request_event(dir.path(), HEAD);
+    let old = report_with_head(dir.path(), "old.json", serde_json::json!({"commit": OLD}));
+    let out = comment_on_event(&fake, &event, &old);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("not updating the comment"), "{stdout}");
+    assert!(stdout.contains("333333"), "{stdout}");
+    assert_eq!(
+        fake.posts() + fake.patches(),
+        0,
+        "a stale report was posted"
+    );
+
+    // A report measured on the PR's test merge commit that records an older PR head: stale too.
+    let old_head = report_with_head(
+        dir.path(),
+        "merge-old.json",
+        serde_json::json!({"commit": MERGE, "pr-head": OLD}),
+    );
+    let out = comment_on_event(&fake, &event, &old_head);
+    assert!(out.status.success());
+    assert_eq!(
+        fake.posts() + fake.patches(),
+        0,
+        "a stale report was posted"
+    );
+
+    // What `check` writes on a `pull_request` run (the merge commit measured, the PR head
+    // recorded next to it) posts.
+    let current = report_with_head(
+        dir.path(),
+        "merge.json",
+        serde_json::json!({"commit": MERGE, "pr-head": HEAD}),
+    );
+    let out = comment_on_event(&fake, &event, &current);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("posted the comment on #7"), "{stdout}");
+    assert_eq!(fake.posts(), 1);
+}
+
+#[test]
+fn check_on_a_pull_request_records_the_pr_head_next_to_the_measured_commit() {
+    use crate::github::HEAD;
+    const MERGE: &str = "5555555555555555555555555555555555555555";
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let head = write_results(
+        d,
+        "head.json",
+        MERGE,
+        vec![bench("criterion/parse", 100.0, 2)],
+    );
+    budget(
+        d,
+        "[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let event = pull_request_event(d, HEAD);
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .args(["check", "--no-comment", "--base"])
+        .arg(&base)
+        .arg("--results")
+        .arg(&head)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["head"]["commit"], MERGE, "{}", r["head"]);
+    assert_eq!(r["head"]["pr-head"], HEAD, "{}", r["head"]);
+}
+
+/// A statistic only the stream can give, of a tagged sub-metric: what the budget asks for.
+const STREAM_ONLY: &str = "k6/api/http_req_duration{name:slow}/p(99.9)";
+
+/// A folder with the recorded k6 stream and a budget on [`STREAM_ONLY`].
+fn k6_budget_dir() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    std::fs::copy(
+        fixtures().join("k6/recorded/base/points.ndjson"),
+        dir.path().join("points.ndjson"),
+    )
+    .unwrap();
+    budget(
+        dir.path(),
+        &format!(
+            "[[k6]]\nname = \"api\"\npoints = \"points.ndjson\"\n\n[[budget]]\nmetric = \"{STREAM_ONLY}\"\nmax = \"10 s\"\n"
+        ),
+    );
+    dir
+}
+
+#[test]
+fn budgets_on_stream_only_k6_statistics_are_computed_by_check() {
+    let dir = k6_budget_dir();
+    let d = dir.path();
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let report = d.join("report.json");
+    let out = cli()
+        .current_dir(d)
+        .args(["check", "--no-comment", "--base"])
+        .arg(&base)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let result = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == STREAM_ONLY)
+        .unwrap_or_else(|| panic!("{STREAM_ONLY} not in the report: {r}"));
+    let value = result["head"]["value"].as_f64().unwrap();
+    // /slow sleeps 30–100 ms in the recorded run.
+    assert!(value > 30.0 && value < 200.0, "{value}");
+}
+
+#[test]
+fn import_k6_with_a_budget_computes_what_the_budget_names() {
+    let dir = k6_budget_dir();
+    let d = dir.path();
+    let out = cli()
+        .current_dir(d)
+        .args([
+            "--budget",
+            "budgets.toml",
+            "import",
+            "k6",
+            "--name",
+            "api",
+            "points.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = ResultsFile::from_json(&String::from_utf8_lossy(&out.stdout), "stdout").unwrap();
+    assert!(
+        r.metric(STREAM_ONLY).is_some(),
+        "{STREAM_ONLY} not imported"
+    );
+    // Without the budget only the defaults are computed.
+    let out = cli()
+        .current_dir(d)
+        .args(["import", "k6", "--name", "api", "points.ndjson"])
+        .output()
+        .unwrap();
+    let r = ResultsFile::from_json(&String::from_utf8_lossy(&out.stdout), "stdout").unwrap();
+    assert!(r.metric(STREAM_ONLY).is_none());
+}
+
+/// Processes (pid, command line) whose command line contains `marker`.
+#[cfg(target_os = "linux")]
+fn processes_with(marker: &str) -> Vec<(u32, String)> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            (line.contains(marker) && !zombie).then_some((pid, line))
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_check_leaves_no_process_behind() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // Markers no other process has: sleeps of `mark` + 1 to 4 seconds, all starting with
+    // the digits of `mark / 10`.
+    let mark = (70_000 + std::process::id() % 9_000) * 10;
+    let started = d.join("started");
+    // A stand-in for k6 that starts a child of its own, as k6 and cargo do, then waits.
+    let k6 = d.join("fake-k6");
+    std::fs::write(
+        &k6,
+        format!(
+            "#!/bin/sh\nsleep {} &\ntouch '{}'\nsleep {}\n",
+            mark + 1,
+            started.display(),
+            mark + 2
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&k6, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(d.join("load.js"), "export default function () {}\n").unwrap();
+    // A server under test that listens, and a child of the serve shell besides it.
+    let serve = format!(
+        "sleep {} & exec python3 -c 'import socket,time; s=socket.socket(); s.bind((\\\"127.0.0.1\\\", 0)); s.listen(); time.sleep({})'",
+        mark + 3,
+        mark + 4
+    );
+    budget(
+        d,
+        &format!(
+            "[[k6]]\nname = \"api\"\nscript = \"load.js\"\nserve = \"{serve}\"\n\n[[budget]]\nmetric = \"k6/**\"\nmax-regression = \"50%\"\n"
+        ),
+    );
+    let base = write_results(
+        d,
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let mut tool = std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-perf-budget"))
+        .current_dir(d)
+        .args(["perf-budget", "check", "--no-comment", "--base"])
+        .arg(&base)
+        .env("PERF_BUDGET_K6", &k6)
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while !started.exists() {
+        if let Ok(Some(status)) = tool.try_wait() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(tool.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("check ended before k6 started ({status}): {err}");
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(120),
+            "k6 never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let marker = format!("{}", mark / 10);
+    // k6, its child, the server and the serve shell's other child.
+    let mut before = processes_with(&marker);
+    while before.len() < 4 {
+        assert!(waited.elapsed() < Duration::from_secs(120), "{before:?}");
+        std::thread::sleep(Duration::from_millis(20));
+        before = processes_with(&marker);
+    }
+    assert_eq!(before.len(), 4, "{before:?}");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &tool.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = tool.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "check did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Whatever survived would be an orphan: give it a moment to go, then clean up and fail.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut left = processes_with(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        left = processes_with(&marker);
+    }
+    for (pid, _) in &left {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "orphaned by an interrupted check: {left:?}"
+    );
+    assert_eq!(status.code(), Some(130), "{status}");
+}
+
+#[test]
+fn a_negative_bare_limit_on_a_metric_that_cannot_be_negative_is_an_error() {
+    let metrics = || {
+        vec![
+            Metric::new(
+                "k6/api/http_req_failed/rate",
+                Unit::Fraction,
+                Direction::Lower,
+                0.01,
+            ),
+            Metric::new(
+                "lighthouse/home/resources/script/count",
+                Unit::Count,
+                Direction::Lower,
+                12.0,
+            ),
+            Metric::new(
+                "lighthouse/home/score/performance",
+                Unit::Score,
+                Direction::Higher,
+                0.9,
+            ),
+            Metric::new("criterion/custom", Unit::Unitless, Direction::Lower, -3.0),
+        ]
+    };
+    // Line 3 (the key's) when the glob alone shows it, line 2 (the block's) when the matched
+    // metric does.
+    let cases = [
+        ("k6/api/http_req_failed/rate", "max = -5", "`max`", 3),
+        ("lighthouse/home/resources/*/count", "min = -1", "`min`", 3),
+        ("lighthouse/home/score/*", "min = -0.5", "`min`", 3),
+        ("k6/api/http_req_failed/*", "max = -5", "`max`", 2),
+        ("**/count", "min = -1", "`min`", 2),
+    ];
+    for (glob, limit, key, line) in cases {
+        let dir = TempDir::new().unwrap();
+        let d = dir.path();
+        let base = write_results(d, "base.json", "b", metrics());
+        let head = write_results(d, "head.json", "h", metrics());
+        let budget = budget(d, &format!("[[budget]]\nmetric = \"{glob}\"\n{limit}\n"));
+        let out = cli()
+            .arg("compare")
+            .arg("--budget")
+            .arg(&budget)
+            .arg(&base)
+            .arg(&head)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{limit} on {glob}: {stderr}");
+        assert!(
+            stderr.contains(&format!("budgets.toml:{line}:"))
+                && stderr.contains(key)
+                && stderr.contains("negative"),
+            "{limit} on {glob}: {stderr}"
+        );
+    }
+    // A glob that can only match metrics of zero or more is refused from the budget file alone,
+    // at the line of the key, even when no such metric was measured.
+    let dir = TempDir::new().unwrap();
+    let (code, stderr) = compare_with_budget(
+        dir.path(),
+        "[[budget]]\nmetric = \"lighthouse/home/*\"\nmax = -5\n",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("budgets.toml:3:") && stderr.contains("`max`"),
+        "{stderr}"
+    );
+    // A plain number without unit may be negative: that limit stays a limit.
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let base = write_results(d, "base.json", "b", metrics());
+    let head = write_results(d, "head.json", "h", metrics());
+    let budget = budget(d, "[[budget]]\nmetric = \"criterion/custom\"\nmax = -1\n");
+    let out = cli()
+        .arg("compare")
+        .arg("--budget")
+        .arg(&budget)
+        .arg(&base)
+        .arg(&head)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_k6_stream_beyond_the_exact_bound_gives_sketched_percentiles_within_one_percent() {
+    use cargo_perf_budget::import::k6::{import_with_exact_limit, synthetic};
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("points.ndjson");
+    synthetic::write_stream(
+        std::fs::File::create(&path).unwrap(),
+        8 << 20,
+        &synthetic::StreamShape::default(),
+    )
+    .unwrap();
+    let files = [path];
+    let wanted = ["k6/api/http_req_duration/p(99.9)".to_string()];
+    let exact = import_with_exact_limit(&files, "api", &wanted, None).unwrap();
+    // Every trend value after the first thousand goes to the sketch.
+    let sketched = import_with_exact_limit(&files, "api", &wanted, Some(1_000)).unwrap();
+    assert!(
+        !exact.warnings.iter().any(|w| w.contains("sketch")),
+        "{:?}",
+        exact.warnings
+    );
+    assert!(
+        sketched
+            .warnings
+            .iter()
+            .any(|w| w.contains("more than 1000 trend values") && w.contains("1 %")),
+        "the import does not say its percentiles are estimates: {:?}",
+        sketched.warnings
+    );
+    let mut compared = 0;
+    for m in &exact.metrics {
+        let is_quantile = m.id.ends_with("/med") || m.id.contains("/p(");
+        if !is_quantile || m.value == 0.0 {
+            continue;
+        }
+        let s = sketched.metric(&m.id).unwrap();
+        let error = (s.value - m.value).abs() / m.value.abs();
+        assert!(
+            error <= 0.0101,
+            "{}: exact {} sketch {}",
+            m.id,
+            m.value,
+            s.value
+        );
+        assert_eq!(s.samples.len(), m.samples.len(), "{}", m.id);
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} percentiles compared");
+    assert!(exact.metric("k6/api/http_req_duration/p(99.9)").is_some());
+}
+
+/// Copies the directory tree `from` to `to`.
+#[cfg(target_os = "linux")]
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_check_interrupted_while_compiling_leaves_no_compiler_behind() {
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new().unwrap();
+    let project = dir.path().join("crate");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bench-crate"),
+        &project,
+    );
+    // A target directory of its own: the build compiles criterion, long enough to be caught.
+    let target = dir.path().join("fresh-target");
+    budget(
+        &project,
+        "[criterion]\nargs = [\"--sample-size\", \"10\"]\n\n[[budget]]\nmetric = \"criterion/**\"\nmax-regression = \"50%\"\n",
+    );
+    let base = write_results(
+        dir.path(),
+        "base.json",
+        "b",
+        vec![bench("criterion/parse", 100.0, 1)],
+    );
+    let marker = target.display().to_string();
+    let mut tool = std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-perf-budget"))
+        .current_dir(&project)
+        .args(["perf-budget", "check", "--no-comment", "--base"])
+        .arg(&base)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until a compiler works on `syn` for this build: it takes seconds, so a compiler left
+    // behind would still be running when we look.
+    let waited = Instant::now();
+    while !processes_with(&marker)
+        .iter()
+        .any(|(_, line)| line.contains("rustc") && line.contains("--crate-name syn "))
+    {
+        if let Some(status) = tool.try_wait().unwrap() {
+            panic!("check ended ({status}) before any rustc was seen");
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(180),
+            "no rustc started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &tool.id().to_string()])
+        .status()
+        .unwrap();
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = tool.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "check did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The tool stops its process groups before it exits, so nothing of the build may be left
+    // now; a compiler left running on its own would finish its crate seconds later, so the
+    // moment right after the exit (plus the time a KILL takes to land) is when to look.
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut left = processes_with(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        left = processes_with(&marker);
+    }
+    for (pid, _) in &left {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "orphaned by an interrupted check: {left:?}"
+    );
+    assert_eq!(status.code(), Some(130), "{status}");
+}

@@ -303,6 +303,7 @@ pub fn runner_starts_the_server_runs_k6_and_stops_the_server() {
             "-e".into(),
             format!("BASE=http://127.0.0.1:{port}"),
         ],
+        wanted: Vec::new(),
     };
     // k6 exits 99 (the slow threshold is crossed): a result, not an error.
     let r = collect(&cfg, &fixture(""), true).unwrap();

@@ -284,9 +284,11 @@ pub fn evaluate(
         verdict: Verdict::Pass,
         base: Side {
             commit: base.commit.clone(),
+            ..Side::default()
         },
         head: Side {
             commit: head.commit.clone(),
+            ..Side::default()
         },
         summary: Summary::default(),
         results,

@@ -150,6 +150,16 @@ pub(super) fn absolute(
             }
         };
         let name = if is_max { "max" } else { "min" };
+        // A bare number fits fractions, scores and counts, none of which can be negative: such
+        // a `max` fails every value and such a `min` passes every one.
+        if limit < 0.0 && matches!(unit, Unit::Fraction | Unit::Score | Unit::Count) {
+            problems.push(format!(
+                "{file}:{}: `{name}` = {} is below zero, but metric {id} is in {unit}, which cannot be negative; write a limit of zero or more",
+                rule.location.line,
+                crate::model::echo::echo(&q.text),
+            ));
+            continue;
+        }
         let mut outcome = RuleOutcome {
             rule: format!("{name} {}", q.text),
             ok: None,

@@ -13,6 +13,7 @@
 mod kind;
 mod line;
 mod selector;
+mod sketch;
 mod stream;
 mod summary;
 pub mod synthetic;
@@ -57,6 +58,18 @@ pub fn import_with(
     name: &str,
     wanted: &[String],
 ) -> Result<ResultsFile, ImportError> {
+    import_with_exact_limit(files, name, wanted, None)
+}
+
+/// [`import_with`] keeping at most `exact_limit` trend values of the stream exactly before
+/// sketching (default: 8 Mi values). For benchmarks and tests of both paths on small streams.
+#[doc(hidden)]
+pub fn import_with_exact_limit(
+    files: &[PathBuf],
+    name: &str,
+    wanted: &[String],
+    exact_limit: Option<usize>,
+) -> Result<ResultsFile, ImportError> {
     let inputs = files
         .iter()
         .map(|path| {
@@ -70,7 +83,7 @@ pub fn import_with(
             Ok((path.clone(), Box::new(file) as Box<dyn Read>))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    import_inputs(inputs, name, wanted)
+    import_inputs(inputs, name, wanted, exact_limit)
 }
 
 /// Imports one k6 output held in memory; `origin` names it in messages. For fuzzing and tests.
@@ -79,6 +92,7 @@ pub fn import_bytes(origin: &Path, bytes: &[u8], name: &str) -> Result<ResultsFi
         vec![(origin.to_path_buf(), Box::new(bytes) as Box<dyn Read + '_>)],
         name,
         &[],
+        None,
     )
 }
 
@@ -160,6 +174,7 @@ fn import_inputs<'a>(
     inputs: Vec<(PathBuf, Box<dyn Read + 'a>)>,
     name: &str,
     wanted: &[String],
+    exact_limit: Option<usize>,
 ) -> Result<ResultsFile, ImportError> {
     if name.is_empty() || name.contains('/') || name.trim() != name {
         return Err(ImportError::Nothing(format!(
@@ -218,7 +233,10 @@ fn import_inputs<'a>(
     };
 
     let request = Request::new(name, wanted);
-    let mut plan = StreamPlan::default();
+    let mut plan = StreamPlan {
+        exact_limit,
+        ..StreamPlan::default()
+    };
     if let Some((_, data)) = &summary {
         for m in &data.metrics {
             plan.add_sub(&m.key);
@@ -268,6 +286,13 @@ fn import_inputs<'a>(
                     } else {
                         ""
                     }
+                ));
+            }
+            if let Some(limit) = data.sketched_beyond {
+                warnings.push(format!(
+                    "{}: more than {limit} trend values; percentiles from the stream are estimates from a quantile sketch (relative error at most {} %), not exact",
+                    path.display(),
+                    sketch::RELATIVE_ERROR * 100.0
                 ));
             }
             if data.other_lines > 0 {

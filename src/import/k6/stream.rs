@@ -1,13 +1,17 @@
-//! The k6 `--out json` NDJSON stream (formats.md §3.6), read in one pass with memory bounded by
-//! the number of series, not the file size.
+//! The k6 `--out json` NDJSON stream (formats.md §3.6), read in one pass with memory that does
+//! not grow with the file size beyond a fixed bound.
 //!
 //! Lines are cut from a fixed 4 MiB buffer; `Point` lines in k6's own layout are read by the
 //! byte scanner in `line.rs`, everything else by serde. Each wanted series (a metric, or a
 //! sub-metric: the parent's points filtered by tags) keeps running aggregates and, for trends,
-//! every value as `f32`. That costs 4 bytes a sample (10⁷ samples = 40 MB) and bounds the
-//! relative error of a stored value, and so of every percentile interpolated from stored
-//! values, by 2⁻²⁴ ≈ 6·10⁻⁸ (0.06 µs on a 1 s latency). `avg`, `min` and `max` are kept exactly
-//! in f64. Samples are grouped by 10 s window from the first point so window statistics can
+//! every value as `f32`, up to [`MAX_EXACT_VALUES`] values over all series (32 MB; with the growth
+//! slack of the buffers and the sorted copy of one series, under 100 MB). That bounds
+//! the relative error of a stored value, and so of every percentile interpolated from stored
+//! values, by 2⁻²⁴ ≈ 6·10⁻⁸ (0.06 µs on a 1 s latency). Beyond that bound, every series that
+//! receives another value turns its values into quantile sketches (`sketch.rs`: relative error
+//! 1 %, one entry per occupied logarithmic bucket) and counts further values there; the import
+//! then says that its percentiles are estimates. `avg`, `min` and `max` are kept exactly in f64
+//! either way. Samples are grouped by 10 s window from the first point so window statistics can
 //! serve as the (autocorrelation-aware) samples of a metric.
 //!
 //! Damaged lines (a `NaN` token, a truncated last line, garbage) are counted and skipped.
@@ -24,6 +28,7 @@ use serde_json::Value;
 use super::kind::{Contains, K6Type};
 use super::line::{self, FastPoint};
 use super::selector::{MetricKey, Stat};
+use super::sketch::Sketch;
 use crate::import::ImportError;
 use crate::model::Overdispersion;
 
@@ -40,6 +45,8 @@ const MAX_LINE: usize = 64 << 20;
 const MAX_VALUE: f64 = 1e30;
 /// How many damaged lines are described in the warning (all are counted).
 const DAMAGE_EXAMPLES: usize = 3;
+/// Trend values kept exactly (as `f32`, over all series) before percentiles are sketched.
+pub(crate) const MAX_EXACT_VALUES: usize = 8 << 20;
 
 /// What to track beyond every metric's own series: sub-metrics (tag filters) by metric name,
 /// and the types known from a summary for metrics whose `Metric` line is missing.
@@ -47,6 +54,8 @@ const DAMAGE_EXAMPLES: usize = 3;
 pub(crate) struct StreamPlan {
     pub subs: HashMap<String, Vec<MetricKey>>,
     pub known_types: HashMap<String, (K6Type, Contains)>,
+    /// Trend values kept exactly before sketching [default: [`MAX_EXACT_VALUES`]].
+    pub exact_limit: Option<usize>,
 }
 
 impl StreamPlan {
@@ -68,6 +77,8 @@ struct Window {
     sum: f64,
     nonzero: u64,
     values: Vec<f32>,
+    /// The values once the series is sketched (then `values` is empty).
+    sketch: Sketch,
 }
 
 /// One series: a metric, or a sub-metric.
@@ -83,6 +94,8 @@ pub(crate) struct Series {
     last_time: i64,
     last_value: f64,
     keep_values: bool,
+    /// Values are counted in per-window sketches instead of kept.
+    sketched: bool,
     windows: Vec<Window>,
 }
 
@@ -99,12 +112,27 @@ impl Series {
             last_time: i64::MIN,
             last_value: 0.0,
             keep_values,
+            sketched: false,
             windows: Vec::new(),
         }
     }
 
+    /// Moves the kept values into per-window sketches and frees them.
+    fn sketch(&mut self) {
+        for w in &mut self.windows {
+            w.sketch = Sketch::of(&w.values);
+            w.values = Vec::new();
+        }
+        self.sketched = true;
+    }
+
+    /// Counts a value; `sketching` once the exact values are used up. True when the value
+    /// was kept exactly.
     #[inline]
-    fn add(&mut self, window: i64, time: i64, value: f64) {
+    fn add(&mut self, window: i64, time: i64, value: f64, sketching: bool) -> bool {
+        if sketching && self.keep_values && !self.sketched {
+            self.sketch();
+        }
         self.count += 1;
         self.sum += value;
         self.min = self.min.min(value);
@@ -136,8 +164,14 @@ impl Series {
         w.count += 1;
         w.sum += value;
         w.nonzero += nonzero;
-        if self.keep_values {
+        if !self.keep_values {
+            false
+        } else if self.sketched {
+            w.sketch.add(value);
+            false
+        } else {
             w.values.push(value as f32);
+            true
         }
     }
 
@@ -243,6 +277,8 @@ pub(crate) struct StreamData {
     pub points: u64,
     /// First and last point time (ns since the epoch).
     pub span: Option<(i64, i64)>,
+    /// Set when trend values beyond this many were counted in sketches, not kept.
+    pub sketched_beyond: Option<usize>,
 }
 
 impl StreamData {
@@ -262,9 +298,17 @@ impl StreamData {
     /// two usable windows. Percentiles are computed on a sorted copy that is dropped at once,
     /// so only one series at a time needs the extra memory.
     pub fn compute(&mut self, index: usize, stats: &[Stat]) -> Vec<Computed> {
-        let needs_sorted =
-            stats.iter().any(|st| st.quantile().is_some()) && self.series[index].keep_values;
+        let sketched = self.series[index].sketched;
+        let needs_sorted = stats.iter().any(|st| st.quantile().is_some())
+            && self.series[index].keep_values
+            && !sketched;
         let mut all: Vec<f32> = Vec::new();
+        let mut merged = Sketch::default();
+        if sketched {
+            for w in &self.series[index].windows {
+                merged.merge(&w.sketch);
+            }
+        }
         if needs_sorted {
             let s = &mut self.series[index];
             all.reserve_exact(s.count as usize);
@@ -309,6 +353,13 @@ impl StreamData {
                                 .collect(),
                         ),
                         (_, Stat::Value) => (Some(s.last_value), Vec::new()),
+                        (_, q) if sketched => {
+                            let p = q.quantile().unwrap_or(0.5);
+                            let windows = big_windows(s)
+                                .filter_map(|w| w.sketch.quantile(p))
+                                .collect();
+                            (merged.quantile(p), windows)
+                        }
                         (_, q) => {
                             let p = q.quantile().unwrap_or(0.5);
                             let windows = if needs_sorted {
@@ -374,6 +425,8 @@ struct Reader<'p> {
     by_name: NameMap,
     data: StreamData,
     t0: Option<i64>,
+    /// Trend values kept exactly so far, over all series.
+    exact: usize,
 }
 
 enum Tags<'a> {
@@ -425,8 +478,14 @@ impl<'p> Reader<'p> {
             None => (time, time),
         });
         let window = (time - t0).div_euclid(WINDOW_NS);
+        let limit = self.plan.exact_limit.unwrap_or(MAX_EXACT_VALUES);
+        let sketching = self.exact >= limit;
+        if sketching && self.data.sketched_beyond.is_none() {
+            self.data.sketched_beyond = Some(limit);
+        }
         let info = &self.data.metrics[m];
-        self.data.series[info.root].add(window, time, value);
+        let kept = self.data.series[info.root].add(window, time, value, sketching);
+        self.exact += usize::from(kept);
         if info.subs.is_empty() {
             return;
         }
@@ -446,7 +505,8 @@ impl<'p> Reader<'p> {
         };
         for &s in &self.data.metrics[m].subs {
             if self.data.series[s].key.matches(lookup) {
-                self.data.series[s].add(window, time, value);
+                let kept = self.data.series[s].add(window, time, value, sketching);
+                self.exact += usize::from(kept);
             }
         }
     }
@@ -636,8 +696,10 @@ pub(crate) fn read(
             other_lines: 0,
             points: 0,
             span: None,
+            sketched_beyond: None,
         },
         t0: None,
+        exact: 0,
     };
     let mut buf = vec![0u8; CHUNK];
     let (mut start, mut end) = (0usize, 0usize);
