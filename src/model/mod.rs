@@ -12,6 +12,7 @@ pub mod input_file;
 mod metric;
 mod noise;
 mod results;
+pub mod sha;
 mod trend;
 mod unit;
 
@@ -20,5 +21,9 @@ pub use environment::Environment;
 pub use metric::{Metric, Overdispersion, Proportion, SampleKind, ToolThreshold};
 pub use noise::{NoiseEstimate, NoiseMap};
 pub use results::{ResultsError, ResultsFile, RESULTS_SCHEMA};
+
+/// Schema tag of the JSON report (`report::Report`); here so that a results reader can tell a
+/// report given by mistake without depending on the report stage.
+pub const REPORT_SCHEMA: &str = "perf-budget/report/v1";
 pub use trend::{HistoryView, TrendPoint, ViewMetric, ViewRow};
 pub use unit::{Dimension, Quantity, Unit, UnitError};

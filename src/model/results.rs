@@ -61,7 +61,7 @@ pub enum ResultsError {
 /// What a file with the wrong `schema` is, and what to do: a report is not results; a newer
 /// results version needs a newer tool.
 fn schema_message(path: &str, found: &str) -> String {
-    if found == crate::report::REPORT_SCHEMA {
+    if found == super::REPORT_SCHEMA {
         format!(
             "{path} is a report (\"{found}\"), not a results file: `compare` and `check --base` take results files (\"{RESULTS_SCHEMA}\", written by `import`, `run --results` or `check --save-head`); a report is what `comment --report` reads"
         )

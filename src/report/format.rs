@@ -36,17 +36,7 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
-/// The short form of a commit SHA everywhere the tool shows one: its first 7 characters (git's
-/// own default abbreviation). Shorter input is returned whole.
-pub fn short_sha(sha: &str) -> &str {
-    match sha.char_indices().nth(SHORT_SHA) {
-        Some((end, _)) => &sha[..end],
-        None => sha,
-    }
-}
-
-/// Characters of a short SHA.
-pub const SHORT_SHA: usize = 7;
+pub use crate::model::sha::{short_sha, SHORT_SHA};
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Direction, ToolThreshold, TrendPoint, Unit};
 
 /// Schema tag of the report format.
-pub const REPORT_SCHEMA: &str = "perf-budget/report/v1";
+pub use crate::model::REPORT_SCHEMA;
 
 /// The gate's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -236,7 +236,7 @@ impl BaseCheckout {
 
     /// "base (abcd1234)", for progress and messages.
     pub fn label(&self) -> String {
-        format!("base ({})", crate::report::format::short_sha(&self.sha))
+        format!("base ({})", crate::model::sha::short_sha(&self.sha))
     }
 }
 

@@ -375,7 +375,7 @@ fn remove_stale(repo: &Repository) {
 
 /// A commit as every message shows it (`report::format::short_sha`: 7 hex digits).
 pub(crate) fn short_sha(oid: Oid) -> String {
-    crate::report::format::short_sha(&oid.to_string()).to_string()
+    crate::model::sha::short_sha(&oid.to_string()).to_string()
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The walked history narrowed to the metrics a user asked for: the [`HistoryView`] that
 //! `history` renders (the renderers live in `report::history`).
 
+use crate::model::sha::short_sha;
 use crate::model::{HistoryView, ViewMetric, ViewRow};
-use crate::report::format::short_sha;
 
 use super::History;
 
