@@ -52,6 +52,7 @@ fn budget() -> BudgetFile {
         criterion: None,
         lighthouse: vec![],
         k6: vec![],
+        sizes: vec![],
         budgets: vec![BudgetRule {
             index: 0,
             location: Location { line: 1, column: 1 },

@@ -21,6 +21,8 @@ pub struct BudgetFile {
     pub lighthouse: Vec<LighthouseConfig>,
     /// `[[k6]]` tables.
     pub k6: Vec<K6Config>,
+    /// `[[size]]` tables.
+    pub sizes: Vec<SizeConfig>,
     /// `[[budget]]` blocks, in file order.
     pub budgets: Vec<BudgetRule>,
     /// `[[waiver]]` blocks, in file order.
@@ -227,6 +229,18 @@ pub struct K6Config {
     /// The budget file's metric globs, so the stream also yields what only it can give (a
     /// sub-metric's `p(99.9)`…) when a budget names it. Filled in from the `[[budget]]` blocks.
     pub wanted: Vec<String>,
+}
+
+/// `[[size]]`: the size of build outputs, `size/<name>/bytes`.
+#[derive(Debug, Clone, Default)]
+pub struct SizeConfig {
+    /// Label in metric ids (`size/<name>/bytes`).
+    pub name: String,
+    /// Files or globs, relative to the budget file's folder; their sizes are summed.
+    pub files: Vec<String>,
+    /// Shell command that builds them (run in the budget file's folder, and in rerun mode in
+    /// the base checkout too); without it the files must exist and the base comes from the store.
+    pub build: Option<String>,
 }
 
 /// Where in the budget file something was written.

@@ -157,12 +157,25 @@ fn interleave(
         merge(&mut c.base, r.base, "base")?;
         measured_here = true;
     }
+    // Sizes that say how to build them are built and weighed on both sides (no interleaving:
+    // a byte count does not depend on the machine); the others take their base from the store.
+    for size in budget.sizes.iter().filter(|s| s.build.is_some()) {
+        let head = measure.size(size, None)?;
+        let base = match rerun {
+            Some(commit) => measure.size(size, Some(commit))?,
+            // A/A: the same build on both sides.
+            None => head.clone(),
+        };
+        merge(&mut c.head, head, "head")?;
+        merge(&mut c.base, base, "base")?;
+        measured_here = true;
+    }
     measure.base_done();
     if !budget.lighthouse.is_empty() {
         c.notes
             .extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
     }
-    merge(&mut c.head, tools(budget, measure, pages)?, "head")?;
+    merge(&mut c.head, tools(budget, measure, pages, true)?, "head")?;
     if c.base.commit.is_none() && !pages.is_empty() {
         // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
         c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
@@ -227,15 +240,17 @@ pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::R
     if let Some(criterion) = &budget.criterion {
         merge(&mut head, measure.benches(criterion)?, "head")?;
     }
-    merge(&mut head, tools(budget, measure, &[])?, "head")?;
+    merge(&mut head, tools(budget, measure, &[], false)?, "head")?;
     Ok(head)
 }
 
-/// HEAD's Lighthouse tables (but those in `done`, measured already) and k6 tables.
+/// HEAD's Lighthouse tables (but those in `done`, measured already), k6 tables and sizes (but
+/// those with a `build` when `sizes_done`).
 fn tools(
     budget: &BudgetFile,
     measure: &dyn Measure,
     done: &[&LighthouseConfig],
+    sizes_done: bool,
 ) -> anyhow::Result<ResultsFile> {
     let mut out = ResultsFile::new();
     for page in &budget.lighthouse {
@@ -246,6 +261,11 @@ fn tools(
     }
     for k6 in &budget.k6 {
         merge(&mut out, measure.load_test(k6)?, "head")?;
+    }
+    for size in &budget.sizes {
+        if !(sizes_done && size.build.is_some()) {
+            merge(&mut out, measure.size(size, None)?, "head")?;
+        }
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::budget::{CriterionConfig, K6Config, LighthouseConfig};
+use crate::budget::{CriterionConfig, K6Config, LighthouseConfig, SizeConfig};
 use crate::model::ResultsFile;
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::runner::lighthouse::{self, BaseSite, InterleavedResults};
@@ -43,6 +43,10 @@ pub trait Measure {
 
     /// One k6 table on HEAD (run, or its output imported).
     fn load_test(&self, k6: &K6Config) -> anyhow::Result<ResultsFile>;
+
+    /// One `[[size]]` table: built and weighed in the work tree (`base: None`) or in the base
+    /// checkout of `base`.
+    fn size(&self, size: &SizeConfig, base: Option<&str>) -> anyhow::Result<ResultsFile>;
 
     /// HEAD's commit, when the project is in a git repository.
     fn head_commit(&self) -> Option<String>;
@@ -190,6 +194,22 @@ impl Measure for ProjectMeasure {
     fn load_test(&self, k6: &K6Config) -> anyhow::Result<ResultsFile> {
         crate::runner::k6::collect(k6, &self.budget_dir, self.quiet)
             .with_context(|| format!("k6 {:?}", k6.name))
+    }
+
+    fn size(&self, size: &SizeConfig, base: Option<&str>) -> anyhow::Result<ResultsFile> {
+        let context = || format!("[[size]] {:?}", size.name);
+        match base {
+            None => crate::runner::size::measure(size, &self.budget_dir, self.quiet)
+                .with_context(context),
+            Some(commit) => self.with_checkout(commit, |c| {
+                let dir = c.path().join(relative_to_repository(
+                    &self.budget_dir,
+                    c.source_workdir(),
+                )?);
+                crate::runner::size::measure(size, &dir, self.quiet)
+                    .with_context(|| format!("{} on {}", context(), c.label()))
+            }),
+        }
     }
 
     fn head_commit(&self) -> Option<String> {

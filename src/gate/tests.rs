@@ -9,7 +9,7 @@ use super::measure::Measure;
 use super::plan::{BasePlan, HeadPlan, Plan};
 use super::store::{Calibration, Store};
 use crate::budget::evaluate::BaselineSource;
-use crate::budget::{BudgetFile, CriterionConfig, K6Config, LighthouseConfig};
+use crate::budget::{BudgetFile, CriterionConfig, K6Config, LighthouseConfig, SizeConfig};
 use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use crate::report::Verdict;
 use crate::runner::lighthouse::InterleavedResults;
@@ -136,6 +136,24 @@ impl Measure for FakeProject {
     fn load_test(&self, k: &K6Config) -> anyhow::Result<ResultsFile> {
         self.calls.borrow_mut().push(format!("k6 {}", k.name));
         Ok(file(None, vec![k6(250.0)]))
+    }
+
+    fn size(&self, size: &SizeConfig, base: Option<&str>) -> anyhow::Result<ResultsFile> {
+        self.calls
+            .borrow_mut()
+            .push(format!("size {} {}", size.name, base.unwrap_or("head")));
+        let mut m = Metric::new(
+            format!("size/{}/bytes", size.name),
+            Unit::Bytes,
+            Direction::Lower,
+            if base.is_some() {
+                1000.0
+            } else {
+                1000.0 * self.slower
+            },
+        );
+        m.exact = true;
+        Ok(file(None, vec![m]))
     }
 
     fn head_commit(&self) -> Option<String> {
@@ -465,4 +483,43 @@ fn without_max_rounds_nothing_more_is_run_and_alpha_is_whole() {
         .find(|r| r.id == "criterion/parse")
         .unwrap();
     assert_eq!(row.status, crate::report::Status::Inconclusive, "{row:#?}");
+}
+
+#[test]
+fn sizes_with_a_build_are_weighed_on_both_sides_and_decided_as_exact_bytes() {
+    let project = FakeProject {
+        slower: 1.03,
+        ..FakeProject::default()
+    };
+    let budget = budget(
+        "[settings]\nunmatched = \"warn\"\n\n[[size]]\nname = \"app\"\nfiles = [\"app\"]\nbuild = \"true\"\n\n[[size]]\nname = \"docs\"\nfiles = [\"docs.tar\"]\n",
+    );
+    let gated = super::run(
+        &budget,
+        &plan(BasePlan::Rerun(BASE.into())),
+        false,
+        &project,
+        &stored(BASE),
+    )
+    .unwrap();
+    let calls = project.calls.borrow();
+    assert!(calls.contains(&"size app head".to_string()), "{calls:?}");
+    assert!(calls.contains(&format!("size app {BASE}")), "{calls:?}");
+    assert!(calls.contains(&"size docs head".to_string()), "{calls:?}");
+    assert!(
+        !calls.contains(&format!("size docs {BASE}")),
+        "no build: base from the store"
+    );
+    let row = gated
+        .report
+        .results
+        .iter()
+        .find(|r| r.id == "size/app/bytes")
+        .unwrap();
+    assert_eq!(row.method, "exact");
+    assert_eq!(
+        row.status,
+        crate::report::Status::Pass,
+        "+3 % within 5 %: {row:#?}"
+    );
 }

@@ -10,6 +10,7 @@ pub mod lighthouse;
 mod progress;
 pub mod rerun;
 pub mod shard;
+pub mod size;
 mod worktree;
 
 pub use error::RunError;

@@ -22,6 +22,7 @@ mod real_crate;
 mod report;
 mod runner;
 mod shards;
+mod sizes;
 mod stats;
 mod stats_separate_runs;
 mod stats_simulation;

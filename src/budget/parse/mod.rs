@@ -19,7 +19,7 @@ use super::diagnostics::{render_all, Diagnostic, SourceIndex};
 use super::metric_glob::compile_metric_glob;
 use super::{
     BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig, K6Config,
-    LighthouseConfig, Location, Settings, UnmatchedPolicy, Waiver,
+    LighthouseConfig, Location, Settings, SizeConfig, UnmatchedPolicy, Waiver,
 };
 use crate::model::echo::{echo, shorten};
 use crate::model::input_file::read_document;
@@ -66,6 +66,8 @@ pub const CRITERION_KEYS: &[&str] = &[
 pub const LIGHTHOUSE_KEYS: &[&str] = &["name", "reports", "url", "runs", "serve", "args"];
 /// Keys of `[[k6]]`.
 pub const K6_KEYS: &[&str] = &["name", "summary", "points", "script", "serve", "args"];
+/// Keys of `[[size]]`.
+pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
 /// Keys of `[[budget]]`.
 pub const BUDGET_KEYS: &[&str] = &["metric", "max", "min", "max-regression", "direction"];
 /// Keys of `[[waiver]]`.
@@ -77,6 +79,7 @@ pub const SCHEMA: &[(&str, TableKind, &[&str])] = &[
     ("criterion", TableKind::Single, CRITERION_KEYS),
     ("lighthouse", TableKind::Array, LIGHTHOUSE_KEYS),
     ("k6", TableKind::Array, K6_KEYS),
+    ("size", TableKind::Array, SIZE_KEYS),
     ("budget", TableKind::Array, BUDGET_KEYS),
     ("waiver", TableKind::Array, WAIVER_KEYS),
 ];
@@ -330,6 +333,13 @@ impl Checker<'_> {
                 k6.push(self.k6(&block, &mut names));
             }
         }
+        let mut sizes = Vec::new();
+        let mut names = HashMap::new();
+        if let Some((k, v)) = entry("size") {
+            for block in self.table_array(k, v, "size") {
+                sizes.push(self.size(&block, &mut names));
+            }
+        }
         let mut budgets = Vec::new();
         if let Some((k, v)) = entry("budget") {
             for (index, block) in self.table_array(k, v, "budget").into_iter().enumerate() {
@@ -359,6 +369,7 @@ impl Checker<'_> {
             criterion,
             lighthouse,
             k6,
+            sizes,
             budgets,
             waivers,
             source: self.index.text().to_string(),

@@ -504,4 +504,25 @@ impl Checker<'_> {
         );
         None
     }
+
+    pub(super) fn size(
+        &mut self,
+        block: &Block<'_, '_>,
+        names: &mut HashMap<String, usize>,
+    ) -> SizeConfig {
+        self.unknown_keys(block, SIZE_KEYS);
+        let config = SizeConfig {
+            name: self.tool_name(block, names, "binary").unwrap_or_default(),
+            files: self.string_list(block, "files"),
+            build: self.text(block, "build"),
+        };
+        if config.files.is_empty() && !self.written(block, "files") {
+            self.missing(
+                block,
+                "files",
+                "the build outputs to weigh, e.g. files = [\"target/release/app\"]",
+            );
+        }
+        config
+    }
 }
