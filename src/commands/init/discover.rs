@@ -44,6 +44,9 @@ pub(super) const MAX_K6_SCRIPTS: usize = 20;
 #[derive(Debug, Default)]
 pub(super) struct Project {
     pub(super) criterion: Option<CriterionFound>,
+    /// Other benchmark harnesses among the dev-dependencies (`divan`, `gungraun`), which `init`
+    /// proposes to gate through `import` and `compare`.
+    pub(super) harnesses: Vec<&'static str>,
     /// Further workspace packages with criterion benches, named in a comment.
     pub(super) other_packages: Vec<String>,
     pub(super) lighthouse: Vec<PageFound>,
@@ -98,6 +101,15 @@ impl Project {
         let mut project = Project::default();
         if has_manifest {
             project.find_criterion(root)?;
+            let manifest = read_manifest(&root.join("Cargo.toml"))?;
+            for (harness, packages) in [
+                ("divan", &["divan", "codspeed-divan-compat"][..]),
+                ("gungraun", &["gungraun", "iai-callgrind"][..]),
+            ] {
+                if has_dev_dependency(&manifest, packages) {
+                    project.harnesses.push(harness);
+                }
+            }
         }
         project.main_branch = main_branch(root);
         project.find_lighthouse(root);
@@ -366,6 +378,12 @@ pub(super) fn main_branch(root: &Path) -> Option<MainBranch> {
 }
 
 pub(super) fn has_criterion_dev_dependency(manifest: &toml::Table) -> bool {
+    has_dev_dependency(manifest, &["criterion", "codspeed-criterion-compat"])
+}
+
+/// Whether the manifest has one of `packages` among its dev-dependencies (also per target, also
+/// renamed with `package = …`).
+pub(super) fn has_dev_dependency(manifest: &toml::Table, packages: &[&str]) -> bool {
     let is_criterion = |table: &toml::Value| {
         table.as_table().is_some_and(|deps| {
             deps.iter().any(|(name, spec)| {
@@ -373,7 +391,7 @@ pub(super) fn has_criterion_dev_dependency(manifest: &toml::Table) -> bool {
                     .get("package")
                     .and_then(toml::Value::as_str)
                     .unwrap_or(name);
-                matches!(package, "criterion" | "codspeed-criterion-compat")
+                packages.contains(&package)
             })
         })
     };

@@ -193,6 +193,9 @@ pub(super) fn render_budgets(out: &mut String, project: &Project) {
              max = \"1%\"\n\n",
         );
     }
+    for harness in &project.harnesses {
+        render_harness(out, harness);
+    }
     if project.is_empty() {
         out.push_str(
             "# No criterion benches, Lighthouse CI output or k6 scripts were found. Examples:\n\
@@ -204,5 +207,32 @@ pub(super) fn render_budgets(out: &mut String, project: &Project) {
              # metric = \"k6/api/http_req_duration/p(95)\"\n\
              # max = \"300 ms\"\n\n",
         );
+    }
+}
+
+/// A harness `check` does not run itself: how to gate it with `import` and `compare`, and the
+/// budget to start from (commented: until results exist, the glob would match nothing).
+pub(super) fn render_harness(out: &mut String, harness: &str) {
+    match harness {
+        "divan" => out.push_str(
+            "# divan benches (dev-dependency `divan`): `check` does not run them itself yet. Save their\n\
+             # output on each side and gate it with `import divan` + `compare` (docs/harnesses.md):\n\
+             #   cargo bench --bench NAME > divan.txt && cargo perf-budget import divan divan.txt -o head.json\n\
+             # Divan prints no samples: without stored history a change fails only beyond twice the budget.\n\
+             # [[budget]]\n\
+             # metric = \"divan/**\"\n\
+             # max-regression = \"10%\"\n\n",
+        ),
+        "gungraun" => out.push_str(
+            "# gungraun benches (dev-dependency `gungraun` or `iai-callgrind`): instruction counts under\n\
+             # Valgrind, exact whatever else the machine does. `check` does not run them itself yet: run\n\
+             #   cargo bench --bench NAME -- --save-summary=json\n\
+             # on each side and gate them with `import gungraun target/gungraun` + `compare`. Budget the\n\
+             # instructions (`Ir`): cache events move on unchanged code when the layout shifts.\n\
+             # [[budget]]\n\
+             # metric = \"gungraun/**/Ir\"\n\
+             # max-regression = \"2%\"\n\n",
+        ),
+        _ => {}
     }
 }

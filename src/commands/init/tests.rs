@@ -102,3 +102,21 @@ fn names_are_unique() {
     assert_eq!(unique_name("home", &mut taken), "home-2");
     assert_eq!(unique_name("", &mut taken), "script");
 }
+
+#[test]
+fn divan_and_gungraun_dev_dependencies_get_a_proposal_that_still_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ndivan = \"0.1\"\niai = { package = \"iai-callgrind\", version = \"0.14\" }\n",
+    )
+    .unwrap();
+    let project = super::discover::Project::discover(dir.path(), true).unwrap();
+    assert_eq!(project.harnesses, ["divan", "gungraun"]);
+    let text = super::render::render(&project, "");
+    assert!(
+        text.contains("import divan") && text.contains("gungraun/**/Ir"),
+        "{text}"
+    );
+    crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
+}
