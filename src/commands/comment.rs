@@ -68,5 +68,5 @@ pub(crate) fn read_report(path: &Path) -> anyhow::Result<Report> {
         .with_context(|| format!("reading report {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("reading report {}: not UTF-8 text", path.display()))?;
-    Report::from_json(&text, &path.display().to_string()).map_err(anyhow::Error::msg)
+    Report::from_json(&text, &path.display().to_string()).map_err(anyhow::Error::from)
 }

@@ -44,8 +44,8 @@ pub enum GitHubError {
         detail: String,
     },
     /// The comment id cannot be used.
-    #[error("{0}")]
-    BadCommentId(String),
+    #[error(transparent)]
+    BadCommentId(#[from] super::sticky::InvalidCommentId),
     /// The API URL is not a URL.
     #[error("GITHUB_API_URL {url:?} is not a usable URL: {detail}")]
     BadApiUrl {

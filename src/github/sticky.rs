@@ -26,8 +26,13 @@ pub fn marker(id: &str) -> String {
     crate::report::markdown::marker(id)
 }
 
+/// A comment id that cannot be used, with the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("comment id {0:?} must be 1 to 100 characters of letters, digits, `-`, `_`, `.` and `/`")]
+pub struct InvalidCommentId(pub String);
+
 /// Checks a comment id: it is written into an HTML comment, so it must not be able to end it.
-pub fn validate_id(id: &str) -> Result<(), String> {
+pub fn validate_id(id: &str) -> Result<(), InvalidCommentId> {
     let ok = !id.is_empty()
         && id.len() <= 100
         && id
@@ -36,9 +41,7 @@ pub fn validate_id(id: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "comment id {id:?} must be 1 to 100 characters of letters, digits, `-`, `_`, `.` and `/`"
-        ))
+        Err(InvalidCommentId(id.to_string()))
     }
 }
 

@@ -288,23 +288,37 @@ fn mermaid_number(v: f64) -> String {
     }
 }
 
+/// Why a chart cannot be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChartError {
+    /// The selection holds no metric.
+    #[error("no metric to draw")]
+    Empty,
+    /// The drawing library failed.
+    #[error("{0}")]
+    Drawing(String),
+}
+
 /// Draws one panel per series, stacked, as an SVG document.
-pub fn svg_chart(series: &[ChartSeries]) -> Result<String, String> {
+pub fn svg_chart(series: &[ChartSeries]) -> Result<String, ChartError> {
     const WIDTH: u32 = 960;
     const PANEL_HEIGHT: u32 = 280;
     let mut svg = String::new();
     if series.is_empty() {
-        return Err("no metric to draw".into());
+        return Err(ChartError::Empty);
     }
     {
         let height = PANEL_HEIGHT * series.len() as u32;
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)
+            .map_err(|e| ChartError::Drawing(e.to_string()))?;
         let panels = root.split_evenly((series.len(), 1));
         for (panel, s) in panels.iter().zip(series) {
-            draw_panel(panel, s).map_err(|e| format!("drawing {}: {e}", s.id))?;
+            draw_panel(panel, s)
+                .map_err(|e| ChartError::Drawing(format!("drawing {}: {e}", s.id)))?;
         }
-        root.present().map_err(|e| e.to_string())?;
+        root.present()
+            .map_err(|e| ChartError::Drawing(e.to_string()))?;
     }
     Ok(svg)
 }

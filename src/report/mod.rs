@@ -18,6 +18,16 @@ use crate::model::{Direction, ToolThreshold, TrendPoint, Unit};
 /// Schema tag of the report format.
 pub use crate::model::REPORT_SCHEMA;
 
+/// A saved report that cannot be read: which file, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct ReportError {
+    /// The file (or stream) the report came from.
+    pub origin: String,
+    /// What is wrong.
+    pub message: String,
+}
+
 /// The gate's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -341,18 +351,22 @@ impl Report {
     }
 
     /// Reads a saved JSON report.
-    pub fn from_json(text: &str, origin: &str) -> Result<Report, String> {
+    pub fn from_json(text: &str, origin: &str) -> Result<Report, ReportError> {
+        let fail = |message: String| ReportError {
+            origin: origin.to_string(),
+            message,
+        };
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("{origin}: not JSON: {e}"))?;
+            serde_json::from_str(text).map_err(|e| fail(format!("not JSON: {e}")))?;
         match value.get("schema").and_then(|s| s.as_str()) {
             Some(REPORT_SCHEMA) => {}
             other => {
-                return Err(format!(
-                    "{origin}: field `schema` is {other:?}; expected \"{REPORT_SCHEMA}\" (a report written by `check` or `compare --format json`)"
-                ))
+                return Err(fail(format!(
+                    "field `schema` is {other:?}; expected \"{REPORT_SCHEMA}\" (a report written by `check` or `compare --format json`)"
+                )))
             }
         }
-        serde_json::from_value(value).map_err(|e| format!("{origin}: not a report: {e}"))
+        serde_json::from_value(value).map_err(|e| fail(format!("not a report: {e}")))
     }
 
     /// Merges several reports (matrix jobs, one per suite) into one: results are concatenated,
