@@ -22,9 +22,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);
+    // The event payload is read once: for the PR's base here, for its head in the report below.
+    let ctx = crate::github::Context::from_env();
     let pull_request_base = match (args.base.is_empty(), &args.base_rev, args.aa) {
         // Only a base that is still to be found asks the event.
-        (true, None, false) => crate::github::Context::from_env()
+        (true, None, false) => ctx
             .pull_request_base()
             .context("finding the base commit")?
             .map(str::to_string),
@@ -75,9 +77,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     // On a pull request the checkout is a test merge commit: record the PR head the event names,
     // so that `comment` can tell a current report from a stale one.
-    gated.report.head.pr_head = crate::github::Context::from_env()
-        .pull_request
-        .and_then(|p| p.head_sha);
+    gated.report.head.pr_head = ctx.pull_request.as_ref().and_then(|p| p.head_sha.clone());
     output::emit(&gated.report, global)?;
     publish(&gated.report, args, global, &budget, token);
     // A gate that measured nothing its budgets name is an error, never a pass.

@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::budget::evaluate::time_row_of;
 use crate::budget::{BudgetFile, CriterionConfig};
 use crate::model::ResultsFile;
 use crate::report::{Report, Status};
@@ -160,21 +161,14 @@ fn pending(report: &Report) -> Vec<String> {
         .results
         .iter()
         .filter(|r| r.status == Status::Inconclusive && !r.rules.is_empty())
-        .filter_map(|r| r.id.strip_prefix("criterion/"))
-        .map(|id| {
-            // A throughput row stands for its benchmark.
-            match id.strip_suffix("/throughput") {
-                Some(bench)
-                    if report
-                        .results
-                        .iter()
-                        .any(|r| r.id.strip_prefix("criterion/") == Some(bench)) =>
-                {
-                    bench.to_string()
-                }
-                _ => id.to_string(),
-            }
+        .filter_map(|r| {
+            // A throughput row stands for its benchmark's time row.
+            let time = time_row_of(&r.id)
+                .filter(|t| report.results.iter().any(|x| x.id == *t))
+                .unwrap_or(&r.id);
+            time.strip_prefix("criterion/")
         })
+        .map(str::to_string)
         .collect();
     ids.into_iter().collect()
 }
@@ -183,26 +177,36 @@ fn count_benches(report: &Report) -> usize {
     report
         .results
         .iter()
-        .filter(|r| r.id.starts_with("criterion/") && !r.id.ends_with("/throughput"))
+        .filter(|r| r.id.starts_with("criterion/") && time_row_of(&r.id).is_none())
         .count()
 }
 
 /// Pools every round again and puts the pooled metrics in place of the old ones.
 fn replace_pooled(file: &mut ResultsFile, rounds: Vec<(u32, ResultsFile)>) {
+    let at: std::collections::HashMap<String, usize> = file
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.clone(), i))
+        .collect();
     for metric in pool_rounds(rounds).metrics {
-        if let Some(slot) = file.metrics.iter_mut().find(|m| m.id == metric.id) {
-            *slot = metric;
+        if let Some(&i) = at.get(&metric.id) {
+            file.metrics[i] = metric;
         }
     }
 }
 
 /// The later look's rows, but a row decided at an earlier look keeps that decision.
 fn combine(earlier: Report, mut later: Report) -> Report {
+    let mut decided: std::collections::HashMap<String, _> = earlier
+        .results
+        .into_iter()
+        .filter(|r| matches!(r.status, Status::Pass | Status::Fail))
+        .map(|r| (r.id.clone(), r))
+        .collect();
     for row in &mut later.results {
-        if let Some(old) = earlier.results.iter().find(|r| r.id == row.id) {
-            if matches!(old.status, Status::Pass | Status::Fail) {
-                *row = old.clone();
-            }
+        if let Some(old) = decided.remove(&row.id) {
+            *row = old;
         }
     }
     later.finish();

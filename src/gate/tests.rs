@@ -193,6 +193,22 @@ impl Store for MemoryStore {
     }
 }
 
+/// A project whose head benchmark is `slower` times the base's.
+fn project(slower: f64) -> FakeProject {
+    FakeProject {
+        slower,
+        ..FakeProject::default()
+    }
+}
+
+/// A store that cannot be read.
+fn broken_store() -> MemoryStore {
+    MemoryStore {
+        broken: true,
+        ..MemoryStore::default()
+    }
+}
+
 fn stored(commit: &str) -> MemoryStore {
     let mut store = MemoryStore::default();
     store.results.insert(
@@ -214,10 +230,7 @@ fn plan(base: BasePlan) -> Plan {
 
 #[test]
 fn a_rerun_measures_the_benches_interleaved_and_takes_only_k6_from_the_store() {
-    let project = FakeProject {
-        slower: 1.0,
-        ..FakeProject::default()
-    };
+    let project = project(1.0);
     let store = stored(BASE);
     let budget = budget("");
     let c = super::collect::collect(
@@ -245,14 +258,8 @@ fn a_rerun_measures_the_benches_interleaved_and_takes_only_k6_from_the_store() {
 
 #[test]
 fn a_rerun_with_a_broken_store_leaves_k6_new_and_says_why() {
-    let project = FakeProject {
-        slower: 1.0,
-        ..FakeProject::default()
-    };
-    let store = MemoryStore {
-        broken: true,
-        ..MemoryStore::default()
-    };
+    let project = project(1.0);
+    let store = broken_store();
     let gated = super::run(
         &budget("[settings]\nunmatched = \"warn\"\n"),
         &plan(BasePlan::Rerun(BASE.into())),
@@ -281,10 +288,7 @@ fn a_rerun_with_a_broken_store_leaves_k6_new_and_says_why() {
 
 #[test]
 fn store_mode_measures_head_once_and_reads_the_nearest_stored_ancestor() {
-    let project = FakeProject {
-        slower: 1.5,
-        ..FakeProject::default()
-    };
+    let project = project(1.5);
     let store = stored(OLDER);
     let gated = super::run(
         &budget(""),
@@ -312,14 +316,8 @@ fn store_mode_measures_head_once_and_reads_the_nearest_stored_ancestor() {
 
 #[test]
 fn store_mode_without_a_readable_store_is_an_error_not_a_pass() {
-    let project = FakeProject {
-        slower: 1.0,
-        ..FakeProject::default()
-    };
-    let store = MemoryStore {
-        broken: true,
-        ..MemoryStore::default()
-    };
+    let project = project(1.0);
+    let store = broken_store();
     let err = super::run(
         &budget(""),
         &plan(BasePlan::Store(BASE.into())),
@@ -336,14 +334,8 @@ fn store_mode_without_a_readable_store_is_an_error_not_a_pass() {
 
 #[test]
 fn a_a_never_reads_the_store_and_interleaves_head_with_itself() {
-    let project = FakeProject {
-        slower: 1.0,
-        ..FakeProject::default()
-    };
-    let store = MemoryStore {
-        broken: true,
-        ..MemoryStore::default()
-    };
+    let project = project(1.0);
+    let store = broken_store();
     let c = super::collect::collect(
         &budget("[settings]\nunmatched = \"warn\"\n"),
         &plan(BasePlan::Itself),
@@ -487,10 +479,7 @@ fn without_max_rounds_nothing_more_is_run_and_alpha_is_whole() {
 
 #[test]
 fn sizes_with_a_build_are_weighed_on_both_sides_and_decided_as_exact_bytes() {
-    let project = FakeProject {
-        slower: 1.03,
-        ..FakeProject::default()
-    };
+    let project = project(1.03);
     let budget = budget(
         "[settings]\nunmatched = \"warn\"\n\n[[size]]\nname = \"app\"\nfiles = [\"app\"]\nbuild = \"true\"\n\n[[size]]\nname = \"docs\"\nfiles = [\"docs.tar\"]\n",
     );

@@ -7,6 +7,7 @@
 use std::process::{Command, Stdio};
 
 use super::cargo_bench::BenchBinary;
+use super::interrupt;
 use super::RunError;
 
 /// `K/N`: the K-th of N shards, 1-based.
@@ -55,15 +56,22 @@ impl Shard {
 /// The benchmark ids a built bench binary has (`--bench --list`, which criterion answers with
 /// `<id>: benchmark` lines, or `: bench` in older releases).
 pub(crate) fn list(binary: &BenchBinary) -> Result<Vec<String>, RunError> {
-    let output = Command::new(&binary.executable)
+    let spawn_error = |source| RunError::Spawn {
+        program: binary.executable.display().to_string(),
+        source,
+    };
+    let mut command = Command::new(&binary.executable);
+    command
         .args(["--bench", "--list"])
         .current_dir(&binary.package_dir)
         .stdin(Stdio::null())
-        .output()
-        .map_err(|source| RunError::Spawn {
-            program: binary.executable.display().to_string(),
-            source,
-        })?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Like every child of a check: its own process group, stopped with the check on interrupt.
+    interrupt::own_process_group(&mut command);
+    let child = command.spawn().map_err(spawn_error)?;
+    let _guard = interrupt::ChildGuard::new(child.id());
+    let output = child.wait_with_output().map_err(spawn_error)?;
     if !output.status.success() {
         return Err(RunError::Config(format!(
             "listing the benchmarks of bench target `{}` (`--bench --list`) failed with {}: {}",

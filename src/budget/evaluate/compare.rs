@@ -48,7 +48,7 @@ pub(super) fn many_samples(m: &Metric) -> bool {
 }
 
 /// The time row a criterion throughput row is the exact reciprocal of (`…/throughput` → `…`).
-pub(super) fn time_row_of(id: &str) -> Option<&str> {
+pub(crate) fn time_row_of(id: &str) -> Option<&str> {
     id.strip_suffix("/throughput")
 }
 

@@ -31,6 +31,7 @@ use crate::stats::compare::LogComparison;
 use crate::stats::decision::{decision_interval, p_improvement, Decision, Outcome, RelativeCheck};
 use crate::stats::multiple::Correction;
 
+pub(crate) use compare::time_row_of;
 use compare::Pairing;
 use compared::Compared;
 
