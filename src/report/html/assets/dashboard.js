@@ -468,6 +468,14 @@
   });
   filterEl.value = initialFilter();
   applyFilter(filterEl.value, false);
+  // The charts of the first screen are drawn now, not on the observer's first callback, which a
+  // busy or headless browser may deliver late: the page is whole when the script ends.
+  var reach = window.innerHeight + 300;
+  figures.forEach(function (f) {
+    if (f.hidden) return;
+    var r = f.getBoundingClientRect();
+    if (r.bottom >= -300 && r.top <= reach) { visible.add(f); if (!f.dataset.drawn) draw(f); }
+  });
   document.documentElement.dataset.ready = '1';
   document.documentElement.dataset.readyMs = Math.round(performance.now());
 })();
