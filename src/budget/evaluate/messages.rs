@@ -183,10 +183,11 @@ pub(super) fn stored_machine_note(stored: &Environment, head: &Environment) -> S
     )
 }
 
-/// The rounds of a rerun varied far more than their samples predict.
-pub(super) fn noisy_machine_note(inflation: f64, benchmarks: usize) -> String {
+/// The rounds of a rerun varied far more than their samples predict, and by several percent.
+pub(super) fn noisy_machine_note(round_sd: f64, inflation: f64, benchmarks: usize) -> String {
     format!(
-        "the machine was noisy during this run: its rounds varied ×{inflation:.0} more than their samples predict (median over {benchmarks} benchmarks); verdicts rest on the round-to-round variance, so small changes may be inconclusive (more rounds or a quieter runner help)"
+        "the machine was noisy during this run: one round's change typically varied by ±{} from the next (×{inflation:.0} what the samples within a round predict; median over {benchmarks} benchmarks); verdicts rest on the round-to-round variance, so small changes may be inconclusive (more rounds or a quieter runner help)",
+        percent(round_sd)
     )
 }
 

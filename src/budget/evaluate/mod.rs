@@ -101,8 +101,15 @@ impl EvalOptions {
 }
 
 /// Rounds that vary this many times more than their samples predict (the run's median over its
-/// benchmarks) mean the machine itself was noisy, which the report says.
+/// benchmarks), and by at least [`NOISY_ROUND_SD`], mean the machine itself was noisy, which the
+/// report says.
 const NOISY_MACHINE: f64 = 4.0;
+
+/// The typical standard deviation of one round's head/base change (log scale) from which a run
+/// counts as noisy. The ratio alone is not enough: criterion's samples within a round are taken
+/// back to back and agree far more closely than rounds minutes apart, so on a quiet machine the
+/// rounds vary ×10–×30 more than the samples predict while differing by under 1 %.
+const NOISY_ROUND_SD: f64 = 0.02;
 
 /// One metric on its way through evaluation.
 struct Row {
@@ -189,8 +196,14 @@ impl RunContext {
         } else {
             None
         };
-        if let Some(p) = round_prior.filter(|p| p.inflation >= NOISY_MACHINE) {
-            notes.push(messages::noisy_machine_note(p.inflation, p.benchmarks));
+        if let Some(p) =
+            round_prior.filter(|p| p.inflation >= NOISY_MACHINE && p.var.sqrt() >= NOISY_ROUND_SD)
+        {
+            notes.push(messages::noisy_machine_note(
+                p.var.sqrt(),
+                p.inflation,
+                p.benchmarks,
+            ));
         }
         RunContext {
             same_job,
