@@ -80,7 +80,7 @@ const DEFAULT_NOISE: NoiseSetting = NoiseSetting {
 };
 
 /// Other fleets, for robustness: the method must not be tuned to the default's exact noise.
-const OTHER_NOISE: [NoiseSetting; 3] = [
+const OTHER_NOISE: [NoiseSetting; 4] = [
     // Every benchmark drifts with the tails of a t with 3 degrees of freedom.
     NoiseSetting {
         name: "t3 drift",
@@ -102,6 +102,14 @@ const OTHER_NOISE: [NoiseSetting; 3] = [
         name: "a few very noisy",
         noisy_share: 0.05,
         noisy_factor: 5.0,
+        ..DEFAULT_NOISE
+    },
+    // Normal drift for every benchmark, 2–4 % (no heavy tails): the plainest fleet.
+    NoiseSetting {
+        name: "normal drift",
+        drift_min: 0.02,
+        drift_span: 2.0,
+        heavy_share: 0.0,
         ..DEFAULT_NOISE
     },
 ];
@@ -459,7 +467,7 @@ fn stats_separate_runs_large_regressions_are_caught_and_small_ones_never_fail() 
     // The target was 90 %; even knowing every benchmark's drift exactly catches only ~94 % here
     // (a +15 % change on a benchmark drifting by 4 % is ~3 standard deviations). The heavy tails
     // the null must allow for (fitted from the run) cost the rest: see docs/statistics.md.
-    assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.65);
+    assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.75);
     // +2 % is within budget: a failure is a false alarm of a drifting benchmark, as rare as those.
     assert!(rules.after.small_fail <= 2, "{}", rules.after.small_fail);
     // Next to a real regression Benjamini–Hochberg lowers the bar for the others a little.
@@ -593,7 +601,13 @@ fn stats_separate_runs_other_noise_settings() {
     for (name, aa, changed) in &results {
         let (a, c) = (&aa.after, &changed.after);
         assert!(share(a.false_alarm_prs, a.prs).0 <= 0.05, "{name}");
-        assert!(share(a.unchanged_pass, a.unchanged).0 >= 0.7, "{name}");
+        // Where drift is 2–4 % everywhere even the oracle shows only ~60 % of unchanged
+        // benchmarks within a 5 % budget: judged against what the data allow.
+        let ceiling = share(aa.oracle.unchanged_pass, aa.oracle.unchanged).0;
+        assert!(
+            share(a.unchanged_pass, a.unchanged).0 >= 0.7_f64.min(ceiling - 0.05),
+            "{name}"
+        );
         assert!(share(c.small_fail, c.small).0 <= 0.05, "{name}");
         assert!(share(c.large_fail, c.large).0 >= 0.6, "{name}");
     }
