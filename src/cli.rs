@@ -310,9 +310,15 @@ pub struct CommentArgs {
     #[arg(long, value_name = "URL")]
     pub summary_url: Option<String>,
     /// When to post: `failure` and `change` only create a comment when the report fails or
-    /// shows a change, but always update one already there.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "always")]
-    pub comment_on: CommentOnArg,
+    /// shows a change, but always update one already there [default: `comment-on` of the
+    /// --budget file, else always].
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub comment_on: Option<CommentOnArg>,
+    /// Never fail over the comment itself: outside a pull request, on a fork's read-only token,
+    /// without a token or when GitHub refuses, say so and exit 0, as `check` does when it posts.
+    /// For the step that posts right after `check --no-comment`; a bad report is still an error.
+    #[arg(long)]
+    pub best_effort: bool,
 }
 
 /// When to post the PR comment.
