@@ -1484,6 +1484,29 @@ fn check_runs_without_the_token_and_a_separate_step_posts_with_it() {
 }
 
 #[test]
+fn a_budget_in_args_replaces_the_budget_input_for_both_steps() {
+    let out = check_runner()
+        .input("args", "--budget perf/budgets.toml")
+        .gate(GateStub {
+            exit: 0,
+            writes_verdict: Some("pass"),
+            comment_exit: 0,
+        });
+    let calls: Vec<&str> = out.gate_calls.lines().collect();
+    assert_eq!(
+        calls[0],
+        "check --no-comment --budget perf/budgets.toml",
+        "{}",
+        out.log()
+    );
+    assert!(
+        calls[1].ends_with("--budget perf/budgets.toml"),
+        "{}",
+        out.gate_calls
+    );
+}
+
+#[test]
 fn no_comment_in_args_posts_nothing() {
     let out = check_runner().input("args", "--no-comment").gate(GateStub {
         exit: 0,
