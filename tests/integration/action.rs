@@ -606,6 +606,7 @@ impl Runner {
                 .env("GITHUB_ACTIONS", "true")
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_PATH", &github_path)
+                .env("GITHUB_ENV", t.join("github-env"))
                 .env("GITHUB_SERVER_URL", "https://github.com")
                 .env("GITHUB_ACTION_PATH", &self.action)
                 .env("GITHUB_ACTION_REF", &self.action_ref_env)
@@ -676,6 +677,9 @@ sub=$2
 echo "$sub ${{*:3}}" >> "$GATE_STUB_LOG"
 if env | grep -qF '{SECRET}' || tr '\0' '\n' < /proc/$PPID/environ | grep -qF '{SECRET}'; then
   echo "token seen by $sub" >> "$GATE_STUB_LOG"
+fi
+if [ -n "${{GITHUB_ENV:-}}${{GITHUB_PATH:-}}" ]; then
+  echo "command files seen by $sub" >> "$GATE_STUB_LOG"
 fi
 case "$sub" in
   comment)
@@ -1466,15 +1470,18 @@ fn check_runs_without_the_token_and_a_separate_step_posts_with_it() {
             "check --no-comment --budget budgets.toml --strict --comment-id=perf\n\
              comment --best-effort --report {} --id perf --token-env PERF_BUDGET_TOKEN \
              --comment-on failure --budget budgets.toml\n\
-             token seen by comment\n",
+             token seen by comment\n\
+             command files seen by comment\n",
             report.display()
         ),
         "{}",
         out.log()
     );
-    // The stub sees the token where it is given (so the probe works), never in `check`.
+    // The stub sees the token where it is given (so the probe works), never in `check`; nor
+    // does `check` get the files through which it could change later steps' environment.
     assert!(out.gate_calls.contains("token seen by comment"));
     assert!(!out.gate_calls.contains("token seen by check"));
+    assert!(!out.gate_calls.contains("command files seen by check"));
     assert_eq!(out.output("run", "verdict"), "fail");
     assert_eq!(
         out.output("comment", "comment-url"),
