@@ -34,40 +34,217 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
-    /// Options shared by every command.
-    #[command(flatten)]
-    pub global: GlobalArgs,
-}
-
-/// Options shared by every command.
-#[derive(Debug, Args, Clone)]
-pub struct GlobalArgs {
-    /// Budget file, for the commands that read one (check, run, compare, history; init writes
-    /// here) [default: budgets.toml next to Cargo.toml, else in the current directory].
-    #[arg(long, global = true, value_name = "PATH")]
-    pub budget: Option<PathBuf>,
-    /// Output format on stdout (or in --output): the report of check and compare, the table
-    /// of history (import always writes a JSON results file).
-    #[arg(long, global = true, value_enum)]
-    pub format: Option<Format>,
-    /// Write the output to this file instead of stdout: the report (check, compare), the
-    /// results (import) or the trend (history).
-    #[arg(long, short = 'o', global = true, value_name = "PATH")]
-    pub output: Option<PathBuf>,
-    /// When to use colour [env: CARGO_TERM_COLOR; NO_COLOR is honoured].
+    /// When to use colour, in what the command prints and in error messages [env:
+    /// CARGO_TERM_COLOR; NO_COLOR is honoured].
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
-    /// Print only errors, warnings and the verdict: no progress, no table.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    /// Options written before the subcommand name, as earlier versions took them.
+    #[command(flatten)]
+    pub leading: LeadingArgs,
+}
+
+/// The options every subcommand used to accept, also before its name
+/// (`cargo perf-budget --budget b.toml import k6 …`). Still accepted there, hidden from the help,
+/// for the subcommands that use them; [`Cli::leading_problem`] refuses the others.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LeadingArgs {
+    #[arg(long = "budget", hide = true, value_name = "PATH")]
+    budget: Option<PathBuf>,
+    #[arg(long = "format", hide = true, value_enum)]
+    format: Option<Format>,
+    #[arg(long = "output", short = 'o', hide = true, value_name = "PATH")]
+    output: Option<PathBuf>,
+    #[arg(long = "quiet", short = 'q', hide = true)]
+    quiet: bool,
+    #[arg(long = "verbose", short = 'v', hide = true)]
+    verbose: bool,
+    #[arg(long = "manifest-path", hide = true, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+}
+
+/// Which of the [`LeadingArgs`] a subcommand uses.
+struct Uses {
+    budget: bool,
+    format: bool,
+    output: bool,
+    verbose: bool,
+    manifest_path: bool,
+}
+
+impl Cli {
+    fn uses(&self) -> Uses {
+        let (budget, format, output, verbose, manifest_path) = match &self.command {
+            Command::Check(_) | Command::Compare(_) => (true, true, true, true, true),
+            Command::Run(_) | Command::Init(_) => (true, false, false, false, true),
+            Command::Import(a) => (
+                matches!(a.kind, ImportCommand::K6 { .. }),
+                false,
+                true,
+                false,
+                false,
+            ),
+            Command::Comment(_) => (true, false, false, false, false),
+            Command::History(_) => (true, true, true, false, true),
+            Command::Store(_) => (false, false, false, false, true),
+        };
+        Uses {
+            budget,
+            format,
+            output,
+            verbose,
+            manifest_path,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match &self.command {
+            Command::Check(_) => "check",
+            Command::Run(_) => "run",
+            Command::Import(_) => "import",
+            Command::Compare(_) => "compare",
+            Command::Comment(_) => "comment",
+            Command::History(_) => "history",
+            Command::Store(_) => "store",
+            Command::Init(_) => "init",
+        }
+    }
+
+    /// An option written before the subcommand name that this subcommand does not use
+    /// (`cargo perf-budget --format json init`): refused rather than ignored.
+    pub fn leading_problem(&self) -> Option<String> {
+        let l = &self.leading;
+        let u = self.uses();
+        let unused = [
+            ("--budget", l.budget.is_some() && !u.budget),
+            ("--format", l.format.is_some() && !u.format),
+            ("--output", l.output.is_some() && !u.output),
+            ("--verbose", l.verbose && !u.verbose),
+            (
+                "--manifest-path",
+                l.manifest_path.is_some() && !u.manifest_path,
+            ),
+        ];
+        let (flag, _) = unused.iter().find(|(_, bad)| *bad)?;
+        Some(format!(
+            "{flag} does not apply to `{}` (see `cargo perf-budget {} --help`)",
+            self.name(),
+            self.name()
+        ))
+    }
+
+    /// The options the commands read, gathered from the subcommand that was given: each
+    /// subcommand accepts only the options it uses, and what it does not use stays unset here.
+    pub fn global(&self) -> GlobalArgs {
+        let mut g = GlobalArgs {
+            color: self.color,
+            ..GlobalArgs::default()
+        };
+        let report = |g: &mut GlobalArgs, r: &ReportArgs| {
+            g.format = r.format;
+            g.output = r.output.clone();
+            g.verbose = r.verbose;
+        };
+        match &self.command {
+            Command::Check(a) => {
+                g.budget = a.budget.clone();
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+                report(&mut g, &a.report);
+            }
+            Command::Run(a) => {
+                g.budget = a.budget.clone();
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+            }
+            Command::Import(a) => {
+                g.output = a.output.clone();
+                g.quiet = a.quiet;
+                if let ImportCommand::K6 { budget, .. } = &a.kind {
+                    g.budget = budget.clone();
+                }
+            }
+            Command::Compare(a) => {
+                g.budget = a.budget.clone();
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+                report(&mut g, &a.report);
+            }
+            Command::Comment(a) => {
+                g.budget = a.budget.clone();
+                g.quiet = a.quiet;
+            }
+            Command::History(a) => {
+                g.budget = a.budget.clone();
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+                g.format = a.format.map(Into::into);
+                g.output = a.output.clone();
+            }
+            Command::Store(a) => {
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+            }
+            Command::Init(a) => {
+                g.budget = a.budget.clone();
+                g.manifest_path = a.manifest_path.clone();
+                g.quiet = a.quiet;
+            }
+        }
+        // Options before the subcommand name fill in what it was not given after it.
+        let l = &self.leading;
+        let u = self.uses();
+        if u.budget && g.budget.is_none() {
+            g.budget = l.budget.clone();
+        }
+        if u.format && g.format.is_none() {
+            g.format = l.format;
+        }
+        if u.output && g.output.is_none() {
+            g.output = l.output.clone();
+        }
+        if u.verbose {
+            g.verbose |= l.verbose;
+        }
+        if u.manifest_path && g.manifest_path.is_none() {
+            g.manifest_path = l.manifest_path.clone();
+        }
+        g.quiet |= l.quiet;
+        g
+    }
+}
+
+/// The options the commands read, whichever subcommand they came from (see [`Cli::global`]).
+#[derive(Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// `--budget`.
+    pub budget: Option<PathBuf>,
+    /// `--format` (history's formats mapped onto the same three).
+    pub format: Option<Format>,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--color`.
+    pub color: Option<ColorChoice>,
+    /// `--quiet`.
     pub quiet: bool,
-    /// Print more detail in the report of check and compare: every metric, the rules' sources
-    /// and secondary statistics.
-    #[arg(long, short, global = true)]
+    /// `--verbose`.
     pub verbose: bool,
-    /// Path to Cargo.toml of the package to benchmark (check, run; init and the default budget
-    /// file look next to it).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
+}
+
+/// How `check` and `compare` write their report.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Format of the report [default: terminal on stdout; with --output, from the file's
+    /// extension (.md markdown, .txt terminal), else json].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Show every metric in the report, with the rules' sources and secondary statistics.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Report formats.
@@ -77,9 +254,29 @@ pub enum Format {
     Terminal,
     /// Markdown, as posted in the PR comment and the job summary.
     Markdown,
-    /// JSON: the report (`perf-budget/report/v1`, the machine contract) of check and compare,
-    /// the stored values for history.
+    /// JSON: the report (`perf-budget/report/v1`, the machine contract).
     Json,
+}
+
+/// Formats of `history`'s table of stored values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// A table for people at a terminal.
+    Terminal,
+    /// A Markdown table.
+    Markdown,
+    /// JSON: the stored values per commit (not a report).
+    Json,
+}
+
+impl From<HistoryFormat> for Format {
+    fn from(f: HistoryFormat) -> Self {
+        match f {
+            HistoryFormat::Terminal => Format::Terminal,
+            HistoryFormat::Markdown => Format::Markdown,
+            HistoryFormat::Json => Format::Json,
+        }
+    }
 }
 
 /// Colour choice.
@@ -101,8 +298,7 @@ pub enum Command {
     /// Measure HEAD (or take --results) and save the results to the git result store.
     Run(RunArgs),
     /// Convert tool outputs into a results file (`perf-budget/results/v1`).
-    #[command(subcommand)]
-    Import(ImportCommand),
+    Import(ImportArgs),
     /// Evaluate the budgets on two results files; same report and exit codes as `check`.
     Compare(CompareArgs),
     /// Post or update the sticky PR comment from saved reports; runs nothing.
@@ -110,8 +306,7 @@ pub enum Command {
     /// Show the stored trend of metrics, as a table, JSON, Markdown or an SVG chart.
     History(HistoryArgs),
     /// Push or fetch the result store ref.
-    #[command(subcommand)]
-    Store(StoreCommand),
+    Store(StoreArgs),
     /// Write a commented budgets.toml for this project (never overwrites).
     Init(InitArgs),
 }
@@ -119,6 +314,19 @@ pub enum Command {
 /// `check`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct CheckArgs {
+    /// Budget file [default: budgets.toml next to the --manifest-path Cargo.toml, else in the
+    /// current directory].
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Path to Cargo.toml of the package to benchmark.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// How to write the report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Print only errors, warnings and a one-line verdict: no progress, no table.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// Compare against these results files (several are merged) instead of rerunning or reading
     /// the store.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["base_rev", "aa"])]
@@ -184,6 +392,16 @@ pub enum BaselineArg {
 /// `run`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct RunArgs {
+    /// Budget file: what to measure, and the suite [default: budgets.toml next to the
+    /// --manifest-path Cargo.toml, else in the current directory; optional with --results].
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Path to Cargo.toml of the package to measure; the store is in its repository.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print only errors and warnings: no progress, no line about what was saved.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Save this results file instead of measuring.
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
@@ -199,6 +417,20 @@ pub struct RunArgs {
 }
 
 /// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import.
+    #[command(subcommand)]
+    pub kind: ImportCommand,
+    /// Write the results file (`perf-budget/results/v1` JSON) here instead of to stdout.
+    #[arg(long, short = 'o', global = true, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Print nothing but errors: no warnings, no summary line.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The tools `import` reads.
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// A criterion output tree (`target/criterion`, or a directory holding one).
@@ -226,6 +458,10 @@ pub enum ImportCommand {
         /// Label used in metric ids (`k6/<name>/…`).
         #[arg(long)]
         name: String,
+        /// Budget file: also compute the statistics its rules name that only the `--out json`
+        /// stream can give (percentiles such as `p(99.9)`).
+        #[arg(long, value_name = "PATH")]
+        budget: Option<PathBuf>,
     },
     /// hyperfine `--export-json` files (`hyperfine/<command>…`).
     Hyperfine {
@@ -288,6 +524,19 @@ pub struct CompareArgs {
     /// Inconclusive results fail the gate.
     #[arg(long)]
     pub strict: bool,
+    /// Budget file [default: budgets.toml next to the --manifest-path Cargo.toml, else in the
+    /// current directory].
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Path to a Cargo.toml: the default budget file is next to it.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// How to write the report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Print only errors, warnings and a one-line verdict instead of the table.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 /// `comment`.
@@ -310,9 +559,22 @@ pub struct CommentArgs {
     #[arg(long, value_name = "URL")]
     pub summary_url: Option<String>,
     /// When to post: `failure` and `change` only create a comment when the report fails or
-    /// shows a change, but always update one already there.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "always")]
-    pub comment_on: CommentOnArg,
+    /// shows a change, but always update one already there [default: `comment-on` of the
+    /// --budget file, else always].
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub comment_on: Option<CommentOnArg>,
+    /// Never fail over the comment itself: outside a pull request, on a fork's read-only token,
+    /// without a token or when GitHub refuses, say so and exit 0, as `check` does when it posts.
+    /// For the step that posts right after `check --no-comment`; a bad report is still an error.
+    #[arg(long)]
+    pub best_effort: bool,
+    /// Budget file whose `comment-on` applies when --comment-on is not given (nothing else in
+    /// it is read).
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Print only errors and warnings, not what happened to the comment.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// When to post the PR comment.
@@ -365,9 +627,39 @@ pub struct HistoryArgs {
     /// `origin` remote when it is on github.com].
     #[arg(long, value_name = "TEMPLATE", requires = "html")]
     pub commit_url: Option<String>,
+    /// Format of the table of stored values [default: terminal].
+    #[arg(long, value_enum)]
+    pub format: Option<HistoryFormat>,
+    /// Write the table to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Budget file whose limits are drawn on --chart and --html [default: budgets.toml next to
+    /// the --manifest-path Cargo.toml or in the current directory, when there is one].
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Path to a Cargo.toml: the store is in its repository, the default budget file next to it.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print no notes; with --chart or --html, no table on stdout either.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `store`.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Push or fetch.
+    #[command(subcommand)]
+    pub action: StoreCommand,
+    /// Path to a Cargo.toml: the store is in its repository [default: the current directory's].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print only errors: no line about what was pushed or fetched.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// What `store` does.
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
     /// Push the result store ref (merging with the remote's on a race).
@@ -390,4 +682,14 @@ pub struct InitArgs {
     /// Where to write [default: budgets.toml next to Cargo.toml].
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
+    /// Where to write, when PATH is not given (the same as PATH).
+    #[arg(long, value_name = "PATH")]
+    pub budget: Option<PathBuf>,
+    /// Path to Cargo.toml of the package to write a budget file for [default: the nearest one
+    /// at or above the current directory].
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print nothing but errors: no summary of what was written.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

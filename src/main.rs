@@ -36,7 +36,7 @@ fn main() {
             std::process::exit(code);
         }
     };
-    let color = commands::error_color(&cli.global);
+    let color = commands::error_color(&cli.global());
     let code = match commands::dispatch(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

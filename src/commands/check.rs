@@ -17,8 +17,12 @@ use crate::report::{Report, Verdict};
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    // Before anything runs the pull request's code (builds, benchmarks, servers): they must
-    // not inherit a token that can write to the repository.
+    // The token, to post at the end, taken out of the environment before the pull request's
+    // code runs (builds, benchmarks, servers) so that nothing started here inherits it by
+    // accident. That hides nothing from hostile code: it runs as the same user and can read
+    // this process's /proc/<pid>/environ. The boundary is a process that never held a token:
+    // the action runs `check --no-comment` without one and posts from a later step with
+    // `comment` (docs/github.md, "What a pull request's code can reach").
     let token = crate::github::Token::take_from_env(&args.token_env);
     let budget = super::load_budget(global)?;
     let budget_dir = budget_dir(&budget);

@@ -21,7 +21,7 @@ pub fn run(cmd: ImportCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         ImportCommand::Lighthouse { files, name } => {
             import::lighthouse::import(files, name).context("importing Lighthouse reports")?
         }
-        ImportCommand::K6 { files, name } => {
+        ImportCommand::K6 { files, name, .. } => {
             // With `--budget`, also compute what its budgets name (stream-only statistics).
             let wanted: Vec<String> = match &global.budget {
                 Some(path) => crate::budget::load(path)

@@ -43,15 +43,18 @@ pub fn error_color(global: &GlobalArgs) -> bool {
 
 /// Runs the command the user asked for.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
-    let g = &cli.global;
+    if let Some(problem) = cli.leading_problem() {
+        anyhow::bail!(problem);
+    }
+    let g = &cli.global();
     match cli.command {
         Command::Check(args) => check::run(&args, g),
         Command::Run(args) => run::run(&args, g),
-        Command::Import(cmd) => import::run(cmd, g),
+        Command::Import(args) => import::run(args.kind, g),
         Command::Compare(args) => compare::run(&args, g),
         Command::Comment(args) => comment::run(&args, g),
         Command::History(args) => history::run(&args, g),
-        Command::Store(cmd) => store::run(cmd, g),
+        Command::Store(args) => store::run(args.action, g),
         Command::Init(args) => init::run(&args, g),
     }
 }

@@ -156,9 +156,11 @@ pub fn publish_in(
         let outputs = [
             (
                 "verdict",
-                match report.verdict {
-                    Verdict::Pass => "pass",
-                    Verdict::Fail => "fail",
+                // The exit code's word: a gate that measured nothing its budgets name exits 2.
+                match (report.verdict, report.gate_error()) {
+                    (Verdict::Fail, _) => "fail",
+                    (Verdict::Pass, Some(_)) => "error",
+                    (Verdict::Pass, None) => "pass",
                 }
                 .to_owned(),
             ),
@@ -274,7 +276,7 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// `; the report is in the job summary and at PATH`.
-fn where_report(report_path: &Option<PathBuf>, ctx: &Context) -> String {
+pub(crate) fn where_report(report_path: &Option<PathBuf>, ctx: &Context) -> String {
     match (ctx.step_summary.is_some(), report_path) {
         (true, Some(p)) => format!("; the report is in the job summary and at {}", p.display()),
         (true, None) => "; the report is in the job summary".into(),
@@ -283,7 +285,8 @@ fn where_report(report_path: &Option<PathBuf>, ctx: &Context) -> String {
     }
 }
 
-fn fork_message(where_report: &str) -> String {
+/// What to do when a fork's read-only token cannot comment.
+pub(crate) fn fork_message(where_report: &str) -> String {
     format!(
         "note: this pull request comes from a fork, so its token is read-only and cannot comment{where_report}. \
          To comment anyway, upload the report as an artifact in this workflow and post it from a \

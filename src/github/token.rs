@@ -17,9 +17,13 @@ impl Token {
     }
 
     /// Reads the token like [`Token::from_env`] and removes the variable from this process's
-    /// environment, so that nothing started afterwards inherits it: `check` builds and runs the
-    /// pull request's code (build scripts, benchmarks, `serve` commands), which has no business
-    /// holding a token that can write to the repository.
+    /// environment, so that the processes started afterwards do not inherit it by accident.
+    ///
+    /// This is hygiene, not a boundary: the kernel keeps the environment a process started with
+    /// in `/proc/<pid>/environ`, readable by any process of the same user, so code this process
+    /// runs (a pull request's build script) can still read the token. Code that must not reach
+    /// the token has to run in a process that never held it (the action runs `check` in a step
+    /// without the token and posts from another step).
     pub fn take_from_env(name: &str) -> Option<Token> {
         let token = Token::from_env(name);
         if !name.is_empty() && !name.contains('=') && !name.contains('\0') {

@@ -323,7 +323,24 @@ struct Runner {
     repository: String,
     base_url: Option<String>,
     inputs: Vec<(&'static str, String)>,
+    /// Set: run the steps after the install instead, with a stub `cargo-perf-budget`.
+    gate: Option<GateStub>,
 }
+
+/// What the stub `cargo-perf-budget` does in the steps after the install.
+#[derive(Clone, Copy)]
+struct GateStub {
+    /// Exit code of `check` (and of the other commands that measure or read).
+    exit: i32,
+    /// `verdict` the stub writes to `$GITHUB_OUTPUT` before exiting, as the binary does once it
+    /// has a report (`None`: it stopped before, e.g. on a bad budget file).
+    writes_verdict: Option<&'static str>,
+    /// Exit code of `comment`.
+    comment_exit: i32,
+}
+
+/// The token the gate tests give the action's `token` input.
+const SECRET: &str = "ghs_actionTestSecret0123456789";
 
 struct Outcome {
     /// (step name, exit code, stdout + stderr) for every step that ran.
@@ -331,6 +348,9 @@ struct Outcome {
     outputs: HashMap<String, HashMap<String, String>>,
     path: Vec<String>,
     cargo_calls: String,
+    /// What the stub `cargo-perf-budget` recorded: one line per call (`check --no-comment …`),
+    /// and `token seen by check` when the token was in its environment or its parent's.
+    gate_calls: String,
     temp: PathBuf,
     /// Keeps the runner's directories (and the installed binary) until the test is done.
     _dir: tempfile::TempDir,
@@ -395,7 +415,16 @@ impl Runner {
             repository: "cargo-perf-budget/cargo-perf-budget".into(),
             base_url: None,
             inputs: Vec::new(),
+            gate: None,
         }
+    }
+
+    /// Runs the steps after the install (the command, the comment, the exit) with a stub
+    /// `cargo-perf-budget` on `PATH`.
+    fn gate(mut self, stub: GateStub) -> Outcome {
+        self.gate = Some(stub);
+        self.inputs.push(("token", SECRET.into()));
+        self.install()
     }
 
     fn server(mut self, server: &Server) -> Runner {
@@ -467,6 +496,9 @@ impl Runner {
             .trim_start_matches("${{")
             .trim_end_matches("}}")
             .trim();
+        if cond == "always()" {
+            return true;
+        }
         for (op, equal) in [("!=", false), ("==", true)] {
             if let Some((lhs, rhs)) = cond.split_once(op) {
                 let lhs = self.expr(lhs, outputs);
@@ -507,9 +539,24 @@ impl Runner {
         let github_path = t.join("github-path");
         std::fs::write(&github_path, "").unwrap();
 
+        let gate_log = t.join("gate-calls");
+        std::fs::write(&gate_log, "").unwrap();
+        let range = match self.gate {
+            Some(stub) => {
+                write_gate_stub(&stubs, stub);
+                last + 1..steps.len()
+            }
+            None => 0..last + 1,
+        };
         let mut outputs: HashMap<String, HashMap<String, String>> = HashMap::new();
         let mut ran = Vec::new();
-        for (n, step) in steps[..=last].iter().enumerate() {
+        let mut failed = false;
+        for (n, step) in steps.iter().enumerate().filter(|(n, _)| range.contains(n)) {
+            // After a failed step only `always()` steps run, as on a runner.
+            let always = step.condition.as_deref().map(str::trim) == Some("always()");
+            if failed && !always {
+                continue;
+            }
             if let Some(cond) = &step.condition {
                 if !self.condition(cond, &outputs) {
                     continue;
@@ -559,6 +606,7 @@ impl Runner {
                 .env("GITHUB_ACTIONS", "true")
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_PATH", &github_path)
+                .env("GITHUB_ENV", t.join("github-env"))
                 .env("GITHUB_SERVER_URL", "https://github.com")
                 .env("GITHUB_ACTION_PATH", &self.action)
                 .env("GITHUB_ACTION_REF", &self.action_ref_env)
@@ -566,7 +614,8 @@ impl Runner {
                 .env("RUNNER_OS", self.os)
                 .env("RUNNER_ARCH", self.arch)
                 .env("RUNNER_TEMP", &runner_temp)
-                .env("CARGO_STUB_LOG", &cargo_log);
+                .env("CARGO_STUB_LOG", &cargo_log)
+                .env("GATE_STUB_LOG", &gate_log);
             if let Some(base) = &self.base_url {
                 cmd.env("PERF_BUDGET_RELEASE_BASE_URL", base);
             }
@@ -582,7 +631,7 @@ impl Runner {
             );
             ran.push((step.name.clone(), code, text));
             if code != 0 {
-                break;
+                failed = true;
             }
             if let Some(id) = &step.id {
                 let written = std::fs::read_to_string(&output_file).unwrap();
@@ -606,10 +655,57 @@ impl Runner {
             outputs,
             path,
             cargo_calls: std::fs::read_to_string(&cargo_log).unwrap(),
+            gate_calls: std::fs::read_to_string(&gate_log).unwrap(),
             temp: runner_temp,
             _dir: self.temp,
         }
     }
+}
+
+/// A stub `cargo-perf-budget perf-budget <command> …`: records its arguments and whether the
+/// action's token is in its own environment or in that of the step's shell that started it
+/// (what a pull request's build script could read from `/proc/<pid>/environ`), then behaves as
+/// `stub` says.
+fn write_gate_stub(stubs: &Path, stub: GateStub) {
+    let verdict = stub
+        .writes_verdict
+        .map(|v| format!("echo verdict={v} >> \"$GITHUB_OUTPUT\"\n"))
+        .unwrap_or_default();
+    let script = format!(
+        r#"#!/bin/bash
+sub=$2
+echo "$sub ${{*:3}}" >> "$GATE_STUB_LOG"
+if env | grep -qF '{SECRET}' || tr '\0' '\n' < /proc/$PPID/environ | grep -qF '{SECRET}'; then
+  echo "token seen by $sub" >> "$GATE_STUB_LOG"
+fi
+if [ -n "${{GITHUB_ENV:-}}${{GITHUB_PATH:-}}" ]; then
+  echo "command files seen by $sub" >> "$GATE_STUB_LOG"
+fi
+case "$sub" in
+  comment)
+    echo "comment-url=https://github.com/acme/widgets/pull/7#issuecomment-1" >> "$GITHUB_OUTPUT"
+    exit {comment_exit} ;;
+  check)
+    if [ {exit} -ne 2 ] || [ -n "{verdict_set}" ]; then
+      echo '{{"schema":"perf-budget/report/v1"}}' > "$RUNNER_TEMP/perf-budget-report.json"
+      echo "report=$RUNNER_TEMP/perf-budget-report.json" >> "$GITHUB_OUTPUT"
+      echo failed=0 >> "$GITHUB_OUTPUT"
+    fi
+    {verdict}    exit {exit} ;;
+  *) exit {exit} ;;
+esac
+"#,
+        comment_exit = stub.comment_exit,
+        exit = stub.exit,
+        verdict_set = stub.writes_verdict.unwrap_or(""),
+    );
+    std::fs::write(stubs.join("cargo-perf-budget"), script).unwrap();
+    // `git fetch` of the result store: no remote here.
+    std::fs::write(stubs.join("git"), "#!/bin/sh\nexit 128\n").unwrap();
+    sh(
+        stubs,
+        "chmod +x cargo-perf-budget git && test -r /proc/self/environ",
+    );
 }
 
 fn assert_prebuilt(out: &Outcome, tag: &str, target: &str) {
@@ -1289,4 +1385,227 @@ fn the_workflow_checks_catch_what_they_are_for() {
                    - uses: actions/checkout@2222222222222222222222222222222222222222 # v9\n      \
                    - run: cargo-perf-budget perf-budget store push origin\n";
     assert!(persisted_credentials("x.yml", pushing).is_empty());
+}
+
+// ---- after the install: the command, the comment, the exit ----
+
+fn step_code(out: &Outcome, name: &str) -> Option<i32> {
+    out.steps.iter().find(|s| s.0 == name).map(|s| s.1)
+}
+
+const EXIT_STEP: &str = "Exit with the gate's code";
+
+fn check_runner() -> Runner {
+    Runner::new("0.1.0")
+        .input("command", "check")
+        .input("budget", "budgets.toml")
+        .input("comment-id", "default")
+}
+
+#[test]
+fn the_verdict_output_follows_the_exit_code_of_check() {
+    // (exit code, the verdict the binary wrote before it ended, the action's verdict)
+    let cases = [
+        (0, Some("pass"), "pass"),
+        (1, Some("fail"), "fail"),
+        // Nothing measured that a budget names: a report whose verdict says pass, then exit 2.
+        (2, Some("pass"), "error"),
+        // A bad budget file: exit 2 before any report or output.
+        (2, None, "error"),
+        // Killed or crashed.
+        (101, None, "error"),
+    ];
+    for (exit, writes_verdict, expected) in cases {
+        let out = check_runner().gate(GateStub {
+            exit,
+            writes_verdict,
+            comment_exit: 0,
+        });
+        let case = format!("exit {exit}, binary wrote {writes_verdict:?}");
+        assert_eq!(
+            out.output("run", "verdict"),
+            expected,
+            "{case}\n{}",
+            out.log()
+        );
+        assert_eq!(out.output("run", "exit-code"), exit.to_string(), "{case}");
+        // The command's step records the code; the last step ends the job with it.
+        assert_eq!(step_code(&out, "cargo perf-budget"), Some(0), "{case}");
+        assert_eq!(
+            step_code(&out, EXIT_STEP),
+            Some(exit),
+            "{case}\n{}",
+            out.log()
+        );
+        assert_eq!(
+            out.failed().map(|f| f.0.as_str()),
+            (exit != 0).then_some(EXIT_STEP),
+            "{case}"
+        );
+        // A report is posted whatever the verdict (the comment step runs `if: always()`); no
+        // report, no post.
+        assert_eq!(
+            out.gate_calls.contains("comment --best-effort --report"),
+            exit != 2 || writes_verdict.is_some(),
+            "{case}\n{}",
+            out.gate_calls
+        );
+    }
+}
+
+#[test]
+fn check_runs_without_the_token_and_a_separate_step_posts_with_it() {
+    let out = check_runner()
+        .input("comment-on", "failure")
+        .input("args", "--strict --comment-id=perf")
+        .gate(GateStub {
+            exit: 1,
+            writes_verdict: Some("fail"),
+            comment_exit: 0,
+        });
+    let report = out.temp.join("perf-budget-report.json");
+    assert_eq!(
+        out.gate_calls,
+        format!(
+            "check --no-comment --budget budgets.toml --strict --comment-id=perf\n\
+             comment --best-effort --report {} --id perf --token-env PERF_BUDGET_TOKEN \
+             --comment-on failure --budget budgets.toml\n\
+             token seen by comment\n\
+             command files seen by comment\n",
+            report.display()
+        ),
+        "{}",
+        out.log()
+    );
+    // The stub sees the token where it is given (so the probe works), never in `check`; nor
+    // does `check` get the files through which it could change later steps' environment.
+    assert!(out.gate_calls.contains("token seen by comment"));
+    assert!(!out.gate_calls.contains("token seen by check"));
+    assert!(!out.gate_calls.contains("command files seen by check"));
+    assert_eq!(out.output("run", "verdict"), "fail");
+    assert_eq!(
+        out.output("comment", "comment-url"),
+        "https://github.com/acme/widgets/pull/7#issuecomment-1"
+    );
+    assert_eq!(step_code(&out, EXIT_STEP), Some(1));
+}
+
+#[test]
+fn a_budget_in_args_replaces_the_budget_input_for_both_steps() {
+    let out = check_runner()
+        .input("args", "--budget perf/budgets.toml")
+        .gate(GateStub {
+            exit: 0,
+            writes_verdict: Some("pass"),
+            comment_exit: 0,
+        });
+    let calls: Vec<&str> = out.gate_calls.lines().collect();
+    assert_eq!(
+        calls[0],
+        "check --no-comment --budget perf/budgets.toml",
+        "{}",
+        out.log()
+    );
+    assert!(
+        calls[1].ends_with("--budget perf/budgets.toml"),
+        "{}",
+        out.gate_calls
+    );
+}
+
+#[test]
+fn no_comment_in_args_posts_nothing() {
+    let out = check_runner().input("args", "--no-comment").gate(GateStub {
+        exit: 0,
+        writes_verdict: Some("pass"),
+        comment_exit: 0,
+    });
+    assert_eq!(
+        out.gate_calls,
+        "check --budget budgets.toml --no-comment\n",
+        "{}",
+        out.log()
+    );
+    assert!(out.failed().is_none(), "{}", out.log());
+}
+
+#[test]
+fn the_comment_command_posts_with_the_token_and_its_failure_fails_the_action() {
+    let out = Runner::new("0.1.0")
+        .input("command", "comment")
+        .input("comment-id", "suite")
+        .input("args", "--report r.json")
+        .gate(GateStub {
+            exit: 0,
+            writes_verdict: None,
+            comment_exit: 2,
+        });
+    assert!(
+        out.gate_calls
+            .starts_with("comment --id suite --token-env PERF_BUDGET_TOKEN --report r.json\n"),
+        "{}",
+        out.gate_calls
+    );
+    assert!(!out.gate_calls.contains("check"), "{}", out.gate_calls);
+    let (name, code, _) = out.failed().expect("the comment step fails");
+    assert_eq!((name.as_str(), *code), ("Post the PR comment", 2));
+}
+
+/// Whether a step's script can start `check`.
+fn runs_check(step: &Step) -> bool {
+    let run = step.run.as_deref().unwrap_or("");
+    run.contains("(check") || run.contains("perf-budget check")
+}
+
+/// Whether a step's environment is given a token.
+fn holds_token(step: &Step) -> bool {
+    step.env.iter().any(|(k, v)| {
+        k.contains("TOKEN")
+            || v.contains("inputs.token")
+            || v.contains("github.token")
+            || v.contains("secrets.")
+    })
+}
+
+#[test]
+fn no_step_that_runs_check_is_given_a_token() {
+    let steps = parse_steps(&std::fs::read_to_string(root().join("action.yml")).unwrap());
+    let checking: Vec<&Step> = steps.iter().filter(|s| runs_check(s)).collect();
+    assert_eq!(
+        checking.len(),
+        1,
+        "one step runs check: {:?}",
+        checking.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    for step in &checking {
+        assert!(
+            !holds_token(step),
+            "action.yml:{}: step `{}` runs check and is given a token: {:?}",
+            step.line,
+            step.name,
+            step.env
+        );
+        assert!(
+            !step.run.as_deref().unwrap_or("").contains("token-env"),
+            "action.yml:{}: `{}` names a token variable",
+            step.line,
+            step.name
+        );
+    }
+    // The token goes to exactly one step, which posts and starts nothing else.
+    let holding: Vec<&Step> = steps.iter().filter(|s| holds_token(s)).collect();
+    assert_eq!(holding.len(), 1, "{holding:?}");
+    let run = holding[0].run.as_deref().unwrap_or("");
+    assert!(run.contains("perf-budget \"${args[@]}\""), "{run}");
+    assert!(
+        !["(check", "(run", "cargo build", "cargo bench"]
+            .iter()
+            .any(|c| run.contains(c)),
+        "{run}"
+    );
+    // And the check themselves can fail.
+    let mut bad = checking[0].clone();
+    bad.env
+        .push(("GITHUB_TOKEN".into(), "${{ github.token }}".into()));
+    assert!(holds_token(&bad));
 }

@@ -387,3 +387,179 @@ fn evaluation_errors_show_the_file_line_and_the_offending_key() {
         "{stderr}"
     );
 }
+
+/// The long options of the command at `path` below `perf-budget`, without `--help`,
+/// `--version` and the global `--color`, as its `--help` lists them.
+fn listed_options(path: &[&str]) -> Vec<String> {
+    use clap::CommandFactory;
+    let mut cargo = cargo_perf_budget::cli::CargoCli::command();
+    // Building propagates global options (`--color`, `import`'s `--output`) to subcommands.
+    cargo.build();
+    let mut cmd = cargo
+        .find_subcommand("perf-budget")
+        .expect("perf-budget")
+        .clone();
+    for name in path {
+        cmd = cmd
+            .find_subcommand(name)
+            .unwrap_or_else(|| panic!("no subcommand {name}"))
+            .clone();
+    }
+    let mut longs: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .filter_map(|a| a.get_long().map(str::to_owned))
+        .filter(|l| !["help", "version", "color"].contains(&l.as_str()))
+        .collect();
+    longs.sort();
+    longs
+}
+
+#[test]
+fn each_subcommand_lists_only_the_options_it_uses() {
+    let shared_report = ["format", "output", "verbose"];
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (vec![], vec![]),
+        (
+            vec!["check"],
+            [
+                &[
+                    "aa",
+                    "base",
+                    "base-rev",
+                    "baseline",
+                    "budget",
+                    "comment-id",
+                    "comment-on",
+                    "manifest-path",
+                    "no-comment",
+                    "quiet",
+                    "results",
+                    "rounds",
+                    "save-base",
+                    "save-head",
+                    "seed",
+                    "shard",
+                    "strict",
+                    "token-env",
+                ][..],
+                &shared_report[..],
+            ]
+            .concat(),
+        ),
+        (
+            vec!["run"],
+            vec![
+                "budget",
+                "commit",
+                "manifest-path",
+                "push",
+                "quiet",
+                "results",
+                "suite",
+            ],
+        ),
+        (
+            vec!["compare"],
+            [
+                &["budget", "manifest-path", "quiet", "strict"][..],
+                &shared_report[..],
+            ]
+            .concat(),
+        ),
+        (
+            vec!["comment"],
+            vec![
+                "best-effort",
+                "budget",
+                "comment-on",
+                "id",
+                "pr",
+                "quiet",
+                "report",
+                "summary-url",
+                "token-env",
+            ],
+        ),
+        (
+            vec!["history"],
+            vec![
+                "budget",
+                "chart",
+                "commit-url",
+                "format",
+                "html",
+                "last",
+                "manifest-path",
+                "output",
+                "quiet",
+                "report",
+                "rev",
+                "suite",
+            ],
+        ),
+        (vec!["init"], vec!["budget", "manifest-path", "quiet"]),
+        (vec!["store"], vec!["manifest-path", "quiet"]),
+        (vec!["store", "push"], vec!["manifest-path", "quiet"]),
+        (vec!["import"], vec!["output", "quiet"]),
+        (
+            vec!["import", "criterion"],
+            vec!["baseline", "output", "quiet"],
+        ),
+        (
+            vec!["import", "lighthouse"],
+            vec!["name", "output", "quiet"],
+        ),
+        (
+            vec!["import", "k6"],
+            vec!["budget", "name", "output", "quiet"],
+        ),
+        (vec!["import", "libtest"], vec!["output", "quiet"]),
+    ];
+    for (path, expected) in cases {
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(listed_options(&path), expected, "{path:?}");
+    }
+}
+
+#[test]
+fn options_a_subcommand_never_used_are_refused_and_leading_ones_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    // Accepted and ignored before; refused now, after or before the subcommand name.
+    for args in [
+        &["init", "--format", "json"][..],
+        &["--format", "json", "init"][..],
+        &["history", "--verbose"][..],
+        &["import", "criterion", "x", "--budget", "b.toml"][..],
+        &["--budget", "b.toml", "import", "criterion", "x"][..],
+        &["store", "push", "--budget", "b.toml"][..],
+        &["run", "--output", "x.json"][..],
+        &[
+            "comment",
+            "--report",
+            "r.json",
+            "--manifest-path",
+            "Cargo.toml",
+        ][..],
+    ] {
+        let out = cli().current_dir(dir.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let flag = args.iter().find(|a| a.starts_with("--")).unwrap();
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+        assert!(
+            !dir.path().join("budgets.toml").exists(),
+            "{args:?} ran anyway"
+        );
+    }
+    // Options before the subcommand name still reach the subcommands that use them.
+    let out = cli()
+        .current_dir(dir.path())
+        .args(["--quiet", "--budget", "mine.toml", "init"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(dir.path().join("mine.toml").is_file());
+    assert!(out.stdout.is_empty(), "--quiet reached init: {out:?}");
+}

@@ -526,3 +526,183 @@ fn benchmark_names_cannot_inject_workflow_commands() {
     }
     assert_eq!(job.report().results[0].id, hostile, "the file is untouched");
 }
+
+impl Job {
+    /// `comment --best-effort` as the action's posting step runs it after `check --no-comment`:
+    /// the same runner environment, the token, and only the report and the budget file.
+    fn post(&self, fake: &Fake, extra: &[&str]) -> Command {
+        self.post_with(fake, true, extra)
+    }
+
+    fn post_with(&self, fake: &Fake, best_effort: bool, extra: &[&str]) -> Command {
+        let root = self.dir.path();
+        let mut cmd = Command::cargo_bin("cargo-perf-budget").unwrap();
+        cmd.env_clear()
+            .current_dir(root)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", root.join("event.json"))
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+            .env("GITHUB_API_URL", fake.api_url())
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_OUTPUT", root.join("output"))
+            .env("PERF_BUDGET_TOKEN", TOKEN)
+            .args([
+                "perf-budget",
+                "comment",
+                "--report",
+                "R.json",
+                "--token-env",
+                "PERF_BUDGET_TOKEN",
+            ])
+            .args(best_effort.then_some("--best-effort"))
+            .args(extra);
+        cmd
+    }
+
+    /// `check --no-comment` with no token anywhere in its environment.
+    fn check_without_token(&self, fake: &Fake) -> Run {
+        let mut cmd = self.check(fake, &["--no-comment"]);
+        cmd.env_remove("GITHUB_TOKEN");
+        run(cmd)
+    }
+}
+
+#[test]
+fn check_without_a_token_then_comment_posts_the_same_report_once() {
+    let fake = Fake::start();
+    let job = Job::new(true, false);
+    let r = job.check_without_token(&fake);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(fake.requests().is_empty(), "check posts nothing");
+    assert_eq!(job.output("verdict"), "fail");
+
+    let p = run(job.post(&fake, &["--budget", "budgets.toml"]));
+    assert_eq!(p.code, 0, "{p}");
+    assert_eq!(fake.posts(), 1, "{p}");
+    let ours = fake.ours("default");
+    assert_eq!(ours.len(), 1);
+    assert!(
+        ours[0]
+            .1
+            .contains(&cargo_perf_budget::report::escape::markdown(FAILING)),
+        "{}",
+        ours[0].1
+    );
+    assert!(job.output("comment-url").contains("issuecomment"), "{p}");
+    fake.assert_token_only_in_authorization();
+}
+
+#[test]
+fn comment_takes_comment_on_from_the_budget_file_unless_told_otherwise() {
+    let fake = Fake::start();
+    let job = Job::new(false, false);
+    let budget = BUDGET.replace("[settings]\n", "[settings]\ncomment-on = \"failure\"\n");
+    std::fs::write(job.path("budgets.toml"), budget).unwrap();
+    assert_eq!(job.check_without_token(&fake).code, 0);
+
+    // A passing report under `comment-on = "failure"`: no new comment.
+    let p = run(job.post(&fake, &["--budget", "budgets.toml"]));
+    assert_eq!(p.code, 0, "{p}");
+    assert!(p.stdout.contains("comment-on = \"failure\""), "{p}");
+    assert_eq!(fake.posts(), 0, "{p}");
+    // Without the budget file nothing says `failure`: always.
+    let p = run(job.post(&fake, &[]));
+    assert_eq!((p.code, fake.posts()), (0, 1), "{p}");
+    // The comment now there is kept current whatever the setting (same report: unchanged).
+    let p = run(job.post(
+        &fake,
+        &["--budget", "budgets.toml", "--comment-on", "change"],
+    ));
+    assert_eq!(p.code, 0, "{p}");
+    assert!(p.stdout.contains("already current"), "{p}");
+    assert_eq!(fake.posts(), 1, "{p}");
+    // The flag wins over the file: `always` posts where `failure` did not.
+    let other = run(job.post(
+        &fake,
+        &[
+            "--budget",
+            "budgets.toml",
+            "--comment-on",
+            "always",
+            "--id",
+            "x",
+        ],
+    ));
+    assert_eq!((other.code, fake.posts()), (0, 2), "{other}");
+
+    // A broken budget file is an error, not a guess.
+    std::fs::write(job.path("broken.toml"), "[settings]\ncomment-on = 3\n").unwrap();
+    let p = run(job.post(&fake, &["--budget", "broken.toml"]));
+    assert_eq!(p.code, 2, "{p}");
+    assert!(p.stderr.contains("broken.toml"), "{p}");
+}
+
+#[test]
+fn best_effort_comment_never_fails_over_github_but_does_over_a_bad_report() {
+    let fake = Fake::start();
+    fake.mount_first(
+        Mock::given(method("POST"))
+            .and(path_regex(r"/issues/\d+/comments$"))
+            .respond_with(error_json(403, "Resource not accessible by integration")),
+    );
+    let job = Job::new(true, false);
+    assert_eq!(job.check_without_token(&fake).code, 1);
+    let p = run(job.post(&fake, &[]));
+    assert_eq!(p.code, 0, "{p}");
+    assert!(
+        p.stderr.contains("could not post the PR comment") && p.stderr.contains("R.json"),
+        "{p}"
+    );
+    // Without --best-effort the same refusal is exit 2.
+    let s = run(job.post_with(&fake, false, &[]));
+    assert_eq!(s.code, 2, "{s}");
+    assert!(s.stderr.contains("pull-requests: write"), "{s}");
+
+    // No token: a warning, exit 0.
+    let mut no_token = job.post(&fake, &[]);
+    no_token.env_remove("PERF_BUDGET_TOKEN");
+    let p = run(no_token);
+    assert_eq!(p.code, 0, "{p}");
+    assert!(p.stderr.contains("no GitHub token"), "{p}");
+
+    // A fork's read-only token: the note, no request.
+    let fork = Job::new(true, true);
+    let before = fake.requests().len();
+    assert_eq!(fork.check_without_token(&fake).code, 1);
+    let p = run(fork.post(&fake, &[]));
+    assert_eq!(p.code, 0, "{p}");
+    assert!(p.stderr.contains("comes from a fork"), "{p}");
+    assert_eq!(fake.requests().len(), before);
+
+    // A push: nothing to comment on, silently.
+    let mut push = job.post(&fake, &[]);
+    push.env("GITHUB_EVENT_NAME", "push")
+        .env_remove("GITHUB_EVENT_PATH");
+    let p = run(push);
+    assert_eq!((p.code, p.stderr.as_str()), (0, ""), "{p}");
+    assert_eq!(fake.requests().len(), before);
+
+    // A report that is not one is still an error.
+    std::fs::write(job.path("R.json"), "{").unwrap();
+    let p = run(job.post(&fake, &[]));
+    assert_eq!(p.code, 2, "{p}");
+    assert!(p.stderr.contains("R.json"), "{p}");
+}
+
+#[test]
+fn a_gate_that_judged_nothing_says_error_in_its_verdict_output() {
+    let fake = Fake::start();
+    let job = Job::new(false, false);
+    // Head measured none of what the budgets name.
+    write_results(
+        &job.path("runs"),
+        "head.json",
+        HEAD,
+        vec![bench("criterion/other", 100.0, 21)],
+    );
+    let r = job.check_without_token(&fake);
+    assert_eq!(r.code, 2, "{r}");
+    assert_eq!(job.output("verdict"), "error", "{r}");
+}

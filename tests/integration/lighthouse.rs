@@ -1,7 +1,7 @@
 //! The Lighthouse importer and runner: recorded real reports (Lighthouse 12.2.3 runs of a fast
-//! and a slow local page, a failed run, a user flow, a Lighthouse CI folder of two pages × three
-//! runs, upstream sample reports of Lighthouse 9.6 to 13.4), broken and mutated reports (which
-//! must never panic). The runs of the real Lighthouse CLI and Chromium against pages served on
+//! and a slow local page, a failed run, a user flow, a Lighthouse CI folder of two ports × three
+//! runs, upstream sample reports of Lighthouse 9.6 to 13.4), the same runs moved to other hosts
+//! and ports, broken and mutated reports (which must never panic). The runs of the real Lighthouse CLI and Chromium against pages served on
 //! 127.0.0.1 are in the `tools` test target (`tests/tools`).
 
 use std::path::{Path, PathBuf};
@@ -447,67 +447,205 @@ fn lighthouse_13_flow_steps_with_errored_metrics_are_failed_runs() {
 // Lighthouse CI
 
 #[test]
-fn an_lhci_folder_of_two_pages_imports_each_page_with_its_runs() {
+fn an_lhci_folder_of_one_path_on_two_ports_is_one_page_with_a_warning() {
+    // The recorded folder holds 3 runs of http://127.0.0.1:8081/ and 3 of :8082/: the same path.
+    // Ids leave out host and port, so they are runs of one page; the warning names both origins
+    // and how to keep two sites apart (the `url` filter, below).
     let file = import(&[fixtures().join("lhci")], "site").unwrap();
-    let runs = |prefix: &str| -> Vec<f64> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(fixtures().join("lhci")).unwrap() {
-            let path = entry.unwrap().path();
-            if path
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("lhr-")
-            {
-                let v = load_json(&path);
-                if v["requestedUrl"] == prefix {
-                    out.push(
-                        v["audits"]["largest-contentful-paint"]["numericValue"]
-                            .as_f64()
-                            .unwrap(),
-                    );
-                }
-            }
+    let mut expected = Vec::new();
+    for entry in std::fs::read_dir(fixtures().join("lhci")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.starts_with("lhr-") {
+            expected.push(audit_value(&path, "largest-contentful-paint"));
         }
-        out.sort_by(f64::total_cmp);
-        out
-    };
-    for (label, url) in [
-        ("127.0.0.1-8081", "http://127.0.0.1:8081/"),
-        ("127.0.0.1-8082", "http://127.0.0.1:8082/"),
-    ] {
-        let m = metric(
-            &file,
-            &format!("lighthouse/site/{label}/largest-contentful-paint"),
-        );
-        let expected = runs(url);
-        assert_eq!(expected.len(), 3);
-        assert_eq!(m.n(), 3, "{label}");
-        assert_eq!(m.value, expected[1], "{label}");
-        let mut samples = m.samples.clone();
-        samples.sort_by(f64::total_cmp);
-        assert_eq!(samples, expected);
     }
+    expected.sort_by(f64::total_cmp);
+    assert_eq!(expected.len(), 6);
+    let m = metric(&file, "lighthouse/site/largest-contentful-paint");
+    let mut samples = m.samples.clone();
+    samples.sort_by(f64::total_cmp);
+    assert_eq!(samples, expected);
+    assert!(file.metrics.iter().all(|m| !m.id.contains("127.0.0.1")));
+    let warning = file
+        .warnings
+        .iter()
+        .find(|w| w.contains("origins"))
+        .unwrap_or_else(|| panic!("{:?}", file.warnings));
+    assert!(
+        warning.contains("http://127.0.0.1:8081") && warning.contains("http://127.0.0.1:8082"),
+        "{warning}"
+    );
     // assertion-results.json: the slow page fails 12 LHCI budgets, attached to our ids.
     assert_eq!(file.thresholds.len(), 12);
-    assert!(file
-        .thresholds
-        .iter()
-        .all(|t| !t.ok && t.metric.starts_with("lighthouse/site/127.0.0.1-8082/")));
+    assert!(file.thresholds.iter().all(|t| !t.ok));
     let lcp = file
         .thresholds
         .iter()
-        .find(|t| t.metric == "lighthouse/site/127.0.0.1-8082/largest-contentful-paint")
+        .find(|t| t.metric == "lighthouse/site/largest-contentful-paint")
         .unwrap();
     assert_eq!(lcp.expression, "maxNumericValue <= 2500");
     assert!(file
         .thresholds
         .iter()
-        .any(|t| t.metric == "lighthouse/site/127.0.0.1-8082/resources/script/bytes"));
+        .any(|t| t.metric == "lighthouse/site/resources/script/bytes"));
     for t in &file.thresholds {
         assert!(file.metric(&t.metric).is_some(), "{}", t.metric);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stable ids when hosts and ports differ
+
+/// A recorded report whose URLs are moved to `url` (every URL field Lighthouse writes).
+fn served_at(dir: &Path, fixture: &str, url: &str, name: &str) -> PathBuf {
+    let mut v = load_json(&lh12(fixture));
+    for key in [
+        "requestedUrl",
+        "mainDocumentUrl",
+        "finalDisplayedUrl",
+        "finalUrl",
+    ] {
+        if v.get(key).is_some() {
+            v[key] = url.into();
+        }
+    }
+    write(dir, name, &serde_json::to_vec(&v).unwrap())
+}
+
+#[test]
+fn runs_of_one_page_on_two_ports_have_the_ids_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = served_at(
+        dir.path(),
+        "fast-1.json",
+        "http://127.0.0.1:41234/",
+        "a.json",
+    );
+    let b = served_at(
+        dir.path(),
+        "fast-2.json",
+        "http://127.0.0.1:41999/",
+        "b.json",
+    );
+    let file = import(&[a, b], "home").unwrap();
+    let single = import(&[lh12("fast-1.json")], "home").unwrap();
+    assert_eq!(ids(&file), ids(&single));
+    let lcp = metric(&file, "lighthouse/home/largest-contentful-paint");
+    assert_eq!(lcp.samples.len(), 2);
+    assert!(lcp.failure.is_none());
+    assert!(
+        file.warnings.iter().any(|w| w.contains("2 origins")
+            && w.contains("127.0.0.1:41234")
+            && w.contains("127.0.0.1:41999")),
+        "{:?}",
+        file.warnings
+    );
+    // Another host too (a preview deployment): still the same page.
+    let c = served_at(
+        dir.path(),
+        "fast-3.json",
+        "https://preview.example/",
+        "c.json",
+    );
+    let file = import(&[dir.path().join("a.json"), c], "home").unwrap();
+    assert_eq!(ids(&file), ids(&single));
+}
+
+#[test]
+fn a_failed_run_and_its_retry_on_another_port_are_one_failed_page_without_placeholders() {
+    // The recorded failed run was of http://127.0.0.1:8099/, the good one of :8081/: both `/`.
+    let file = import(
+        &[lh12("error-unreachable.json"), lh12("fast-1.json")],
+        "home",
+    )
+    .unwrap();
+    let single = import(&[lh12("fast-1.json")], "home").unwrap();
+    // One page: the ids of the good run, no host segment, no second set of ids.
+    assert_eq!(ids(&file), ids(&single));
+    for m in &file.metrics {
+        // Every value is the good run's measurement, never a placeholder.
+        assert_eq!(m.samples.len(), 1, "{}", m.id);
+        assert_eq!(m.value, metric(&single, &m.id).value, "{}", m.id);
+        // And the failed run still fails the page, naming the error once.
+        let why = m.failure.as_deref().unwrap_or("");
+        assert!(
+            why.starts_with("1 of 2 runs failed: CHROME_INTERSTITIAL_ERROR"),
+            "{}: {why}",
+            m.id
+        );
+    }
+    let lcp = metric(&file, "lighthouse/home/largest-contentful-paint");
+    assert_eq!(
+        lcp.value,
+        audit_value(&lh12("fast-1.json"), "largest-contentful-paint")
+    );
+}
+
+#[test]
+fn a_budget_matches_runs_served_on_other_ports() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = import_cli(dir.path(), "base.json", &[lh12("fast-1.json")]);
+    let a = served_at(
+        dir.path(),
+        "fast-2.json",
+        "http://127.0.0.1:41234/",
+        "a.json",
+    );
+    let b = served_at(
+        dir.path(),
+        "fast-3.json",
+        "http://127.0.0.1:41999/",
+        "b.json",
+    );
+    let head = import_cli(dir.path(), "head.json", &[a, b]);
+    let (code, failed, raw) = compare_cli(dir.path(), &base, &head);
+    assert_eq!((code, failed), (0, Vec::<String>::new()), "{raw}");
+    for id in [
+        "lighthouse/home/largest-contentful-paint",
+        "lighthouse/home/cumulative-layout-shift",
+        "lighthouse/home/score/performance",
+    ] {
+        let row = raw["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {raw}"));
+        assert_eq!(row["status"], "pass", "{row}");
+        assert_eq!(row["head"]["n"], 2, "{row}");
+    }
+}
+
+#[test]
+fn different_paths_stay_different_pages_labelled_without_host_or_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = served_at(
+        dir.path(),
+        "fast-1.json",
+        "http://127.0.0.1:41234/",
+        "a.json",
+    );
+    let b = served_at(
+        dir.path(),
+        "fast-2.json",
+        "http://127.0.0.1:41999/blog/post-1/",
+        "b.json",
+    );
+    let c = served_at(
+        dir.path(),
+        "fast-3.json",
+        "http://127.0.0.1:42000/blog/post-1/",
+        "c.json",
+    );
+    let file = import(&[a, b, c], "site").unwrap();
+    let root = metric(&file, "lighthouse/site/root/largest-contentful-paint");
+    let post = metric(
+        &file,
+        "lighthouse/site/blog-post-1/largest-contentful-paint",
+    );
+    assert_eq!((root.samples.len(), post.samples.len()), (1, 2));
+    assert!(file.metrics.iter().all(|m| !m.id.contains("127.0.0.1")));
 }
 
 #[test]

@@ -19,11 +19,14 @@
 //!
 //! Every report is one run. Runs are grouped by page (`requestedUrl`, else the final URL);
 //! the runs of one page become the samples of each metric ([`SampleKind::Runs`], in `fetchTime`
-//! order) and the metric's value is their median. The same run given twice (same page and
+//! order) and the metric's value is their median. A page is the URL's path and query: scheme,
+//! host and port are left out, so runs of one path served on different ports or hosts (a retried
+//! run on a new free port) are runs of one page with the same ids, and a warning names the
+//! origins. The same run given twice (same page and
 //! `fetchTime`, e.g. `lhr-*.json` and its `*.report.json` copy) counts once. When one import holds
 //! several pages, each page's ids get a label: `lighthouse/<name>/<page-label>/<audit-id>`, with
 //! the label derived from the URL path (`pages.rs`: `/` → `root`, `/blog/post-1/` →
-//! `blog-post-1`; host and port are added when paths collide). User flows always get one label
+//! `blog-post-1`; the query is added when paths collide). User flows always get one label
 //! a step, the slug of the step name: `lighthouse/<name>/<step-slug>/…`; several flow files are
 //! runs of the same flow. Runs of one page with different `formFactor` or `throttlingMethod`
 //! cannot be pooled: that is an import error. [`import_filtered`] keeps only the runs of one URL.
@@ -141,6 +144,19 @@ fn convert(
             None => format!("lighthouse/{name}/"),
         };
         let shown = prefix.trim_end_matches('/').to_string();
+        if let Page::Url { key } = page {
+            let origins = distinct(
+                runs.iter()
+                    .filter_map(|r| r.label_url.as_deref().and_then(pages::origin)),
+            );
+            if origins.len() > 1 {
+                warnings.push(format!(
+                    "{shown}: the runs of {key} were served from {} origins ({}); ids leave out host and port, so they are runs of one page. If these are different sites, import each under its own name (or set `url` in its [[lighthouse]] table)",
+                    origins.len(),
+                    origins.join(", ")
+                ));
+            }
+        }
         for run in runs {
             if let Some(t) = run.fetch_time.as_deref().and_then(|t| t.parse().ok()) {
                 latest = latest.max(Some(t));

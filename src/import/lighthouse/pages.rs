@@ -1,12 +1,16 @@
-//! Page labels: the `<page-label>` part of `lighthouse/<name>/<page-label>/<audit>` when one
-//! import holds several pages (a Lighthouse CI folder with several URLs) or a user flow (one label
-//! a step).
+//! Pages and their labels: the `<page-label>` part of `lighthouse/<name>/<page-label>/<audit>`
+//! when one import holds several pages (a Lighthouse CI folder with several URLs) or a user flow
+//! (one label a step).
+//!
+//! A page is a URL's path and query ([`page_key`]): scheme, host and port are not part of it, so
+//! that ids stay the same when a site is served on another host or port (a retried run on a new
+//! free port, a preview host): runs of one path under one name are runs of one page, and budgets
+//! keep matching. Two different paths are two pages.
 //!
 //! A page's label is its URL path made safe for metric ids and budget globs: lower case, runs of
 //! characters other than `a-z 0-9 . _` become one `-`, slashes too (`/blog/post-1/` →
 //! `blog-post-1`, `/index.html` → `index.html`), and the root path `/` is `root`. Pages whose
-//! paths give the same label (the same path on two hosts or ports) are labelled by host, port
-//! and path instead (`127.0.0.1-8081`, `staging.example.com-blog`), then by query, and as a
+//! paths give the same label are labelled by path and query instead (`search-q-shoes`), and as a
 //! last resort numbered (`-2`, `-3`) in URL order. Flow steps are labelled by the slug of the
 //! step name (`Click slow button` → `click-slow-button`); two steps of one flow with the same
 //! name get `-2`, `-3` in flow order.
@@ -27,29 +31,23 @@ pub(super) fn slug(text: &str) -> String {
     out.trim_matches(|c| c == '-' || c == '.').to_string()
 }
 
-struct UrlParts {
-    host: String,
-    path: String,
-    query: String,
+/// The page a URL shows: its path and query (`/blog/post?x=1`), without scheme, host, port or
+/// fragment. Text that is not a URL (a hand-edited report) is its own page.
+pub(super) fn page_key(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        Err(_) => url.trim().to_string(),
+    }
 }
 
-fn url_parts(url: &str) -> UrlParts {
-    match url::Url::parse(url) {
-        Ok(u) => UrlParts {
-            host: match u.port() {
-                Some(p) => format!("{}-{p}", slug(u.host_str().unwrap_or(""))),
-                None => slug(u.host_str().unwrap_or("")),
-            },
-            path: slug(u.path()),
-            query: slug(u.query().unwrap_or("")),
-        },
-        // Not a URL (an LHR from a file:// test or a hand-edited report): use it whole.
-        Err(_) => UrlParts {
-            host: String::new(),
-            path: slug(url),
-            query: String::new(),
-        },
-    }
+/// Where a URL was served from (`http://127.0.0.1:41234`), for saying that runs of one page came
+/// from several; `None` for text that is not a URL.
+pub(super) fn origin(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    u.has_host().then(|| u.origin().ascii_serialization())
 }
 
 fn join(parts: &[&str]) -> String {
@@ -61,22 +59,20 @@ fn join(parts: &[&str]) -> String {
     }
 }
 
-/// Labels for pages identified by URL, in the order given, all distinct.
-pub(super) fn url_labels(urls: &[String]) -> Vec<String> {
-    let parts: Vec<UrlParts> = urls.iter().map(|u| url_parts(u)).collect();
-    let mut labels: Vec<String> = parts.iter().map(|p| join(&[&p.path])).collect();
-    let refine: [&dyn Fn(&UrlParts) -> String; 2] = [&|p| join(&[&p.host, &p.path]), &|p| {
-        join(&[&p.host, &p.path, &p.query])
-    }];
-    for step in refine {
-        let dupes = duplicated(&labels);
-        if dupes.is_empty() {
-            break;
-        }
-        for (i, p) in parts.iter().enumerate() {
-            if dupes.contains(&labels[i]) {
-                labels[i] = step(p);
-            }
+/// Labels for pages given by their [`page_key`]s, in the order given, all distinct.
+pub(super) fn url_labels(keys: &[String]) -> Vec<String> {
+    let parts: Vec<(String, String)> = keys
+        .iter()
+        .map(|k| match k.split_once('?') {
+            Some((path, query)) => (slug(path), slug(query)),
+            None => (slug(k), String::new()),
+        })
+        .collect();
+    let mut labels: Vec<String> = parts.iter().map(|(path, _)| join(&[path])).collect();
+    let dupes = duplicated(&labels);
+    for (i, (path, query)) in parts.iter().enumerate() {
+        if dupes.contains(&labels[i]) {
+            labels[i] = join(&[path, query]);
         }
     }
     number_duplicates(&mut labels);
@@ -155,33 +151,55 @@ mod tests {
         assert_eq!(slug("Ünïcode Straße"), "n-code-stra-e");
     }
 
+    fn keys(urls: &[&str]) -> Vec<String> {
+        urls.iter().map(|u| page_key(u)).collect()
+    }
+
     #[test]
-    fn labels_pages_by_path_then_host_then_query() {
+    fn a_page_is_its_path_and_query_wherever_it_was_served() {
+        assert_eq!(page_key("http://127.0.0.1:41234/"), "/");
+        assert_eq!(page_key("http://127.0.0.1:41999/"), "/");
+        assert_eq!(page_key("https://Example.com"), "/");
+        assert_eq!(page_key("https://a.example/p?x=1#top"), "/p?x=1");
+        assert_eq!(page_key(" not a url "), "not a url");
         assert_eq!(
-            url_labels(&s(&[
+            origin("http://127.0.0.1:41234/a").as_deref(),
+            Some("http://127.0.0.1:41234")
+        );
+        assert_eq!(origin("not a url"), None);
+    }
+
+    #[test]
+    fn labels_pages_by_path_then_query() {
+        assert_eq!(
+            url_labels(&keys(&[
                 "https://example.com/",
                 "https://example.com/blog/post-1/"
             ])),
             s(&["root", "blog-post-1"])
         );
         assert_eq!(
-            url_labels(&s(&["http://127.0.0.1:8081/", "http://127.0.0.1:8082/"])),
-            s(&["127.0.0.1-8081", "127.0.0.1-8082"])
-        );
-        assert_eq!(
-            url_labels(&s(&[
+            url_labels(&keys(&[
                 "https://a.example/p?x=1",
                 "https://a.example/p?x=2",
                 "https://a.example/q"
             ])),
-            s(&["a.example-p-x-1", "a.example-p-x-2", "q"])
+            s(&["p-x-1", "p-x-2", "q"])
         );
-        // Same path and query on the same host differ only in case or fragment: numbered.
+        // Different paths whose slugs collide (case): numbered.
         assert_eq!(
-            url_labels(&s(&["https://a.example/P", "https://a.example/p"])),
-            s(&["a.example-p", "a.example-p-2"])
+            url_labels(&keys(&["https://a.example/P", "https://a.example/p"])),
+            s(&["p", "p-2"])
         );
-        assert_eq!(url_labels(&s(&["not a url"])), s(&["not-a-url"]));
+        // No host or port in any label.
+        assert_eq!(
+            url_labels(&keys(&[
+                "http://127.0.0.1:8081/a",
+                "http://10.0.0.1:8082/b"
+            ])),
+            s(&["a", "b"])
+        );
+        assert_eq!(url_labels(&keys(&["not a url"])), s(&["not-a-url"]));
     }
 
     #[test]

@@ -62,7 +62,9 @@ pub(super) const RESOURCE_TYPES: &[&str] = &[
 pub(super) enum Page {
     /// A page loaded by URL; runs with the same key are runs of one page.
     Url {
-        /// `requestedUrl`, else the final URL: the grouping key.
+        /// The path and query of `requestedUrl`, else of the final URL: the grouping key. Scheme,
+        /// host and port are left out, so a run served on another port (a retry, a server on a
+        /// free port) is a run of the same page.
         key: String,
     },
     /// A step of a user flow, by its position-independent slug (`click-slow-button`).
@@ -390,7 +392,10 @@ pub(super) fn parse_lhr(
     let page = match step {
         Some(step) => Page::FlowStep { slug: step.slug },
         None => Page::Url {
-            key: label_url.clone().unwrap_or_default(),
+            key: label_url
+                .as_deref()
+                .map(super::pages::page_key)
+                .unwrap_or_default(),
         },
     };
     Ok(Run {
