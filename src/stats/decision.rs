@@ -14,7 +14,7 @@
 //!
 //! Improvements (whole 95 % interval below −δ) are flagged but never fail.
 
-use super::multiple::{adjust_interval_nulls, Correction};
+use super::multiple::{adjust, Correction};
 
 /// What [`decide`] needs from one relative comparison.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,7 +87,7 @@ pub fn decide(
     correction: Correction,
 ) -> Vec<Decision> {
     let p: Vec<f64> = checks.iter().map(|c| c.p_regression).collect();
-    let q = adjust_interval_nulls(&p, correction);
+    let q = adjust(&p, correction);
     checks
         .iter()
         .zip(q)

@@ -83,77 +83,9 @@ fn step_up(p: &[f64], c: f64) -> Vec<f64> {
     adjusted
 }
 
-/// The selection threshold λ of conditionalised Benjamini–Hochberg ([`adjust_interval_nulls`]).
-pub const CONDITIONAL_LAMBDA: f64 = 0.5;
-
-/// Fewest hypotheses for which [`adjust_interval_nulls`] conditionalises: below this a family
-/// rarely holds enough hypotheses deep inside their nulls to pay for dividing by λ.
-pub const CONDITIONAL_MIN_FAMILY: usize = 20;
-
-/// Adjusted p-values of one-sided *interval* nulls (`H0: change ≤ δ`), the form of every relative
-/// check: Benjamini–Hochberg conditionalised on `p ≤ λ` for families of at least
-/// [`CONDITIONAL_MIN_FAMILY`] (Ellis, Pečanka & Goeman 2020, "Gaining power in multiple testing of
-/// interval hypotheses via conditionalization", *Biostatistics* 21(2):e65–e79; Zhao, Small & Su
-/// 2019, *JASA* 114:1291–1304). Most benchmarks of a pull request did not change: their true
-/// change sits well inside the null, so their p-values are larger than uniform, and counting them
-/// in `m` at full weight spends the error budget on hypotheses that could never be rejected. A
-/// p-value of a null inside the interval is *uniformly conservative*: given `p ≤ λ`, `p/λ` is
-/// still at least uniform. So the family is the hypotheses with `p ≤ λ`, each tested at `p/λ`;
-/// the others are not rejected (adjusted p 1). Other corrections, and smaller families, are
-/// [`adjust`] unchanged: Holm and Bonferroni promise control under any dependence, which the
-/// conditional argument does not give.
-pub fn adjust_interval_nulls(p: &[f64], correction: Correction) -> Vec<f64> {
-    if correction != Correction::BenjaminiHochberg || p.len() < CONDITIONAL_MIN_FAMILY {
-        return adjust(p, correction);
-    }
-    let p = sanitised(p);
-    let selected: Vec<usize> = (0..p.len())
-        .filter(|&i| p[i] <= CONDITIONAL_LAMBDA)
-        .collect();
-    let conditional: Vec<f64> = selected
-        .iter()
-        .map(|&i| p[i] / CONDITIONAL_LAMBDA)
-        .collect();
-    let mut adjusted = vec![1.0; p.len()];
-    for (&i, q) in selected.iter().zip(step_up(&conditional, 1.0)) {
-        adjusted[i] = q;
-    }
-    adjusted
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn interval_nulls_are_conditionalised_only_for_large_bh_families() {
-        // Small family, or another correction: plain adjustment.
-        let small = [0.001, 0.03, 0.6];
-        assert_eq!(
-            adjust_interval_nulls(&small, Correction::BenjaminiHochberg),
-            adjust(&small, Correction::BenjaminiHochberg)
-        );
-        let mut large = vec![0.9; 198];
-        large.extend([0.0001, 0.2]);
-        assert_eq!(
-            adjust_interval_nulls(&large, Correction::Holm),
-            adjust(&large, Correction::Holm)
-        );
-        // Large BH family: 2 of 200 below λ, so the smallest is judged among 2 at p/λ.
-        let q = adjust_interval_nulls(&large, Correction::BenjaminiHochberg);
-        assert!((q[198] - 0.0001 / 0.5 * 2.0).abs() < 1e-15, "{}", q[198]);
-        assert!((q[199] - 0.2 / 0.5).abs() < 1e-15, "{}", q[199]);
-        assert!(q[..198].iter().all(|&v| v == 1.0));
-        // Plain BH would have judged it among 200.
-        let plain = adjust(&large, Correction::BenjaminiHochberg);
-        assert!(plain[198] > q[198] * 40.0);
-        // NaN is never evidence.
-        large[0] = f64::NAN;
-        assert_eq!(
-            adjust_interval_nulls(&large, Correction::BenjaminiHochberg)[0],
-            1.0
-        );
-    }
 
     #[test]
     fn empty_family_is_empty() {

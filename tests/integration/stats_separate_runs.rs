@@ -467,7 +467,7 @@ fn stats_separate_runs_large_regressions_are_caught_and_small_ones_never_fail() 
     // The target was 90 %; even knowing every benchmark's drift exactly catches only ~94 % here
     // (a +15 % change on a benchmark drifting by 4 % is ~3 standard deviations). The heavy tails
     // the null must allow for (fitted from the run) cost the rest: see docs/statistics.md.
-    assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.75);
+    assert!(share(rules.after.large_fail, rules.after.large).0 >= 0.65);
     // +2 % is within budget: a failure is a false alarm of a drifting benchmark, as rare as those.
     assert!(rules.after.small_fail <= 2, "{}", rules.after.small_fail);
     // Next to a real regression Benjamini–Hochberg lowers the bar for the others a little.

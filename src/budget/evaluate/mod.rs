@@ -603,7 +603,7 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
                 _ => 1.0,
             })
             .collect();
-        let q_better = crate::stats::multiple::adjust_interval_nulls(&p_better, correction);
+        let q_better = crate::stats::multiple::adjust(&p_better, correction);
         for (d, q) in decisions.iter_mut().zip(q_better) {
             d.improvement = q <= settings.alpha;
         }
