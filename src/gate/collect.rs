@@ -56,6 +56,12 @@ pub fn collect(
         bench_time: std::time::Duration::ZERO,
     };
     let mut measured_here = false;
+    if plan.head == HeadPlan::Measure {
+        // A missing valgrind or gungraun-runner stops the gate before the long measurements.
+        for gungraun in &budget.gungraun {
+            measure.gungraun_ready(gungraun)?;
+        }
+    }
     match &plan.head {
         HeadPlan::Files(files) => c.head = read_files(files, "head")?,
         HeadPlan::Measure if plan.interleaves() => {
@@ -170,6 +176,19 @@ fn interleave(
         merge(&mut c.base, base, "base")?;
         measured_here = true;
     }
+    // gungraun benches run on both sides, one side after the other: an instruction count does
+    // not depend on the machine's load, so there is nothing to interleave.
+    for gungraun in &budget.gungraun {
+        let head = measure.gungraun(gungraun, None)?;
+        let base = match rerun {
+            Some(commit) => measure.gungraun(gungraun, Some(commit))?,
+            // A/A: the same counts on both sides (a second run gives the same instructions).
+            None => head.clone(),
+        };
+        merge(&mut c.head, head, "head")?;
+        merge(&mut c.base, base, "base")?;
+        measured_here = true;
+    }
     measure.base_done();
     if !budget.lighthouse.is_empty() {
         c.notes
@@ -265,6 +284,12 @@ fn tools(
     for size in &budget.sizes {
         if !(sizes_done && size.build.is_some()) {
             merge(&mut out, measure.size(size, None)?, "head")?;
+        }
+    }
+    // In a rerun the gungraun benches were run on both sides already.
+    if !sizes_done {
+        for gungraun in &budget.gungraun {
+            merge(&mut out, measure.gungraun(gungraun, None)?, "head")?;
         }
     }
     Ok(out)
