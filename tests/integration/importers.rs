@@ -318,6 +318,63 @@ fn libtest_truncated_outputs_exit_2() {
     }
 }
 
+#[test]
+fn libtest_json_recorded_output_gives_the_medians_it_holds() {
+    let r = libtest::import(&[fixture("libtest/base.jsonl")]).unwrap();
+    let text = std::fs::read_to_string(fixture("libtest/base.jsonl")).unwrap();
+    let mut medians = Vec::new();
+    for line in text.lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        if event["type"] == "bench" {
+            let name = event["name"].as_str().unwrap().replace("::", "/");
+            medians.push((format!("libtest/{name}"), event["median"].as_f64().unwrap()));
+        }
+    }
+    assert_eq!(medians.len(), 3);
+    let got: Vec<(String, f64)> = r.metrics.iter().map(|m| (m.id.clone(), m.value)).collect();
+    assert_eq!(got, medians, "every bench event's median, exactly");
+    assert!(r
+        .metrics
+        .iter()
+        .all(|m| m.unit == Unit::Nanoseconds && m.samples.is_empty()));
+    // Text and JSON outputs are runs of the same benches.
+    let mixed =
+        libtest::import(&[fixture("libtest/base.txt"), fixture("libtest/base.jsonl")]).unwrap();
+    assert_eq!(mixed.metric("libtest/words").unwrap().samples.len(), 2);
+}
+
+#[test]
+fn libtest_json_one_slower_bench_fails_alone() {
+    let (code, failed) = base_vs_head(
+        "libtest",
+        "libtest",
+        "libtest/base.jsonl",
+        "libtest/head.jsonl",
+        &[],
+    );
+    assert_eq!(
+        (code, failed),
+        (1, vec!["libtest/checksum/fnv".to_string()])
+    );
+}
+
+#[test]
+fn libtest_json_truncated_outputs_exit_2() {
+    let bytes = std::fs::read(fixture("libtest/base.jsonl")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    // Cut anywhere from inside the first bench event to inside the suite's end event.
+    let first = text.find("\"bench\"").unwrap();
+    let last = bytes.len() - 2;
+    for cut in (first..last).step_by(5) {
+        let (code, stderr) = import_bytes_cli("libtest", "cut.jsonl", &bytes[..cut]);
+        assert_eq!(code, 2, "cut at {cut}: {stderr}");
+        assert!(
+            stderr.contains("cut.jsonl") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+}
+
 // BMF
 
 #[test]
