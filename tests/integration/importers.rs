@@ -632,6 +632,32 @@ proptest! {
     }
 
     #[test]
+    fn libtest_json_events_round_trip(
+        benches in proptest::collection::btree_map(bench_name(), (0.0f64..1e10, 0.0f64..1e9, any::<Option<u32>>()), 1..6)
+    ) {
+        let mut text = String::from("{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n");
+        for (name, (median, deviation, mib)) in &benches {
+            let mut event = serde_json::json!({"type": "bench", "name": name, "median": median, "deviation": deviation});
+            if let Some(mib) = mib {
+                event["mib_per_second"] = serde_json::json!(mib);
+            }
+            text.push_str(&format!("{{ \"type\": \"test\", \"event\": \"started\", \"name\": {} }}\n", serde_json::json!(name)));
+            text.push_str(&event.to_string());
+            text.push('\n');
+        }
+        text.push_str("{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 0 }\n");
+        let r = libtest::import_bytes(Path::new("p.jsonl"), text.as_bytes()).unwrap();
+        check_valid(&r);
+        prop_assert_eq!(r.metrics.len(), benches.len());
+        for (name, (median, _, _)) in &benches {
+            prop_assert_eq!(r.metric(&libtest::metric_id(name)).unwrap().value, *median);
+        }
+        // Cut before the suite's end event: refused.
+        let cut = text.rfind("{ \"type\": \"suite\"").unwrap();
+        prop_assert!(libtest::import_bytes(Path::new("p.jsonl"), &text.as_bytes()[..cut]).is_err());
+    }
+
+    #[test]
     fn hyperfine_exports_round_trip(
         commands in proptest::collection::btree_map("[a-z ./{}=-]{1,12}", proptest::collection::vec(0.0f64..100.0, 1..40), 1..5),
         memory in any::<bool>(),
@@ -709,6 +735,7 @@ proptest! {
         doc in prop_oneof![
             Just(include_str!("../fixtures/bmf/base.json")),
             Just(include_str!("../fixtures/custom/base.json")),
+            Just(include_str!("../fixtures/libtest/base.jsonl")),
         ],
         cut in 0usize..2000,
         insert in "[\\[\\]{}\",:0-9a-z -]{0,6}",
@@ -721,6 +748,7 @@ proptest! {
             hyperfine::import_bytes(p, bytes.as_bytes(), Default::default()),
             bmf::import_bytes(p, bytes.as_bytes()),
             custom::import_bytes(p, bytes.as_bytes(), Direction::Higher),
+            libtest::import_bytes(p, bytes.as_bytes()),
         ].into_iter().flatten() {
             check_valid(&r);
         }
