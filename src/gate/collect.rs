@@ -56,12 +56,6 @@ pub fn collect(
         bench_time: std::time::Duration::ZERO,
     };
     let mut measured_here = false;
-    if plan.head == HeadPlan::Measure {
-        // A missing valgrind or gungraun-runner stops the gate before the long measurements.
-        for gungraun in &budget.gungraun {
-            measure.gungraun_ready(gungraun)?;
-        }
-    }
     match &plan.head {
         HeadPlan::Files(files) => c.head = read_files(files, "head")?,
         HeadPlan::Measure if plan.interleaves() => {
@@ -144,6 +138,7 @@ fn interleave(
     pages: &[&LighthouseConfig],
     c: &mut Collected,
 ) -> anyhow::Result<bool> {
+    gungraun_ready(budget, measure)?;
     let rerun = plan.rerun_commit();
     let mut measured_here = false;
     c.head.environment = Environment::detect();
@@ -254,6 +249,7 @@ fn take_stored(
 
 /// HEAD measured once: criterion benches, every Lighthouse table, every k6 table.
 pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::Result<ResultsFile> {
+    gungraun_ready(budget, measure)?;
     let mut head = ResultsFile::new();
     head.environment = Environment::detect();
     if let Some(criterion) = &budget.criterion {
@@ -261,6 +257,14 @@ pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::R
     }
     merge(&mut head, tools(budget, measure, &[], false)?, "head")?;
     Ok(head)
+}
+
+/// A missing valgrind or gungraun-runner stops the gate before the long measurements, not after.
+fn gungraun_ready(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::Result<()> {
+    for gungraun in &budget.gungraun {
+        measure.gungraun_ready(gungraun)?;
+    }
+    Ok(())
 }
 
 /// HEAD's Lighthouse tables (but those in `done`, measured already), k6 tables and sizes (but

@@ -232,7 +232,7 @@ impl Measure for ProjectMeasure {
         base: Option<&str>,
     ) -> anyhow::Result<ResultsFile> {
         use crate::runner::gungraun::{measure, package_facts, Side};
-        let context = || format!("[[gungraun]] {}", gungraun.benches.join(", "));
+        // Every error names the table and the side already.
         let manifest = self
             .manifest
             .canonicalize()
@@ -249,7 +249,7 @@ impl Measure for ProjectMeasure {
                     home: home.join("head"),
                     may_lack_benches: false,
                 };
-                measure(gungraun, &side, &head, self.quiet).with_context(context)
+                Ok(measure(gungraun, &side, &head, self.quiet)?)
             }
             Some(commit) => self.with_checkout(commit, |c| {
                 let package_dir = manifest.parent().unwrap_or(Path::new("/"));
@@ -260,6 +260,18 @@ impl Measure for ProjectMeasure {
                         .unwrap_or(std::ffi::OsStr::new("Cargo.toml")),
                 );
                 let facts = package_facts(gungraun, &base_manifest, &c.label())?;
+                // The runner must match the library: one runner cannot run two versions.
+                if !facts.library_versions.is_empty()
+                    && facts.library_versions != head.library_versions
+                {
+                    anyhow::bail!(
+                        "[[gungraun]] {}: {} uses gungraun {} and head {}; one gungraun-runner runs only one version, so the base cannot be counted in this job (compare with stored results: `--baseline store`)",
+                        gungraun.benches.join(", "),
+                        c.label(),
+                        facts.library_versions.join(", "),
+                        head.library_versions.join(", ")
+                    );
+                }
                 // The base builds where the criterion rerun builds it.
                 let side = Side {
                     label: c.label(),
@@ -268,8 +280,7 @@ impl Measure for ProjectMeasure {
                     home: home.join("base"),
                     may_lack_benches: true,
                 };
-                let mut results = measure(gungraun, &side, &facts, self.quiet)
-                    .with_context(|| format!("{} on {}", context(), c.label()))?;
+                let mut results = measure(gungraun, &side, &facts, self.quiet)?;
                 results.commit = Some(c.sha().to_string());
                 Ok(results)
             }),

@@ -620,4 +620,13 @@ fn a_gungraun_table_that_cannot_run_stops_the_gate_before_anything_is_measured()
     .unwrap_err();
     assert!(format!("{err:#}").contains("valgrind not found"), "{err:#}");
     assert_eq!(*project.calls.borrow(), ["gungraun ready instructions"]);
+
+    // `run` (head alone) stops as early.
+    let alone = FakeProject {
+        no_valgrind: true,
+        ..FakeProject::default()
+    };
+    let err = super::measure_head(&budget, &alone).unwrap_err();
+    assert!(format!("{err:#}").contains("valgrind not found"), "{err:#}");
+    assert_eq!(*alone.calls.borrow(), ["gungraun ready instructions"]);
 }
