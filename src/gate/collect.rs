@@ -172,8 +172,14 @@ fn interleave(
         measured_here = true;
     }
     // gungraun benches run on both sides, one side after the other: an instruction count does
-    // not depend on the machine's load, so there is nothing to interleave.
-    for gungraun in &budget.gungraun {
+    // not depend on the machine's load, so there is nothing to interleave. Split over shards,
+    // each table runs in one of them (a fixed hash of its benches), so the merged shards hold
+    // its counts once.
+    let own_table = |g: &&crate::budget::GungraunConfig| {
+        plan.shard
+            .is_none_or(|s| s.contains(&format!("gungraun/{}", g.benches.join(","))))
+    };
+    for gungraun in budget.gungraun.iter().filter(own_table) {
         let head = measure.gungraun(gungraun, None)?;
         let base = match rerun {
             Some(commit) => measure.gungraun(gungraun, Some(commit))?,

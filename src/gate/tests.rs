@@ -630,3 +630,33 @@ fn a_gungraun_table_that_cannot_run_stops_the_gate_before_anything_is_measured()
     assert!(format!("{err:#}").contains("valgrind not found"), "{err:#}");
     assert_eq!(*alone.calls.borrow(), ["gungraun ready instructions"]);
 }
+
+#[test]
+fn split_over_shards_each_gungraun_table_runs_in_exactly_one() {
+    let budget = budget(
+        "\n[[gungraun]]\nbenches = [\"a\"]\n\n[[gungraun]]\nbenches = [\"b\"]\n\n[[gungraun]]\nbenches = [\"c\"]\n",
+    );
+    let mut runs = Vec::new();
+    for index in 1..=2 {
+        let project = project(1.0);
+        let mut plan = plan(BasePlan::Rerun(BASE.into()));
+        plan.shard = Some(crate::runner::shard::Shard { index, count: 2 });
+        super::collect::collect(&budget, &plan, &project, &stored(BASE)).unwrap();
+        runs.extend(
+            project
+                .calls
+                .borrow()
+                .iter()
+                .filter(|c| {
+                    c.starts_with("gungraun") && c.ends_with(" head") && !c.contains("ready")
+                })
+                .cloned(),
+        );
+    }
+    runs.sort();
+    assert_eq!(
+        runs,
+        ["gungraun a head", "gungraun b head", "gungraun c head"],
+        "each table once over both shards"
+    );
+}
