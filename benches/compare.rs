@@ -52,6 +52,7 @@ fn budget() -> BudgetFile {
         criterion: None,
         lighthouse: vec![],
         k6: vec![],
+        gungraun: vec![],
         sizes: vec![],
         budgets: vec![BudgetRule {
             index: 0,

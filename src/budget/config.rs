@@ -21,6 +21,8 @@ pub struct BudgetFile {
     pub lighthouse: Vec<LighthouseConfig>,
     /// `[[k6]]` tables.
     pub k6: Vec<K6Config>,
+    /// `[[gungraun]]` tables.
+    pub gungraun: Vec<GungraunConfig>,
     /// `[[size]]` tables.
     pub sizes: Vec<SizeConfig>,
     /// `[[budget]]` blocks, in file order.
@@ -229,6 +231,16 @@ pub struct K6Config {
     /// The budget file's metric globs, so the stream also yields what only it can give (a
     /// sub-metric's `p(99.9)`…) when a budget names it. Filled in from the `[[budget]]` blocks.
     pub wanted: Vec<String>,
+}
+
+/// `[[gungraun]]`: gungraun (instruction counts under Valgrind) bench targets that `check` runs
+/// on head and, in rerun mode, on the base checkout, then imports as `gungraun/…` metrics.
+#[derive(Debug, Clone, Default)]
+pub struct GungraunConfig {
+    /// `cargo bench --bench NAME` for each (at least one).
+    pub benches: Vec<String>,
+    /// Extra arguments to the bench binaries (after `--`), such as `--callgrind-args=…`.
+    pub args: Vec<String>,
 }
 
 /// `[[size]]`: the size of build outputs, `size/<name>/bytes`.

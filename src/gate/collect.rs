@@ -138,6 +138,7 @@ fn interleave(
     pages: &[&LighthouseConfig],
     c: &mut Collected,
 ) -> anyhow::Result<bool> {
+    gungraun_ready(budget, measure)?;
     let rerun = plan.rerun_commit();
     let mut measured_here = false;
     c.head.environment = Environment::detect();
@@ -164,6 +165,25 @@ fn interleave(
         let base = match rerun {
             Some(commit) => measure.size(size, Some(commit))?,
             // A/A: the same build on both sides.
+            None => head.clone(),
+        };
+        merge(&mut c.head, head, "head")?;
+        merge(&mut c.base, base, "base")?;
+        measured_here = true;
+    }
+    // gungraun benches run on both sides, one side after the other: an instruction count does
+    // not depend on the machine's load, so there is nothing to interleave. Split over shards,
+    // each table runs in one of them (a fixed hash of its benches), so the merged shards hold
+    // its counts once.
+    let own_table = |g: &&crate::budget::GungraunConfig| {
+        plan.shard
+            .is_none_or(|s| s.contains(&format!("gungraun/{}", g.benches.join(","))))
+    };
+    for gungraun in budget.gungraun.iter().filter(own_table) {
+        let head = measure.gungraun(gungraun, None)?;
+        let base = match rerun {
+            Some(commit) => measure.gungraun(gungraun, Some(commit))?,
+            // A/A: the same counts on both sides (a second run gives the same instructions).
             None => head.clone(),
         };
         merge(&mut c.head, head, "head")?;
@@ -235,6 +255,7 @@ fn take_stored(
 
 /// HEAD measured once: criterion benches, every Lighthouse table, every k6 table.
 pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::Result<ResultsFile> {
+    gungraun_ready(budget, measure)?;
     let mut head = ResultsFile::new();
     head.environment = Environment::detect();
     if let Some(criterion) = &budget.criterion {
@@ -242,6 +263,14 @@ pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::R
     }
     merge(&mut head, tools(budget, measure, &[], false)?, "head")?;
     Ok(head)
+}
+
+/// A missing valgrind or gungraun-runner stops the gate before the long measurements, not after.
+fn gungraun_ready(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::Result<()> {
+    for gungraun in &budget.gungraun {
+        measure.gungraun_ready(gungraun)?;
+    }
+    Ok(())
 }
 
 /// HEAD's Lighthouse tables (but those in `done`, measured already), k6 tables and sizes (but
@@ -265,6 +294,12 @@ fn tools(
     for size in &budget.sizes {
         if !(sizes_done && size.build.is_some()) {
             merge(&mut out, measure.size(size, None)?, "head")?;
+        }
+    }
+    // In a rerun the gungraun benches were run on both sides already.
+    if !sizes_done {
+        for gungraun in &budget.gungraun {
+            merge(&mut out, measure.gungraun(gungraun, None)?, "head")?;
         }
     }
     Ok(out)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::budget::{CriterionConfig, K6Config, LighthouseConfig, SizeConfig};
+use crate::budget::{CriterionConfig, GungraunConfig, K6Config, LighthouseConfig, SizeConfig};
 use crate::model::ResultsFile;
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::runner::lighthouse::{self, BaseSite, InterleavedResults};
@@ -47,6 +47,20 @@ pub trait Measure {
     /// One `[[size]]` table: built and weighed in the work tree (`base: None`) or in the base
     /// checkout of `base`.
     fn size(&self, size: &SizeConfig, base: Option<&str>) -> anyhow::Result<ResultsFile>;
+
+    /// One `[[gungraun]]` table: its benches run under valgrind in the work tree (`base: None`)
+    /// or in the base checkout of `base`.
+    fn gungraun(
+        &self,
+        gungraun: &GungraunConfig,
+        base: Option<&str>,
+    ) -> anyhow::Result<ResultsFile>;
+
+    /// Whether a `[[gungraun]]` table can run here (its benches exist, valgrind and the runner
+    /// of the benches' gungraun version are installed), checked before anything is measured.
+    fn gungraun_ready(&self, _gungraun: &GungraunConfig) -> anyhow::Result<()> {
+        Ok(())
+    }
 
     /// HEAD's commit, when the project is in a git repository.
     fn head_commit(&self) -> Option<String>;
@@ -210,6 +224,77 @@ impl Measure for ProjectMeasure {
                     .with_context(|| format!("{} on {}", context(), c.label()))
             }),
         }
+    }
+
+    fn gungraun(
+        &self,
+        gungraun: &GungraunConfig,
+        base: Option<&str>,
+    ) -> anyhow::Result<ResultsFile> {
+        use crate::runner::gungraun::{measure, package_facts, Side};
+        // Every error names the table and the side already.
+        let manifest = self
+            .manifest
+            .canonicalize()
+            .with_context(|| format!("reading {}", self.manifest.display()))?;
+        let head = package_facts(gungraun, &manifest, "head")?;
+        // Every side's summaries in a folder of its own under head's target directory.
+        let home = head.target_directory.join("perf-budget").join("gungraun");
+        match base {
+            None => {
+                let side = Side {
+                    label: "head".into(),
+                    manifest,
+                    target_dir: None,
+                    home: home.join("head"),
+                    may_lack_benches: false,
+                };
+                Ok(measure(gungraun, &side, &head, self.quiet)?)
+            }
+            Some(commit) => self.with_checkout(commit, |c| {
+                let package_dir = manifest.parent().unwrap_or(Path::new("/"));
+                let relative = relative_to_repository(package_dir, c.source_workdir())?;
+                let base_manifest = c.path().join(relative).join(
+                    manifest
+                        .file_name()
+                        .unwrap_or(std::ffi::OsStr::new("Cargo.toml")),
+                );
+                let facts = package_facts(gungraun, &base_manifest, &c.label())?;
+                // The runner must match the library: one runner cannot run two versions.
+                if !facts.library_versions.is_empty()
+                    && facts.library_versions != head.library_versions
+                {
+                    anyhow::bail!(
+                        "[[gungraun]] {}: {} uses gungraun {} and head {}; one gungraun-runner runs only one version, so the base cannot be counted in this job (compare with stored results: `--baseline store`)",
+                        gungraun.benches.join(", "),
+                        c.label(),
+                        facts.library_versions.join(", "),
+                        head.library_versions.join(", ")
+                    );
+                }
+                // The base builds where the criterion rerun builds it.
+                let side = Side {
+                    label: c.label(),
+                    manifest: base_manifest,
+                    target_dir: Some(head.target_directory.join("perf-budget").join("base")),
+                    home: home.join("base"),
+                    may_lack_benches: true,
+                };
+                let mut results = measure(gungraun, &side, &facts, self.quiet)?;
+                results.commit = Some(c.sha().to_string());
+                Ok(results)
+            }),
+        }
+    }
+
+    fn gungraun_ready(&self, gungraun: &GungraunConfig) -> anyhow::Result<()> {
+        let manifest = self
+            .manifest
+            .canonicalize()
+            .with_context(|| format!("reading {}", self.manifest.display()))?;
+        let facts = crate::runner::gungraun::package_facts(gungraun, &manifest, "head")?;
+        crate::runner::gungraun::ready(gungraun, &facts, &manifest)?;
+        Ok(())
     }
 
     fn head_commit(&self) -> Option<String> {

@@ -9,7 +9,9 @@ use super::measure::Measure;
 use super::plan::{BasePlan, HeadPlan, Plan};
 use super::store::{Calibration, Store};
 use crate::budget::evaluate::BaselineSource;
-use crate::budget::{BudgetFile, CriterionConfig, K6Config, LighthouseConfig, SizeConfig};
+use crate::budget::{
+    BudgetFile, CriterionConfig, GungraunConfig, K6Config, LighthouseConfig, SizeConfig,
+};
 use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use crate::report::Verdict;
 use crate::runner::lighthouse::InterleavedResults;
@@ -67,6 +69,8 @@ struct FakeProject {
     slower: f64,
     /// head/base factor of each interleaved round (the rest: `slower`), for adaptive rounds.
     round_factors: Vec<f64>,
+    /// `[[gungraun]]` cannot run (no valgrind).
+    no_valgrind: bool,
 }
 
 /// One round's own results: `bench` around `center`, 10 samples, all of round `round`.
@@ -154,6 +158,40 @@ impl Measure for FakeProject {
         );
         m.exact = true;
         Ok(file(None, vec![m]))
+    }
+
+    fn gungraun_ready(&self, g: &GungraunConfig) -> anyhow::Result<()> {
+        self.calls
+            .borrow_mut()
+            .push(format!("gungraun ready {}", g.benches.join(",")));
+        match self.no_valgrind {
+            true => anyhow::bail!("[[gungraun]]: valgrind not found"),
+            false => Ok(()),
+        }
+    }
+
+    fn gungraun(&self, g: &GungraunConfig, base: Option<&str>) -> anyhow::Result<ResultsFile> {
+        self.calls.borrow_mut().push(format!(
+            "gungraun {} {}",
+            g.benches.join(","),
+            base.unwrap_or("head")
+        ));
+        // `mix` does `slower` times the instructions on head; `checksum` never changes.
+        let count = |id: &str, value: f64| {
+            let mut m = Metric::new(
+                format!("gungraun/{}/{id}/Ir", g.benches[0]),
+                Unit::Count,
+                Direction::Lower,
+                value,
+            );
+            m.exact = true;
+            m
+        };
+        let factor = if base.is_some() { 1.0 } else { self.slower };
+        Ok(file(
+            None,
+            vec![count("mix", 10_000.0 * factor), count("checksum", 5_000.0)],
+        ))
     }
 
     fn head_commit(&self) -> Option<String> {
@@ -510,5 +548,115 @@ fn sizes_with_a_build_are_weighed_on_both_sides_and_decided_as_exact_bytes() {
         row.status,
         crate::report::Status::Pass,
         "+3 % within 5 %: {row:#?}"
+    );
+}
+
+#[test]
+fn gungraun_benches_run_on_both_sides_in_a_rerun_and_only_the_grown_count_fails() {
+    // `mix` does a fifth more instructions on head.
+    let gungraun = |base: BasePlan| {
+        let project = project(1.2);
+        let budget = budget(
+            "[settings]\nunmatched = \"warn\"\n\n[[gungraun]]\nbenches = [\"instructions\"]\n",
+        );
+        let gated = super::run(&budget, &plan(base), false, &project, &stored(BASE)).unwrap();
+        let calls = project.calls.borrow().clone();
+        (gated, calls)
+    };
+    let (gated, calls) = gungraun(BasePlan::Rerun(BASE.into()));
+    assert!(
+        calls.contains(&"gungraun instructions head".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&format!("gungraun instructions {BASE}")),
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("gungraun instructions"))
+            .count(),
+        2,
+        "once a side, not again among head's tools: {calls:?}"
+    );
+    let status = |id: &str| {
+        let row = gated.report.results.iter().find(|r| r.id == id).unwrap();
+        (row.status, row.method.clone())
+    };
+    assert_eq!(
+        status("gungraun/instructions/mix/Ir"),
+        (crate::report::Status::Fail, "exact".to_string())
+    );
+    assert_eq!(
+        status("gungraun/instructions/checksum/Ir").0,
+        crate::report::Status::Pass
+    );
+
+    // Head alone (the base from the store): run once, on head.
+    let (_, calls) = gungraun(BasePlan::Store(BASE.into()));
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("gungraun"))
+            .collect::<Vec<_>>(),
+        ["gungraun ready instructions", "gungraun instructions head"]
+    );
+}
+
+#[test]
+fn a_gungraun_table_that_cannot_run_stops_the_gate_before_anything_is_measured() {
+    let project = FakeProject {
+        no_valgrind: true,
+        ..project(1.0)
+    };
+    let budget = budget("\n[[gungraun]]\nbenches = [\"instructions\"]\n");
+    let err = super::collect::collect(
+        &budget,
+        &plan(BasePlan::Rerun(BASE.into())),
+        &project,
+        &stored(BASE),
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("valgrind not found"), "{err:#}");
+    assert_eq!(*project.calls.borrow(), ["gungraun ready instructions"]);
+
+    // `run` (head alone) stops as early.
+    let alone = FakeProject {
+        no_valgrind: true,
+        ..FakeProject::default()
+    };
+    let err = super::measure_head(&budget, &alone).unwrap_err();
+    assert!(format!("{err:#}").contains("valgrind not found"), "{err:#}");
+    assert_eq!(*alone.calls.borrow(), ["gungraun ready instructions"]);
+}
+
+#[test]
+fn split_over_shards_each_gungraun_table_runs_in_exactly_one() {
+    let budget = budget(
+        "\n[[gungraun]]\nbenches = [\"a\"]\n\n[[gungraun]]\nbenches = [\"b\"]\n\n[[gungraun]]\nbenches = [\"c\"]\n",
+    );
+    let mut runs = Vec::new();
+    for index in 1..=2 {
+        let project = project(1.0);
+        let mut plan = plan(BasePlan::Rerun(BASE.into()));
+        plan.shard = Some(crate::runner::shard::Shard { index, count: 2 });
+        super::collect::collect(&budget, &plan, &project, &stored(BASE)).unwrap();
+        runs.extend(
+            project
+                .calls
+                .borrow()
+                .iter()
+                .filter(|c| {
+                    c.starts_with("gungraun") && c.ends_with(" head") && !c.contains("ready")
+                })
+                .cloned(),
+        );
+    }
+    runs.sort();
+    assert_eq!(
+        runs,
+        ["gungraun a head", "gungraun b head", "gungraun c head"],
+        "each table once over both shards"
     );
 }

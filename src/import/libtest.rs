@@ -11,6 +11,13 @@
 //! `test result:` line: a file cut short before it is refused rather than read as fewer
 //! benchmarks. `test <name> ... FAILED` lines become warnings.
 //!
+//! The same from `--format json` (`cargo +nightly bench -- -Z unstable-options --format json`):
+//! one JSON object a line; `{"type": "bench", "name", "median", "deviation", "mib_per_second"?}`
+//! events are the benches (median and deviation in ns), the `{"type": "suite", "event": "ok" |
+//! "failed"}` event closes a run as `test result:` does, `{"type": "test", "event": "failed"}`
+//! becomes a warning, and every other event is skipped. A line that starts with `{` must be a
+//! JSON object with a `type`; a cut line is an error naming it. Both forms give the same metrics.
+//!
 //! # Metric ids
 //!
 //! `libtest/<name>`, with Rust's `::` path separators written as `/` (`libtest/parse/csv/small`
@@ -131,6 +138,71 @@ fn bench_result(name: &str, result: &str) -> Result<BenchLine, String> {
     })
 }
 
+/// One line of libtest's `--format json` output (`cargo bench -- -Z unstable-options --format
+/// json`), as far as it matters here.
+#[derive(Debug, Clone, PartialEq)]
+enum JsonEvent {
+    /// `{"type": "bench", "name": …, "median": …, "deviation": …, "mib_per_second"?: …}`.
+    Bench(BenchLine),
+    /// `{"type": "suite", "event": "ok" | "failed", …}`: the end of a run, as `test result:`.
+    SuiteEnd,
+    /// `{"type": "test", "event": "failed", "name": …}`.
+    Failed(String),
+    /// Anything else (`started` events, `#[test]` results, unknown types).
+    Other,
+}
+
+/// Reads one JSON line, or says what is wrong with it.
+fn json_event(line: &str) -> Result<JsonEvent, String> {
+    use serde_json::Value;
+    let value: Value = serde_json::from_str(line.trim()).map_err(|e| {
+        format!(
+            "not a JSON object ({e}); libtest's `--format json` prints one a line (a cut line?)"
+        )
+    })?;
+    let text = |key: &str| value.get(key).and_then(Value::as_str);
+    let Some(kind) = text("type") else {
+        return Err(
+            "a JSON line without `type`; expected libtest's `--format json` events (`\"type\": \"bench\"` …)"
+                .into(),
+        );
+    };
+    let event = text("event");
+    match kind {
+        "bench" => {
+            let name = text("name").ok_or("a `bench` event without a `name` string")?;
+            let number = |key: &str, what: &str| match value.get(key) {
+                Some(Value::Number(n)) => n
+                    .as_f64()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| format!("`{key}` of `{name}` is not {what}: {n}")),
+                Some(other) => Err(format!("`{key}` of `{name}` must be {what}, found {other}")),
+                None => Err(format!("the `bench` event of `{name}` has no `{key}`")),
+            };
+            let ns_per_iter = number("median", "a number of ns per iteration")?;
+            let spread = number("deviation", "a number of ns")?;
+            let mb_per_s = match value.get("mib_per_second") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(number("mib_per_second", "a number")?),
+            };
+            if name.trim().is_empty() {
+                return Err("the test name is empty".into());
+            }
+            Ok(JsonEvent::Bench(BenchLine {
+                name: name.trim().to_string(),
+                ns_per_iter,
+                spread,
+                mb_per_s,
+            }))
+        }
+        "suite" if matches!(event, Some("ok" | "failed")) => Ok(JsonEvent::SuiteEnd),
+        "test" if event == Some("failed") => {
+            Ok(JsonEvent::Failed(text("name").unwrap_or("?").to_string()))
+        }
+        _ => Ok(JsonEvent::Other),
+    }
+}
+
 /// A libtest number: digits with `,` separators and an optional fraction. Finite, not negative.
 fn number(text: &str) -> Option<f64> {
     let digits = text.replace(',', "");
@@ -158,6 +230,16 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
             ),
         )
     })?;
+    // One JSON document (hyperfine's, a results file…) is not libtest's one event a line.
+    if serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.get("type").is_none()) {
+        return Err(ImportError::format(
+            path,
+            format!(
+                "not libtest bench output: one JSON document, not libtest's `--format json` events{}",
+                sniff::instead(bytes)
+            ),
+        ));
+    }
     let mut metrics = Vec::new();
     let mut warnings = Vec::new();
     // Line of the last bench line not yet followed by a `test result:` line.
@@ -180,10 +262,30 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
             ));
             continue;
         }
-        let Some(parsed) = parse_bench_line(line) else {
-            continue;
+        let parsed = if line.trim_start().starts_with('{') {
+            match json_event(line).map_err(|message| ImportError::field(path, &at, message))? {
+                JsonEvent::Bench(bench) => bench,
+                JsonEvent::SuiteEnd => {
+                    open = None;
+                    continue;
+                }
+                JsonEvent::Failed(name) => {
+                    warnings.push(format!(
+                        "{}:{}: `{name}` failed; it has no result",
+                        path.display(),
+                        i + 1
+                    ));
+                    continue;
+                }
+                JsonEvent::Other => continue,
+            }
+        } else {
+            let Some(parsed) = parse_bench_line(line) else {
+                continue;
+            };
+            parsed.map_err(|message| ImportError::field(path, at, message))?
         };
-        let bench = parsed.map_err(|message| ImportError::field(path, at, message))?;
+        let bench = parsed;
         open = Some(i + 1);
         metrics.push(Metric::new(
             metric_id(&bench.name),
@@ -196,7 +298,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
         return Err(ImportError::format(
             path,
             format!(
-                "not libtest bench output: no `test <name> ... bench: <n> ns/iter (+/- <n>)` line{}",
+                "not libtest bench output: no `test <name> ... bench: <n> ns/iter (+/- <n>)` line and no `--format json` `bench` event{}",
                 sniff::instead(bytes)
             ),
         ));
@@ -205,7 +307,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
         return Err(ImportError::format(
             path,
             format!(
-                "ends without libtest's `test result:` line after the bench on line {line}: a cut or partial output (capture the whole `cargo bench` output)"
+                "ends without libtest's `test result:` line (`\"type\": \"suite\"` end event in `--format json`) after the bench on line {line}: a cut or partial output (capture the whole `cargo bench` output)"
             ),
         ));
     }
@@ -275,5 +377,84 @@ mod tests {
             "{:?}",
             r.warnings
         );
+    }
+
+    #[test]
+    fn json_events_give_the_same_metrics_as_the_text() {
+        let json = import_str(
+            "   Compiling x v0.1.0\n\
+             { \"type\": \"suite\", \"event\": \"started\", \"test_count\": 3 }\n\
+             { \"type\": \"test\", \"event\": \"started\", \"name\": \"tests::a\" }\n\
+             { \"type\": \"bench\", \"name\": \"tests::a\", \"median\": 1234, \"deviation\": 56 }\n\
+             { \"type\": \"bench\", \"name\": \"b\", \"median\": 12.5, \"deviation\": 0.25, \"mib_per_second\": 800 }\n\
+             { \"type\": \"test\", \"event\": \"failed\", \"name\": \"c\", \"stdout\": \"boom\" }\n\
+             { \"type\": \"suite\", \"event\": \"failed\", \"passed\": 0, \"failed\": 1, \"ignored\": 0, \"measured\": 2, \"filtered_out\": 0, \"exec_time\": 1.0 }\n",
+        )
+        .unwrap();
+        let text = import_str(
+            "test tests::a ... bench:       1,234 ns/iter (+/- 56)\n\
+             test b ... bench:          12.50 ns/iter (+/- 0.25) = 800 MB/s\n\
+             test result: ok.\n",
+        )
+        .unwrap();
+        let pairs = |r: &ResultsFile| -> Vec<(String, f64)> {
+            r.metrics.iter().map(|m| (m.id.clone(), m.value)).collect()
+        };
+        assert_eq!(pairs(&json), pairs(&text));
+        assert_eq!(
+            pairs(&json),
+            [
+                ("libtest/tests/a".to_string(), 1234.0),
+                ("libtest/b".to_string(), 12.5)
+            ]
+        );
+        assert!(
+            json.warnings.iter().any(|w| w.contains("`c` failed")),
+            "{:?}",
+            json.warnings
+        );
+    }
+
+    #[test]
+    fn cut_or_damaged_json_lines_are_named() {
+        let err = |t: &str| import_str(t).unwrap_err().to_string();
+        let bench = "{ \"type\": \"bench\", \"name\": \"a\", \"median\": 10, \"deviation\": 1 }\n";
+        // Cut inside a line, and cut before the suite's end event.
+        let e = err(&format!(
+            "{bench}{{ \"type\": \"bench\", \"name\": \"b\", \"med"
+        ));
+        assert!(
+            e.contains("line 2") && e.contains("not a JSON object"),
+            "{e}"
+        );
+        let e = err(bench);
+        assert!(e.contains("line 1") && e.contains("suite"), "{e}");
+        for (line, expected) in [
+            (
+                "{ \"type\": \"bench\", \"median\": 10, \"deviation\": 1 }",
+                "without a `name`",
+            ),
+            (
+                "{ \"type\": \"bench\", \"name\": \"a\", \"deviation\": 1 }",
+                "has no `median`",
+            ),
+            (
+                "{ \"type\": \"bench\", \"name\": \"a\", \"median\": \"10\", \"deviation\": 1 }",
+                "must be a number of ns",
+            ),
+            (
+                "{ \"type\": \"bench\", \"name\": \"a\", \"median\": -1, \"deviation\": 1 }",
+                "is not a number of ns",
+            ),
+            ("{ \"name\": \"a\" }", "without `type`"),
+        ] {
+            let e = err(&format!(
+                "{line}\n{{ \"type\": \"suite\", \"event\": \"ok\" }}\n"
+            ));
+            assert!(
+                e.contains("bench.txt") && e.contains("line 1") && e.contains(expected),
+                "{line}: {e}"
+            );
+        }
     }
 }

@@ -19,6 +19,12 @@ pub fn looks_like(bytes: &[u8]) -> Option<&'static str> {
                 {
                     return Some("a k6 `--out json` stream (use `import k6`)");
                 }
+                if matches!(
+                    value.get("type").and_then(|t| t.as_str()),
+                    Some("suite" | "test" | "bench")
+                ) {
+                    return Some("libtest `--format json` output (use `import libtest`)");
+                }
                 return None;
             }
         }
@@ -117,6 +123,10 @@ mod tests {
         assert!(looks_like(custom).unwrap().contains("custom"));
         let libtest = b"running 1 test\ntest a ... bench:         12 ns/iter (+/- 1)\n";
         assert!(looks_like(libtest).unwrap().contains("libtest"));
+        let libtest_json = b"{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n{ \"type\": \"bench\", \"name\": \"a\", \"median\": 12, \"deviation\": 1 }\n";
+        assert!(looks_like(libtest_json)
+            .unwrap()
+            .contains("libtest `--format json`"));
         let results = br#"{"schema": "perf-budget/results/v1", "metrics": []}"#;
         assert!(looks_like(results).unwrap().contains("results file"));
         assert_eq!(looks_like(b"{\"a\": 1}"), None);

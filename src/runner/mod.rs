@@ -4,6 +4,7 @@
 pub mod cargo_bench;
 pub mod criterion_cli;
 mod error;
+pub mod gungraun;
 mod interrupt;
 pub mod k6;
 pub mod lighthouse;

@@ -318,6 +318,63 @@ fn libtest_truncated_outputs_exit_2() {
     }
 }
 
+#[test]
+fn libtest_json_recorded_output_gives_the_medians_it_holds() {
+    let r = libtest::import(&[fixture("libtest/base.jsonl")]).unwrap();
+    let text = std::fs::read_to_string(fixture("libtest/base.jsonl")).unwrap();
+    let mut medians = Vec::new();
+    for line in text.lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        if event["type"] == "bench" {
+            let name = event["name"].as_str().unwrap().replace("::", "/");
+            medians.push((format!("libtest/{name}"), event["median"].as_f64().unwrap()));
+        }
+    }
+    assert_eq!(medians.len(), 3);
+    let got: Vec<(String, f64)> = r.metrics.iter().map(|m| (m.id.clone(), m.value)).collect();
+    assert_eq!(got, medians, "every bench event's median, exactly");
+    assert!(r
+        .metrics
+        .iter()
+        .all(|m| m.unit == Unit::Nanoseconds && m.samples.is_empty()));
+    // Text and JSON outputs are runs of the same benches.
+    let mixed =
+        libtest::import(&[fixture("libtest/base.txt"), fixture("libtest/base.jsonl")]).unwrap();
+    assert_eq!(mixed.metric("libtest/words").unwrap().samples.len(), 2);
+}
+
+#[test]
+fn libtest_json_one_slower_bench_fails_alone() {
+    let (code, failed) = base_vs_head(
+        "libtest",
+        "libtest",
+        "libtest/base.jsonl",
+        "libtest/head.jsonl",
+        &[],
+    );
+    assert_eq!(
+        (code, failed),
+        (1, vec!["libtest/checksum/fnv".to_string()])
+    );
+}
+
+#[test]
+fn libtest_json_truncated_outputs_exit_2() {
+    let bytes = std::fs::read(fixture("libtest/base.jsonl")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    // Cut anywhere from inside the first bench event to inside the suite's end event.
+    let first = text.find("\"bench\"").unwrap();
+    let last = bytes.len() - 2;
+    for cut in (first..last).step_by(5) {
+        let (code, stderr) = import_bytes_cli("libtest", "cut.jsonl", &bytes[..cut]);
+        assert_eq!(code, 2, "cut at {cut}: {stderr}");
+        assert!(
+            stderr.contains("cut.jsonl") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+}
+
 // BMF
 
 #[test]
@@ -575,6 +632,32 @@ proptest! {
     }
 
     #[test]
+    fn libtest_json_events_round_trip(
+        benches in proptest::collection::btree_map(bench_name(), (0.0f64..1e10, 0.0f64..1e9, any::<Option<u32>>()), 1..6)
+    ) {
+        let mut text = String::from("{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n");
+        for (name, (median, deviation, mib)) in &benches {
+            let mut event = serde_json::json!({"type": "bench", "name": name, "median": median, "deviation": deviation});
+            if let Some(mib) = mib {
+                event["mib_per_second"] = serde_json::json!(mib);
+            }
+            text.push_str(&format!("{{ \"type\": \"test\", \"event\": \"started\", \"name\": {} }}\n", serde_json::json!(name)));
+            text.push_str(&event.to_string());
+            text.push('\n');
+        }
+        text.push_str("{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 0 }\n");
+        let r = libtest::import_bytes(Path::new("p.jsonl"), text.as_bytes()).unwrap();
+        check_valid(&r);
+        prop_assert_eq!(r.metrics.len(), benches.len());
+        for (name, (median, _, _)) in &benches {
+            prop_assert_eq!(r.metric(&libtest::metric_id(name)).unwrap().value, *median);
+        }
+        // Cut before the suite's end event: refused.
+        let cut = text.rfind("{ \"type\": \"suite\"").unwrap();
+        prop_assert!(libtest::import_bytes(Path::new("p.jsonl"), &text.as_bytes()[..cut]).is_err());
+    }
+
+    #[test]
     fn hyperfine_exports_round_trip(
         commands in proptest::collection::btree_map("[a-z ./{}=-]{1,12}", proptest::collection::vec(0.0f64..100.0, 1..40), 1..5),
         memory in any::<bool>(),
@@ -652,6 +735,7 @@ proptest! {
         doc in prop_oneof![
             Just(include_str!("../fixtures/bmf/base.json")),
             Just(include_str!("../fixtures/custom/base.json")),
+            Just(include_str!("../fixtures/libtest/base.jsonl")),
         ],
         cut in 0usize..2000,
         insert in "[\\[\\]{}\",:0-9a-z -]{0,6}",
@@ -664,6 +748,7 @@ proptest! {
             hyperfine::import_bytes(p, bytes.as_bytes(), Default::default()),
             bmf::import_bytes(p, bytes.as_bytes()),
             custom::import_bytes(p, bytes.as_bytes(), Direction::Higher),
+            libtest::import_bytes(p, bytes.as_bytes()),
         ].into_iter().flatten() {
             check_valid(&r);
         }

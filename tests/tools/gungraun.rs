@@ -112,3 +112,160 @@ pub fn real_gungraun_counts_the_slowed_benchmark_and_nothing_else() {
         .collect();
     assert_eq!((out.status.code(), failed), (Some(1), vec![mix]));
 }
+
+/// The budget file of the `check` test: gungraun's benches run by `check` on both sides, a 5 %
+/// budget on instructions.
+const CHECK_BUDGETS: &str = r#"[settings]
+main-branch = "main"
+
+[[gungraun]]
+benches = ["instructions"]
+
+[[budget]]
+metric = "gungraun/**/Ir"
+max-regression = "5%"
+"#;
+
+/// A git repository holding the harness crate: `main` as it is, then a commit that touches only
+/// the README (A/A: the same code, built again), then one that makes `mix` do a fifth more
+/// rounds. Returns the repository and the crate's folder in it.
+fn check_repo(dir: &Path) -> PathBuf {
+    let root = dir.join("project");
+    let krate = root.join("kernels");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::create_dir_all(krate.join("benches")).unwrap();
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/lib.rs",
+        "benches/instructions.rs",
+        "benches/walltime.rs",
+    ] {
+        std::fs::copy(crate_dir().join(file), krate.join(file)).unwrap();
+    }
+    std::fs::write(krate.join("budgets.toml"), CHECK_BUDGETS).unwrap();
+    std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
+    let git = |args: &[&str]| crate::support::git(&root, args);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "feature"]);
+    std::fs::write(root.join("README.md"), "kernels\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "docs only"]);
+    root
+}
+
+/// `check` in `krate` against `base`; the exit code, the `(id, status)` of every result and
+/// stderr.
+fn check(
+    krate: &Path,
+    base: &str,
+    report: &Path,
+    env: &[(&str, &str)],
+) -> (i32, Vec<(String, String)>, String) {
+    let target = crate::support::fixture_target().join("harness-crate");
+    let mut cmd = crate::support::cli();
+    cmd.arg("check")
+        .args([
+            "--base-rev",
+            base,
+            "--no-comment",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(report)
+        .current_dir(krate)
+        .env("CARGO_TARGET_DIR", &target);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("cargo-perf-budget runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let mut rows = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(report) {
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for r in raw["results"].as_array().unwrap() {
+            rows.push((
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            ));
+        }
+        rows.sort();
+    }
+    (out.status.code().expect("exited"), rows, stderr)
+}
+
+pub fn check_runs_gungraun_on_both_sides_and_fails_only_the_grown_benchmark() {
+    let _turn = crate::support::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let root = check_repo(dir.path());
+    let krate = root.join("kernels");
+    let base = crate::support::git(&root, &["rev-parse", "main"]);
+    let base = base.trim();
+    let irs = [
+        "gungraun/instructions/kernels_group/checksum/large/Ir",
+        "gungraun/instructions/kernels_group/checksum/small/Ir",
+        "gungraun/instructions/kernels_group/mix/words_4k/Ir",
+        "gungraun/instructions/kernels_group/parse_sum/list_500/Ir",
+        "gungraun/instructions/sort_group/sort_words/Ir",
+    ];
+
+    // A/A: head only changed the README; two builds of the same code count the same.
+    // Every event is reported; the budget names instructions only.
+    let budgeted = |rows: &[(String, String)]| -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|(id, _)| id.ends_with("/Ir"))
+            .cloned()
+            .collect()
+    };
+    let (code, rows, stderr) = check(&krate, base, &dir.path().join("aa.json"), &[]);
+    let ir = budgeted(&rows);
+    let ids: Vec<&str> = ir.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, irs, "{stderr}");
+    assert!(ir.iter().all(|(_, s)| s == "pass"), "{ir:?}\n{stderr}");
+    assert!(rows.iter().all(|(_, s)| s != "fail"), "{rows:?}");
+    assert_eq!(code, 0, "{stderr}");
+
+    // Head: `mix` does a fifth more rounds; exactly its instructions fail.
+    let lib = krate.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    let slowed = text.replace(
+        "if cfg!(feature = \"slow\") { 6 } else { 5 }",
+        "if cfg!(feature = \"slow\") { 7 } else { 6 }",
+    );
+    assert_ne!(slowed, text, "the harness crate still has MIX_ROUNDS");
+    std::fs::write(&lib, slowed).unwrap();
+    crate::support::git(&root, &["commit", "-q", "-am", "mix does more rounds"]);
+    let (code, rows, stderr) = check(&krate, base, &dir.path().join("head.json"), &[]);
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|(_, s)| s == "fail")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(failed, [irs[2]], "{rows:?}\n{stderr}");
+    let ir = budgeted(&rows);
+    assert_eq!(ir.len(), irs.len(), "{ir:?}");
+    assert!(
+        ir.iter().all(|(id, s)| id == irs[2] || s == "pass"),
+        "{ir:?}"
+    );
+    assert_eq!(code, 1, "{stderr}");
+
+    // A runner that is not there: exit 2 with the command that installs the right one.
+    let (code, _, stderr) = check(
+        &krate,
+        base,
+        &dir.path().join("none.json"),
+        &[("GUNGRAUN_RUNNER", "/nonexistent/gungraun-runner")],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cargo install --locked gungraun-runner --version {GUNGRAUN}"
+        )),
+        "{stderr}"
+    );
+}

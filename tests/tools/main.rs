@@ -50,6 +50,12 @@ fn main() -> ExitCode {
             gungraun::real_gungraun_counts_the_slowed_benchmark_and_nothing_else,
         ),
         trial(
+            "gungraun::check_runs_gungraun_on_both_sides_and_fails_only_the_grown_benchmark",
+            Tool::Valgrind,
+            &valgrind_missing,
+            gungraun::check_runs_gungraun_on_both_sides_and_fails_only_the_grown_benchmark,
+        ),
+        trial(
             "k6::real_k6_fast_and_slowed_builds",
             Tool::K6,
             &k6_missing,

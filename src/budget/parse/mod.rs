@@ -18,8 +18,9 @@ use toml::Spanned;
 use super::diagnostics::{render_all, Diagnostic, SourceIndex};
 use super::metric_glob::compile_metric_glob;
 use super::{
-    BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig, K6Config,
-    LighthouseConfig, Location, Settings, SizeConfig, UnmatchedPolicy, Waiver,
+    BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig,
+    GungraunConfig, K6Config, LighthouseConfig, Location, Settings, SizeConfig, UnmatchedPolicy,
+    Waiver,
 };
 use crate::model::echo::{echo, shorten};
 use crate::model::input_file::read_document;
@@ -66,6 +67,8 @@ pub const CRITERION_KEYS: &[&str] = &[
 pub const LIGHTHOUSE_KEYS: &[&str] = &["name", "reports", "url", "runs", "serve", "args"];
 /// Keys of `[[k6]]`.
 pub const K6_KEYS: &[&str] = &["name", "summary", "points", "script", "serve", "args"];
+/// Keys of `[[gungraun]]`.
+pub const GUNGRAUN_KEYS: &[&str] = &["benches", "args"];
 /// Keys of `[[size]]`.
 pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
 /// Keys of `[[budget]]`.
@@ -79,6 +82,7 @@ pub const SCHEMA: &[(&str, TableKind, &[&str])] = &[
     ("criterion", TableKind::Single, CRITERION_KEYS),
     ("lighthouse", TableKind::Array, LIGHTHOUSE_KEYS),
     ("k6", TableKind::Array, K6_KEYS),
+    ("gungraun", TableKind::Array, GUNGRAUN_KEYS),
     ("size", TableKind::Array, SIZE_KEYS),
     ("budget", TableKind::Array, BUDGET_KEYS),
     ("waiver", TableKind::Array, WAIVER_KEYS),
@@ -312,8 +316,9 @@ impl Checker<'_> {
             .and_then(|(k, v)| self.single_table(k, v, "settings"))
             .map(|block| self.settings(&block))
             .unwrap_or_default();
+        let explicit_baseline = settings.baseline.is_some();
         // The default baseline depends on the file as a whole: rerunning needs benches to run.
-        let baseline = settings.baseline.take().unwrap_or(if criterion.is_some() {
+        let mut baseline = settings.baseline.take().unwrap_or(if criterion.is_some() {
             BaselineMode::Rerun
         } else {
             BaselineMode::Store
@@ -332,6 +337,16 @@ impl Checker<'_> {
             for block in self.table_array(k, v, "k6") {
                 k6.push(self.k6(&block, &mut names));
             }
+        }
+        let mut gungraun = Vec::new();
+        if let Some((k, v)) = entry("gungraun") {
+            for block in self.table_array(k, v, "gungraun") {
+                gungraun.push(self.gungraun(&block));
+            }
+        }
+        // gungraun benches run on the base checkout too: they make rerun the default as well.
+        if !explicit_baseline && !gungraun.is_empty() {
+            baseline = BaselineMode::Rerun;
         }
         let mut sizes = Vec::new();
         let mut names = HashMap::new();
@@ -369,6 +384,7 @@ impl Checker<'_> {
             criterion,
             lighthouse,
             k6,
+            gungraun,
             sizes,
             budgets,
             waivers,

@@ -505,6 +505,38 @@ impl Checker<'_> {
         None
     }
 
+    pub(super) fn gungraun(&mut self, block: &Block<'_, '_>) -> GungraunConfig {
+        self.unknown_keys(block, GUNGRAUN_KEYS);
+        let benches = self.string_list(block, "benches");
+        match block.entry("benches") {
+            None => self.missing(
+                block,
+                "benches",
+                "the gungraun bench targets to run, e.g. benches = [\"instructions\"] (their `[[bench]]` names)",
+            ),
+            Some((_, value)) if benches.is_empty() || benches.iter().any(|b| b.trim().is_empty()) => {
+                // A wrong type was reported already; an empty list or an empty name is reported here.
+                if matches!(value.get_ref(), DeValue::Array(_)) {
+                    self.invalid(
+                        block,
+                        "benches",
+                        value.span(),
+                        format!(
+                            "`benches` in {} must name at least one bench target, and no name may be empty",
+                            block.title
+                        ),
+                        Some("the `[[bench]]` names of the gungraun benches, e.g. benches = [\"instructions\"]".into()),
+                    );
+                }
+            }
+            Some(_) => {}
+        }
+        GungraunConfig {
+            benches,
+            args: self.string_list(block, "args"),
+        }
+    }
+
     pub(super) fn size(
         &mut self,
         block: &Block<'_, '_>,

@@ -88,3 +88,50 @@ fn criterion_times_need_a_unit_and_a_positive_value() {
         assert_eq!(parse_bench_time(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn gungraun_tables_need_bench_names_and_make_rerun_the_default() {
+    let file = parse(
+        "[[gungraun]]\nbenches = [\"instructions\", \"alloc\"]\nargs = [\"--callgrind-args=--dump-instr=no\"]\n\n[[gungraun]]\nbenches = [\"more\"]\n",
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(file.gungraun.len(), 2);
+    assert_eq!(file.gungraun[0].benches, ["instructions", "alloc"]);
+    assert_eq!(file.gungraun[0].args, ["--callgrind-args=--dump-instr=no"]);
+    assert!(file.gungraun[1].args.is_empty());
+    assert_eq!(file.settings.baseline, BaselineMode::Rerun);
+    let stored = parse(
+        "[settings]\nbaseline = \"store\"\n\n[[gungraun]]\nbenches = [\"instructions\"]\n",
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(stored.settings.baseline, BaselineMode::Store);
+
+    for (text, expected) in [
+        (
+            "[[gungraun]]\nargs = []\n",
+            "[[gungraun]] is missing `benches`",
+        ),
+        (
+            "[[gungraun]]\nbenches = []\n",
+            "must name at least one bench target",
+        ),
+        ("[[gungraun]]\nbenches = [\"\"]\n", "no name may be empty"),
+        (
+            "[[gungraun]]\nbenches = \"instructions\"\n",
+            "write `benches = [\"instructions\"]`",
+        ),
+        (
+            "[[gungraun]]\nbenches = [\"a\"]\nbench = \"b\"\n",
+            "unknown key `bench`",
+        ),
+    ] {
+        let err = parse(text, Path::new("b.toml")).unwrap_err().to_string();
+        assert!(
+            err.contains("b.toml") && err.contains(expected),
+            "{text}: {err}"
+        );
+        assert!(err.contains("gungraun"), "{text}: {err}");
+    }
+}

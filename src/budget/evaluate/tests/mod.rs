@@ -39,6 +39,7 @@ fn budget(rules: Vec<BudgetRule>) -> BudgetFile {
         criterion: None,
         lighthouse: vec![],
         k6: vec![],
+        gungraun: vec![],
         sizes: vec![],
         budgets: rules,
         waivers: vec![],
