@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use super::interrupt::{self, ChildGuard};
+use super::interrupt;
 use crate::budget::GungraunConfig;
 use crate::import::ImportError;
 use crate::model::ResultsFile;
@@ -262,20 +262,12 @@ pub fn measure(
     command
         .args(&args)
         .env("GUNGRAUN_HOME", &side.home)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(dir) = side.manifest.parent() {
         command.current_dir(dir);
     }
-    interrupt::own_process_group(&mut command);
-    let child = command
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let _guard = ChildGuard::new(child.id());
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(format!("could not be waited for: {e}")))?;
+    let output = interrupt::output(&mut command).map_err(|e| fail(e.to_string()))?;
     if !output.status.success() {
         let mut printed = tail(&output.stderr);
         if printed.trim().is_empty() {

@@ -128,6 +128,37 @@ pub(crate) fn own_process_group(cmd: &mut std::process::Command) {
     let _ = cmd;
 }
 
+/// Why [`output`] has no output to give.
+#[derive(Debug)]
+pub(crate) enum ChildFailure {
+    /// The program could not be started.
+    Start(std::io::Error),
+    /// It started, but waiting for it failed.
+    Wait(std::io::Error),
+}
+
+impl std::fmt::Display for ChildFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChildFailure::Start(e) => write!(f, "could not start: {e}"),
+            ChildFailure::Wait(e) => write!(f, "could not be waited for: {e}"),
+        }
+    }
+}
+
+/// Runs `cmd` to its end as every child of a check runs: in a process group of its own,
+/// registered so that an interrupt stops it with everything it started. Its stdin is closed;
+/// stdout and stderr are whatever `cmd` says (captured in the output when piped).
+pub(crate) fn output(
+    cmd: &mut std::process::Command,
+) -> Result<std::process::Output, ChildFailure> {
+    cmd.stdin(std::process::Stdio::null());
+    own_process_group(cmd);
+    let child = cmd.spawn().map_err(ChildFailure::Start)?;
+    let _guard = ChildGuard::new(child.id());
+    child.wait_with_output().map_err(ChildFailure::Wait)
+}
+
 /// A child started with [`own_process_group`] whose group the handler stops on interrupt, while
 /// this guard lives.
 pub(crate) struct ChildGuard(u32);

@@ -64,14 +64,12 @@ pub(crate) fn list(binary: &BenchBinary) -> Result<Vec<String>, RunError> {
     command
         .args(["--bench", "--list"])
         .current_dir(&binary.package_dir)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // Like every child of a check: its own process group, stopped with the check on interrupt.
-    interrupt::own_process_group(&mut command);
-    let child = command.spawn().map_err(spawn_error)?;
-    let _guard = interrupt::ChildGuard::new(child.id());
-    let output = child.wait_with_output().map_err(spawn_error)?;
+    let output = interrupt::output(&mut command).map_err(|e| match e {
+        interrupt::ChildFailure::Start(e) | interrupt::ChildFailure::Wait(e) => spawn_error(e),
+    })?;
     if !output.status.success() {
         return Err(RunError::Config(format!(
             "listing the benchmarks of bench target `{}` (`--bench --list`) failed with {}: {}",

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::interrupt::{self, ChildGuard};
+use super::interrupt;
 use crate::budget::SizeConfig;
 use crate::model::{Direction, Metric, ResultsFile, Unit};
 
@@ -99,17 +99,13 @@ fn run_build(cfg: &SizeConfig, build: &str, dir: &Path) -> Result<(), SizeError>
         what,
     };
     let mut command = Command::new("sh");
-    command.arg("-c").arg(build).current_dir(dir);
-    interrupt::own_process_group(&mut command);
-    let child = command
+    command
+        .arg("-c")
+        .arg(build)
+        .current_dir(dir)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let _guard = ChildGuard::new(child.id());
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(format!("could not be waited for: {e}")))?;
+        .stderr(std::process::Stdio::piped());
+    let output = interrupt::output(&mut command).map_err(|e| fail(e.to_string()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(20).collect();
