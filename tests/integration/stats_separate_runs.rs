@@ -79,6 +79,16 @@ const DEFAULT_NOISE: NoiseSetting = NoiseSetting {
     noisy_factor: 1.0,
 };
 
+/// A fleet whose benchmarks drift 1–2 % between jobs, normally: separate jobs of one runner type
+/// on a steady fleet. Every target of a separate run is met here.
+const MILD_NOISE: NoiseSetting = NoiseSetting {
+    name: "mild normal drift",
+    drift_min: 0.01,
+    drift_span: 2.0,
+    heavy_share: 0.0,
+    ..DEFAULT_NOISE
+};
+
 /// Other fleets, for robustness: the method must not be tuned to the default's exact noise.
 const OTHER_NOISE: [NoiseSetting; 4] = [
     // Every benchmark drifts with the tails of a t with 3 degrees of freedom.
@@ -472,6 +482,20 @@ fn stats_separate_runs_large_regressions_are_caught_and_small_ones_never_fail() 
     assert!(rules.after.small_fail <= 2, "{}", rules.after.small_fail);
     // Next to a real regression Benjamini–Hochberg lowers the bar for the others a little.
     assert!(share(rules.after.false_alarm_prs, rules.after.prs).0 <= 0.05);
+}
+
+#[test]
+fn stats_separate_runs_on_a_steady_fleet_every_target_is_met() {
+    let aa = simulate_with(&MILD_NOISE, 70, 100, BENCHMARKS, unchanged(BENCHMARKS), 0.0);
+    aa.report("mild normal drift: separate jobs A/A");
+    let changed = simulate_with(&MILD_NOISE, 71, 100, BENCHMARKS, one_large_ten_small, 0.0);
+    changed.report("mild normal drift: separate jobs +15 % on one benchmark, +2 % on ten");
+    let (a, c) = (&aa.after, &changed.after);
+    assert!(share(a.false_alarm_prs, a.prs).0 <= 0.02);
+    assert!(share(a.unchanged_pass, a.unchanged).0 >= 0.8);
+    assert!(share(c.large_fail, c.large).0 >= 0.9);
+    assert!(share(c.small_fail, c.small).0 <= 0.05);
+    assert!(share(c.false_alarm_prs, c.prs).0 <= 0.05);
 }
 
 #[test]
