@@ -9,9 +9,10 @@ use super::measure::Measure;
 use super::plan::{BasePlan, HeadPlan, Plan};
 use super::store::Store;
 use crate::budget::evaluate::BaselineSource;
-use crate::budget::{BudgetFile, LighthouseConfig};
+use crate::budget::{BudgetFile, GungraunConfig, LighthouseConfig, SizeConfig};
 use crate::model::{Environment, ResultsFile};
 use crate::report::format::short_sha;
+use crate::runner::shard::Shard;
 
 /// Base and head results, how the base was obtained, notes for the report, and the metrics whose
 /// base came from the store in a rerun.
@@ -152,7 +153,10 @@ fn interleave(
         merge(&mut c.base, r.base, "base")?;
         measured_here = true;
     }
-    for page in pages {
+    // Split over shards, every table but criterion's runs in one shard (a fixed hash of its
+    // name), so that the merged shards hold its metrics once.
+    let mine = |table: String| plan.shard.is_none_or(|s| s.contains(&table));
+    for page in pages.iter().filter(|p| mine(page_key(p))) {
         let r = measure.page_interleaved(page, rerun)?;
         merge(&mut c.head, r.head, "head")?;
         merge(&mut c.base, r.base, "base")?;
@@ -160,7 +164,11 @@ fn interleave(
     }
     // Sizes that say how to build them are built and weighed on both sides (no interleaving:
     // a byte count does not depend on the machine); the others take their base from the store.
-    for size in budget.sizes.iter().filter(|s| s.build.is_some()) {
+    for size in budget
+        .sizes
+        .iter()
+        .filter(|s| s.build.is_some() && mine(size_key(s)))
+    {
         let head = measure.size(size, None)?;
         let base = match rerun {
             Some(commit) => measure.size(size, Some(commit))?,
@@ -172,14 +180,8 @@ fn interleave(
         measured_here = true;
     }
     // gungraun benches run on both sides, one side after the other: an instruction count does
-    // not depend on the machine's load, so there is nothing to interleave. Split over shards,
-    // each table runs in one of them (a fixed hash of its benches), so the merged shards hold
-    // its counts once.
-    let own_table = |g: &&crate::budget::GungraunConfig| {
-        plan.shard
-            .is_none_or(|s| s.contains(&format!("gungraun/{}", g.benches.join(","))))
-    };
-    for gungraun in budget.gungraun.iter().filter(own_table) {
+    // not depend on the machine's load, so there is nothing to interleave.
+    for gungraun in budget.gungraun.iter().filter(|g| mine(gungraun_key(g))) {
         let head = measure.gungraun(gungraun, None)?;
         let base = match rerun {
             Some(commit) => measure.gungraun(gungraun, Some(commit))?,
@@ -195,7 +197,11 @@ fn interleave(
         c.notes
             .extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
     }
-    merge(&mut c.head, tools(budget, measure, pages, true)?, "head")?;
+    merge(
+        &mut c.head,
+        tools(budget, measure, pages, true, plan.shard)?,
+        "head",
+    )?;
     if c.base.commit.is_none() && !pages.is_empty() {
         // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
         c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
@@ -261,7 +267,7 @@ pub(super) fn head_only(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::R
     if let Some(criterion) = &budget.criterion {
         merge(&mut head, measure.benches(criterion)?, "head")?;
     }
-    merge(&mut head, tools(budget, measure, &[], false)?, "head")?;
+    merge(&mut head, tools(budget, measure, &[], false, None)?, "head")?;
     Ok(head)
 }
 
@@ -273,26 +279,43 @@ fn gungraun_ready(budget: &BudgetFile, measure: &dyn Measure) -> anyhow::Result<
     Ok(())
 }
 
+/// A table's key in the split over shards.
+fn page_key(page: &LighthouseConfig) -> String {
+    format!("lighthouse/{}", page.name)
+}
+
+/// See [`page_key`].
+fn size_key(size: &SizeConfig) -> String {
+    format!("size/{}", size.name)
+}
+
+/// See [`page_key`].
+fn gungraun_key(gungraun: &GungraunConfig) -> String {
+    format!("gungraun/{}", gungraun.benches.join(","))
+}
+
 /// HEAD's Lighthouse tables (but those in `done`, measured already), k6 tables and sizes (but
-/// those with a `build` when `sizes_done`).
+/// those with a `build` when `sizes_done`); of `shard`'s share of the tables when given.
 fn tools(
     budget: &BudgetFile,
     measure: &dyn Measure,
     done: &[&LighthouseConfig],
     sizes_done: bool,
+    shard: Option<Shard>,
 ) -> anyhow::Result<ResultsFile> {
+    let mine = |table: String| shard.is_none_or(|s| s.contains(&table));
     let mut out = ResultsFile::new();
     for page in &budget.lighthouse {
-        if done.iter().any(|d| std::ptr::eq(*d, page)) {
+        if done.iter().any(|d| std::ptr::eq(*d, page)) || !mine(page_key(page)) {
             continue;
         }
         merge(&mut out, measure.page(page)?, "head")?;
     }
-    for k6 in &budget.k6 {
+    for k6 in budget.k6.iter().filter(|k| mine(format!("k6/{}", k.name))) {
         merge(&mut out, measure.load_test(k6)?, "head")?;
     }
     for size in &budget.sizes {
-        if !(sizes_done && size.build.is_some()) {
+        if !(sizes_done && size.build.is_some()) && mine(size_key(size)) {
             merge(&mut out, measure.size(size, None)?, "head")?;
         }
     }

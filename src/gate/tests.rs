@@ -139,7 +139,9 @@ impl Measure for FakeProject {
 
     fn load_test(&self, k: &K6Config) -> anyhow::Result<ResultsFile> {
         self.calls.borrow_mut().push(format!("k6 {}", k.name));
-        Ok(file(None, vec![k6(250.0)]))
+        let mut m = k6(250.0);
+        m.id = format!("k6/{}/http_req_duration/p95", k.name);
+        Ok(file(None, vec![m]))
     }
 
     fn size(&self, size: &SizeConfig, base: Option<&str>) -> anyhow::Result<ResultsFile> {
@@ -658,5 +660,49 @@ fn split_over_shards_each_gungraun_table_runs_in_exactly_one() {
         runs,
         ["gungraun a head", "gungraun b head", "gungraun c head"],
         "each table once over both shards"
+    );
+}
+
+#[test]
+fn split_over_shards_every_table_but_criterion_runs_in_exactly_one() {
+    let budget = budget(
+        "\n[[k6]]\nname = \"web\"\nsummary = \"web.json\"\n\n[[size]]\nname = \"app\"\nfiles = [\"app\"]\nbuild = \"true\"\n\n[[size]]\nname = \"lib\"\nfiles = [\"lib\"]\nbuild = \"true\"\n\n[[size]]\nname = \"assets\"\nfiles = [\"assets\"]\n",
+    );
+    let mut runs = Vec::new();
+    let mut benches = 0;
+    for index in 1..=2 {
+        let project = project(1.0);
+        let mut plan = plan(BasePlan::Rerun(BASE.into()));
+        plan.shard = Some(crate::runner::shard::Shard { index, count: 2 });
+        super::collect::collect(&budget, &plan, &project, &stored(BASE)).unwrap();
+        let calls = project.calls.borrow();
+        benches += calls
+            .iter()
+            .filter(|c| c.starts_with("interleaved"))
+            .count();
+        runs.extend(
+            calls
+                .iter()
+                .filter(|c| c.starts_with("k6") || c.starts_with("size"))
+                .cloned(),
+        );
+    }
+    runs.sort();
+    assert_eq!(
+        runs,
+        [
+            "k6 api",
+            "k6 web",
+            &format!("size app {BASE}"),
+            "size app head",
+            "size assets head",
+            &format!("size lib {BASE}"),
+            "size lib head",
+        ],
+        "each table once over both shards"
+    );
+    assert_eq!(
+        benches, 2,
+        "criterion's benches are split, so every shard runs its share"
     );
 }
