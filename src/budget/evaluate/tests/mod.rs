@@ -4,6 +4,7 @@
 
 mod noise;
 mod rates;
+mod round_defaults;
 
 use super::compare::UNCALIBRATED_MARGIN;
 use super::*;
