@@ -23,40 +23,10 @@ pub fn render(report: &Report, color: bool, verbose: bool) -> String {
 
 /// Renders the table, wrapping long lines at `width` columns when given (a terminal).
 pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<usize>) -> String {
+    let p = Painter { color, width };
     let mut out = String::new();
-    let paint = |style: Style, text: &str| -> String {
-        if color {
-            format!("{}{text}{}", style.render(), style.render_reset())
-        } else {
-            text.to_string()
-        }
-    };
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
-    let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
-    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
-    let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold();
-    let bold = Style::new().bold();
-    let dim = Style::new().dimmed();
-    let plain_red = Style::new().fg_color(Some(AnsiColor::Red.into()));
-    let plain_green = Style::new().fg_color(Some(AnsiColor::Green.into()));
-    // Continuation lines start under the metric column.
-    let wrap_at = |text: &str| wrap(text, width, STATUS + 1);
-
-    // What must be seen first: a gate with nothing to judge, tool thresholds, failed runs.
     let gate_error = report.gate_error();
-    for alert in report.alerts() {
-        let (word, style) = if gate_error.as_deref() == Some(alert.as_str()) {
-            ("error:", red)
-        } else {
-            ("warning:", yellow)
-        };
-        let _ = writeln!(
-            out,
-            "{} {}",
-            paint(style, &format!("{word:>STATUS$}")),
-            wrap_at(&clean(&alert))
-        );
-    }
+    alerts(&mut out, report, gate_error.as_deref(), &p);
 
     let show_all = verbose || report.results.len() <= QUIET_LIMIT;
     // Budgeted rows first; metrics no rule names after them, or only counted.
@@ -75,60 +45,9 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
                 .filter(|r| r.unbudgeted() && r.status != Status::Fail),
         );
     }
-    let change_text =
-        |r: &MetricResult, interval: bool| match (r.change, r.details.decision_ci.or(r.ci)) {
-            _ if r.failure.is_some() => String::new(),
-            (Some(c), Some([lo, hi])) if interval => format!(
-                "{} [{}, {}]",
-                percent_signed(c),
-                percent_signed(lo),
-                percent_signed(hi)
-            ),
-            (Some(c), _) => percent_signed(c),
-            _ => String::new(),
-        };
-    let side = |r: &MetricResult, s: &Option<super::SideValue>, failed: bool| match s {
-        Some(_) if failed => "failed".to_string(),
-        Some(s) => r.unit.format(s.value),
-        None => "—".into(),
-    };
-    let longest_change = shown
-        .iter()
-        .map(|r| change_text(r, true).chars().count())
-        .max()
-        .unwrap_or(0);
-    // The fixed columns: status, two spaces, base (10) → head (10), a space, the change.
-    let fixed = STATUS + 1 + 2 + 10 + 3 + 10 + 1;
-    let mut id_width = shown
-        .iter()
-        .map(|r| clean(&r.id).chars().count())
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 60);
-    let mut with_interval = true;
-    if let Some(w) = width {
-        if fixed + id_width + longest_change > w {
-            // Narrow terminal: the interval goes to the rule lines, then the id is cut.
-            with_interval = false;
-            let room = w.saturating_sub(fixed + 9);
-            id_width = id_width.min(room).max(12);
-        }
-    }
-
+    let columns = Columns::fit(&shown, width);
     if !shown.is_empty() {
-        let header = format!(
-            "{:>STATUS$} {:<id_width$}  {:>10}   {:<10} {}",
-            "status",
-            "metric",
-            "base",
-            "head",
-            if with_interval {
-                "change [interval]"
-            } else {
-                "change"
-            }
-        );
-        let _ = writeln!(out, "{}", paint(bold, header.trim_end()));
+        columns.header(&mut out, &p);
     }
     for (i, r) in shown.iter().enumerate() {
         if i == budgeted_shown && i > 0 {
@@ -136,28 +55,154 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
                 out,
                 "{:>STATUS$} {}",
                 "",
-                paint(dim, "metrics no budget rule names (shown, not gated):")
+                p.paint(DIM, "metrics no budget rule names (shown, not gated):")
             );
         }
-        let (word, style) = match (r.status, r.kind) {
-            (Status::Fail, _) => ("FAIL", red),
-            _ if r.unbudgeted() => ("no budget", dim),
-            (Status::Inconclusive, _) => ("?", yellow),
-            (Status::New, _) => ("new", cyan),
-            (Status::Missing, _) => ("missing", yellow),
-            (_, Kind::Regression) => ("slower", yellow),
-            (_, Kind::Improvement) => ("faster", green),
-            _ => ("ok", green),
+        columns.row(&mut out, r, &p);
+        rule_lines(&mut out, r, verbose, &p);
+        if verbose {
+            details_line(&mut out, r, &p);
+        }
+    }
+    hidden_counts(&mut out, report, budgeted_shown, show_all);
+    footer(&mut out, report, gate_error.is_some(), &p);
+    out
+}
+
+const RED: Style = Style::new()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)))
+    .bold();
+const GREEN: Style = Style::new()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)))
+    .bold();
+const YELLOW: Style = Style::new()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)))
+    .bold();
+const CYAN: Style = Style::new()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)))
+    .bold();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const PLAIN_RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const PLAIN_GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+
+/// Colours (or not) and wraps (or not) what the table prints.
+struct Painter {
+    color: bool,
+    width: Option<usize>,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Wrapped so that continuation lines start under the metric column.
+    fn wrap(&self, text: &str) -> String {
+        wrap(text, self.width, STATUS + 1)
+    }
+
+    /// A line led by `label` in the status column.
+    fn labelled(&self, out: &mut String, label: &str, style: Style, text: &str) {
+        let _ = writeln!(
+            out,
+            "{} {text}",
+            self.paint(style, &format!("{label:>STATUS$}"))
+        );
+    }
+}
+
+/// What must be seen first: a gate with nothing to judge, tool thresholds, failed runs.
+fn alerts(out: &mut String, report: &Report, gate_error: Option<&str>, p: &Painter) {
+    for alert in report.alerts() {
+        let (word, style) = if gate_error == Some(alert.as_str()) {
+            ("error:", RED)
+        } else {
+            ("warning:", YELLOW)
         };
-        let change = change_text(r, with_interval);
+        p.labelled(out, word, style, &p.wrap(&clean(&alert)));
+    }
+}
+
+/// The widths of the table's columns, fitted to the rows shown and the terminal.
+struct Columns {
+    id_width: usize,
+    with_interval: bool,
+}
+
+impl Columns {
+    fn fit(shown: &[&MetricResult], width: Option<usize>) -> Columns {
+        let longest_change = shown
+            .iter()
+            .map(|r| change_text(r, true).chars().count())
+            .max()
+            .unwrap_or(0);
+        // The fixed columns: status, two spaces, base (10) → head (10), a space, the change.
+        let fixed = STATUS + 1 + 2 + 10 + 3 + 10 + 1;
+        let mut id_width = shown
+            .iter()
+            .map(|r| clean(&r.id).chars().count())
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 60);
+        let mut with_interval = true;
+        if let Some(w) = width {
+            if fixed + id_width + longest_change > w {
+                // Narrow terminal: the interval goes to the rule lines, then the id is cut.
+                with_interval = false;
+                let room = w.saturating_sub(fixed + 9);
+                id_width = id_width.min(room).max(12);
+            }
+        }
+        Columns {
+            id_width,
+            with_interval,
+        }
+    }
+
+    fn header(&self, out: &mut String, p: &Painter) {
+        let id_width = self.id_width;
+        let header = format!(
+            "{:>STATUS$} {:<id_width$}  {:>10}   {:<10} {}",
+            "status",
+            "metric",
+            "base",
+            "head",
+            if self.with_interval {
+                "change [interval]"
+            } else {
+                "change"
+            }
+        );
+        let _ = writeln!(out, "{}", p.paint(BOLD, header.trim_end()));
+    }
+
+    /// A metric's line: status word, id, base → head, change.
+    fn row(&self, out: &mut String, r: &MetricResult, p: &Painter) {
+        let (word, style) = match (r.status, r.kind) {
+            (Status::Fail, _) => ("FAIL", RED),
+            _ if r.unbudgeted() => ("no budget", DIM),
+            (Status::Inconclusive, _) => ("?", YELLOW),
+            (Status::New, _) => ("new", CYAN),
+            (Status::Missing, _) => ("missing", YELLOW),
+            (_, Kind::Regression) => ("slower", YELLOW),
+            (_, Kind::Improvement) => ("faster", GREEN),
+            _ => ("ok", GREEN),
+        };
+        let change = change_text(r, self.with_interval);
         let change = match r.kind {
             _ if change.is_empty() => change,
-            Kind::Regression => paint(plain_red, &change),
-            Kind::Improvement => paint(plain_green, &change),
+            Kind::Regression => p.paint(PLAIN_RED, &change),
+            Kind::Improvement => p.paint(PLAIN_GREEN, &change),
             _ => change,
         };
         // Metric ids, rule texts and messages come from results files and budget files: no
         // escape sequence of theirs reaches the terminal.
+        let id_width = self.id_width;
         let id = clean(&r.id);
         let id: String = if id.chars().count() > id_width {
             let mut s: String = id.chars().take(id_width - 1).collect();
@@ -168,7 +213,7 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
         };
         let line = format!(
             "{} {id:<id_width$}  {:>10} → {:<10} {change}",
-            paint(style, &format!("{word:>STATUS$}")),
+            p.paint(style, &format!("{word:>STATUS$}")),
             side(r, &r.base, false),
             side(r, &r.head, r.failure.is_some()),
         );
@@ -177,76 +222,97 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
         if r.failure.is_some() && !r.unbudgeted() {
             let _ = writeln!(out, "{:>STATUS$} run failed (see the warning above)", "");
         }
-        for rule in &r.rules {
-            let decided = match rule.ok {
-                Some(true) if rule.waived.is_some() => "waived",
-                Some(true) => "ok",
-                Some(false) => "violated",
-                None => "undecided",
-            };
-            let mut text = format!("{} {decided}", clean(&rule.rule));
-            // A failed run's reason is printed once above.
-            if let Some(m) = rule
-                .message
-                .as_ref()
-                .filter(|m| r.failure.as_ref() != Some(*m))
-            {
-                let _ = write!(text, ": {}", clean(m));
-            }
-            if let Some(w) = &rule.waived {
-                let _ = write!(text, " (waived: {})", clean(w));
-            }
-            if verbose {
-                if let Some(src) = &rule.source {
-                    let _ = write!(text, " [{}]", clean(src));
-                }
-            }
-            let text = wrap_at(&text);
-            // Colour the verdict word only (wrapping counted it uncoloured).
-            let styled = text.replacen(
-                decided,
-                &paint(
-                    match rule.ok {
-                        Some(true) if rule.waived.is_some() => yellow,
-                        Some(true) => green,
-                        Some(false) => red,
-                        None => yellow,
-                    },
-                    decided,
-                ),
-                1,
-            );
-            let _ = writeln!(out, "{:>STATUS$} {styled}", "");
+    }
+}
+
+/// The change, with the interval the decision used when `interval`.
+fn change_text(r: &MetricResult, interval: bool) -> String {
+    match (r.change, r.details.decision_ci.or(r.ci)) {
+        _ if r.failure.is_some() => String::new(),
+        (Some(c), Some([lo, hi])) if interval => format!(
+            "{} [{}, {}]",
+            percent_signed(c),
+            percent_signed(lo),
+            percent_signed(hi)
+        ),
+        (Some(c), _) => percent_signed(c),
+        _ => String::new(),
+    }
+}
+
+/// One side's value, "failed" for a failed run's placeholder, "—" when absent.
+fn side(r: &MetricResult, s: &Option<super::SideValue>, failed: bool) -> String {
+    match s {
+        Some(_) if failed => "failed".to_string(),
+        Some(s) => r.unit.format(s.value),
+        None => "—".into(),
+    }
+}
+
+/// A line per rule of the metric: the rule, its verdict word (coloured), its message.
+fn rule_lines(out: &mut String, r: &MetricResult, verbose: bool, p: &Painter) {
+    for rule in &r.rules {
+        let (decided, style) = match rule.ok {
+            Some(true) if rule.waived.is_some() => ("waived", YELLOW),
+            Some(true) => ("ok", GREEN),
+            Some(false) => ("violated", RED),
+            None => ("undecided", YELLOW),
+        };
+        let mut text = format!("{} {decided}", clean(&rule.rule));
+        // A failed run's reason is printed once above.
+        if let Some(m) = rule
+            .message
+            .as_ref()
+            .filter(|m| r.failure.as_ref() != Some(*m))
+        {
+            let _ = write!(text, ": {}", clean(m));
+        }
+        if let Some(w) = &rule.waived {
+            let _ = write!(text, " (waived: {})", clean(w));
         }
         if verbose {
-            let d = &r.details;
-            let mut extra = vec![format!("method {}", r.method)];
-            if let (Some(p), Some(q)) = (r.p, r.q) {
-                extra.push(format!("p {p:.2e}, q {q:.2e}"));
+            if let Some(src) = &rule.source {
+                let _ = write!(text, " [{}]", clean(src));
             }
-            if let Some(p) = d.mwu_p {
-                extra.push(format!("Mann–Whitney p {p:.2e}"));
-            }
-            if let Some(hl) = d.hl_change {
-                extra.push(format!("Hodges–Lehmann {}", percent_signed(hl)));
-            }
-            if let Some(m) = d.mde {
-                extra.push(format!("detectable ≥ {}", percent(m)));
-            }
-            if let Some(n) = &d.noise {
-                extra.push(format!("noise: {}", clean(n)));
-            }
-            if let Some(o) = &d.outliers {
-                extra.push(format!("outliers: {o}"));
-            }
-            let _ = writeln!(
-                out,
-                "{:>STATUS$} {}",
-                "",
-                paint(dim, &wrap_at(&extra.join(" · ")))
-            );
         }
+        // Colour the verdict word only (wrapping counted it uncoloured).
+        let styled = p.wrap(&text).replacen(decided, &p.paint(style, decided), 1);
+        let _ = writeln!(out, "{:>STATUS$} {styled}", "");
     }
+}
+
+/// `--verbose`: the method and secondary statistics of a metric, dimmed.
+fn details_line(out: &mut String, r: &MetricResult, p: &Painter) {
+    let d = &r.details;
+    let mut extra = vec![format!("method {}", r.method)];
+    if let (Some(pv), Some(q)) = (r.p, r.q) {
+        extra.push(format!("p {pv:.2e}, q {q:.2e}"));
+    }
+    if let Some(mw) = d.mwu_p {
+        extra.push(format!("Mann–Whitney p {mw:.2e}"));
+    }
+    if let Some(hl) = d.hl_change {
+        extra.push(format!("Hodges–Lehmann {}", percent_signed(hl)));
+    }
+    if let Some(m) = d.mde {
+        extra.push(format!("detectable ≥ {}", percent(m)));
+    }
+    if let Some(n) = &d.noise {
+        extra.push(format!("noise: {}", clean(n)));
+    }
+    if let Some(o) = &d.outliers {
+        extra.push(format!("outliers: {o}"));
+    }
+    let _ = writeln!(
+        out,
+        "{:>STATUS$} {}",
+        "",
+        p.paint(DIM, &p.wrap(&extra.join(" · ")))
+    );
+}
+
+/// What the table left out: budgeted rows within budget, and metrics no rule names.
+fn hidden_counts(out: &mut String, report: &Report, budgeted_shown: usize, show_all: bool) {
     let hidden_budgeted = report
         .results
         .iter()
@@ -269,21 +335,20 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
             if unbudgeted == 1 { "" } else { "s" }
         );
     }
+}
+
+/// The notes, the verdict line with its counts, how it was decided and the caveat.
+fn footer(out: &mut String, report: &Report, gate_error: bool, p: &Painter) {
     for n in report.notes.iter().filter(|n| {
         report.tool_thresholds.is_empty() || !n.starts_with("tool threshold crossed in head:")
     }) {
-        let _ = writeln!(
-            out,
-            "{} {}",
-            paint(yellow, &format!("{:>STATUS$}", "note:")),
-            wrap_at(&clean(n))
-        );
+        p.labelled(out, "note:", YELLOW, &p.wrap(&clean(n)));
     }
     let s = &report.summary;
-    let verdict = match (report.verdict, &gate_error) {
-        (Verdict::Fail, _) => paint(red, "FAIL"),
-        (Verdict::Pass, Some(_)) => paint(red, "ERROR"),
-        (Verdict::Pass, None) => paint(green, "PASS"),
+    let verdict = match (report.verdict, gate_error) {
+        (Verdict::Fail, _) => p.paint(RED, "FAIL"),
+        (Verdict::Pass, true) => p.paint(RED, "ERROR"),
+        (Verdict::Pass, false) => p.paint(GREEN, "PASS"),
     };
     let mut counts = vec![format!("{} failed", s.fail), format!("{} passed", s.pass)];
     for (n, word) in [
@@ -304,27 +369,16 @@ pub fn render_with(report: &Report, color: bool, verbose: bool, width: Option<us
     if s.unbudgeted > 0 {
         let _ = write!(line, "; {} unbudgeted, not gated", s.unbudgeted);
     }
-    let _ = writeln!(
+    p.labelled(
         out,
-        "{} {verdict}: {}",
-        paint(bold, &format!("{:>STATUS$}", "verdict")),
-        wrap_at(&line)
+        "verdict",
+        BOLD,
+        &format!("{verdict}: {}", p.wrap(&line)),
     );
-    let _ = writeln!(
-        out,
-        "{} {}",
-        paint(dim, &format!("{:>STATUS$}", "how:")),
-        paint(dim, &wrap_at(&how(report)))
-    );
+    p.labelled(out, "how:", DIM, &p.paint(DIM, &p.wrap(&how(report))));
     if let Some(caveat) = report.method.caveat() {
-        let _ = writeln!(
-            out,
-            "{} {}",
-            paint(yellow, &format!("{:>STATUS$}", "caveat:")),
-            wrap_at(&format!("{caveat}."))
-        );
+        p.labelled(out, "caveat:", YELLOW, &p.wrap(&format!("{caveat}.")));
     }
-    out
 }
 
 /// The method in plain words: where the base came from and how slowdowns were judged.
