@@ -260,46 +260,8 @@ pub(super) fn parse_lhr(
         .to_string();
     let fetch_time = f.optional_str(obj, "fetchTime")?.map(str::to_string);
 
-    let mut urls = Vec::new();
-    for key in [
-        "requestedUrl",
-        "mainDocumentUrl",
-        "finalDisplayedUrl",
-        "finalUrl",
-    ] {
-        if let Some(u) = f.optional_str(obj, key)? {
-            if !urls.iter().any(|x| x == u) {
-                urls.push(u.to_string());
-            }
-        }
-    }
-    let requested = f.optional_str(obj, "requestedUrl")?;
-    let label_url = requested
-        .or(f.optional_str(obj, "finalDisplayedUrl")?)
-        .or(f.optional_str(obj, "finalUrl")?)
-        .or(f.optional_str(obj, "mainDocumentUrl")?)
-        .map(str::to_string);
-
-    let (form_factor, throttling) = match obj.get("configSettings") {
-        Some(Value::Object(settings)) => {
-            let sf = Fields {
-                file,
-                prefix: &format!("{prefix}configSettings."),
-            };
-            // Lighthouse ≤ 6 called it `emulatedFormFactor`.
-            let form = match sf.optional_str(settings, "formFactor")? {
-                Some(x) => Some(x.to_string()),
-                None => sf
-                    .optional_str(settings, "emulatedFormFactor")?
-                    .map(str::to_string),
-            };
-            let throttling = sf
-                .optional_str(settings, "throttlingMethod")?
-                .map(str::to_string);
-            (form, throttling)
-        }
-        _ => (None, None),
-    };
+    let (urls, label_url) = urls(&f, obj)?;
+    let (form_factor, throttling) = config_settings(&f, obj)?;
 
     let run_warnings = match obj.get("runWarnings") {
         Some(Value::Array(items)) => items
@@ -331,45 +293,14 @@ pub(super) fn parse_lhr(
         }
     };
 
-    let mut runtime_failure = None;
-    if let Some(err) = obj.get("runtimeError").filter(|v| !v.is_null()) {
-        let err: LhRuntimeError = f.typed(err, "runtimeError")?;
-        let code = err.code.unwrap_or_else(|| "UNKNOWN_ERROR".to_string());
-        // Lighthouse ≤ 4 always wrote a runtimeError, with `NO_ERROR` on success.
-        if code != "NO_ERROR" {
-            runtime_failure = Some(RunFailure {
-                code: Some(code),
-                message: err
-                    .message
-                    .unwrap_or_else(|| "Lighthouse reported a runtime error".into()),
-            });
-        }
-    }
-
     let mut notes = Vec::new();
     let parsed_categories = parse_categories(&f, categories, audits)?;
-    let metric_group: Vec<&str> = parsed_categories
-        .iter()
-        .flat_map(|c| c.metric_group.iter().map(String::as_str))
-        .collect();
-
-    let mut observations = audit_observations(&f, audits, &metric_group, &mut notes)?;
-    for cat in &parsed_categories {
-        if cat.meaningful {
-            observations.push(Observation {
-                suffix: format!("score/{}", super::pages::slug(&cat.id)),
-                unit: Unit::Score,
-                direction: Direction::Higher,
-                value: cat.score.ok_or_else(|| cat.null_reason.clone()),
-            });
-        }
-    }
-    observations.extend(resource_observations(&f, audits)?);
+    let mut observations = observations(&f, audits, &parsed_categories, &mut notes)?;
 
     // A null performance score means a weighted metric could not be measured (NO_LCP, a trace
     // error): the run did not measure the page, so it is a failed run even without a
     // runtimeError.
-    let failure = runtime_failure.or_else(|| {
+    let failure = runtime_failure(&f, obj)?.or_else(|| {
         parsed_categories
             .iter()
             .find(|c| c.id == "performance" && c.meaningful && c.score.is_none())
@@ -412,6 +343,106 @@ pub(super) fn parse_lhr(
         run_warnings,
         notes,
     })
+}
+
+/// Every URL the run names (requested, main document, final), and the one that labels it.
+fn urls(
+    f: &Fields<'_>,
+    obj: &Map<String, Value>,
+) -> Result<(Vec<String>, Option<String>), ImportError> {
+    let mut urls = Vec::new();
+    for key in [
+        "requestedUrl",
+        "mainDocumentUrl",
+        "finalDisplayedUrl",
+        "finalUrl",
+    ] {
+        if let Some(u) = f.optional_str(obj, key)? {
+            if !urls.iter().any(|x| x == u) {
+                urls.push(u.to_string());
+            }
+        }
+    }
+    let label_url = f
+        .optional_str(obj, "requestedUrl")?
+        .or(f.optional_str(obj, "finalDisplayedUrl")?)
+        .or(f.optional_str(obj, "finalUrl")?)
+        .or(f.optional_str(obj, "mainDocumentUrl")?)
+        .map(str::to_string);
+    Ok((urls, label_url))
+}
+
+/// The run's form factor and throttling method, from `configSettings`.
+fn config_settings(
+    f: &Fields<'_>,
+    obj: &Map<String, Value>,
+) -> Result<(Option<String>, Option<String>), ImportError> {
+    let Some(Value::Object(settings)) = obj.get("configSettings") else {
+        return Ok((None, None));
+    };
+    let sf = Fields {
+        file: f.file,
+        prefix: &format!("{}configSettings.", f.prefix),
+    };
+    // Lighthouse ≤ 6 called it `emulatedFormFactor`.
+    let form = match sf.optional_str(settings, "formFactor")? {
+        Some(x) => Some(x.to_string()),
+        None => sf
+            .optional_str(settings, "emulatedFormFactor")?
+            .map(str::to_string),
+    };
+    let throttling = sf
+        .optional_str(settings, "throttlingMethod")?
+        .map(str::to_string);
+    Ok((form, throttling))
+}
+
+/// The failure a `runtimeError` reports, if any.
+fn runtime_failure(
+    f: &Fields<'_>,
+    obj: &Map<String, Value>,
+) -> Result<Option<RunFailure>, ImportError> {
+    let Some(err) = obj.get("runtimeError").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let err: LhRuntimeError = f.typed(err, "runtimeError")?;
+    let code = err.code.unwrap_or_else(|| "UNKNOWN_ERROR".to_string());
+    // Lighthouse ≤ 4 always wrote a runtimeError, with `NO_ERROR` on success.
+    if code == "NO_ERROR" {
+        return Ok(None);
+    }
+    Ok(Some(RunFailure {
+        code: Some(code),
+        message: err
+            .message
+            .unwrap_or_else(|| "Lighthouse reported a runtime error".into()),
+    }))
+}
+
+/// Every value the run holds: its audits' metrics, its categories' scores, its resources.
+fn observations(
+    f: &Fields<'_>,
+    audits: &Map<String, Value>,
+    categories: &[ParsedCategory],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Observation>, ImportError> {
+    let metric_group: Vec<&str> = categories
+        .iter()
+        .flat_map(|c| c.metric_group.iter().map(String::as_str))
+        .collect();
+    let mut observations = audit_observations(f, audits, &metric_group, notes)?;
+    for cat in categories {
+        if cat.meaningful {
+            observations.push(Observation {
+                suffix: format!("score/{}", super::pages::slug(&cat.id)),
+                unit: Unit::Score,
+                direction: Direction::Higher,
+                value: cat.score.ok_or_else(|| cat.null_reason.clone()),
+            });
+        }
+    }
+    observations.extend(resource_observations(f, audits)?);
+    Ok(observations)
 }
 
 struct ParsedCategory {
