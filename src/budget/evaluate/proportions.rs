@@ -58,16 +58,7 @@ pub(super) fn compare_proportions(
             factor: o.factor.max(1.0),
             df: o.df,
         });
-    let stored = history.and_then(|n| {
-        dispersion_from_runs(
-            n.log_var,
-            n.df,
-            base.failures,
-            base.total,
-            direction == Direction::Higher,
-        )
-        .map(|d| (d, n.runs))
-    });
+    let stored = history.and_then(|n| stored_dispersion(n, base, direction));
     let dispersion = windows.or(stored.map(|s| s.0)).unwrap_or(Dispersion::NONE);
     let floor = zero_floor(unit);
     let fail_b = base.failures as f64 / base.total as f64;
@@ -184,7 +175,38 @@ pub(super) fn compare_proportions(
         Direction::Lower => "failed",
         Direction::Higher => "not passed",
     };
-    let dispersed = match (windows, stored) {
+    let dispersed = dispersion_note(windows, stored);
+    let why = format!(
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({test_name}; rates below the floor {} count as {}{dispersed})",
+        head.failures,
+        head.total,
+        base.failures,
+        base.total,
+        unit.format(floor),
+        unit.format(floor)
+    );
+    Some(Compared::log(c, why, margin))
+}
+
+/// The over-dispersion stored history shows for a rate like the base's, with its number of runs.
+fn stored_dispersion(
+    n: &NoiseEstimate,
+    base: Proportion,
+    direction: Direction,
+) -> Option<(Dispersion, usize)> {
+    dispersion_from_runs(
+        n.log_var,
+        n.df,
+        base.failures,
+        base.total,
+        direction == Direction::Higher,
+    )
+    .map(|d| (d, n.runs))
+}
+
+/// How the report says where the dispersion came from (or that there was none to find).
+fn dispersion_note(windows: Option<Dispersion>, stored: Option<(Dispersion, usize)>) -> String {
+    match (windows, stored) {
         (Some(d), _) if d.factor > 1.0 => format!(
             "; base failures over-dispersed across {:.0} windows of 10 s (×{:.1} the binomial variance): counts divided by {:.1}",
             d.df + 1.0,
@@ -201,15 +223,5 @@ pub(super) fn compare_proportions(
             "; requests taken as independent (no window rates or stored runs to check for bursts)"
                 .into()
         }
-    };
-    let why = format!(
-        "two proportions: {} of {} {what} in head vs {} of {} in base ({test_name}; rates below the floor {} count as {}{dispersed})",
-        head.failures,
-        head.total,
-        base.failures,
-        base.total,
-        unit.format(floor),
-        unit.format(floor)
-    );
-    Some(Compared::log(c, why, margin))
+    }
 }
