@@ -116,16 +116,32 @@ pub fn publish_in(
     config: ClientConfig,
 ) -> PublishOutcome {
     let mut out = PublishOutcome::default();
-    let info = |out: &mut PublishOutcome, m: String| {
-        if !opts.quiet {
-            out.messages.push(m);
-        }
-    };
     if let Some(problem) = &ctx.event_problem {
         out.messages.push(format!("warning: {problem}"));
     }
+    // The report file and the summary first: whatever happens later, they exist.
+    write_files(ctx, report, budget_path, opts, &mut out);
+    if !opts.no_comment {
+        post_comment(ctx, token, report, opts, config, &mut out);
+    }
+    out
+}
 
-    // 1. The report file and the summary first: whatever happens later, they exist.
+/// Records `m` unless told to be quiet.
+fn info(out: &mut PublishOutcome, opts: &PublishOptions, m: String) {
+    if !opts.quiet {
+        out.messages.push(m);
+    }
+}
+
+/// The JSON report, the job summary, the step outputs and the annotations.
+fn write_files(
+    ctx: &Context,
+    report: &Report,
+    budget_path: Option<&Path>,
+    opts: &PublishOptions,
+    out: &mut PublishOutcome,
+) {
     // Absolute, because the `report` output is read by later steps, which run in the workspace
     // root rather than in the action's `working-directory`.
     out.report_path = opts.report_path.as_deref().map(absolute);
@@ -145,7 +161,7 @@ pub fn publish_in(
     }
     if let Some(path) = &ctx.step_summary {
         match workflow::append_step_summary(path, &body::summary(report)) {
-            Ok(()) => info(&mut out, "wrote the report to the job summary".into()),
+            Ok(()) => info(out, opts, "wrote the report to the job summary".into()),
             Err(e) => out.messages.push(format!(
                 "warning: could not write the job summary {}: {e}",
                 path.display()
@@ -186,42 +202,48 @@ pub fn publish_in(
             eprintln!("{}", a.command());
         }
     }
+}
 
-    // 2. The comment.
-    if opts.no_comment {
-        return out;
-    }
+/// The sticky comment, when this is a pull request and a token may write to it.
+fn post_comment(
+    ctx: &Context,
+    token: Option<Token>,
+    report: &Report,
+    opts: &PublishOptions,
+    config: ClientConfig,
+    out: &mut PublishOutcome,
+) {
     let Some(pr) = ctx.pr_number() else {
         // Not a pull request (a push, a local run): nothing to comment on.
-        return out;
+        return;
     };
     let where_report = where_report(&out.report_path, ctx);
     if ctx.read_only_token() {
         out.messages.push(fork_message(&where_report));
-        return out;
+        return;
     }
     let Some(repo) = ctx.repository.clone() else {
         out.messages
             .push("warning: not commenting: GITHUB_REPOSITORY is not set".into());
-        return out;
+        return;
     };
     let Some(token) = token else {
         out.messages.push(format!(
             "warning: not commenting on #{pr}: no token in {env} (add `env: {env}: ${{{{ github.token }}}}` and `permissions: pull-requests: write`)",
             env = opts.token_env
         ));
-        return out;
+        return;
     };
     if let Err(e) = sticky::validate_id(&opts.comment_id) {
         out.messages.push(format!("warning: not commenting: {e}"));
-        return out;
+        return;
     }
     let client = match Client::new(&ctx.api_url, token, &opts.token_env, config) {
         Ok(c) => c,
         Err(e) => {
             out.messages
                 .push(format!("warning: not commenting: {e}{where_report}"));
-            return out;
+            return;
         }
     };
     let plan = CommentPlan {
@@ -246,7 +268,7 @@ pub fn publish_in(
                 }
             }
             out.comment_url = url;
-            info(&mut out, line);
+            info(out, opts, line);
             if let Posted::Comment(o) = &posted {
                 for note in &o.notes {
                     out.messages.push(format!("warning: {note}"));
@@ -262,7 +284,6 @@ pub fn publish_in(
             "warning: could not post the PR comment: {e}{where_report}"
         )),
     }
-    out
 }
 
 /// `path` made absolute against the current directory (unchanged if that is unknown).
