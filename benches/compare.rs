@@ -53,6 +53,8 @@ fn budget() -> BudgetFile {
         lighthouse: vec![],
         k6: vec![],
         sizes: vec![],
+        hyperfine: vec![],
+        divan: vec![],
         budgets: vec![BudgetRule {
             index: 0,
             location: Location { line: 1, column: 1 },

@@ -170,12 +170,40 @@ fn interleave(
         merge(&mut c.base, base, "base")?;
         measured_here = true;
     }
+    // hyperfine and divan tables: both sides built in their own tree, then run interleaved in
+    // rounds like the criterion benches.
+    for hf in &budget.hyperfine {
+        let r = measure.hyperfine_interleaved(hf, rerun, plan.rounds)?;
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        c.notes.push(format!(
+            "hyperfine {:?}: base and head timed in this job, {} interleaved round(s) of {} run(s) a side, in the order of the criterion rounds",
+            hf.name, plan.rounds, hf.runs
+        ));
+        measured_here = true;
+    }
+    for dv in &budget.divan {
+        let r = measure.divan_interleaved(dv, rerun, plan.rounds)?;
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        c.notes.push(format!(
+            "divan {}: base and head built once each and run in {} interleaved round(s), each round's median a sample",
+            dv.benches.join(", "),
+            plan.rounds
+        ));
+        measured_here = true;
+    }
     measure.base_done();
     if !budget.lighthouse.is_empty() {
         c.notes
             .extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
     }
     merge(&mut c.head, tools(budget, measure, pages, true)?, "head")?;
+    if c.base.commit.is_none() && (!budget.hyperfine.is_empty() || !budget.divan.is_empty()) {
+        // Measured on both sides here without criterion: the base is the planned commit.
+        c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
+        c.base.environment = Environment::detect();
+    }
     if c.base.commit.is_none() && !pages.is_empty() {
         // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
         c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
@@ -265,6 +293,15 @@ fn tools(
     for size in &budget.sizes {
         if !(sizes_done && size.build.is_some()) {
             merge(&mut out, measure.size(size, None)?, "head")?;
+        }
+    }
+    // In a rerun (`sizes_done`) hyperfine and divan were measured on both sides already.
+    if !sizes_done {
+        for hf in &budget.hyperfine {
+            merge(&mut out, measure.hyperfine(hf)?, "head")?;
+        }
+        for dv in &budget.divan {
+            merge(&mut out, measure.divan(dv)?, "head")?;
         }
     }
     Ok(out)

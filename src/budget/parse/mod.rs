@@ -21,6 +21,7 @@ use super::{
     BaselineMode, BudgetFile, BudgetRule, CommentOn, CorrectionSetting, CriterionConfig, K6Config,
     LighthouseConfig, Location, Settings, SizeConfig, UnmatchedPolicy, Waiver,
 };
+use super::{DivanConfig, HyperfineConfig, HYPERFINE_DEFAULT_RUNS};
 use crate::model::echo::{echo, shorten};
 use crate::model::input_file::read_document;
 use crate::model::{Direction, Quantity, UnitError};
@@ -68,6 +69,10 @@ pub const LIGHTHOUSE_KEYS: &[&str] = &["name", "reports", "url", "runs", "serve"
 pub const K6_KEYS: &[&str] = &["name", "summary", "points", "script", "serve", "args"];
 /// Keys of `[[size]]`.
 pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
+/// Keys of `[[hyperfine]]`.
+pub const HYPERFINE_KEYS: &[&str] = &["name", "commands", "build", "runs", "warmup"];
+/// Keys of `[[divan]]`.
+pub const DIVAN_KEYS: &[&str] = &["benches", "args"];
 /// Keys of `[[budget]]`.
 pub const BUDGET_KEYS: &[&str] = &["metric", "max", "min", "max-regression", "direction"];
 /// Keys of `[[waiver]]`.
@@ -80,6 +85,8 @@ pub const SCHEMA: &[(&str, TableKind, &[&str])] = &[
     ("lighthouse", TableKind::Array, LIGHTHOUSE_KEYS),
     ("k6", TableKind::Array, K6_KEYS),
     ("size", TableKind::Array, SIZE_KEYS),
+    ("hyperfine", TableKind::Array, HYPERFINE_KEYS),
+    ("divan", TableKind::Array, DIVAN_KEYS),
     ("budget", TableKind::Array, BUDGET_KEYS),
     ("waiver", TableKind::Array, WAIVER_KEYS),
 ];
@@ -313,6 +320,7 @@ impl Checker<'_> {
             .map(|block| self.settings(&block))
             .unwrap_or_default();
         // The default baseline depends on the file as a whole: rerunning needs benches to run.
+        let settings_baseline = settings.baseline;
         let baseline = settings.baseline.take().unwrap_or(if criterion.is_some() {
             BaselineMode::Rerun
         } else {
@@ -340,6 +348,26 @@ impl Checker<'_> {
                 sizes.push(self.size(&block, &mut names));
             }
         }
+        let mut hyperfine = Vec::new();
+        let mut names = HashMap::new();
+        let mut commands = HashMap::new();
+        if let Some((k, v)) = entry("hyperfine") {
+            for block in self.table_array(k, v, "hyperfine") {
+                hyperfine.push(self.hyperfine(&block, &mut names, &mut commands));
+            }
+        }
+        let mut divan = Vec::new();
+        if let Some((k, v)) = entry("divan") {
+            for block in self.table_array(k, v, "divan") {
+                divan.push(self.divan(&block));
+            }
+        }
+        // Tables `check` can measure on both sides in one job make rerun the default too.
+        let baseline = match settings_baseline {
+            Some(mode) => mode,
+            None if !hyperfine.is_empty() || !divan.is_empty() => BaselineMode::Rerun,
+            None => baseline,
+        };
         let mut budgets = Vec::new();
         if let Some((k, v)) = entry("budget") {
             for (index, block) in self.table_array(k, v, "budget").into_iter().enumerate() {
@@ -370,6 +398,8 @@ impl Checker<'_> {
             lighthouse,
             k6,
             sizes,
+            hyperfine,
+            divan,
             budgets,
             waivers,
             source: self.index.text().to_string(),

@@ -40,6 +40,8 @@ fn budget(rules: Vec<BudgetRule>) -> BudgetFile {
         lighthouse: vec![],
         k6: vec![],
         sizes: vec![],
+        hyperfine: vec![],
+        divan: vec![],
         budgets: rules,
         waivers: vec![],
         source: String::new(),
