@@ -249,3 +249,40 @@ fn check_reruns_divan_benches_interleaved_and_fails_exactly_the_slowed_one() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn hyperfine_missing_is_an_error_naming_the_table_and_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("budgets.toml"),
+        "[[hyperfine]]\nname = \"cli\"\ncommands = [\"true\"]\n\n[[budget]]\nmetric = \"hyperfine/**\"\nmax-regression = \"5%\"\n",
+    )
+    .unwrap();
+    // Head alone against a base from a file, and base and head interleaved (A/A).
+    crate::support::write_results(
+        dir.path(),
+        "base.json",
+        "1111111111111111111111111111111111111111",
+        vec![crate::support::bench("criterion/x", 1.0, 1)],
+    );
+    for args in [
+        &["check", "--aa"][..],
+        &["check", "--base", "base.json"][..],
+    ] {
+        let out = cli()
+            .current_dir(dir.path())
+            .env("PATH", empty.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("[[hyperfine]] \"cli\"")
+                && stderr.contains("hyperfine is not installed")
+                && stderr.contains("apt install hyperfine"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
