@@ -183,13 +183,14 @@ fn interleave(
         measured_here = true;
     }
     for dv in &budget.divan {
-        let r = measure.divan_interleaved(dv, rerun, plan.rounds)?;
+        let rounds = plan.rounds.max(crate::runner::divan::MIN_ROUNDS);
+        let r = measure.divan_interleaved(dv, rerun, rounds)?;
         merge(&mut c.head, r.head, "head")?;
         merge(&mut c.base, r.base, "base")?;
         c.notes.push(format!(
-            "divan {}: base and head built once each and run in {} interleaved round(s), each round's median a sample",
+            "divan {}: base and head built once each and run in {rounds} interleaved round(s) (at least {}), each round's median a sample",
             dv.benches.join(", "),
-            plan.rounds
+            crate::runner::divan::MIN_ROUNDS
         ));
         measured_here = true;
     }

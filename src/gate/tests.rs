@@ -606,12 +606,12 @@ fn hyperfine_and_divan_are_interleaved_in_a_rerun_and_measured_once_on_head_othe
     let slower = project(1.2);
     let budget = budget(text);
     let mut rerun = plan(BasePlan::Rerun(BASE.into()));
-    rerun.rounds = 5;
+    rerun.rounds = 6;
     let gated = super::run(&budget, &rerun, false, &slower, &stored(BASE)).unwrap();
     let calls = slower.calls.borrow().clone();
     assert!(
-        calls.contains(&format!("hyperfine cli interleaved {BASE} x5"))
-            && calls.contains(&format!("divan walltime interleaved {BASE} x5")),
+        calls.contains(&format!("hyperfine cli interleaved {BASE} x6"))
+            && calls.contains(&format!("divan walltime interleaved {BASE} x6")),
         "{calls:?}"
     );
     assert!(
@@ -656,7 +656,7 @@ fn hyperfine_and_divan_are_interleaved_in_a_rerun_and_measured_once_on_head_othe
     assert!(same
         .calls
         .borrow()
-        .contains(&"divan walltime interleaved A/A x3".to_string()));
+        .contains(&"divan walltime interleaved A/A x5".to_string()));
 
     // Store mode: head alone, once each.
     let once = project(1.0);

@@ -22,6 +22,12 @@ use crate::budget::{CriterionConfig, DivanConfig};
 use crate::import::ImportError;
 use crate::model::{Environment, ResultsFile, SampleKind};
 
+/// The fewest interleaved rounds divan benches run in a rerun: each round gives one median a
+/// side, and below this many runs a side the few-runs statistics have no noise estimate of their
+/// own (a change would then fail only beyond twice its budget). divan benches are short, so they
+/// run this many rounds even when `rounds` (for criterion's longer ones) is smaller.
+pub const MIN_ROUNDS: u32 = crate::stats::compare::MIN_RUNS_WITHOUT_HISTORY as u32;
+
 /// Why a `[[divan]]` table could not be measured.
 #[derive(Debug, thiserror::Error)]
 pub enum DivanError {
