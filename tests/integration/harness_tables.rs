@@ -77,6 +77,10 @@ fn every_mistake_in_a_hyperfine_or_divan_table_is_named_with_its_line_and_exit_2
             &["`benches` in [[divan]] is empty"],
         ),
         (
+            "[[divan]]\nbenches = [\"walltime\", \"walltime\"]\n",
+            &["budgets.toml:2", "`benches` in [[divan]] names \"walltime\" twice"],
+        ),
+        (
             "[[divan]]\nbenches = [\"walltime\"]\nargs = [10]\n",
             &["`args` in [[divan]] must be an array of strings, but item 1 is the integer 10"],
         ),

@@ -690,6 +690,21 @@ impl Checker<'_> {
                         format!("`benches` in {} must not contain empty names", block.title),
                         None,
                     );
+                } else if let Some(twice) = benches
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, b)| benches[..i].contains(b).then_some(b))
+                {
+                    self.invalid(
+                        block,
+                        "benches",
+                        value.span(),
+                        format!(
+                            "`benches` in {} names {twice:?} twice: its benchmarks would be measured twice under the same ids",
+                            block.title
+                        ),
+                        None,
+                    );
                 } else if benches.is_empty() && matches!(value.get_ref(), DeValue::Array(_)) {
                     self.invalid(
                         block,
