@@ -171,8 +171,13 @@ fn interleave(
         measured_here = true;
     }
     // hyperfine and divan tables: both sides built in their own tree, then run interleaved in
-    // rounds like the criterion benches.
-    for hf in &budget.hyperfine {
+    // rounds like the criterion benches. Shards split only the criterion benches: these run in
+    // the first shard alone, so the merged shards hold each of their ids once.
+    let (hyperfine, divan) = match plan.shard {
+        Some(shard) if shard.index != 1 => (&[][..], &[][..]),
+        _ => (budget.hyperfine.as_slice(), budget.divan.as_slice()),
+    };
+    for hf in hyperfine {
         let r = measure.hyperfine_interleaved(hf, rerun, plan.rounds)?;
         merge(&mut c.head, r.head, "head")?;
         merge(&mut c.base, r.base, "base")?;
@@ -182,7 +187,7 @@ fn interleave(
         ));
         measured_here = true;
     }
-    for dv in &budget.divan {
+    for dv in divan {
         let rounds = plan.rounds.max(crate::runner::divan::MIN_ROUNDS);
         let r = measure.divan_interleaved(dv, rerun, rounds)?;
         merge(&mut c.head, r.head, "head")?;
@@ -200,7 +205,7 @@ fn interleave(
             .extend(lighthouse_notes(budget, plan.base == BasePlan::Itself));
     }
     merge(&mut c.head, tools(budget, measure, pages, true)?, "head")?;
-    if c.base.commit.is_none() && (!budget.hyperfine.is_empty() || !budget.divan.is_empty()) {
+    if c.base.commit.is_none() && (!hyperfine.is_empty() || !divan.is_empty()) {
         // Measured on both sides here without criterion: the base is the planned commit.
         c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
         c.base.environment = Environment::detect();

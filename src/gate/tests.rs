@@ -675,3 +675,31 @@ fn hyperfine_and_divan_are_interleaved_in_a_rerun_and_measured_once_on_head_othe
         "{calls:?}"
     );
 }
+
+#[test]
+fn hyperfine_and_divan_run_in_the_first_shard_only() {
+    let text = "[settings]\nunmatched = \"warn\"\n\n[[hyperfine]]\nname = \"cli\"\ncommands = { parse = \"./app parse\" }\n\n[[divan]]\nbenches = [\"walltime\"]\n";
+    let budget = budget(text);
+    for (index, measured) in [(1, true), (2, false)] {
+        let fake = project(1.0);
+        let mut sharded = plan(BasePlan::Rerun(BASE.into()));
+        sharded.shard = Some(crate::runner::shard::Shard { index, count: 2 });
+        let gated = super::run(&budget, &sharded, false, &fake, &stored(BASE)).unwrap();
+        let calls = fake.calls.borrow();
+        let ran = calls
+            .iter()
+            .any(|c| c.starts_with("hyperfine cli interleaved"))
+            && calls
+                .iter()
+                .any(|c| c.starts_with("divan walltime interleaved"));
+        assert_eq!(ran, measured, "shard {index}/2: {calls:?}");
+        assert_eq!(
+            gated.head.metric("divan/walltime/mix").is_some(),
+            measured,
+            "shard {index}/2"
+        );
+        assert!(calls
+            .iter()
+            .all(|c| c != "divan walltime" && c != "hyperfine cli"));
+    }
+}
