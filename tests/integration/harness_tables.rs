@@ -290,3 +290,26 @@ fn hyperfine_missing_is_an_error_naming_the_table_and_how_to_install_it() {
         );
     }
 }
+
+#[test]
+fn a_divan_bench_the_package_does_not_have_is_an_error_listing_the_ones_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    divan_repository(
+        root,
+        "[[divan]]\nbenches = [\"walltime\", \"wall_time\"]\n\n[[budget]]\nmetric = \"divan/**\"\nmax-regression = \"5%\"\n",
+    );
+    let out = cli()
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .args(["check", "--aa"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no bench target named `wall_time`")
+            && stderr.contains("(bench targets: instructions, walltime)"),
+        "{stderr}"
+    );
+}
