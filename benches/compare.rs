@@ -54,6 +54,8 @@ fn budget() -> BudgetFile {
         k6: vec![],
         gungraun: vec![],
         sizes: vec![],
+        hyperfine: vec![],
+        divan: vec![],
         budgets: vec![BudgetRule {
             index: 0,
             location: Location { line: 1, column: 1 },

@@ -25,6 +25,10 @@ pub struct BudgetFile {
     pub gungraun: Vec<GungraunConfig>,
     /// `[[size]]` tables.
     pub sizes: Vec<SizeConfig>,
+    /// `[[hyperfine]]` tables.
+    pub hyperfine: Vec<HyperfineConfig>,
+    /// `[[divan]]` tables.
+    pub divan: Vec<DivanConfig>,
     /// `[[budget]]` blocks, in file order.
     pub budgets: Vec<BudgetRule>,
     /// `[[waiver]]` blocks, in file order.
@@ -253,6 +257,35 @@ pub struct SizeConfig {
     /// Shell command that builds them (run in the budget file's folder, and in rerun mode in
     /// the base checkout too); without it the files must exist and the base comes from the store.
     pub build: Option<String>,
+}
+
+/// `[[hyperfine]]`: shell commands timed by hyperfine, `hyperfine/<command name>`.
+#[derive(Debug, Clone, Default)]
+pub struct HyperfineConfig {
+    /// The table's name, for messages (ids are the command names, as `import hyperfine` gives).
+    pub name: String,
+    /// The commands to time, each with its name (`hyperfine -n NAME COMMAND`); from a list,
+    /// the name is the command itself.
+    pub commands: Vec<(String, String)>,
+    /// Shell command run first in the budget file's folder (and, in rerun mode, in the same
+    /// folder of the base checkout), e.g. `cargo build --release`.
+    pub build: Option<String>,
+    /// Timed runs per command and round (`--runs`).
+    pub runs: u32,
+    /// Untimed warm-up runs per command and round (`--warmup`).
+    pub warmup: u32,
+}
+
+/// Timed runs per command and round when `[[hyperfine]]` does not set `runs`.
+pub const HYPERFINE_DEFAULT_RUNS: u32 = 10;
+
+/// `[[divan]]`: divan bench targets, `divan/<target>/<path…>`.
+#[derive(Debug, Clone, Default)]
+pub struct DivanConfig {
+    /// Bench target names (`cargo bench --bench NAME`), each a divan bench.
+    pub benches: Vec<String>,
+    /// Extra arguments to the bench binaries (`--sample-count 20`, `--min-time 0.01` …).
+    pub args: Vec<String>,
 }
 
 /// Where in the budget file something was written.

@@ -103,9 +103,14 @@ pub fn run(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 /// Measures HEAD as the budget file configures it: criterion benches, Lighthouse, k6 (the same
 /// collection `check` does for head, without a base).
 fn measure(budget: &BudgetFile, global: &GlobalArgs) -> anyhow::Result<ResultsFile> {
-    if budget.criterion.is_none() && budget.lighthouse.is_empty() && budget.k6.is_empty() {
+    if budget.criterion.is_none()
+        && budget.lighthouse.is_empty()
+        && budget.k6.is_empty()
+        && budget.hyperfine.is_empty()
+        && budget.divan.is_empty()
+    {
         anyhow::bail!(
-            "{} configures nothing to measure ([criterion], [[lighthouse]] or [[k6]]); pass --results FILE to save existing results",
+            "{} configures nothing to measure ([criterion], [[lighthouse]], [[k6]], [[hyperfine]] or [[divan]]); pass --results FILE to save existing results",
             budget.path.display()
         );
     }

@@ -9,7 +9,9 @@ use super::measure::Measure;
 use super::plan::{BasePlan, HeadPlan, Plan};
 use super::store::Store;
 use crate::budget::evaluate::BaselineSource;
-use crate::budget::{BudgetFile, GungraunConfig, LighthouseConfig, SizeConfig};
+use crate::budget::{
+    BudgetFile, DivanConfig, GungraunConfig, HyperfineConfig, LighthouseConfig, SizeConfig,
+};
 use crate::model::{Environment, ResultsFile};
 use crate::report::format::short_sha;
 use crate::runner::shard::Shard;
@@ -192,6 +194,40 @@ fn interleave(
         merge(&mut c.base, base, "base")?;
         measured_here = true;
     }
+    // hyperfine and divan tables: both sides built in their own tree, then run interleaved in
+    // rounds like the criterion benches.
+    let hyperfine: Vec<&HyperfineConfig> = budget
+        .hyperfine
+        .iter()
+        .filter(|h| mine(format!("hyperfine/{}", h.name)))
+        .collect();
+    let divan: Vec<&DivanConfig> = budget
+        .divan
+        .iter()
+        .filter(|d| mine(format!("divan/{}", d.benches.join(","))))
+        .collect();
+    for hf in &hyperfine {
+        let r = measure.hyperfine_interleaved(hf, rerun, plan.rounds)?;
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        c.notes.push(format!(
+            "hyperfine {:?}: base and head timed in this job, {} interleaved round(s) of {} run(s) a side, in the order of the criterion rounds",
+            hf.name, plan.rounds, hf.runs
+        ));
+        measured_here = true;
+    }
+    for dv in &divan {
+        let rounds = plan.rounds.max(crate::runner::divan::MIN_ROUNDS);
+        let r = measure.divan_interleaved(dv, rerun, rounds)?;
+        merge(&mut c.head, r.head, "head")?;
+        merge(&mut c.base, r.base, "base")?;
+        c.notes.push(format!(
+            "divan {}: base and head built once each and run in {rounds} interleaved round(s) (at least {}), each round's median a sample",
+            dv.benches.join(", "),
+            crate::runner::divan::MIN_ROUNDS
+        ));
+        measured_here = true;
+    }
     measure.base_done();
     if !budget.lighthouse.is_empty() {
         c.notes
@@ -202,6 +238,11 @@ fn interleave(
         tools(budget, measure, pages, true, plan.shard)?,
         "head",
     )?;
+    if c.base.commit.is_none() && (!hyperfine.is_empty() || !divan.is_empty()) {
+        // Measured on both sides here without criterion: the base is the planned commit.
+        c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
+        c.base.environment = Environment::detect();
+    }
     if c.base.commit.is_none() && !pages.is_empty() {
         // Only pages were interleaved: the base is the planned commit (HEAD in A/A).
         c.base.commit = rerun.map(str::to_string).or_else(|| measure.head_commit());
@@ -319,10 +360,17 @@ fn tools(
             merge(&mut out, measure.size(size, None)?, "head")?;
         }
     }
-    // In a rerun the gungraun benches were run on both sides already.
+    // In a rerun (`sizes_done`) gungraun, hyperfine and divan were measured on both sides
+    // already.
     if !sizes_done {
         for gungraun in &budget.gungraun {
             merge(&mut out, measure.gungraun(gungraun, None)?, "head")?;
+        }
+        for hf in &budget.hyperfine {
+            merge(&mut out, measure.hyperfine(hf)?, "head")?;
+        }
+        for dv in &budget.divan {
+            merge(&mut out, measure.divan(dv)?, "head")?;
         }
     }
     Ok(out)

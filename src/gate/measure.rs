@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::budget::{CriterionConfig, GungraunConfig, K6Config, LighthouseConfig, SizeConfig};
+use crate::budget::{DivanConfig, HyperfineConfig};
 use crate::model::ResultsFile;
 use crate::runner::cargo_bench::{measure_head, BenchOptions};
 use crate::runner::lighthouse::{self, BaseSite, InterleavedResults};
@@ -61,6 +62,30 @@ pub trait Measure {
     fn gungraun_ready(&self, _gungraun: &GungraunConfig) -> anyhow::Result<()> {
         Ok(())
     }
+
+    /// One `[[hyperfine]]` table on HEAD: built and timed once in the work tree.
+    fn hyperfine(&self, hyperfine: &HyperfineConfig) -> anyhow::Result<ResultsFile>;
+
+    /// One `[[hyperfine]]` table on both sides, each built in its own tree and timed in
+    /// `rounds` interleaved rounds; `base: None` is A/A.
+    fn hyperfine_interleaved(
+        &self,
+        hyperfine: &HyperfineConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults>;
+
+    /// One `[[divan]]` table on HEAD: its benches built and run once.
+    fn divan(&self, divan: &DivanConfig) -> anyhow::Result<ResultsFile>;
+
+    /// One `[[divan]]` table on both sides, built once each and run in `rounds` interleaved
+    /// rounds; `base: None` is A/A.
+    fn divan_interleaved(
+        &self,
+        divan: &DivanConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults>;
 
     /// HEAD's commit, when the project is in a git repository.
     fn head_commit(&self) -> Option<String>;
@@ -295,6 +320,87 @@ impl Measure for ProjectMeasure {
         let facts = crate::runner::gungraun::package_facts(gungraun, &manifest, "head")?;
         crate::runner::gungraun::ready(gungraun, &facts, &manifest)?;
         Ok(())
+    }
+
+    fn hyperfine(&self, hyperfine: &HyperfineConfig) -> anyhow::Result<ResultsFile> {
+        crate::runner::hyperfine::measure(hyperfine, &self.budget_dir, self.quiet)
+            .context("measuring [[hyperfine]] on head")
+    }
+
+    fn hyperfine_interleaved(
+        &self,
+        hyperfine: &HyperfineConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults> {
+        let measure = |side: Option<&crate::runner::hyperfine::SideDir>| {
+            crate::runner::hyperfine::interleave(
+                hyperfine,
+                &self.budget_dir,
+                side,
+                rounds,
+                self.seed,
+                self.quiet,
+            )
+            .context("measuring [[hyperfine]], base and head interleaved")
+        };
+        match base {
+            None => measure(None),
+            Some(commit) => self.with_checkout(commit, |c| {
+                let side = crate::runner::hyperfine::SideDir {
+                    dir: c.path().join(relative_to_repository(
+                        &self.budget_dir,
+                        c.source_workdir(),
+                    )?),
+                    label: c.label(),
+                };
+                measure(Some(&side))
+            }),
+        }
+    }
+
+    fn divan(&self, divan: &DivanConfig) -> anyhow::Result<ResultsFile> {
+        crate::runner::divan::measure(divan, &self.manifest, self.quiet)
+            .context("measuring [[divan]] on head")
+    }
+
+    fn divan_interleaved(
+        &self,
+        divan: &DivanConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults> {
+        let measure = |tree: Option<&crate::runner::divan::BaseTree>| {
+            crate::runner::divan::interleave(
+                divan,
+                &self.manifest,
+                tree,
+                rounds,
+                self.seed,
+                self.quiet,
+            )
+            .context("measuring [[divan]], base and head interleaved")
+        };
+        match base {
+            None => measure(None),
+            Some(commit) => self.with_checkout(commit, |c| {
+                let package = self.manifest.parent().unwrap_or(Path::new("."));
+                let package = if package.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    package
+                };
+                let file = self.manifest.file_name().unwrap_or("Cargo.toml".as_ref());
+                let tree = crate::runner::divan::BaseTree {
+                    manifest: c
+                        .path()
+                        .join(relative_to_repository(package, c.source_workdir())?)
+                        .join(file),
+                    label: c.label(),
+                };
+                measure(Some(&tree))
+            }),
+        }
     }
 
     fn head_commit(&self) -> Option<String> {

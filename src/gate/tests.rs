@@ -12,6 +12,7 @@ use crate::budget::evaluate::BaselineSource;
 use crate::budget::{
     BudgetFile, CriterionConfig, GungraunConfig, K6Config, LighthouseConfig, SizeConfig,
 };
+use crate::budget::{DivanConfig, HyperfineConfig};
 use crate::model::{Direction, Metric, ResultsFile, SampleKind, Unit};
 use crate::report::Verdict;
 use crate::runner::lighthouse::InterleavedResults;
@@ -196,9 +197,95 @@ impl Measure for FakeProject {
         ))
     }
 
+    fn hyperfine(&self, hf: &HyperfineConfig) -> anyhow::Result<ResultsFile> {
+        self.calls
+            .borrow_mut()
+            .push(format!("hyperfine {}", hf.name));
+        Ok(file(
+            None,
+            vec![timed("hyperfine/parse", 0.01 * self.slower, 1)],
+        ))
+    }
+
+    fn hyperfine_interleaved(
+        &self,
+        hf: &HyperfineConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults> {
+        self.calls.borrow_mut().push(format!(
+            "hyperfine {} interleaved {} x{rounds}",
+            hf.name,
+            base.unwrap_or("A/A")
+        ));
+        Ok(InterleavedResults {
+            base: file(None, vec![timed("hyperfine/parse", 0.01, rounds)]),
+            head: file(
+                None,
+                vec![timed("hyperfine/parse", 0.01 * self.slower, rounds)],
+            ),
+        })
+    }
+
+    fn divan(&self, dv: &DivanConfig) -> anyhow::Result<ResultsFile> {
+        self.calls
+            .borrow_mut()
+            .push(format!("divan {}", dv.benches.join(",")));
+        Ok(file(None, vec![divan_row(25.0 * self.slower, 0)]))
+    }
+
+    fn divan_interleaved(
+        &self,
+        dv: &DivanConfig,
+        base: Option<&str>,
+        rounds: u32,
+    ) -> anyhow::Result<InterleavedResults> {
+        self.calls.borrow_mut().push(format!(
+            "divan {} interleaved {} x{rounds}",
+            dv.benches.join(","),
+            base.unwrap_or("A/A")
+        ));
+        Ok(InterleavedResults {
+            base: file(None, vec![divan_row(25.0, rounds)]),
+            head: file(None, vec![divan_row(25.0 * self.slower, rounds)]),
+        })
+    }
+
     fn head_commit(&self) -> Option<String> {
         Some(HEAD.into())
     }
+}
+
+/// A hyperfine command timed in `rounds` rounds of 10 runs around `center` seconds (one run
+/// without rounds when `rounds` is 1 and not interleaved).
+fn timed(id: &str, center: f64, rounds: u32) -> Metric {
+    let n = 10 * rounds.max(1);
+    let samples: Vec<f64> = (0..n)
+        .map(|i| center * (1.0 + 0.004 * f64::from(i % 5) - 0.008))
+        .collect();
+    let mut m = Metric::new(id, Unit::Seconds, Direction::Lower, center)
+        .with_samples(SampleKind::Iterations, samples);
+    m.rounds = (0..n).map(|i| i / 10 + 1).collect();
+    m
+}
+
+/// A divan benchmark: one median (`rounds` 0), or one median a round around `center` ns.
+fn divan_row(center: f64, rounds: u32) -> Metric {
+    let m = Metric::new(
+        "divan/walltime/mix",
+        Unit::Nanoseconds,
+        Direction::Lower,
+        center,
+    );
+    if rounds == 0 {
+        return m;
+    }
+    let samples: Vec<f64> = (0..rounds)
+        .map(|r| center * (1.0 + 0.01 * f64::from(r % 3) - 0.01))
+        .collect();
+    let mut m = m.with_samples(SampleKind::Runs, samples);
+    m.rounds = (1..=rounds).collect();
+    m
 }
 
 /// The result store in memory: results by commit, and whether reading it fails.
@@ -704,5 +791,113 @@ fn split_over_shards_every_table_but_criterion_runs_in_exactly_one() {
     assert_eq!(
         benches, 2,
         "criterion's benches are split, so every shard runs its share"
+    );
+}
+
+#[test]
+fn hyperfine_and_divan_are_interleaved_in_a_rerun_and_measured_once_on_head_otherwise() {
+    let text = "[[hyperfine]]\nname = \"cli\"\ncommands = { parse = \"./app parse\" }\n\n[[divan]]\nbenches = [\"walltime\"]\n";
+    let slower = project(1.2);
+    let budget = budget(text);
+    let mut rerun = plan(BasePlan::Rerun(BASE.into()));
+    rerun.rounds = 6;
+    let gated = super::run(&budget, &rerun, false, &slower, &stored(BASE)).unwrap();
+    let calls = slower.calls.borrow().clone();
+    assert!(
+        calls.contains(&format!("hyperfine cli interleaved {BASE} x6"))
+            && calls.contains(&format!("divan walltime interleaved {BASE} x6")),
+        "{calls:?}"
+    );
+    assert!(
+        !calls.contains(&"hyperfine cli".to_string())
+            && !calls.contains(&"divan walltime".to_string()),
+        "measured on both sides, not again on head alone: {calls:?}"
+    );
+    let status = |id: &str| {
+        gated
+            .report
+            .results
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.status)
+    };
+    assert_eq!(status("hyperfine/parse"), Some(crate::report::Status::Fail));
+    assert_eq!(
+        status("divan/walltime/mix"),
+        Some(crate::report::Status::Fail)
+    );
+    assert!(
+        gated
+            .report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("divan walltime")),
+        "{:?}",
+        gated.report.notes
+    );
+
+    // A/A: both tables interleaved with head itself, and the same code passes.
+    let same = project(1.0);
+    let aa = super::run(
+        &budget,
+        &plan(BasePlan::Itself),
+        false,
+        &same,
+        &MemoryStore::default(),
+    )
+    .unwrap();
+    assert_eq!(aa.report.verdict, Verdict::Pass, "{:#?}", aa.report.results);
+    assert!(same
+        .calls
+        .borrow()
+        .contains(&"divan walltime interleaved A/A x5".to_string()));
+
+    // Store mode: head alone, once each.
+    let once = project(1.0);
+    super::run(
+        &budget,
+        &plan(BasePlan::Store(BASE.into())),
+        false,
+        &once,
+        &stored(BASE),
+    )
+    .unwrap();
+    let calls = once.calls.borrow();
+    assert!(
+        calls.contains(&"hyperfine cli".to_string())
+            && calls.contains(&"divan walltime".to_string()),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn hyperfine_and_divan_tables_run_in_exactly_one_shard() {
+    let text = "[settings]\nunmatched = \"warn\"\n\n[[hyperfine]]\nname = \"cli\"\ncommands = { parse = \"./app parse\" }\n\n[[divan]]\nbenches = [\"walltime\"]\n";
+    let budget = budget(text);
+    let (mut hyperfine, mut divan, mut mix) = (0, 0, 0);
+    for index in 1..=2 {
+        let fake = project(1.0);
+        let mut sharded = plan(BasePlan::Rerun(BASE.into()));
+        sharded.shard = Some(crate::runner::shard::Shard { index, count: 2 });
+        let gated = super::run(&budget, &sharded, false, &fake, &stored(BASE)).unwrap();
+        let calls = fake.calls.borrow();
+        hyperfine += calls
+            .iter()
+            .filter(|c| c.starts_with("hyperfine cli interleaved"))
+            .count();
+        divan += calls
+            .iter()
+            .filter(|c| c.starts_with("divan walltime interleaved"))
+            .count();
+        mix += usize::from(gated.head.metric("divan/walltime/mix").is_some());
+        // Never measured on head alone in a rerun.
+        assert!(calls
+            .iter()
+            .all(|c| c != "divan walltime" && c != "hyperfine cli"));
+    }
+    assert_eq!(
+        (hyperfine, divan, mix),
+        (1, 1, 1),
+        "each table once over both shards"
     );
 }

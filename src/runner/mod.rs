@@ -1,10 +1,13 @@
 //! Running the tools that measure: `cargo bench` for HEAD and, interleaved, for the base commit
-//! in a reused checkout of it; Lighthouse and k6 when the budget file asks `check` to run them.
+//! in a reused checkout of it; Lighthouse, k6, hyperfine and divan when the budget file asks
+//! `check` to run them.
 
 pub mod cargo_bench;
 pub mod criterion_cli;
+pub mod divan;
 mod error;
 pub mod gungraun;
+pub mod hyperfine;
 mod interrupt;
 pub mod k6;
 pub mod lighthouse;

@@ -13,6 +13,7 @@ mod dashboard_store;
 mod github;
 mod github_check;
 mod hardening;
+mod harness_tables;
 mod harnesses;
 mod importers;
 mod k6;

@@ -179,3 +179,91 @@ pub fn real_hyperfine_parameter_scans_and_failed_runs() {
         r.warnings
     );
 }
+
+/// `check` with a `[[hyperfine]]` table in a git repository: hyperfine (from PATH) times the
+/// commands for base and head interleaved in rounds, after the table's `build` ran in each
+/// side's tree. The base's `work` sleeps 50 ms and head's 90 ms (the delay comes from a file the
+/// build reads, so the base checkout must be built to get it); `noop` sleeps 50 ms on both. A
+/// sleep takes at least its time on any machine, and a loaded one adds a little to both sides
+/// alike, which the rounds share: `work` fails, `noop` does not, and A/A passes. Every sample is
+/// a run, in its round. About 10 s.
+pub fn check_times_base_and_head_interleaved_and_fails_the_slowed_command() {
+    if std::env::var_os("PERF_BUDGET_HYPERFINE").is_some() {
+        // `check` runs the `hyperfine` on PATH; the test cannot point it elsewhere.
+        eprintln!("PERF_BUDGET_HYPERFINE is set: `check` still runs `hyperfine` from PATH");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| crate::support::git(root, args);
+    std::fs::write(
+        root.join("budgets.toml"),
+        r#"[settings]
+main-branch = "main"
+rounds = 4
+
+[[hyperfine]]
+name = "cli"
+commands = { work = "sh work.sh", noop = "sleep 0.05" }
+build = "printf 'sleep %s\n' $(cat delay) > work.sh"
+runs = 4
+warmup = 1
+
+[[budget]]
+metric = "hyperfine/**"
+max-regression = "10%"
+"#,
+    )
+    .unwrap();
+    std::fs::write(root.join("delay"), "0.05\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "work.sh\n").unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "pr"]);
+    std::fs::write(root.join("delay"), "0.09\n").unwrap();
+    git(&["commit", "-q", "-am", "work sleeps longer"]);
+
+    let report = root.join("report.json");
+    let out = crate::support::cli()
+        .current_dir(root)
+        .args(["check", "--seed", "3", "--format", "json", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = json["results"].as_array().unwrap();
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {text}"))
+    };
+    assert_eq!(row("hyperfine/work")["status"], "fail", "{text}");
+    assert_ne!(row("hyperfine/noop")["status"], "fail", "{text}");
+    for id in ["hyperfine/work", "hyperfine/noop"] {
+        // 4 rounds of 4 runs a side.
+        assert_eq!(row(id)["base"]["n"], 16, "{id}: {text}");
+        assert_eq!(row(id)["head"]["n"], 16, "{id}: {text}");
+    }
+    assert!(row("hyperfine/work")["base"]["value"].as_f64().unwrap() >= 0.05);
+    assert!(row("hyperfine/work")["head"]["value"].as_f64().unwrap() >= 0.09);
+
+    let out = crate::support::cli()
+        .current_dir(root)
+        .args(["check", "--aa", "--seed", "3", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

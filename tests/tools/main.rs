@@ -97,6 +97,12 @@ fn main() -> ExitCode {
             &hyperfine_missing,
             hyperfine::real_hyperfine_parameter_scans_and_failed_runs,
         ),
+        trial(
+            "hyperfine::check_times_base_and_head_interleaved_and_fails_the_slowed_command",
+            Tool::Hyperfine,
+            &hyperfine_missing,
+            hyperfine::check_times_base_and_head_interleaved_and_fails_the_slowed_command,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

@@ -22,6 +22,7 @@ use super::{
     GungraunConfig, K6Config, LighthouseConfig, Location, Settings, SizeConfig, UnmatchedPolicy,
     Waiver,
 };
+use super::{DivanConfig, HyperfineConfig, HYPERFINE_DEFAULT_RUNS};
 use crate::model::echo::{echo, shorten};
 use crate::model::input_file::read_document;
 use crate::model::{Direction, Quantity, UnitError};
@@ -71,6 +72,10 @@ pub const K6_KEYS: &[&str] = &["name", "summary", "points", "script", "serve", "
 pub const GUNGRAUN_KEYS: &[&str] = &["benches", "args"];
 /// Keys of `[[size]]`.
 pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
+/// Keys of `[[hyperfine]]`.
+pub const HYPERFINE_KEYS: &[&str] = &["name", "commands", "build", "runs", "warmup"];
+/// Keys of `[[divan]]`.
+pub const DIVAN_KEYS: &[&str] = &["benches", "args"];
 /// Keys of `[[budget]]`.
 pub const BUDGET_KEYS: &[&str] = &["metric", "max", "min", "max-regression", "direction"];
 /// Keys of `[[waiver]]`.
@@ -84,6 +89,8 @@ pub const SCHEMA: &[(&str, TableKind, &[&str])] = &[
     ("k6", TableKind::Array, K6_KEYS),
     ("gungraun", TableKind::Array, GUNGRAUN_KEYS),
     ("size", TableKind::Array, SIZE_KEYS),
+    ("hyperfine", TableKind::Array, HYPERFINE_KEYS),
+    ("divan", TableKind::Array, DIVAN_KEYS),
     ("budget", TableKind::Array, BUDGET_KEYS),
     ("waiver", TableKind::Array, WAIVER_KEYS),
 ];
@@ -355,6 +362,25 @@ impl Checker<'_> {
                 sizes.push(self.size(&block, &mut names));
             }
         }
+        let mut hyperfine = Vec::new();
+        let mut names = HashMap::new();
+        let mut commands = HashMap::new();
+        if let Some((k, v)) = entry("hyperfine") {
+            for block in self.table_array(k, v, "hyperfine") {
+                hyperfine.push(self.hyperfine(&block, &mut names, &mut commands));
+            }
+        }
+        let mut divan = Vec::new();
+        if let Some((k, v)) = entry("divan") {
+            for block in self.table_array(k, v, "divan") {
+                divan.push(self.divan(&block));
+            }
+        }
+        // Tables `check` can measure on both sides in one job make rerun the default too.
+        // Tables whose base is measured here make rerunning the default too.
+        if !explicit_baseline && (!hyperfine.is_empty() || !divan.is_empty()) {
+            baseline = BaselineMode::Rerun;
+        }
         let mut budgets = Vec::new();
         if let Some((k, v)) = entry("budget") {
             for (index, block) in self.table_array(k, v, "budget").into_iter().enumerate() {
@@ -386,6 +412,8 @@ impl Checker<'_> {
             k6,
             gungraun,
             sizes,
+            hyperfine,
+            divan,
             budgets,
             waivers,
             source: self.index.text().to_string(),

@@ -1,5 +1,5 @@
 //! The budget file's tables: `[settings]`, `[criterion]`, `[[lighthouse]]`, `[[k6]]`,
-//! `[[budget]]`, `[[waiver]]`.
+//! `[[size]]`, `[[hyperfine]]`, `[[divan]]`, `[[budget]]`, `[[waiver]]`.
 
 use super::*;
 
@@ -556,5 +556,201 @@ impl Checker<'_> {
             );
         }
         config
+    }
+
+    pub(super) fn hyperfine(
+        &mut self,
+        block: &Block<'_, '_>,
+        names: &mut HashMap<String, usize>,
+        commands_seen: &mut HashMap<String, usize>,
+    ) -> HyperfineConfig {
+        self.unknown_keys(block, HYPERFINE_KEYS);
+        let name = self.tool_name(block, names, "cli").unwrap_or_default();
+        let commands = self.hyperfine_commands(block, commands_seen);
+        HyperfineConfig {
+            name,
+            commands,
+            build: self.text(block, "build"),
+            runs: self
+                .integer(block, "runs", 2..=1000)
+                .unwrap_or(HYPERFINE_DEFAULT_RUNS),
+            warmup: self.integer(block, "warmup", 0..=1000).unwrap_or(0),
+        }
+    }
+
+    /// `commands` of `[[hyperfine]]`: a table of name → shell command, or an array of shell
+    /// commands (each its own name). Every name becomes a metric id, so names must be non-empty
+    /// and unique across the file's `[[hyperfine]]` tables.
+    fn hyperfine_commands(
+        &mut self,
+        block: &Block<'_, '_>,
+        seen: &mut HashMap<String, usize>,
+    ) -> Vec<(String, String)> {
+        let Some((_, value)) = block.entry("commands") else {
+            self.missing(
+                block,
+                "commands",
+                "the commands to time, e.g. commands = { parse = \"./target/release/app parse big.csv\" }",
+            );
+            return Vec::new();
+        };
+        let expected = "a table of command name = \"shell command\", or an array of shell commands";
+        let mut entries: Vec<(String, Option<String>, Range<usize>, String)> = Vec::new();
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    let name = k.get_ref().to_string();
+                    let path = format!("{}.{name}", block.key_path("commands"));
+                    let command = match v.get_ref() {
+                        DeValue::String(s) => Some(s.to_string()),
+                        other => {
+                            self.report(
+                                v.span(),
+                                Some(path.clone()),
+                                format!(
+                                    "`commands.{}` in {} must be a shell command (a string), found {}",
+                                    shorten(&name),
+                                    block.title,
+                                    describe(other)
+                                ),
+                                None,
+                            );
+                            None
+                        }
+                    };
+                    entries.push((name, command, v.span(), path));
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let path = format!("{}[{i}]", block.key_path("commands"));
+                    match item.get_ref() {
+                        DeValue::String(s) => {
+                            entries.push((s.to_string(), Some(s.to_string()), item.span(), path))
+                        }
+                        other => self.report(
+                            item.span(),
+                            Some(path),
+                            format!(
+                                "`commands` in {} must be {expected}, but item {} is {}",
+                                block.title,
+                                i + 1,
+                                describe(other)
+                            ),
+                            None,
+                        ),
+                    }
+                }
+            }
+            _ => {
+                self.wrong_type(block, "commands", value, expected);
+                return Vec::new();
+            }
+        }
+        if entries.is_empty() {
+            self.invalid(
+                block,
+                "commands",
+                value.span(),
+                format!("`commands` in {} is empty: nothing to time", block.title),
+                Some(
+                    "add a command, e.g. commands = { parse = \"./target/release/app parse\" }"
+                        .into(),
+                ),
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, command, span, path) in entries {
+            let problem = if name.trim().is_empty() {
+                Some("an empty command name".to_string())
+            } else if name.chars().any(char::is_control) {
+                Some(format!(
+                    "the command name {name:?} holds control characters"
+                ))
+            } else if command.as_deref().is_some_and(|c| c.trim().is_empty()) {
+                Some(format!("the command {:?} is empty", shorten(&name)))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    span,
+                    Some(path),
+                    format!("`commands` in {} has {problem}", block.title),
+                    Some("each command is timed as `hyperfine/<name>`: give it a name and a shell command".into()),
+                );
+                continue;
+            }
+            let (line, _) = self.index.line_column(span.start);
+            if let Some(first) = seen.get(&name) {
+                self.report(
+                    span,
+                    Some(path),
+                    format!(
+                        "the command name {:?} is used twice (first on line {first}): both would be `hyperfine/{}`",
+                        shorten(&name),
+                        shorten(&name)
+                    ),
+                    Some("give each command its own name in `commands = { name = \"…\" }`".into()),
+                );
+                continue;
+            }
+            seen.insert(name.clone(), line);
+            if let Some(command) = command {
+                out.push((name, command));
+            }
+        }
+        out
+    }
+
+    pub(super) fn divan(&mut self, block: &Block<'_, '_>) -> DivanConfig {
+        self.unknown_keys(block, DIVAN_KEYS);
+        let benches = self.string_list(block, "benches");
+        match block.entry("benches") {
+            None => self.missing(
+                block,
+                "benches",
+                "the divan bench targets to run, e.g. benches = [\"walltime\"]",
+            ),
+            Some((_, value)) => {
+                if benches.iter().any(|b| b.trim().is_empty()) {
+                    self.invalid(
+                        block,
+                        "benches",
+                        value.span(),
+                        format!("`benches` in {} must not contain empty names", block.title),
+                        None,
+                    );
+                } else if let Some(twice) = benches
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, b)| benches[..i].contains(b).then_some(b))
+                {
+                    self.invalid(
+                        block,
+                        "benches",
+                        value.span(),
+                        format!(
+                            "`benches` in {} names {twice:?} twice: its benchmarks would be measured twice under the same ids",
+                            block.title
+                        ),
+                        None,
+                    );
+                } else if benches.is_empty() && matches!(value.get_ref(), DeValue::Array(_)) {
+                    self.invalid(
+                        block,
+                        "benches",
+                        value.span(),
+                        format!("`benches` in {} is empty: nothing to run", block.title),
+                        Some("name the divan bench targets, e.g. benches = [\"walltime\"]".into()),
+                    );
+                }
+            }
+        }
+        DivanConfig {
+            benches,
+            args: self.string_list(block, "args"),
+        }
     }
 }

@@ -327,6 +327,17 @@ impl Metadata {
         None
     }
 
+    /// The names of every bench target of the workspace's members (for benches that are not
+    /// criterion's: divan).
+    pub(crate) fn bench_targets(&self) -> BTreeSet<String> {
+        self.packages
+            .iter()
+            .flat_map(|p| &p.targets)
+            .filter(|t| t.kind.iter().any(|k| k == "bench"))
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
     /// The benches to build for `config` in the tree whose manifest is `manifest`. `None` when
     /// there is nothing to measure (only with [`Requirement::Available`]).
     pub(crate) fn select(

@@ -42,6 +42,8 @@ fn budget(rules: Vec<BudgetRule>) -> BudgetFile {
         k6: vec![],
         gungraun: vec![],
         sizes: vec![],
+        hyperfine: vec![],
+        divan: vec![],
         budgets: rules,
         waivers: vec![],
         source: String::new(),
