@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::cargo_bench::{build, BenchBinary, Metadata, Selection, Tree};
-use super::interrupt::{self, ChildGuard};
+use super::interrupt;
 use super::lighthouse::InterleavedResults;
 use super::rerun::{base_first, pool_rounds};
 use super::{Progress, RunError};
@@ -301,19 +301,14 @@ fn run_binary(
         .args(&cfg.args)
         .current_dir(&binary.package_dir)
         .env("CARGO_MANIFEST_DIR", &binary.package_dir)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    interrupt::own_process_group(&mut command);
-    let spawn_error = |source| {
+    let output = interrupt::output(&mut command).map_err(|e| {
         DivanError::Run(RunError::Spawn {
             program: binary.executable.display().to_string(),
-            source,
+            source: e.into(),
         })
-    };
-    let child = command.spawn().map_err(spawn_error)?;
-    let _guard = ChildGuard::new(child.id());
-    let output = child.wait_with_output().map_err(spawn_error)?;
+    })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         let mut text = stdout.into_owned();

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::interrupt::{self, ChildGuard, ScratchDir};
+use super::interrupt::{self, ScratchDir};
 use super::lighthouse::InterleavedResults;
 use super::rerun::{base_first, pool_rounds};
 use crate::budget::HyperfineConfig;
@@ -231,17 +231,10 @@ fn run_once(
     command
         .args(arguments(cfg, export))
         .current_dir(dir)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    interrupt::own_process_group(&mut command);
-    let child = command
-        .spawn()
-        .map_err(|e| fail(format!("could not start in {}: {e}", dir.display())))?;
-    let _guard = ChildGuard::new(child.id());
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(format!("could not be waited for: {e}")))?;
+    let output =
+        interrupt::output(&mut command).map_err(|e| fail(format!("in {}: {e}", dir.display())))?;
     if !output.status.success() {
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
@@ -285,29 +278,7 @@ fn build(
         dir: dir.display().to_string(),
         what,
     };
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(build)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    interrupt::own_process_group(&mut command);
-    let child = command
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let _guard = ChildGuard::new(child.id());
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(format!("could not be waited for: {e}")))?;
-    if !output.status.success() {
-        return Err(fail(format!(
-            "failed ({}):\n{}",
-            output.status,
-            tail(&String::from_utf8_lossy(&output.stderr), 20)
-        )));
-    }
+    interrupt::shell(build, dir).map_err(|e| fail(e.to_string()))?;
     Ok(())
 }
 

@@ -135,6 +135,11 @@ pub(crate) enum ChildFailure {
     Start(std::io::Error),
     /// It started, but waiting for it failed.
     Wait(std::io::Error),
+    /// It ended unsuccessfully; the last lines of its stderr.
+    Exit {
+        status: std::process::ExitStatus,
+        stderr_tail: String,
+    },
 }
 
 impl std::fmt::Display for ChildFailure {
@@ -142,6 +147,19 @@ impl std::fmt::Display for ChildFailure {
         match self {
             ChildFailure::Start(e) => write!(f, "could not start: {e}"),
             ChildFailure::Wait(e) => write!(f, "could not be waited for: {e}"),
+            ChildFailure::Exit {
+                status,
+                stderr_tail,
+            } => write!(f, "failed ({status}):\n{stderr_tail}"),
+        }
+    }
+}
+
+impl From<ChildFailure> for std::io::Error {
+    fn from(failure: ChildFailure) -> std::io::Error {
+        match failure {
+            ChildFailure::Start(e) | ChildFailure::Wait(e) => e,
+            exit @ ChildFailure::Exit { .. } => std::io::Error::other(exit.to_string()),
         }
     }
 }
@@ -157,6 +175,29 @@ pub(crate) fn output(
     let child = cmd.spawn().map_err(ChildFailure::Start)?;
     let _guard = ChildGuard::new(child.id());
     child.wait_with_output().map_err(ChildFailure::Wait)
+}
+
+/// Runs the shell command `script` in `dir` to its end (as [`output`] runs a child), its stdout
+/// discarded; an unsuccessful exit is an error with the last 20 lines of its stderr.
+pub(crate) fn shell(script: &str, dir: &std::path::Path) -> Result<(), ChildFailure> {
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let out = output(&mut command)?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut tail: Vec<&str> = stderr.lines().rev().take(20).collect();
+    tail.reverse();
+    Err(ChildFailure::Exit {
+        status: out.status,
+        stderr_tail: tail.join("\n"),
+    })
 }
 
 /// A child started with [`own_process_group`] whose group the handler stops on interrupt, while

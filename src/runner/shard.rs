@@ -67,9 +67,7 @@ pub(crate) fn list(binary: &BenchBinary) -> Result<Vec<String>, RunError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // Like every child of a check: its own process group, stopped with the check on interrupt.
-    let output = interrupt::output(&mut command).map_err(|e| match e {
-        interrupt::ChildFailure::Start(e) | interrupt::ChildFailure::Wait(e) => spawn_error(e),
-    })?;
+    let output = interrupt::output(&mut command).map_err(|e| spawn_error(e.into()))?;
     if !output.status.success() {
         return Err(RunError::Config(format!(
             "listing the benchmarks of bench target `{}` (`--bench --list`) failed with {}: {}",

@@ -3,7 +3,6 @@
 //! bytes, so a relative rule decides on the two sizes as they are (`Metric::exact`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::interrupt;
 use crate::budget::SizeConfig;
@@ -98,25 +97,7 @@ fn run_build(cfg: &SizeConfig, build: &str, dir: &Path) -> Result<(), SizeError>
         dir: dir.display().to_string(),
         what,
     };
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(build)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-    let output = interrupt::output(&mut command).map_err(|e| fail(e.to_string()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(20).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(fail(format!(
-            "failed ({}):\n{}",
-            output.status,
-            tail.join("\n")
-        )));
-    }
-    Ok(())
+    interrupt::shell(build, dir).map_err(|e| fail(e.to_string()))
 }
 
 #[cfg(test)]

@@ -591,3 +591,18 @@ fn exact_counts_decide_pass_or_fail_without_noise() {
     assert_eq!(row("gungraun/b/Ir").method, "exact");
     assert_eq!(report.summary.inconclusive, 0);
 }
+
+/// Seeded standard normals (Box–Muller on a 64-bit LCG): shared by the simulations of these tests.
+pub(super) fn normals(seed: u64) -> impl FnMut() -> f64 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    move || {
+        let (u, v) = (next(), next());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}

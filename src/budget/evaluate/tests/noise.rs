@@ -2,21 +2,6 @@
 
 use super::*;
 
-/// Seeded standard normals (Box–Muller on a 64-bit LCG): no dependency for one test.
-fn normals(seed: u64) -> impl FnMut() -> f64 {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    move || {
-        let (u, v) = (next(), next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
-
 /// A rerun of `rounds` rounds of 20 samples a side on a machine whose speed moves by `round_sd`
 /// (log scale) between the moments each side of each round ran, as a busy runner does.
 fn noisy_rerun(

@@ -11,21 +11,6 @@
 
 use super::*;
 
-/// Seeded standard normals (an LCG and Box–Muller).
-fn normals(seed: u64) -> impl FnMut() -> f64 {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    move || {
-        let (u, v) = (next(), next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
-
 /// A way to spend the bench time: rounds, warm-up and measurement seconds per round.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
