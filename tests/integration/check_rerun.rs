@@ -157,12 +157,11 @@ fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository
     // Then the report must say the machine was noisy, and the slower benchmark is inconclusive,
     // never a pass; on a quiet machine it fails.
     //
-    // The unchanged `sum` and `sorted` are compiled into a different binary on each side: head
-    // adds a function and lengthens `checksum`, which moves their code, and some builds measure
-    // them 10–20 % slower in every round alike (code layout, not noise: Mytkowicz et al. 2009,
-    // "Producing wrong data without doing anything obviously wrong!"). The tool reports what the
-    // binaries do; what it must never do is invent a change the size of the real one, so an
-    // unchanged benchmark may fail only well below the 1.5× benchmark's change.
+    // The unchanged `sum` and `sorted` compile to the same instructions at the same addresses on
+    // both sides (the fixture changes `checksum` through a constant only), so no code-layout
+    // shift can make them differ. On a quiet machine neither may fail. On a noisy one a false
+    // alarm stays possible at the rate the test allows (that rate is measured by the simulations
+    // in `stats_*`, not here), but never one the size of the real change.
     let noisy = report["notes"].as_array().is_some_and(|n| {
         n.iter()
             .any(|n| n.as_str().unwrap_or("").contains("machine was noisy"))
@@ -190,10 +189,10 @@ fn check_fails_exactly_the_slower_benchmark_and_aa_passes_on_the_same_repository
             };
             let (this, slower) = (change(id), change("criterion/checksum"));
             assert!(
-                this < 0.3 && slower > 0.35 && this < slower / 2.0,
+                noisy && this < slower,
                 "{id}, unchanged, failed at {this} (the 1.5x one: {slower}): {report:#}"
             );
-            eprintln!("{id}: unchanged source, a layout shift of {this:+.3} between the binaries");
+            eprintln!("{id}: unchanged, a false alarm at {this:+.3} on a noisy machine");
         } else {
             assert!(
                 status == "pass" || status == "inconclusive",

@@ -666,7 +666,7 @@ fn stats_separate_runs_recorded_demo_runs_pass_every_pair() {
         .iter()
         .map(|p| ResultsFile::load(p).expect("a results file"))
         .collect();
-    let budget = cargo_perf_budget::budget::load(&root.join("demo/budgets.toml")).expect("budget");
+    let budget = cargo_perf_budget::budget::load(&dir.join("budgets.toml")).expect("budget");
     let opts = EvalOptions::new(BaselineSource::File);
     // The demo has fewer benchmarks than an empirical null needs: the fallback decides.
     let times = runs[0]
@@ -737,7 +737,7 @@ fn stats_separate_runs_recorded_demo_runs_pass_every_pair() {
         .arg(&paths[0])
         .arg(&paths[1])
         .arg("--budget")
-        .arg(root.join("demo/budgets.toml"))
+        .arg(dir.join("budgets.toml"))
         .assert()
         .code(0);
 }
