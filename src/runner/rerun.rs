@@ -335,81 +335,24 @@ fn run_with(
     let config = &opts.bench.config;
     let mut notes = Vec::new();
 
-    // The plan, checked before anything is built: the head's benches and their flags first.
+    // The plan, checked before anything is built: the head's benches and their flags first,
+    // then the base commit (it must be in the clone) and its checkout.
     progress.spinner();
     progress.status("Checking", "benches, criterion releases and flags");
-    let head_tree = Tree {
-        label: "head".into(),
-        manifest: manifest.clone(),
-        target_dir: opts.bench.target_dir.clone(),
-    };
-    let head_metadata = Metadata::read(&manifest)?;
-    let head_selection = head_metadata
-        .select(config, &manifest, Requirement::Strict)?
-        .ok_or_else(|| RunError::Config("no benches to run".into()))?;
-    let (head_args, head_note) = side_args(config, &head_selection, "head")?;
-    if !head_selection.skipped.is_empty() {
-        notes.push(format!(
-            "not measured: bench targets that do not use criterion: {}",
-            head_selection.skipped.join(", ")
-        ));
-    }
-
-    // Then the base commit (it must be in the clone) and its checkout.
-    let mut worktree: Option<BaseWorktree> = None;
-    let (base_sha, base_plan) = if opts.aa {
-        (head_sha.clone(), None)
+    let head = plan_head(opts, &manifest, &mut notes)?;
+    let (base_sha, base_plan, worktree) = if opts.aa {
+        (head_sha.clone(), None, None)
     } else {
-        let repo = open_repository(&package_dir)?;
-        let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
-            path: package_dir.clone(),
-        })?;
-        let relative = relative_to_workdir(&manifest, workdir)?;
-        let canonical = workdir.canonicalize().ok();
-        let shared = shared.filter(|c| canonical.as_deref() == Some(c.source_workdir()));
-        let head_target = match &opts.bench.target_dir {
-            Some(dir) => dir.clone(),
-            None => head_metadata.target_directory.clone(),
-        };
-        let (base_sha, label, checkout) = match shared {
-            Some(c) => (c.sha().to_string(), c.label(), c.path()),
-            None => {
-                let base_sha =
-                    resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch, None)?;
-                let oid = Oid::from_str(&base_sha)
-                    .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
-                let label = format!("base ({})", short_sha(oid));
-                progress.status("Preparing", &format!("{label}: checkout"));
-                let location =
-                    build_location(&repo, oid, &relative, &head_target.join(STABLE_CHECKOUT));
-                let extra = head_lockfile(&head_metadata, workdir);
-                let own =
-                    worktree.insert(BaseWorktree::create(&repo, oid, &location, &extra, || {
-                        progress.status(
-                            "Waiting",
-                            &format!("for another check using {}", location.display()),
-                        )
-                    })?);
-                if own.reused() {
-                    progress.detail("reused the checkout of an earlier run");
-                }
-                (base_sha, label, own.path())
-            }
-        };
-        let tree = Tree {
-            label,
-            manifest: checkout.join(relative),
-            target_dir: Some(head_target.join("perf-budget").join("base")),
-        };
-        (Some(base_sha), Some(plan_base(tree, config)?))
+        let base = prepare_base(opts, shared, &manifest, &head.metadata, progress)?;
+        (Some(base.sha), Some(base.plan), base.worktree)
     };
-    notes.push(rounds_note(opts.rounds, &head_note, base_plan.as_ref()));
+    notes.push(rounds_note(opts.rounds, &head.note, base_plan.as_ref()));
     notes.push(order_note(opts));
 
     // Head first: the pull request's own build errors are the likelier ones, and cheap to find.
-    let head_binaries = build(&head_tree, config, &head_selection, progress)?;
+    let head_binaries = build(&head.tree, config, &head.selection, progress)?;
     let (base_binaries, base_args, base_warning) = match &base_plan {
-        None => (head_binaries.clone(), head_args.clone(), None),
+        None => (head_binaries.clone(), head.args.clone(), None),
         Some(plan) => match &plan.selection {
             Some(selection) => (
                 build(&plan.tree, config, selection, progress)?,
@@ -424,27 +367,10 @@ fn run_with(
     let opts = match opts.shard {
         None => opts,
         Some(shard) => {
-            let mut ids = BTreeSet::new();
-            for binary in head_binaries.iter().chain(&base_binaries) {
-                ids.extend(shard::list(binary)?);
-            }
-            let total = ids.len();
-            let mine: Vec<String> = ids
-                .into_iter()
-                .filter(|id| shard.contains(id))
-                .filter(|id| opts.only.is_empty() || opts.only.contains(id))
-                .collect();
-            notes.push(format!(
-                "shard {shard}: {} of the {total} benchmarks (chosen by a hash of each id; `merge` the shards for one verdict)",
-                mine.len()
-            ));
+            let mine = shard_share(opts, shard, &head_binaries, &base_binaries, &mut notes)?;
             if mine.is_empty() {
-                let mut base = ResultsFile::new();
-                base.interleaved_with = head_sha.clone();
-                base.commit = base_sha;
-                let mut head = ResultsFile::new();
-                head.interleaved_with = base.commit.clone();
-                head.commit = head_sha;
+                let (base, head) =
+                    stamp_sides(ResultsFile::new(), ResultsFile::new(), base_sha, head_sha);
                 return Ok(RerunResults {
                     base,
                     head,
@@ -475,7 +401,7 @@ fn run_with(
     let mut head = Side {
         label: "head".into(),
         binaries: head_binaries,
-        args: head_args,
+        args: head.args,
         rounds: Vec::new(),
         home: scratch.path().join("head"),
     };
@@ -488,15 +414,15 @@ fn run_with(
         .zip(&head.rounds)
         .map(|((round, b), (_, h))| (*round, b.clone(), h.clone()))
         .collect();
+    let (mut base_results, mut head_results) = stamp_sides(
+        pool_rounds(std::mem::take(&mut base.rounds)),
+        pool_rounds(std::mem::take(&mut head.rounds)),
+        base_sha,
+        head_sha,
+    );
     let environment = Environment::detect();
-    let mut base_results = pool_rounds(std::mem::take(&mut base.rounds));
-    base_results.interleaved_with = head_sha.clone();
-    base_results.commit = base_sha;
     base_results.environment = environment.clone();
     base_results.warnings.extend(base_warning);
-    let mut head_results = pool_rounds(std::mem::take(&mut head.rounds));
-    head_results.interleaved_with = base_results.commit.clone();
-    head_results.commit = head_sha;
     head_results.environment = environment;
     Ok(RerunResults {
         base: base_results,
@@ -504,6 +430,156 @@ fn run_with(
         notes,
         per_round,
     })
+}
+
+/// The head's side of the plan: its tree, its benches and the arguments of a round.
+struct HeadPlan {
+    tree: Tree,
+    metadata: Metadata,
+    selection: Selection,
+    args: Vec<String>,
+    /// What a round of head measures, in words.
+    note: String,
+}
+
+/// Reads the head's benches and checks their criterion releases and flags, before anything is
+/// built; bench targets that are not criterion's are named in `notes`.
+fn plan_head(
+    opts: &RerunOptions,
+    manifest: &Path,
+    notes: &mut Vec<String>,
+) -> Result<HeadPlan, RunError> {
+    let config = &opts.bench.config;
+    let tree = Tree {
+        label: "head".into(),
+        manifest: manifest.to_path_buf(),
+        target_dir: opts.bench.target_dir.clone(),
+    };
+    let metadata = Metadata::read(manifest)?;
+    let selection = metadata
+        .select(config, manifest, Requirement::Strict)?
+        .ok_or_else(|| RunError::Config("no benches to run".into()))?;
+    let (args, note) = side_args(config, &selection, "head")?;
+    if !selection.skipped.is_empty() {
+        notes.push(format!(
+            "not measured: bench targets that do not use criterion: {}",
+            selection.skipped.join(", ")
+        ));
+    }
+    Ok(HeadPlan {
+        tree,
+        metadata,
+        selection,
+        args,
+        note,
+    })
+}
+
+/// The base of a real rerun: its commit, its plan, and the checkout this run made (kept until
+/// the measuring is over; `None` when a shared checkout serves).
+struct PreparedBase {
+    sha: String,
+    plan: BasePlan,
+    worktree: Option<BaseWorktree>,
+}
+
+/// Resolves the base commit and checks it out (or takes the shared checkout of the same
+/// repository), then plans its benches.
+fn prepare_base(
+    opts: &RerunOptions,
+    shared: Option<&BaseCheckout>,
+    manifest: &Path,
+    head_metadata: &Metadata,
+    progress: &Progress,
+) -> Result<PreparedBase, RunError> {
+    let package_dir = manifest.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let repo = open_repository(&package_dir)?;
+    let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
+        path: package_dir.clone(),
+    })?;
+    let relative = relative_to_workdir(manifest, workdir)?;
+    let canonical = workdir.canonicalize().ok();
+    let shared = shared.filter(|c| canonical.as_deref() == Some(c.source_workdir()));
+    let head_target = match &opts.bench.target_dir {
+        Some(dir) => dir.clone(),
+        None => head_metadata.target_directory.clone(),
+    };
+    let mut worktree: Option<BaseWorktree> = None;
+    let (sha, label, checkout) = match shared {
+        Some(c) => (c.sha().to_string(), c.label(), c.path().to_path_buf()),
+        None => {
+            let base_sha =
+                resolve_base(workdir, opts.base_rev.as_deref(), &opts.main_branch, None)?;
+            let oid = Oid::from_str(&base_sha)
+                .map_err(|e| RunError::git(format!("base commit {base_sha}"), e))?;
+            let label = format!("base ({})", short_sha(oid));
+            progress.status("Preparing", &format!("{label}: checkout"));
+            let location =
+                build_location(&repo, oid, &relative, &head_target.join(STABLE_CHECKOUT));
+            let extra = head_lockfile(head_metadata, workdir);
+            let own = worktree.insert(BaseWorktree::create(&repo, oid, &location, &extra, || {
+                progress.status(
+                    "Waiting",
+                    &format!("for another check using {}", location.display()),
+                )
+            })?);
+            if own.reused() {
+                progress.detail("reused the checkout of an earlier run");
+            }
+            (base_sha, label, own.path().to_path_buf())
+        }
+    };
+    let tree = Tree {
+        label,
+        manifest: checkout.join(relative),
+        target_dir: Some(head_target.join("perf-budget").join("base")),
+    };
+    Ok(PreparedBase {
+        sha,
+        plan: plan_base(tree, &opts.bench.config)?,
+        worktree,
+    })
+}
+
+/// The benchmark ids of this run's shard (of those the options allow), from both sides' binaries;
+/// a note says how many of how many.
+fn shard_share(
+    opts: &RerunOptions,
+    shard: Shard,
+    head_binaries: &[BenchBinary],
+    base_binaries: &[BenchBinary],
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>, RunError> {
+    let mut ids = BTreeSet::new();
+    for binary in head_binaries.iter().chain(base_binaries) {
+        ids.extend(shard::list(binary)?);
+    }
+    let total = ids.len();
+    let mine: Vec<String> = ids
+        .into_iter()
+        .filter(|id| shard.contains(id))
+        .filter(|id| opts.only.is_empty() || opts.only.contains(id))
+        .collect();
+    notes.push(format!(
+        "shard {shard}: {} of the {total} benchmarks (chosen by a hash of each id; `merge` the shards for one verdict)",
+        mine.len()
+    ));
+    Ok(mine)
+}
+
+/// Marks both sides' results as measured together: each side's commit, and the other's as the
+/// one it was interleaved with.
+fn stamp_sides(
+    mut base: ResultsFile,
+    mut head: ResultsFile,
+    base_sha: Option<String>,
+    head_sha: Option<String>,
+) -> (ResultsFile, ResultsFile) {
+    base.interleaved_with = head_sha.clone();
+    base.commit = base_sha;
+    head.interleaved_with = base.commit.clone();
+    head.commit = head_sha;
+    (base, head)
 }
 
 /// The round arguments of one side ([`round_args`]) and what they measure, in words.
