@@ -292,8 +292,73 @@ fn runner_name(run: &RunSummary) -> String {
 fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> Data {
     // `history_view` makes one row per stored run, in the walk's order.
     let runs: Vec<&RunSummary> = history.commits.iter().flat_map(|c| &c.runs).collect();
-    let details: Vec<RowDetail<'_>> = view
-        .rows
+    let details = row_details(&runs, view);
+    let (commits, commit_of_row) = commits_oldest_first(view);
+    let mut runners: Vec<String> = Vec::new();
+    let mut runner_index: HashMap<&str, usize> = HashMap::new();
+    for d in &details {
+        if !runner_index.contains_key(d.runner.as_str()) {
+            runner_index.insert(&d.runner, runners.len());
+            runners.push(d.runner.clone());
+        }
+    }
+    let rows = Rows {
+        view,
+        details: &details,
+        commit_of_row: &commit_of_row,
+        commits: commits.len(),
+        runner_index: &runner_index,
+    };
+    let noise = calibrated_noise(&runs);
+    let report: HashMap<&str, &crate::report::MetricResult> = options
+        .report
+        .iter()
+        .flat_map(|r| r.results.iter().map(|m| (m.id.as_str(), m)))
+        .collect();
+    let suites = view.suites();
+    let mut series = Vec::new();
+    for (i, m) in view.metrics.iter().enumerate() {
+        for suite in &suites {
+            let Some(mut one) = rows.series(i, suite) else {
+                continue;
+            };
+            let budget = options.budgets.get(&m.id).cloned().unwrap_or_default();
+            one.noise = noise
+                .get(&(*suite, m.id.clone()))
+                .map(|sd| round_sig(*sd, 3));
+            one.bmax = budget.max;
+            one.bmin = budget.min;
+            one.mr = budget.max_regression;
+            one.pr = report
+                .get(m.id.as_str())
+                .and_then(|res| pr_point(res, m.unit));
+            series.push(one);
+        }
+    }
+    // Grouped by suite, then by the id's path.
+    series.sort_by(|a, b| {
+        (a.suite.as_str(), a.group.as_str(), a.id.as_str()).cmp(&(
+            b.suite.as_str(),
+            b.group.as_str(),
+            b.id.as_str(),
+        ))
+    });
+    Data {
+        headline: headline(view, commits.len(), &suites, options),
+        generated: options.generated.clone(),
+        commits,
+        runners,
+        url: options.commit_url.clone(),
+        pr: options.report.as_ref().and_then(|r| r.head.commit.clone()),
+        series,
+        notes: view.notes.clone(),
+    }
+}
+
+/// Each view row's runner and stored metric summaries (the view has one row per stored run, in
+/// the order of `runs`).
+fn row_details<'a>(runs: &[&'a RunSummary], view: &HistoryView) -> Vec<RowDetail<'a>> {
+    view.rows
         .iter()
         .enumerate()
         .map(|(i, row)| {
@@ -308,8 +373,11 @@ fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> D
                     .unwrap_or_default(),
             }
         })
-        .collect();
-    // Commits oldest first.
+        .collect()
+}
+
+/// The commits, oldest first (`[sha, subject, commit time]`), and the commit index of each row.
+fn commits_oldest_first(view: &HistoryView) -> (Vec<[String; 3]>, Vec<usize>) {
     let mut commits: Vec<[String; 3]> = Vec::new();
     let mut commit_of_row = vec![0; view.rows.len()];
     for (r, row) in view.rows.iter().enumerate().rev() {
@@ -322,137 +390,138 @@ fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> D
         }
         commit_of_row[r] = commits.len() - 1;
     }
-    let mut runners: Vec<String> = Vec::new();
-    let mut runner_index: HashMap<&str, usize> = HashMap::new();
-    for d in &details {
-        if !runner_index.contains_key(d.runner.as_str()) {
-            runner_index.insert(&d.runner, runners.len());
-            runners.push(d.runner.clone());
-        }
-    }
-    // Calibrated run-to-run noise, per suite, as `check` would calibrate it.
+    (commits, commit_of_row)
+}
+
+/// Calibrated run-to-run noise (sd of a run's log value), by suite and metric id, as `check`
+/// would calibrate it.
+fn calibrated_noise<'a>(runs: &[&'a RunSummary]) -> HashMap<(&'a str, String), f64> {
     let mut by_suite: BTreeMap<&str, Vec<RunSummary>> = BTreeMap::new();
-    for r in &runs {
+    for r in runs {
         by_suite.entry(&r.suite).or_default().push((*r).clone());
     }
-    let mut noise: HashMap<(&str, String), f64> = HashMap::new();
+    let mut noise = HashMap::new();
     for (suite, runs) in &by_suite {
         for (id, e) in crate::store::noise_map_from_runs(runs) {
             noise.insert((*suite, id), e.log_var.max(0.0).sqrt());
         }
     }
-    let report: HashMap<&str, &crate::report::MetricResult> = options
-        .report
-        .iter()
-        .flat_map(|r| r.results.iter().map(|m| (m.id.as_str(), m)))
-        .collect();
-    let suites = view.suites();
-    let mut series = Vec::new();
-    for (i, m) in view.metrics.iter().enumerate() {
-        for suite in &suites {
-            let rows: Vec<(usize, f64)> = view
-                .series(i)
-                .into_iter()
-                .filter(|(r, _)| view.rows[*r].suite == *suite)
-                .collect();
-            if rows.is_empty() {
-                continue;
-            }
-            let x: Vec<usize> = rows.iter().map(|(r, _)| commit_of_row[*r]).collect();
-            let dense = x.len() == commits.len() && x.iter().enumerate().all(|(a, b)| a == *b);
-            let v: Vec<f64> = rows
-                .iter()
-                .map(|(_, v)| round_sig(*v, VALUE_DIGITS))
-                .collect();
-            let metric_of = |r: usize| {
-                details[r]
-                    .metrics
-                    .get(m.id.as_str())
-                    .copied()
-                    .filter(|s| s.failure.is_none())
-            };
-            let h: Vec<f64> = rows
-                .iter()
-                .map(|(r, _)| {
-                    metric_of(*r)
-                        .and_then(|s| s.log_se2)
-                        .filter(|se2| se2.is_finite() && *se2 > 0.0)
-                        .map(|se2| round_sig(Z95 * se2.sqrt(), 3))
-                        .unwrap_or(0.0)
-                })
-                .collect();
-            let n: Vec<usize> = rows
-                .iter()
-                .map(|(r, _)| metric_of(*r).map(|s| s.n).unwrap_or(1))
-                .collect();
-            let r: Vec<usize> = rows
-                .iter()
-                .map(|(r, _)| runner_index[details[*r].runner.as_str()])
-                .collect();
-            let (seg, cp) = levels(&v);
-            let budget = options.budgets.get(&m.id).cloned().unwrap_or_default();
-            let pr = report.get(m.id.as_str()).and_then(|res| {
-                let head = res.head?;
-                let value = if res.unit == m.unit {
-                    head.value
-                } else if res.unit.dimension() == m.unit.dimension() {
-                    head.value * res.unit.to_base() / m.unit.to_base()
-                } else {
-                    return None;
-                };
-                Some(PrPoint {
-                    v: round_sig(value, VALUE_DIGITS),
-                    change: res.change.filter(|c| c.is_finite()),
-                    ci: res.ci,
-                    status: res.status.as_str(),
-                    n: head.n,
-                })
-            });
-            series.push(Series {
-                id: m.id.clone(),
-                suite: suite.to_string(),
-                group: m
-                    .id
-                    .rsplit_once('/')
-                    .map(|(g, _)| g.to_string())
-                    .unwrap_or_default(),
-                unit: m.unit,
-                direction: m.direction,
-                x: (!dense).then_some(x),
-                v,
-                h: h.iter().any(|h| *h > 0.0).then_some(h),
-                n0: n.iter().all(|c| *c == n[0]).then_some(n[0]),
-                n: (!n.iter().all(|c| *c == n[0])).then_some(n.clone()),
-                r0: r.iter().all(|c| *c == r[0]).then_some(r[0]),
-                r: (!r.iter().all(|c| *c == r[0])).then_some(r.clone()),
-                seg,
-                cp,
-                noise: noise
-                    .get(&(*suite, m.id.clone()))
-                    .map(|sd| round_sig(*sd, 3)),
-                bmax: budget.max,
-                bmin: budget.min,
-                mr: budget.max_regression,
-                pr,
-            });
+    noise
+}
+
+/// The rows of the view with what a series needs of each.
+struct Rows<'a> {
+    view: &'a HistoryView,
+    details: &'a [RowDetail<'a>],
+    commit_of_row: &'a [usize],
+    commits: usize,
+    runner_index: &'a HashMap<&'a str, usize>,
+}
+
+impl Rows<'_> {
+    /// The stored values of metric `i` in `suite`, without budgets, noise or the PR's point;
+    /// `None` when the suite has none.
+    fn series(&self, i: usize, suite: &str) -> Option<Series> {
+        let m = &self.view.metrics[i];
+        let rows: Vec<(usize, f64)> = self
+            .view
+            .series(i)
+            .into_iter()
+            .filter(|(r, _)| self.view.rows[*r].suite == suite)
+            .collect();
+        if rows.is_empty() {
+            return None;
         }
+        let x: Vec<usize> = rows.iter().map(|(r, _)| self.commit_of_row[*r]).collect();
+        let dense = x.len() == self.commits && x.iter().enumerate().all(|(a, b)| a == *b);
+        let v: Vec<f64> = rows
+            .iter()
+            .map(|(_, v)| round_sig(*v, VALUE_DIGITS))
+            .collect();
+        let metric_of = |r: usize| {
+            self.details[r]
+                .metrics
+                .get(m.id.as_str())
+                .copied()
+                .filter(|s| s.failure.is_none())
+        };
+        let h: Vec<f64> = rows
+            .iter()
+            .map(|(r, _)| {
+                metric_of(*r)
+                    .and_then(|s| s.log_se2)
+                    .filter(|se2| se2.is_finite() && *se2 > 0.0)
+                    .map(|se2| round_sig(Z95 * se2.sqrt(), 3))
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        let n: Vec<usize> = rows
+            .iter()
+            .map(|(r, _)| metric_of(*r).map(|s| s.n).unwrap_or(1))
+            .collect();
+        let r: Vec<usize> = rows
+            .iter()
+            .map(|(r, _)| self.runner_index[self.details[*r].runner.as_str()])
+            .collect();
+        let (seg, cp) = levels(&v);
+        Some(Series {
+            id: m.id.clone(),
+            suite: suite.to_string(),
+            group: m
+                .id
+                .rsplit_once('/')
+                .map(|(g, _)| g.to_string())
+                .unwrap_or_default(),
+            unit: m.unit,
+            direction: m.direction,
+            x: (!dense).then_some(x),
+            v,
+            h: h.iter().any(|h| *h > 0.0).then_some(h),
+            n0: n.iter().all(|c| *c == n[0]).then_some(n[0]),
+            n: (!n.iter().all(|c| *c == n[0])).then_some(n.clone()),
+            r0: r.iter().all(|c| *c == r[0]).then_some(r[0]),
+            r: (!r.iter().all(|c| *c == r[0])).then_some(r.clone()),
+            seg,
+            cp,
+            noise: None,
+            bmax: None,
+            bmin: None,
+            mr: None,
+            pr: None,
+        })
     }
-    // Grouped by suite, then by the id's path.
-    series.sort_by(|a, b| {
-        (a.suite.as_str(), a.group.as_str(), a.id.as_str()).cmp(&(
-            b.suite.as_str(),
-            b.group.as_str(),
-            b.id.as_str(),
-        ))
-    });
-    let headline = format!(
+}
+
+/// The PR's value of a metric in the series' unit, when the report has one of the same dimension.
+fn pr_point(res: &crate::report::MetricResult, unit: Unit) -> Option<PrPoint> {
+    let head = res.head?;
+    let value = if res.unit == unit {
+        head.value
+    } else if res.unit.dimension() == unit.dimension() {
+        head.value * res.unit.to_base() / unit.to_base()
+    } else {
+        return None;
+    };
+    Some(PrPoint {
+        v: round_sig(value, VALUE_DIGITS),
+        change: res.change.filter(|c| c.is_finite()),
+        ci: res.ci,
+        status: res.status.as_str(),
+        n: head.n,
+    })
+}
+
+/// The site's headline: how many metrics over how many commits, from where, which suites, and
+/// the PR's head when a report was given.
+fn headline(view: &HistoryView, commits: usize, suites: &[&str], options: &SiteOptions) -> String {
+    format!(
         "{} metric{} over {} commit{} with results, first parents from {}{}{}",
         view.metrics.len(),
         plural(view.metrics.len()),
-        commits.len(),
-        plural(commits.len()),
+        commits,
+        plural(commits),
         short_sha(&view.start),
-        match suites.as_slice() {
+        match suites {
             [] => String::new(),
             [one] => format!(", suite {one}"),
             many => format!(", suites {}", many.join(", ")),
@@ -463,17 +532,7 @@ fn build_data(history: &History, view: &HistoryView, options: &SiteOptions) -> D
             .and_then(|r| r.head.commit.as_deref())
             .map(|c| format!("; PR head {}", short_sha(c)))
             .unwrap_or_default(),
-    );
-    Data {
-        headline,
-        generated: options.generated.clone(),
-        commits,
-        runners,
-        url: options.commit_url.clone(),
-        pr: options.report.as_ref().and_then(|r| r.head.commit.clone()),
-        series,
-        notes: view.notes.clone(),
-    }
+    )
 }
 
 type Segments = Vec<(usize, usize, f64)>;
