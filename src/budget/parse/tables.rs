@@ -7,6 +7,15 @@ impl Checker<'_> {
     pub(super) fn settings(&mut self, block: &Block<'_, '_>) -> PartialSettings {
         self.unknown_keys(block, SETTINGS_KEYS);
         let mut s = PartialSettings::default();
+        self.statistics_settings(block, &mut s);
+        self.run_settings(block, &mut s);
+        self.output_settings(block, &mut s);
+        s
+    }
+
+    /// `[settings]` keys of the statistics: `alpha`, `noise`, `correction`, `strict`,
+    /// `no-noise-factor`.
+    fn statistics_settings(&mut self, block: &Block<'_, '_>, s: &mut PartialSettings) {
         if let Some(alpha) = self.number(block, "alpha", "a number greater than 0 and at most 0.5")
         {
             if *alpha.get_ref() > 0.0 && *alpha.get_ref() <= 0.5 {
@@ -43,6 +52,45 @@ impl Checker<'_> {
                 );
             }
         }
+        if let Some(correction) = self.choice(
+            block,
+            "correction",
+            &[
+                ("bh", CorrectionSetting::Bh),
+                ("holm", CorrectionSetting::Holm),
+                ("none", CorrectionSetting::None),
+            ],
+        ) {
+            s.settings.correction = correction;
+        }
+        if let Some(strict) = self.boolean(block, "strict") {
+            s.settings.strict = strict;
+        }
+        if let Some(factor) = self.number(
+            block,
+            "no-noise-factor",
+            "a number of at least 1 and at most 100",
+        ) {
+            if (1.0..=MAX_NO_NOISE_FACTOR).contains(factor.get_ref()) {
+                s.settings.no_noise_factor = *factor.get_ref();
+            } else {
+                self.invalid(
+                    block,
+                    "no-noise-factor",
+                    factor.span(),
+                    format!(
+                        "`no-noise-factor` in [settings] must be at least 1 and at most 100, found {}",
+                        self.index_text(factor.span())
+                    ),
+                    Some("without a noise estimate a relative rule fails only beyond this many times its budget; 2 is the default".into()),
+                );
+            }
+        }
+    }
+
+    /// `[settings]` keys of how the base is measured: `baseline`, `rounds`, `max-rounds`,
+    /// `extra-time`, `main-branch`.
+    fn run_settings(&mut self, block: &Block<'_, '_>, s: &mut PartialSettings) {
         s.baseline = self.choice(
             block,
             "baseline",
@@ -101,20 +149,10 @@ impl Checker<'_> {
                 ),
             }
         }
-        if let Some(correction) = self.choice(
-            block,
-            "correction",
-            &[
-                ("bh", CorrectionSetting::Bh),
-                ("holm", CorrectionSetting::Holm),
-                ("none", CorrectionSetting::None),
-            ],
-        ) {
-            s.settings.correction = correction;
-        }
-        if let Some(strict) = self.boolean(block, "strict") {
-            s.settings.strict = strict;
-        }
+    }
+
+    /// `[settings]` keys of what is reported and where: `unmatched`, `comment-on`, `suite`.
+    fn output_settings(&mut self, block: &Block<'_, '_>, s: &mut PartialSettings) {
         if let Some(unmatched) = self.choice(
             block,
             "unmatched",
@@ -124,26 +162,6 @@ impl Checker<'_> {
             ],
         ) {
             s.settings.unmatched = unmatched;
-        }
-        if let Some(factor) = self.number(
-            block,
-            "no-noise-factor",
-            "a number of at least 1 and at most 100",
-        ) {
-            if (1.0..=MAX_NO_NOISE_FACTOR).contains(factor.get_ref()) {
-                s.settings.no_noise_factor = *factor.get_ref();
-            } else {
-                self.invalid(
-                    block,
-                    "no-noise-factor",
-                    factor.span(),
-                    format!(
-                        "`no-noise-factor` in [settings] must be at least 1 and at most 100, found {}",
-                        self.index_text(factor.span())
-                    ),
-                    Some("without a noise estimate a relative rule fails only beyond this many times its budget; 2 is the default".into()),
-                );
-            }
         }
         if let Some(on) = self.choice(
             block,
@@ -176,7 +194,6 @@ impl Checker<'_> {
                 );
             }
         }
-        s
     }
 
     pub(super) fn criterion(&mut self, block: &Block<'_, '_>) -> CriterionConfig {
