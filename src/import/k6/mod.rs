@@ -186,6 +186,42 @@ fn import_inputs<'a>(
             "k6 `{name}`: no files given; expected a summary JSON and/or an --out json stream"
         )));
     }
+    let (summary_file, stream_file) = summary_and_stream(inputs, name)?;
+    let mut warnings = Vec::new();
+    let summary = summary_file
+        .map(|s| read_summary(s, &mut warnings))
+        .transpose()?;
+    let request = Request::new(name, wanted);
+    let plan = stream_plan(summary.as_ref().map(|(_, d)| d), &request, exact_limit);
+    let stream = stream_file
+        .map(|s| read_stream(s, &plan, &mut warnings))
+        .transpose()?;
+
+    let mut assembly = Assembly {
+        name,
+        request: &request,
+        metrics: Vec::new(),
+        thresholds: Vec::new(),
+        warnings,
+        mismatches: Vec::new(),
+        unknown_units: Vec::new(),
+        ids: HashSet::new(),
+    };
+    let origin = stream
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .or_else(|| summary.as_ref().map(|(p, _)| p.clone()))
+        .unwrap_or_default();
+    assembly.build(summary.as_ref(), stream);
+    ImportError::check_output(assembly.finish(), &origin)
+}
+
+/// Tells the given files apart by their first bytes: at most one summary and one stream, of one
+/// run.
+fn summary_and_stream<'a>(
+    inputs: Vec<(PathBuf, Box<dyn Read + 'a>)>,
+    name: &str,
+) -> Result<(Option<Sniffed<'a>>, Option<Sniffed<'a>>), ImportError> {
     let mut summary_file: Option<Sniffed<'a>> = None;
     let mut stream_file: Option<Sniffed<'a>> = None;
     for (path, reader) in inputs {
@@ -206,124 +242,116 @@ fn import_inputs<'a>(
         }
         *slot = Some(sniffed);
     }
+    Ok((summary_file, stream_file))
+}
 
-    let mut warnings = Vec::new();
-    let summary = match summary_file {
-        Some(s) => {
-            let path = s.path.clone();
-            let mut text = Vec::new();
-            s.reader()
-                .take(MAX_SUMMARY + 1)
-                .read_to_end(&mut text)
-                .map_err(|e| ImportError::io(&path, e))?;
-            if text.len() as u64 > MAX_SUMMARY {
-                return Err(ImportError::format(
-                    &path,
-                    format!(
-                        "larger than {} MiB, the most read for a JSON document: not a k6 summary",
-                        MAX_SUMMARY >> 20
-                    ),
-                ));
-            }
-            let data = summary::parse(&path, &text)?;
-            warnings.extend(data.warnings.iter().cloned());
-            Some((path, data))
-        }
-        None => None,
-    };
+/// Reads and parses a summary (at most [`MAX_SUMMARY`] bytes); its warnings join `warnings`.
+fn read_summary(
+    s: Sniffed<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(PathBuf, SummaryData), ImportError> {
+    let path = s.path.clone();
+    let mut text = Vec::new();
+    s.reader()
+        .take(MAX_SUMMARY + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| ImportError::io(&path, e))?;
+    if text.len() as u64 > MAX_SUMMARY {
+        return Err(ImportError::format(
+            &path,
+            format!(
+                "larger than {} MiB, the most read for a JSON document: not a k6 summary",
+                MAX_SUMMARY >> 20
+            ),
+        ));
+    }
+    let data = summary::parse(&path, &text)?;
+    warnings.extend(data.warnings.iter().cloned());
+    Ok((path, data))
+}
 
-    let request = Request::new(name, wanted);
+/// What the stream must compute: every sub-metric the summary or the request names, and the
+/// metric types the summary already knows.
+fn stream_plan(
+    summary: Option<&SummaryData>,
+    request: &Request,
+    exact_limit: Option<usize>,
+) -> StreamPlan {
     let mut plan = StreamPlan {
         exact_limit,
         ..StreamPlan::default()
     };
-    if let Some((_, data)) = &summary {
-        for m in &data.metrics {
-            plan.add_sub(&m.key);
-            plan.known_types
-                .entry(m.key.name.clone())
-                .or_insert((m.kind, m.contains));
-        }
+    for m in summary.iter().flat_map(|data| &data.metrics) {
+        plan.add_sub(&m.key);
+        plan.known_types
+            .entry(m.key.name.clone())
+            .or_insert((m.kind, m.contains));
     }
     for w in &request.exact {
         plan.add_sub(&w.0);
     }
+    plan
+}
 
-    let stream = match stream_file {
-        Some(s) => {
-            let path = s.path.clone();
-            let data = stream::read(s.reader(), &path, &plan)?;
-            if data.points == 0 && data.metrics.is_empty() {
-                let first = data
-                    .damage
-                    .examples
-                    .first()
-                    .map(|(line, why)| format!("; line {line}: {why}"))
-                    .unwrap_or_default();
-                return Err(ImportError::format(
-                    &path,
-                    format!(
-                        "no valid k6 --out json line ({} damaged){first}",
-                        data.damage.count
-                    ),
-                ));
+/// Reads an `--out json` stream under `plan`; damaged lines, sketched percentiles and foreign
+/// lines are said in `warnings`, and a stream with no valid line is an error.
+fn read_stream(
+    s: Sniffed<'_>,
+    plan: &StreamPlan,
+    warnings: &mut Vec<String>,
+) -> Result<(PathBuf, StreamData), ImportError> {
+    let path = s.path.clone();
+    let data = stream::read(s.reader(), &path, plan)?;
+    if data.points == 0 && data.metrics.is_empty() {
+        let first = data
+            .damage
+            .examples
+            .first()
+            .map(|(line, why)| format!("; line {line}: {why}"))
+            .unwrap_or_default();
+        return Err(ImportError::format(
+            &path,
+            format!(
+                "no valid k6 --out json line ({} damaged){first}",
+                data.damage.count
+            ),
+        ));
+    }
+    if data.damage.count > 0 {
+        let examples: Vec<String> = data
+            .damage
+            .examples
+            .iter()
+            .map(|(line, why)| format!("line {line}: {why}"))
+            .collect();
+        warnings.push(format!(
+            "{}: skipped {} damaged line{} ({}{})",
+            path.display(),
+            data.damage.count,
+            if data.damage.count == 1 { "" } else { "s" },
+            examples.join("; "),
+            if data.damage.count as usize > examples.len() {
+                "; …"
+            } else {
+                ""
             }
-            if data.damage.count > 0 {
-                let examples: Vec<String> = data
-                    .damage
-                    .examples
-                    .iter()
-                    .map(|(line, why)| format!("line {line}: {why}"))
-                    .collect();
-                warnings.push(format!(
-                    "{}: skipped {} damaged line{} ({}{})",
-                    path.display(),
-                    data.damage.count,
-                    if data.damage.count == 1 { "" } else { "s" },
-                    examples.join("; "),
-                    if data.damage.count as usize > examples.len() {
-                        "; …"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-            if let Some(limit) = data.sketched_beyond {
-                warnings.push(format!(
-                    "{}: more than {limit} trend values; percentiles from the stream are estimates from a quantile sketch (relative error at most {} %), not exact",
-                    path.display(),
-                    sketch::RELATIVE_ERROR * 100.0
-                ));
-            }
-            if data.other_lines > 0 {
-                warnings.push(format!(
-                    "{}: ignored {} line(s) that are neither k6 Points nor Metrics",
-                    path.display(),
-                    data.other_lines
-                ));
-            }
-            Some((path, data))
-        }
-        None => None,
-    };
-
-    let mut assembly = Assembly {
-        name,
-        request: &request,
-        metrics: Vec::new(),
-        thresholds: Vec::new(),
-        warnings,
-        mismatches: Vec::new(),
-        unknown_units: Vec::new(),
-        ids: HashSet::new(),
-    };
-    let origin = stream
-        .as_ref()
-        .map(|(p, _)| p.clone())
-        .or_else(|| summary.as_ref().map(|(p, _)| p.clone()))
-        .unwrap_or_default();
-    assembly.build(summary.as_ref(), stream);
-    ImportError::check_output(assembly.finish(), &origin)
+        ));
+    }
+    if let Some(limit) = data.sketched_beyond {
+        warnings.push(format!(
+            "{}: more than {limit} trend values; percentiles from the stream are estimates from a quantile sketch (relative error at most {} %), not exact",
+            path.display(),
+            sketch::RELATIVE_ERROR * 100.0
+        ));
+    }
+    if data.other_lines > 0 {
+        warnings.push(format!(
+            "{}: ignored {} line(s) that are neither k6 Points nor Metrics",
+            path.display(),
+            data.other_lines
+        ));
+    }
+    Ok((path, data))
 }
 
 /// What the caller asked for beyond the defaults.
