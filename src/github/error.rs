@@ -8,6 +8,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::token::Token;
 
+/// A comment id that cannot be used, with the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("comment id {0:?} must be 1 to 100 characters of letters, digits, `-`, `_`, `.` and `/`")]
+pub struct InvalidCommentId(pub String);
+
 /// What we were doing when a request failed, and which `permissions:` entry it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
@@ -45,7 +50,7 @@ pub enum GitHubError {
     },
     /// The comment id cannot be used.
     #[error(transparent)]
-    BadCommentId(#[from] super::sticky::InvalidCommentId),
+    BadCommentId(#[from] InvalidCommentId),
     /// The API URL is not a URL.
     #[error("GITHUB_API_URL {url:?} is not a usable URL: {detail}")]
     BadApiUrl {

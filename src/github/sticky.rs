@@ -11,6 +11,7 @@
 
 use super::client::{Client, IssueComment};
 use super::context::Repo;
+pub use super::error::InvalidCommentId;
 use super::error::{Class, Failure, GitHubError};
 
 /// GitHub's limit on a comment body, in characters.
@@ -25,11 +26,6 @@ pub const SHRUNK_BUDGET: usize = 20_000;
 pub fn marker(id: &str) -> String {
     crate::report::markdown::marker(id)
 }
-
-/// A comment id that cannot be used, with the rule it breaks.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("comment id {0:?} must be 1 to 100 characters of letters, digits, `-`, `_`, `.` and `/`")]
-pub struct InvalidCommentId(pub String);
 
 /// Checks a comment id: it is written into an HTML comment, so it must not be able to end it.
 pub fn validate_id(id: &str) -> Result<(), InvalidCommentId> {
