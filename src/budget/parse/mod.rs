@@ -377,7 +377,6 @@ impl Checker<'_> {
             }
         }
         // Tables `check` can measure on both sides in one job make rerun the default too.
-        // Tables whose base is measured here make rerunning the default too.
         if !explicit_baseline && (!hyperfine.is_empty() || !divan.is_empty()) {
             baseline = BaselineMode::Rerun;
         }

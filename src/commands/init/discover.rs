@@ -44,9 +44,9 @@ pub(super) const MAX_K6_SCRIPTS: usize = 20;
 #[derive(Debug, Default)]
 pub(super) struct Project {
     pub(super) criterion: Option<CriterionFound>,
-    /// Other benchmark harnesses among the dev-dependencies (`divan`, `gungraun`), which `init`
-    /// proposes to gate through `import` and `compare`.
-    pub(super) harnesses: Vec<&'static str>,
+    /// Other benchmark harnesses among the dev-dependencies (`divan`, `gungraun`) and the bench
+    /// targets that use them, which `init` proposes as `[[divan]]` and `[[gungraun]]` tables.
+    pub(super) harnesses: Vec<HarnessFound>,
     /// Further workspace packages with criterion benches, named in a comment.
     pub(super) other_packages: Vec<String>,
     pub(super) lighthouse: Vec<PageFound>,
@@ -72,6 +72,16 @@ pub(super) struct CriterionFound {
     pub(super) whole_seconds: bool,
 }
 
+/// A harness other than criterion among the dev-dependencies.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct HarnessFound {
+    /// `divan` or `gungraun`.
+    pub(super) harness: &'static str,
+    /// The package's `harness = false` bench targets whose source uses it (may be empty: the
+    /// dependency is there, no bench target uses it yet).
+    pub(super) benches: Vec<String>,
+}
+
 /// The main branch and how it was found.
 #[derive(Debug)]
 pub(super) struct MainBranch {
@@ -94,7 +104,16 @@ pub(super) struct ScriptFound {
 
 impl Project {
     pub(super) fn is_empty(&self) -> bool {
-        self.criterion.is_none() && self.lighthouse.is_empty() && self.k6.is_empty()
+        self.criterion.is_none()
+            && self.lighthouse.is_empty()
+            && self.k6.is_empty()
+            && self.harnesses.iter().all(|h| h.benches.is_empty())
+    }
+
+    /// Whether `check` will measure benches of its own on both sides (criterion, divan or
+    /// gungraun tables), which makes rerunning the base the default.
+    pub(super) fn reruns(&self) -> bool {
+        self.criterion.is_some() || self.harnesses.iter().any(|h| !h.benches.is_empty())
     }
 
     pub(super) fn discover(root: &Path, has_manifest: bool) -> anyhow::Result<Project> {
@@ -102,12 +121,20 @@ impl Project {
         if has_manifest {
             project.find_criterion(root)?;
             let manifest = read_manifest(&root.join("Cargo.toml"))?;
+            let targets = bench_targets(root, &manifest);
             for (harness, packages) in [
                 ("divan", &["divan", "codspeed-divan-compat"][..]),
                 ("gungraun", &["gungraun", "iai-callgrind"][..]),
             ] {
                 if has_dev_dependency(&manifest, packages) {
-                    project.harnesses.push(harness);
+                    project.harnesses.push(HarnessFound {
+                        harness,
+                        benches: targets
+                            .iter()
+                            .filter(|t| !t.libtest && t.harness == Some(harness))
+                            .map(|t| t.name.clone())
+                            .collect(),
+                    });
                 }
             }
         }
@@ -225,43 +252,17 @@ pub(super) fn criterion_benches(dir: &Path, manifest: &toml::Table) -> Option<Cr
     if !has_criterion_dev_dependency(manifest) {
         return None;
     }
-    let declared: Vec<(String, bool)> = manifest
-        .get("bench")
-        .and_then(toml::Value::as_array)
-        .map(|benches| {
-            benches
-                .iter()
-                .filter_map(|b| {
-                    let name = b.get("name")?.as_str()?.to_string();
-                    let harness = b
-                        .get("harness")
-                        .and_then(toml::Value::as_bool)
-                        .unwrap_or(true);
-                    Some((name, harness))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let benches: Vec<String> = declared
+    let targets = bench_targets(dir, manifest);
+    let benches: Vec<String> = targets
         .iter()
-        .filter(|(_, harness)| !harness)
-        .map(|(name, _)| name.clone())
+        .filter(|t| !t.libtest && t.harness.is_none())
+        .map(|t| t.name.clone())
         .collect();
     if benches.is_empty() {
         return None;
     }
-    let autobenches = manifest
-        .get("package")
-        .and_then(|p| p.get("autobenches"))
-        .and_then(toml::Value::as_bool)
-        .unwrap_or(true);
-    let discovered = if autobenches {
-        bench_files(&dir.join("benches"))
-    } else {
-        Vec::new()
-    };
-    let has_other_benches = declared.iter().any(|(_, harness)| *harness)
-        || discovered.iter().any(|name| !benches.contains(name));
+    // `cargo bench` alone would run the others too (libtest benches, divan, gungraun).
+    let has_other_benches = targets.len() > benches.len();
     // Until a Cargo.lock says which release resolves, the manifest's requirement tells.
     let requirement = criterion_requirement(manifest);
     Some(CriterionFound {
@@ -411,6 +412,77 @@ pub(super) fn has_dev_dependency(manifest: &toml::Table, packages: &[&str]) -> b
             })
         });
     direct || per_target
+}
+
+/// A bench target of a package: declared in `[[bench]]` or found by cargo in `benches/`.
+#[derive(Debug)]
+pub(super) struct BenchTarget {
+    pub(super) name: String,
+    /// Run by libtest's bench harness (`harness = true`, the default; also every target cargo
+    /// finds by itself without a `[[bench]]` entry).
+    pub(super) libtest: bool,
+    /// For a `harness = false` target, the harness its source uses when it is not criterion
+    /// (`divan`, `gungraun`), as `check` tells them apart.
+    pub(super) harness: Option<&'static str>,
+}
+
+/// The package's bench targets: the `[[bench]]` entries, then those cargo discovers in
+/// `benches/` (unless `autobenches = false`) that no entry names.
+pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarget> {
+    let mut targets: Vec<BenchTarget> = manifest
+        .get("bench")
+        .and_then(toml::Value::as_array)
+        .map(|benches| {
+            benches
+                .iter()
+                .filter_map(|b| {
+                    let name = b.get("name")?.as_str()?.to_string();
+                    let libtest = b
+                        .get("harness")
+                        .and_then(toml::Value::as_bool)
+                        .unwrap_or(true);
+                    let source = match b.get("path").and_then(toml::Value::as_str) {
+                        Some(path) => dir.join(path),
+                        None => {
+                            let file = dir.join("benches").join(format!("{name}.rs"));
+                            if file.is_file() {
+                                file
+                            } else {
+                                dir.join("benches").join(&name).join("main.rs")
+                            }
+                        }
+                    };
+                    let harness = if libtest {
+                        None
+                    } else {
+                        crate::runner::cargo_bench::harness_in_source(&source)
+                    };
+                    Some(BenchTarget {
+                        name,
+                        libtest,
+                        harness,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let autobenches = manifest
+        .get("package")
+        .and_then(|p| p.get("autobenches"))
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(true);
+    if autobenches {
+        for name in bench_files(&dir.join("benches")) {
+            if !targets.iter().any(|t| t.name == name) {
+                targets.push(BenchTarget {
+                    name,
+                    libtest: true,
+                    harness: None,
+                });
+            }
+        }
+    }
+    targets
 }
 
 /// Bench targets cargo discovers by itself: `benches/NAME.rs` and `benches/NAME/main.rs`.

@@ -1,6 +1,6 @@
 //! The budget file `init` writes for what it found: commented, and valid as written.
 
-use super::discover::{CriterionFound, PageFound, Project, ScriptFound};
+use super::discover::{CriterionFound, HarnessFound, PageFound, Project, ScriptFound};
 
 /// A TOML string literal.
 pub(super) fn quoted(text: &str) -> String {
@@ -19,6 +19,9 @@ pub(super) fn render(project: &Project, prefix: &str) -> String {
     render_settings(&mut out, project);
     if let Some(c) = &project.criterion {
         render_criterion(&mut out, c, &project.other_packages);
+    }
+    for harness in &project.harnesses {
+        render_harness_table(&mut out, harness);
     }
     if let Some(reports) = &project.lighthouse_reports {
         for page in &project.lighthouse {
@@ -40,13 +43,13 @@ pub(super) fn render(project: &Project, prefix: &str) -> String {
 }
 
 pub(super) fn render_settings(out: &mut String, project: &Project) {
-    let baseline = if project.criterion.is_some() {
+    let baseline = if project.reruns() {
         "# baseline = \"rerun\"      # rerun: build the base commit and measure both sides here,\n\
-         #                         # interleaved (default with [criterion]); store: read results\n\
+         #                         # interleaved (default with benches to run); store: read results\n\
          #                         # saved by `cargo perf-budget run` on the main branch\n"
     } else {
         "# baseline = \"store\"      # store: read results saved by `cargo perf-budget run` on the\n\
-         #                         # main branch (default without [criterion]); rerun: build the\n\
+         #                         # main branch (default without benches to run); rerun: build the\n\
          #                         # base commit and measure both sides here\n"
     };
     out.push_str("[settings]\n");
@@ -194,7 +197,7 @@ pub(super) fn render_budgets(out: &mut String, project: &Project) {
         );
     }
     for harness in &project.harnesses {
-        render_harness(out, harness);
+        render_harness_budget(out, harness);
     }
     if project.is_empty() {
         out.push_str(
@@ -210,25 +213,64 @@ pub(super) fn render_budgets(out: &mut String, project: &Project) {
     }
 }
 
-/// A harness `check` does not run itself: how to gate it with `import` and `compare`, and the
-/// budget to start from (commented: until results exist, the glob would match nothing).
-pub(super) fn render_harness(out: &mut String, harness: &str) {
-    match harness {
-        "divan" => out.push_str(
-            "# divan benches (dev-dependency `divan`): `check` does not run them itself yet. Save their\n\
-             # output on each side and gate it with `import divan` + `compare` (docs/harnesses.md):\n\
-             #   cargo bench --bench NAME > divan.txt && cargo perf-budget import divan divan.txt -o head.json\n\
-             # Divan prints no samples: without stored history a change fails only beyond twice the budget.\n\
+/// The `[[divan]]` or `[[gungraun]]` table that makes `check` run the bench targets found.
+pub(super) fn render_harness_table(out: &mut String, found: &HarnessFound) {
+    if found.benches.is_empty() {
+        return;
+    }
+    let list = found
+        .benches
+        .iter()
+        .map(|b| quoted(b))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match found.harness {
+        "divan" => out.push_str(&format!(
+            "# divan benches: built once for each side and run interleaved, at least 5 rounds; each\n\
+             # round's median of each benchmark is one sample (divan prints no raw samples).\n\
+             [[divan]]\n\
+             benches = [{list}]\n\n"
+        )),
+        "gungraun" => out.push_str(&format!(
+            "# gungraun benches: instruction counts under valgrind, run on head and on the base checkout.\n\
+             # `check` needs valgrind and the gungraun-runner of the version Cargo.lock resolves (it\n\
+             # stops with the install command when either is missing).\n\
+             [[gungraun]]\n\
+             benches = [{list}]\n\n"
+        )),
+        _ => {}
+    }
+}
+
+/// The budget of a harness: a rule for its metrics when `check` runs bench targets of it; when
+/// none uses it yet, what to add (commented: the glob would match nothing).
+pub(super) fn render_harness_budget(out: &mut String, found: &HarnessFound) {
+    let ready = !found.benches.is_empty();
+    match (found.harness, ready) {
+        ("divan", true) => out.push_str(
+            "# divan's medians, one per round: a wider budget than criterion's, for fewer samples.\n\
+             [[budget]]\n\
+             metric = \"divan/**\"\n\
+             max-regression = \"10%\"\n\n",
+        ),
+        ("divan", false) => out.push_str(
+            "# divan is a dev-dependency, but no `harness = false` bench target calls `divan::main()`.\n\
+             # Add one, list it in a [[divan]] table (`benches = [\"NAME\"]`), and budget it:\n\
              # [[budget]]\n\
              # metric = \"divan/**\"\n\
              # max-regression = \"10%\"\n\n",
         ),
-        "gungraun" => out.push_str(
-            "# gungraun benches (dev-dependency `gungraun` or `iai-callgrind`): instruction counts under\n\
-             # Valgrind, exact whatever else the machine does. `check` does not run them itself yet: run\n\
-             #   cargo bench --bench NAME -- --save-summary=json\n\
-             # on each side and gate them with `import gungraun target/gungraun` + `compare`. Budget the\n\
-             # instructions (`Ir`): cache events move on unchanged code when the layout shifts.\n\
+        ("gungraun", true) => out.push_str(
+            "# Instructions are exact; cache-simulation events move when the code layout shifts, so\n\
+             # the budget names instructions only.\n\
+             [[budget]]\n\
+             metric = \"gungraun/**/Ir\"\n\
+             max-regression = \"2%\"\n\n",
+        ),
+        ("gungraun", false) => out.push_str(
+            "# gungraun (or iai-callgrind) is a dev-dependency, but no `harness = false` bench target\n\
+             # calls its `main!`. Add one, list it in a [[gungraun]] table (`benches = [\"NAME\"]`),\n\
+             # and budget its instructions:\n\
              # [[budget]]\n\
              # metric = \"gungraun/**/Ir\"\n\
              # max-regression = \"2%\"\n\n",

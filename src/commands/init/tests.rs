@@ -104,7 +104,7 @@ fn names_are_unique() {
 }
 
 #[test]
-fn divan_and_gungraun_dev_dependencies_get_a_proposal_that_still_parses() {
+fn divan_and_gungraun_dev_dependencies_without_targets_get_advice_that_still_parses() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("Cargo.toml"),
@@ -112,11 +112,108 @@ fn divan_and_gungraun_dev_dependencies_get_a_proposal_that_still_parses() {
     )
     .unwrap();
     let project = super::discover::Project::discover(dir.path(), true).unwrap();
-    assert_eq!(project.harnesses, ["divan", "gungraun"]);
+    let found: Vec<(&str, usize)> = project
+        .harnesses
+        .iter()
+        .map(|h| (h.harness, h.benches.len()))
+        .collect();
+    assert_eq!(found, [("divan", 0), ("gungraun", 0)]);
+    assert!(project.is_empty());
     let text = super::render::render(&project, "");
     assert!(
-        text.contains("import divan") && text.contains("gungraun/**/Ir"),
+        text.contains("calls `divan::main()`") && text.contains("# metric = \"gungraun/**/Ir\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("[[divan]]\n") && !text.contains("[[gungraun]]\n"),
         "{text}"
     );
     crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
+}
+
+/// A package with bench targets of every kind: criterion, divan and gungraun (`harness =
+/// false`, told apart by their source, as `check` does) and a libtest bench cargo finds alone.
+fn mixed_package(criterion: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let benches = dir.path().join("benches");
+    std::fs::create_dir_all(&benches).unwrap();
+    let mut manifest = String::from(
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ndivan = \"0.1\"\ngungraun = \"0.17\"\n",
+    );
+    if criterion {
+        manifest.push_str("criterion = \"0.5\"\n\n[[bench]]\nname = \"speed\"\nharness = false\n");
+        std::fs::write(
+            benches.join("speed.rs"),
+            "use criterion::*;\nfn b(c: &mut Criterion) {}\ncriterion_group!(g, b);\ncriterion_main!(g);\n",
+        )
+        .unwrap();
+    }
+    manifest.push_str(
+        "\n[[bench]]\nname = \"wall\"\nharness = false\n\n[[bench]]\nname = \"counts\"\npath = \"benches/iai/main.rs\"\nharness = false\n",
+    );
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        benches.join("wall.rs"),
+        "fn main() { divan::main(); }\n#[divan::bench] fn f() {}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(benches.join("iai")).unwrap();
+    std::fs::write(
+        benches.join("iai/main.rs"),
+        "use gungraun::{library_benchmark_group, main};\nmain!(library_benchmark_groups = g);\n",
+    )
+    .unwrap();
+    std::fs::write(benches.join("old.rs"), "#![feature(test)]\n").unwrap();
+    dir
+}
+
+#[test]
+fn bench_targets_of_each_harness_get_their_own_table_and_budget() {
+    let dir = mixed_package(true);
+    let project = super::discover::Project::discover(dir.path(), true).unwrap();
+    let criterion = project.criterion.as_ref().expect("criterion benches");
+    assert_eq!(criterion.benches, ["speed"]);
+    assert!(
+        criterion.has_other_benches,
+        "divan, gungraun and libtest benches exist too"
+    );
+    let found: Vec<(&str, Vec<String>)> = project
+        .harnesses
+        .iter()
+        .map(|h| (h.harness, h.benches.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("divan", vec!["wall".to_string()]),
+            ("gungraun", vec!["counts".to_string()])
+        ]
+    );
+    let text = super::render::render(&project, "");
+    for wanted in [
+        "benches = [\"speed\"]",
+        "[[divan]]\nbenches = [\"wall\"]",
+        "[[gungraun]]\nbenches = [\"counts\"]",
+        "[[budget]]\nmetric = \"divan/**\"",
+        "[[budget]]\nmetric = \"gungraun/**/Ir\"",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} in {text}");
+    }
+    let file = crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
+    assert_eq!(file.divan.len(), 1);
+    assert_eq!(file.gungraun.len(), 1);
+}
+
+#[test]
+fn a_divan_and_gungraun_package_without_criterion_is_proposed_for_a_rerun() {
+    let dir = mixed_package(false);
+    let project = super::discover::Project::discover(dir.path(), true).unwrap();
+    assert!(project.criterion.is_none());
+    assert!(!project.is_empty() && project.reruns());
+    let text = super::render::render(&project, "");
+    assert!(text.contains("(default with benches to run)"), "{text}");
+    assert!(!text.contains("No criterion benches"), "{text}");
+    let file = crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
+    assert_eq!(file.settings.baseline, crate::budget::BaselineMode::Rerun);
+    assert_eq!(file.divan.len(), 1);
 }

@@ -876,17 +876,21 @@ pub(crate) fn import_run(label: &str, home: &Path) -> Result<ResultsFile, RunErr
 type BenchTarget<'a> = (&'a str, &'a CargoPackage, Option<&'static str>);
 
 /// The harness a `harness = false` bench target's source uses when it is not criterion: divan
-/// or gungraun (iai-callgrind), whose binaries do not take criterion's flags. Criterion when the
-/// source says so, or cannot be read (then criterion's own errors speak).
-fn harness_in_source(src: &Path) -> Option<&'static str> {
+/// (`divan::main`, `#[divan::bench]`) or gungraun (iai-callgrind; its `main!`, usually imported
+/// and written bare), whose binaries do not take criterion's flags. Criterion when the source
+/// says so, or cannot be read (then criterion's own errors speak).
+pub(crate) fn harness_in_source(src: &Path) -> Option<&'static str> {
     let bytes = crate::model::input_file::read_document(src).ok()?;
     let text = String::from_utf8_lossy(&bytes);
     if text.contains("criterion_main") || text.contains("criterion_group") {
         return None;
     }
-    if text.contains("divan::main") {
+    // gungraun's `main!` is usually imported (`use gungraun::{…, main}`) and written bare.
+    let gungraun =
+        (text.contains("gungraun") || text.contains("iai_callgrind")) && text.contains("main!");
+    if text.contains("divan::main") || text.contains("#[divan::bench") {
         Some("divan")
-    } else if text.contains("gungraun::main") || text.contains("iai_callgrind::main") {
+    } else if gungraun {
         Some("gungraun")
     } else {
         None

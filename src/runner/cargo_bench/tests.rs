@@ -125,10 +125,23 @@ fn divan_and_gungraun_benches_are_told_from_criterion_ones_by_their_source() {
         "fn main() { divan::main(); }\n#[divan::bench] fn f() {}",
     );
     let gungraun = file("g.rs", "gungraun::main!(library_benchmark_groups = g);");
+    // How gungraun's own examples (and the demo) write it: `main` imported, the macro bare.
+    let imported = file(
+        "i.rs",
+        "use gungraun::{library_benchmark, library_benchmark_group, main};\nmain!(library_benchmark_groups = g);",
+    );
+    let iai = file(
+        "a.rs",
+        "use iai_callgrind::{main, library_benchmark_group};\nmain!(library_benchmark_groups = g);",
+    );
+    let divan_attribute = file("e.rs", "#[divan::bench]\nfn f() {}\nfn main() { run() }");
     let criterion = file("c.rs", "criterion_group!(b, f); criterion_main!(b);");
     let both = file("b.rs", "// divan::main in a comment\ncriterion_main!(b);");
     assert_eq!(harness_in_source(&divan), Some("divan"));
     assert_eq!(harness_in_source(&gungraun), Some("gungraun"));
+    assert_eq!(harness_in_source(&imported), Some("gungraun"));
+    assert_eq!(harness_in_source(&iai), Some("gungraun"));
+    assert_eq!(harness_in_source(&divan_attribute), Some("divan"));
     assert_eq!(harness_in_source(&criterion), None);
     assert_eq!(harness_in_source(&both), None);
     assert_eq!(harness_in_source(&dir.path().join("missing.rs")), None);
