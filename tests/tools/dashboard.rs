@@ -56,12 +56,15 @@ impl Proxy {
     }
 
     /// The requests seen so far, without the browser's own background traffic to Google's
-    /// service hosts (component updates, network time, sign-in), which no page causes.
+    /// service hosts (component updates, network time, sign-in), which no page causes, and
+    /// without connections that sent nothing: Chromium opens spare connections to its proxy
+    /// ahead of need (seen under load) and closes them unused; no request travels on them.
     fn page_requests(&self) -> Vec<String> {
         self.seen
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
+            .filter(|line| !line.is_empty())
             .filter(|line| {
                 let target = line.split(' ').nth(1).unwrap_or("");
                 let host = target

@@ -7,6 +7,15 @@ pub(super) fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
+/// The items of a TOML array of strings, without the brackets: `"a", "b"`.
+pub(super) fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|b| quoted(b))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The budget file for `project`; `prefix` turns root-relative paths into paths relative to
 /// the budget file.
 pub(super) fn render(project: &Project, prefix: &str) -> String {
@@ -78,12 +87,7 @@ pub(super) fn render_settings(out: &mut String, project: &Project) {
 }
 
 pub(super) fn render_criterion(out: &mut String, c: &CriterionFound, other_packages: &[String]) {
-    let list = c
-        .benches
-        .iter()
-        .map(|b| quoted(b))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = quoted_list(&c.benches);
     out.push_str("# Criterion benchmarks, run with `cargo bench`.\n[criterion]\n");
     if c.has_other_benches {
         out.push_str(&format!(
@@ -218,12 +222,7 @@ pub(super) fn render_harness_table(out: &mut String, found: &HarnessFound) {
     if found.benches.is_empty() {
         return;
     }
-    let list = found
-        .benches
-        .iter()
-        .map(|b| quoted(b))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = quoted_list(&found.benches);
     match found.harness {
         "divan" => out.push_str(&format!(
             "# divan benches: built once for each side and run interleaved, at least 5 rounds; each\n\
