@@ -286,6 +286,11 @@ pub struct DivanConfig {
     pub benches: Vec<String>,
     /// Extra arguments to the bench binaries (`--sample-count 20`, `--min-time 0.01` …).
     pub args: Vec<String>,
+    /// The workspace package whose benches these are (`cargo bench -p`), when the budget file's
+    /// manifest is not that package's.
+    pub package: Option<String>,
+    /// Cargo features to build the benches with (`--features`).
+    pub features: Vec<String>,
 }
 
 /// Where in the budget file something was written.

@@ -35,12 +35,12 @@ pub enum DivanError {
     #[error("[[divan]]: {0}")]
     Run(#[from] RunError),
     /// A configured bench target does not exist in head.
-    #[error("[[divan]] `benches` in the budget file: no bench target named {missing} in {manifest} (bench targets: {available})")]
+    #[error("[[divan]] `benches` in the budget file: no bench target named {missing} in {place} (bench targets: {available})")]
     NoSuchBench {
         /// The missing names, quoted.
         missing: String,
-        /// The package manifest.
-        manifest: PathBuf,
+        /// The manifest, and the table's `package` when it names one.
+        place: String,
         /// The bench targets there are.
         available: String,
     },
@@ -93,7 +93,7 @@ fn measure_with(
     progress: &Progress,
 ) -> Result<ResultsFile, DivanError> {
     let (tree, _) = head_tree(cfg, manifest)?;
-    let binaries = build_side(&tree, &cfg.benches, progress)?;
+    let binaries = build_side(&tree, cfg, &cfg.benches, progress)?;
     let mut out = ResultsFile::new();
     for binary in &binaries {
         progress.status("Running", &format!("head (divan bench: {})", binary.target));
@@ -133,7 +133,7 @@ fn interleave_with(
     progress: &Progress,
 ) -> Result<InterleavedResults, DivanError> {
     let (head_tree, head_target_dir) = head_tree(cfg, manifest)?;
-    let head_binaries = build_side(&head_tree, &cfg.benches, progress)?;
+    let head_binaries = build_side(&head_tree, cfg, &cfg.benches, progress)?;
     let (base_label, base_binaries) = match base {
         None => ("base (A/A)".to_string(), head_binaries.clone()),
         Some(base) => {
@@ -145,7 +145,8 @@ fn interleave_with(
             };
             // A bench the base does not have yet is new: its benchmarks have no base.
             let present: Vec<String> = if base.manifest.is_file() {
-                let targets = Metadata::read_no_deps(&base.manifest)?.bench_targets();
+                let targets =
+                    Metadata::read_no_deps(&base.manifest)?.bench_targets(cfg.package.as_deref());
                 cfg.benches
                     .iter()
                     .filter(|b| targets.contains(*b))
@@ -157,7 +158,7 @@ fn interleave_with(
             let binaries = if present.is_empty() {
                 Vec::new()
             } else {
-                build_side(&tree, &present, progress)?
+                build_side(&tree, cfg, &present, progress)?
             };
             (base.label.clone(), binaries)
         }
@@ -226,7 +227,7 @@ fn head_tree(cfg: &DivanConfig, manifest: &Path) -> Result<(Tree, PathBuf), Diva
     interrupt::install_handler();
     let manifest = super::cargo_bench::absolute_manifest(manifest)?;
     let metadata = Metadata::read_no_deps(&manifest)?;
-    let targets = metadata.bench_targets();
+    let targets = metadata.bench_targets(cfg.package.as_deref());
     let missing: Vec<String> = cfg
         .benches
         .iter()
@@ -236,7 +237,10 @@ fn head_tree(cfg: &DivanConfig, manifest: &Path) -> Result<(Tree, PathBuf), Diva
     if !missing.is_empty() {
         return Err(DivanError::NoSuchBench {
             missing: missing.join(", "),
-            manifest,
+            place: match &cfg.package {
+                Some(package) => format!("package `{package}` of {}", manifest.display()),
+                None => manifest.display().to_string(),
+            },
             available: list_or_none(&targets),
         });
     }
@@ -258,9 +262,11 @@ fn list_or_none(names: &BTreeSet<String>) -> String {
     }
 }
 
-/// `cargo bench --no-run --bench …` for `benches` in `tree`.
+/// `cargo bench --no-run --bench …` for `benches` in `tree`, with the table's package and
+/// features.
 fn build_side(
     tree: &Tree,
+    cfg: &DivanConfig,
     benches: &[String],
     progress: &Progress,
 ) -> Result<Vec<BenchBinary>, DivanError> {
@@ -269,12 +275,16 @@ fn build_side(
         criterion: None,
         skipped: Vec::new(),
     };
-    Ok(build(
-        tree,
-        &CriterionConfig::default(),
-        &selection,
-        progress,
-    )?)
+    Ok(build(tree, &cargo_config(cfg), &selection, progress)?)
+}
+
+/// What `cargo bench --no-run` takes from a `[[divan]]` table: the package and features.
+fn cargo_config(cfg: &DivanConfig) -> CriterionConfig {
+    CriterionConfig {
+        package: cfg.package.clone(),
+        features: cfg.features.clone(),
+        ..CriterionConfig::default()
+    }
 }
 
 /// Each benchmark's one value of this round as the round's one sample.
@@ -357,5 +367,21 @@ mod tests {
         let pooled = pool_rounds(vec![(1, round.clone()), (2, round)]);
         assert_eq!(pooled.metrics[0].rounds, [1, 2]);
         assert_eq!(pooled.metrics[0].samples, [25.4, 25.4]);
+    }
+
+    #[test]
+    fn the_build_takes_the_tables_package_and_features() {
+        let cfg = DivanConfig {
+            benches: vec!["walltime".into()],
+            args: vec!["--sample-count".into(), "20".into()],
+            package: Some("core".into()),
+            features: vec!["simd".into()],
+        };
+        let cargo = cargo_config(&cfg);
+        assert_eq!(cargo.package.as_deref(), Some("core"));
+        assert_eq!(cargo.features, ["simd"]);
+        // The bench binaries' own arguments are not cargo's.
+        assert!(cargo.args.is_empty());
+        assert_eq!(cargo_config(&DivanConfig::default()).package, None);
     }
 }

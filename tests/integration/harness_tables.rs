@@ -313,3 +313,50 @@ fn a_divan_bench_the_package_does_not_have_is_an_error_listing_the_ones_it_has()
         "{stderr}"
     );
 }
+
+#[test]
+fn a_divan_table_builds_the_package_it_names_and_one_not_in_the_workspace_has_no_benches() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    divan_repository(
+        root,
+        "[[divan]]\nbenches = [\"walltime\"]\npackage = \"perf-budget-harness\"\n\n[[budget]]\nmetric = \"divan/**\"\nmax-regression = \"5%\"\n",
+    );
+    let out = cli()
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .args(["check", "--aa"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no bench target named `walltime` in package `perf-budget-harness` of")
+            && stderr.contains("(bench targets: none)"),
+        "{stderr}"
+    );
+    // The package's real name: built with `-p` and measured.
+    let budget = std::fs::read_to_string(root.join("budgets.toml"))
+        .unwrap()
+        .replace("\"perf-budget-harness\"", "\"perf-budget-harness-crate\"");
+    std::fs::write(root.join("budgets.toml"), budget).unwrap();
+    let out = cli()
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .args(["check", "--aa", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        !ids.is_empty() && ids.iter().all(|id| id.starts_with("divan/walltime/")),
+        "{ids:?}"
+    );
+}

@@ -75,7 +75,7 @@ pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
 /// Keys of `[[hyperfine]]`.
 pub const HYPERFINE_KEYS: &[&str] = &["name", "commands", "build", "runs", "warmup"];
 /// Keys of `[[divan]]`.
-pub const DIVAN_KEYS: &[&str] = &["benches", "args"];
+pub const DIVAN_KEYS: &[&str] = &["benches", "args", "package", "features"];
 /// Keys of `[[budget]]`.
 pub const BUDGET_KEYS: &[&str] = &["metric", "max", "min", "max-regression", "direction"];
 /// Keys of `[[waiver]]`.

@@ -768,6 +768,8 @@ impl Checker<'_> {
         DivanConfig {
             benches,
             args: self.string_list(block, "args"),
+            package: self.text(block, "package"),
+            features: self.string_list(block, "features"),
         }
     }
 }

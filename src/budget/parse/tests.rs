@@ -135,3 +135,24 @@ fn gungraun_tables_need_bench_names_and_make_rerun_the_default() {
         assert!(err.contains("gungraun"), "{text}: {err}");
     }
 }
+
+#[test]
+fn a_divan_table_takes_a_package_and_features_like_criterion() {
+    let file = parse(
+        "[[divan]]\nbenches = [\"walltime\"]\npackage = \"core\"\nfeatures = [\"simd\", \"bench\"]\n",
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(file.divan[0].package.as_deref(), Some("core"));
+    assert_eq!(file.divan[0].features, ["simd", "bench"]);
+    let plain = parse("[[divan]]\nbenches = [\"walltime\"]\n", Path::new("b.toml")).unwrap();
+    assert_eq!(plain.divan[0].package, None);
+    assert!(plain.divan[0].features.is_empty());
+    let err = parse(
+        "[[divan]]\nbenches = [\"w\"]\nfeature = [\"simd\"]\n",
+        Path::new("b.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("feature"), "{err}");
+}

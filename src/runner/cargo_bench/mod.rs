@@ -327,11 +327,12 @@ impl Metadata {
         None
     }
 
-    /// The names of every bench target of the workspace's members (for benches that are not
-    /// criterion's: divan).
-    pub(crate) fn bench_targets(&self) -> BTreeSet<String> {
+    /// The names of the bench targets of the member `package`, or of every member when `None`
+    /// (for benches that are not criterion's: divan); an unknown package has none.
+    pub(crate) fn bench_targets(&self, package: Option<&str>) -> BTreeSet<String> {
         self.packages
             .iter()
+            .filter(|p| package.is_none_or(|name| p.name == name))
             .flat_map(|p| &p.targets)
             .filter(|t| t.kind.iter().any(|k| k == "bench"))
             .map(|t| t.name.clone())

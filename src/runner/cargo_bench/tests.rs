@@ -113,6 +113,17 @@ fn metadata(dir: &Path) -> Metadata {
 }
 
 #[test]
+fn bench_targets_are_those_of_one_member_when_a_package_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = metadata(dir.path());
+    let all: Vec<String> = meta.bench_targets(None).into_iter().collect();
+    assert_eq!(all, ["algos", "io", "other", "plain"]);
+    let b: Vec<String> = meta.bench_targets(Some("b")).into_iter().collect();
+    assert_eq!(b, ["other"]);
+    assert!(meta.bench_targets(Some("nope")).is_empty());
+}
+
+#[test]
 fn divan_and_gungraun_benches_are_told_from_criterion_ones_by_their_source() {
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str, text: &str| {
