@@ -675,11 +675,11 @@ fn real_tree_main_against_pr_fails_only_what_the_pr_slowed() {
     );
 }
 
-/// Worst case of the brief's noise: every benchmark at 5 % noise and every run-to-run shift a
-/// full ±2 %, 60 trees. No unchanged benchmark may fail and no slowed one may pass; a few
-/// unchanged ones may honestly be inconclusive (+2 % shift plus 5 % noise cannot always be told
-/// from +5 % with 100 samples), but not more than 2 %. Slow (~90 s), so run on demand:
-/// `cargo test --test integration acceptance::worst_case -- --ignored --nocapture`.
+/// Worst case of the noise the gate is built for: every benchmark at 5 % noise and every
+/// run-to-run shift a full ±2 %, 60 trees. No unchanged benchmark may fail and no slowed one may
+/// pass; a few unchanged ones may honestly be inconclusive (+2 % shift plus 5 % noise cannot
+/// always be told from +5 % with 100 samples), but not more than 2 %. Slow (~90 s), so run on
+/// demand: `cargo test --test integration acceptance::worst_case -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn worst_case_noise_never_fails_unchanged_benchmarks() {

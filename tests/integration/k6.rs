@@ -157,7 +157,7 @@ fn stream_alone_reproduces_k6s_own_percentiles() {
             ] {
                 let id = format!("k6/api/{metric}/{stat}");
                 let (a, b) = (value(&summary, &id), value(&stream, &id));
-                // f32 storage: 6e-8 relative; the brief asks for 1 %.
+                // f32 storage: 6e-8 relative; summary and stream must agree within 1 %.
                 assert!(close(a, b, 1e-6), "{run} {id}: summary {a}, stream {b}");
             }
         }

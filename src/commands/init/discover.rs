@@ -63,9 +63,11 @@ pub(super) struct CriterionFound {
     pub(super) package: Option<String>,
     /// Bench targets declared with `harness = false`.
     pub(super) benches: Vec<String>,
-    /// Whether the package has bench targets criterion does not run (libtest benches): then
-    /// the criterion ones must be listed, since `cargo bench` would run everything.
+    /// Whether the package has bench targets criterion does not run (libtest, divan or gungraun
+    /// benches): then the criterion ones must be listed, since `cargo bench` would run everything.
     pub(super) has_other_benches: bool,
+    /// Whether some of those are libtest benches, which nothing here runs.
+    pub(super) libtest_benches: bool,
     /// The criterion release the package uses, e.g. `criterion 0.3.6` (from Cargo.lock).
     pub(super) release: Option<String>,
     /// Whether that release takes whole seconds only (criterion 0.3).
@@ -75,11 +77,18 @@ pub(super) struct CriterionFound {
 /// A harness other than criterion among the dev-dependencies.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct HarnessFound {
-    /// `divan` or `gungraun`.
+    /// `divan`, `gungraun`, or `iai-callgrind` (which `check` does not run: advice only).
     pub(super) harness: &'static str,
     /// The package's `harness = false` bench targets whose source uses it (may be empty: the
     /// dependency is there, no bench target uses it yet).
     pub(super) benches: Vec<String>,
+}
+
+impl HarnessFound {
+    /// Whether `check` runs these benches through a table of their own.
+    pub(super) fn has_table(&self) -> bool {
+        matches!(self.harness, "divan" | "gungraun") && !self.benches.is_empty()
+    }
 }
 
 /// The main branch and how it was found.
@@ -107,13 +116,13 @@ impl Project {
         self.criterion.is_none()
             && self.lighthouse.is_empty()
             && self.k6.is_empty()
-            && self.harnesses.iter().all(|h| h.benches.is_empty())
+            && !self.harnesses.iter().any(HarnessFound::has_table)
     }
 
     /// Whether `check` will measure benches of its own on both sides (criterion, divan or
     /// gungraun tables), which makes rerunning the base the default.
     pub(super) fn reruns(&self) -> bool {
-        self.criterion.is_some() || self.harnesses.iter().any(|h| !h.benches.is_empty())
+        self.criterion.is_some() || self.harnesses.iter().any(HarnessFound::has_table)
     }
 
     pub(super) fn discover(root: &Path, has_manifest: bool) -> anyhow::Result<Project> {
@@ -122,16 +131,30 @@ impl Project {
             project.find_criterion(root)?;
             let manifest = read_manifest(&root.join("Cargo.toml"))?;
             let targets = bench_targets(root, &manifest);
+            // iai-callgrind (gungraun's former name) benches are told apart like gungraun's, but
+            // `check` runs only the `gungraun` crate's: they get the import advice instead.
             for (harness, packages) in [
                 ("divan", &["divan", "codspeed-divan-compat"][..]),
-                ("gungraun", &["gungraun", "iai-callgrind"][..]),
+                ("gungraun", &["gungraun"][..]),
+                ("iai-callgrind", &["iai-callgrind"][..]),
             ] {
+                if harness == "iai-callgrind" && has_dev_dependency(&manifest, &["gungraun"]) {
+                    continue;
+                }
                 if has_dev_dependency(&manifest, packages) {
                     project.harnesses.push(HarnessFound {
                         harness,
                         benches: targets
                             .iter()
-                            .filter(|t| !t.libtest && t.harness == Some(harness))
+                            .filter(|t| {
+                                !t.libtest
+                                    && t.harness
+                                        == Some(if harness == "iai-callgrind" {
+                                            "gungraun"
+                                        } else {
+                                            harness
+                                        })
+                            })
                             .map(|t| t.name.clone())
                             .collect(),
                     });
@@ -245,8 +268,9 @@ pub(super) fn package_name(manifest: &toml::Table) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The criterion benches of one package: `[[bench]]` targets with `harness = false`, when
-/// criterion (or its CodSpeed drop-in) is a dev-dependency.
+/// The criterion benches of one package: `[[bench]]` targets with `harness = false` whose source
+/// is not a divan or gungraun bench, when criterion (or its CodSpeed drop-in) is a
+/// dev-dependency.
 pub(super) fn criterion_benches(dir: &Path, manifest: &toml::Table) -> Option<CriterionFound> {
     manifest.get("package")?;
     if !has_criterion_dev_dependency(manifest) {
@@ -263,12 +287,14 @@ pub(super) fn criterion_benches(dir: &Path, manifest: &toml::Table) -> Option<Cr
     }
     // `cargo bench` alone would run the others too (libtest benches, divan, gungraun).
     let has_other_benches = targets.len() > benches.len();
+    let libtest_benches = targets.iter().any(|t| t.libtest);
     // Until a Cargo.lock says which release resolves, the manifest's requirement tells.
     let requirement = criterion_requirement(manifest);
     Some(CriterionFound {
         package: None,
         benches,
         has_other_benches,
+        libtest_benches,
         whole_seconds: requirement.as_ref().is_some_and(|(name, req)| {
             name == "criterion"
                 && req
@@ -429,6 +455,7 @@ pub(super) struct BenchTarget {
 /// The package's bench targets: the `[[bench]]` entries, then those cargo discovers in
 /// `benches/` (unless `autobenches = false`) that no entry names.
 pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarget> {
+    let mut sources: Vec<PathBuf> = Vec::new();
     let mut targets: Vec<BenchTarget> = manifest
         .get("bench")
         .and_then(toml::Value::as_array)
@@ -457,6 +484,7 @@ pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarg
                     } else {
                         crate::runner::cargo_bench::harness_in_source(&source)
                     };
+                    sources.push(normalize(&source));
                     Some(BenchTarget {
                         name,
                         libtest,
@@ -471,8 +499,21 @@ pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarg
         .and_then(|p| p.get("autobenches"))
         .and_then(toml::Value::as_bool)
         .unwrap_or(true);
+    // A name declared twice is cargo's error to report; it is listed once here.
+    let mut seen = BTreeSet::new();
+    targets.retain(|t| seen.insert(t.name.clone()));
     if autobenches {
         for name in bench_files(&dir.join("benches")) {
+            // cargo infers no target from a file a declared target already builds.
+            let file = dir.join("benches").join(format!("{name}.rs"));
+            let path = if file.is_file() {
+                file
+            } else {
+                dir.join("benches").join(&name).join("main.rs")
+            };
+            if sources.contains(&normalize(&path)) {
+                continue;
+            }
             if !targets.iter().any(|t| t.name == name) {
                 targets.push(BenchTarget {
                     name,

@@ -1,8 +1,8 @@
-//! `init`: looks at the project (criterion benches in Cargo.toml and the criterion release in
-//! Cargo.lock, the repository's main branch, Lighthouse CI output or configuration, k6 scripts)
-//! and writes a commented `budgets.toml` for it that works as written. It never overwrites:
-//! an existing file is an error (exit 2) naming it. The text it writes is validated with the
-//! budget parser before anything touches the disk.
+//! `init`: looks at the project (criterion, divan and gungraun bench targets in Cargo.toml, told
+//! apart by their source, and the criterion release in Cargo.lock, the repository's main branch,
+//! Lighthouse CI output or configuration, k6 scripts) and writes a commented `budgets.toml` for it
+//! that works as written. It never overwrites: an existing file is an error (exit 2) naming it.
+//! The text it writes is validated with the budget parser before anything touches the disk.
 
 mod discover;
 mod render;
@@ -106,6 +106,9 @@ fn print_summary(path: &Path, project: &Project) -> std::io::Result<()> {
             "  criterion: bench {}{package}{release}",
             c.benches.join(", ")
         )?;
+    }
+    for h in project.harnesses.iter().filter(|h| h.has_table()) {
+        writeln!(out, "  {}: bench {}", h.harness, h.benches.join(", "))?;
     }
     if let Some(main) = &project.main_branch {
         writeln!(out, "  main branch: {} ({})", main.name, main.source)?;

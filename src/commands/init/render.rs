@@ -116,8 +116,8 @@ pub(super) fn render_criterion(out: &mut String, c: &CriterionFound, other_packa
         "# Bench targets: {} ({release}; `harness = false`).\n",
         c.benches.join(", ")
     ));
-    if c.has_other_benches {
-        out.push_str("# The other bench targets use libtest's harness and are not run.\n");
+    if c.libtest_benches {
+        out.push_str("# The bench targets that use libtest's harness are not run.\n");
     }
     out.push_str(
         "# Each round runs the benches' own warm-up and measurement times (set in code, else\n\
@@ -267,13 +267,29 @@ pub(super) fn render_harness_budget(out: &mut String, found: &HarnessFound) {
              max-regression = \"2%\"\n\n",
         ),
         ("gungraun", false) => out.push_str(
-            "# gungraun (or iai-callgrind) is a dev-dependency, but no `harness = false` bench target\n\
-             # calls its `main!`. Add one, list it in a [[gungraun]] table (`benches = [\"NAME\"]`),\n\
-             # and budget its instructions:\n\
+            "# gungraun is a dev-dependency, but no `harness = false` bench target calls its `main!`.\n\
+             # Add one, list it in a [[gungraun]] table (`benches = [\"NAME\"]`), and budget its\n\
+             # instructions:\n\
              # [[budget]]\n\
              # metric = \"gungraun/**/Ir\"\n\
              # max-regression = \"2%\"\n\n",
         ),
+        ("iai-callgrind", _) => {
+            let targets = if found.benches.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", found.benches.join(", "))
+            };
+            out.push_str(&format!(
+                "# iai-callgrind benches{targets}: `check` runs gungraun, iai-callgrind's successor, only.\n\
+                 # Run them on each side with `cargo bench --bench NAME -- --save-summary=json` and gate\n\
+                 # the summaries with `import gungraun DIR` + `compare`, or move to gungraun and list the\n\
+                 # targets in a [[gungraun]] table. Budget the instructions:\n\
+                 # [[budget]]\n\
+                 # metric = \"gungraun/**/Ir\"\n\
+                 # max-regression = \"2%\"\n\n"
+            ))
+        }
         _ => {}
     }
 }

@@ -108,7 +108,7 @@ fn divan_and_gungraun_dev_dependencies_without_targets_get_advice_that_still_par
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("Cargo.toml"),
-        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ndivan = \"0.1\"\niai = { package = \"iai-callgrind\", version = \"0.14\" }\n",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ndivan = \"0.1\"\ngungraun = \"0.20\"\n",
     )
     .unwrap();
     let project = super::discover::Project::discover(dir.path(), true).unwrap();
@@ -170,6 +170,21 @@ fn mixed_package(criterion: bool) -> tempfile::TempDir {
 #[test]
 fn bench_targets_of_each_harness_get_their_own_table_and_budget() {
     let dir = mixed_package(true);
+    let manifest = read_manifest(&dir.path().join("Cargo.toml")).unwrap();
+    let targets: Vec<(String, bool, Option<&str>)> = bench_targets(dir.path(), &manifest)
+        .into_iter()
+        .map(|t| (t.name, t.libtest, t.harness))
+        .collect();
+    // `benches/iai/main.rs` is the declared `counts`, not a target cargo infers as `iai`.
+    assert_eq!(
+        targets,
+        [
+            ("speed".to_string(), false, None),
+            ("wall".to_string(), false, Some("divan")),
+            ("counts".to_string(), false, Some("gungraun")),
+            ("old".to_string(), true, None),
+        ]
+    );
     let project = super::discover::Project::discover(dir.path(), true).unwrap();
     let criterion = project.criterion.as_ref().expect("criterion benches");
     assert_eq!(criterion.benches, ["speed"]);
@@ -216,4 +231,36 @@ fn a_divan_and_gungraun_package_without_criterion_is_proposed_for_a_rerun() {
     let file = crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
     assert_eq!(file.settings.baseline, crate::budget::BaselineMode::Rerun);
     assert_eq!(file.divan.len(), 1);
+}
+
+#[test]
+fn iai_callgrind_benches_get_the_import_advice_not_a_table_check_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("benches")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\niai-callgrind = \"0.14\"\n\n[[bench]]\nname = \"counts\"\nharness = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("benches/counts.rs"),
+        "use iai_callgrind::{library_benchmark_group, main};\nmain!(library_benchmark_groups = g);\n",
+    )
+    .unwrap();
+    let project = super::discover::Project::discover(dir.path(), true).unwrap();
+    let found: Vec<(&str, Vec<String>)> = project
+        .harnesses
+        .iter()
+        .map(|h| (h.harness, h.benches.clone()))
+        .collect();
+    assert_eq!(found, [("iai-callgrind", vec!["counts".to_string()])]);
+    assert!(project.is_empty() && !project.reruns());
+    let text = super::render::render(&project, "");
+    assert!(!text.contains("[[gungraun]]\nbenches"), "{text}");
+    assert!(
+        text.contains("iai-callgrind benches (counts)") && text.contains("import gungraun"),
+        "{text}"
+    );
+    let file = crate::budget::parse::parse(&text, Path::new("budgets.toml")).unwrap();
+    assert!(file.gungraun.is_empty());
 }
