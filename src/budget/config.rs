@@ -245,6 +245,11 @@ pub struct GungraunConfig {
     pub benches: Vec<String>,
     /// Extra arguments to the bench binaries (after `--`), such as `--callgrind-args=…`.
     pub args: Vec<String>,
+    /// The workspace package whose benches these are (`cargo bench -p`), when the budget file's
+    /// manifest is not that package's.
+    pub package: Option<String>,
+    /// Cargo features to build the benches with (`--features`).
+    pub features: Vec<String>,
 }
 
 /// `[[size]]`: the size of build outputs, `size/<name>/bytes`.

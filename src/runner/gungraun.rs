@@ -95,7 +95,8 @@ pub struct PackageFacts {
     pub target_directory: PathBuf,
     /// The versions of `gungraun` in the resolved graph.
     pub library_versions: Vec<String>,
-    /// The bench targets of the workspace's members.
+    /// The bench targets of the workspace's members (of the table's `package` when it names
+    /// one).
     pub bench_targets: Vec<String>,
 }
 
@@ -129,11 +130,13 @@ pub fn package_facts(
     }
     let value: Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| fail(format!("printed something that is not JSON: {e}")))?;
-    parse_facts(&value).ok_or_else(|| fail("printed an unexpected document".into()))
+    parse_facts(&value, cfg.package.as_deref())
+        .ok_or_else(|| fail("printed an unexpected document".into()))
 }
 
-/// The facts from a `cargo metadata` document; `None` when it lacks what every one has.
-pub fn parse_facts(value: &Value) -> Option<PackageFacts> {
+/// The facts from a `cargo metadata` document, the bench targets those of the member `only`
+/// names (of every member when `None`); `None` when it lacks what every one has.
+pub fn parse_facts(value: &Value, only: Option<&str>) -> Option<PackageFacts> {
     let target_directory = PathBuf::from(value.get("target_directory")?.as_str()?);
     let packages = value.get("packages")?.as_array()?;
     let members: Vec<&str> = value
@@ -153,7 +156,7 @@ pub fn parse_facts(value: &Value) -> Option<PackageFacts> {
             }
         }
         let id = package.get("id").and_then(Value::as_str).unwrap_or("");
-        if !members.contains(&id) {
+        if !members.contains(&id) || only.is_some_and(|only| name != Some(only)) {
             continue;
         }
         let targets = package.get("targets").and_then(Value::as_array);
@@ -321,6 +324,14 @@ fn bench_args(cfg: &GungraunConfig, side: &Side, benches: &[&String]) -> Vec<OsS
         "--manifest-path".into(),
         side.manifest.clone().into(),
     ];
+    if let Some(package) = &cfg.package {
+        args.push("-p".into());
+        args.push(package.into());
+    }
+    if !cfg.features.is_empty() {
+        args.push("--features".into());
+        args.push(cfg.features.join(",").into());
+    }
     if let Some(dir) = &side.target_dir {
         args.push("--target-dir".into());
         args.push(dir.clone().into());
@@ -458,6 +469,7 @@ mod tests {
         GungraunConfig {
             benches: benches.iter().map(|b| b.to_string()).collect(),
             args: vec!["--callgrind-args=--dump-instr=no".into()],
+            ..GungraunConfig::default()
         }
     }
 
@@ -494,11 +506,22 @@ mod tests {
                  "targets": [{"name": "gungraun_bench", "kind": ["bench"]}]}
             ]
         });
-        let f = parse_facts(&doc).unwrap();
+        let f = parse_facts(&doc, None).unwrap();
         assert_eq!(f.target_directory, PathBuf::from("/p/target"));
         assert_eq!(f.library_versions, vec!["0.20.0"]);
         assert_eq!(f.bench_targets, vec!["instructions", "walltime"]);
-        assert_eq!(parse_facts(&serde_json::json!({"packages": []})), None);
+        assert_eq!(
+            parse_facts(&serde_json::json!({"packages": []}), None),
+            None
+        );
+        // A table that names its package sees that member's bench targets only.
+        let other = parse_facts(&doc, Some("other")).unwrap();
+        assert!(other.bench_targets.is_empty());
+        assert_eq!(other.library_versions, vec!["0.20.0"]);
+        assert_eq!(
+            parse_facts(&doc, Some("app")).unwrap().bench_targets,
+            vec!["instructions", "walltime"]
+        );
     }
 
     #[test]
@@ -541,6 +564,20 @@ mod tests {
                 "--save-summary=json",
                 "--callgrind-args=--dump-instr=no"
             ]
+        );
+        let cfg = GungraunConfig {
+            package: Some("core".into()),
+            features: vec!["simd".into(), "alloc".into()],
+            ..config(&["a"])
+        };
+        let args: Vec<String> = bench_args(&cfg, &s, &[&cfg.benches[0]])
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args[3..7],
+            ["-p", "core", "--features", "simd,alloc"],
+            "{args:?}"
         );
     }
 

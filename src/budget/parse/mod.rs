@@ -69,7 +69,7 @@ pub const LIGHTHOUSE_KEYS: &[&str] = &["name", "reports", "url", "runs", "serve"
 /// Keys of `[[k6]]`.
 pub const K6_KEYS: &[&str] = &["name", "summary", "points", "script", "serve", "args"];
 /// Keys of `[[gungraun]]`.
-pub const GUNGRAUN_KEYS: &[&str] = &["benches", "args"];
+pub const GUNGRAUN_KEYS: &[&str] = &["benches", "args", "package", "features"];
 /// Keys of `[[size]]`.
 pub const SIZE_KEYS: &[&str] = &["name", "files", "build"];
 /// Keys of `[[hyperfine]]`.

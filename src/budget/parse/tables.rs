@@ -551,6 +551,8 @@ impl Checker<'_> {
         GungraunConfig {
             benches,
             args: self.string_list(block, "args"),
+            package: self.text(block, "package"),
+            features: self.string_list(block, "features"),
         }
     }
 

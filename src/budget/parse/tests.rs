@@ -156,3 +156,14 @@ fn a_divan_table_takes_a_package_and_features_like_criterion() {
     .to_string();
     assert!(err.contains("feature"), "{err}");
 }
+
+#[test]
+fn a_gungraun_table_takes_a_package_and_features_too() {
+    let file = parse(
+        "[[gungraun]]\nbenches = [\"instructions\"]\npackage = \"core\"\nfeatures = [\"simd\"]\n",
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(file.gungraun[0].package.as_deref(), Some("core"));
+    assert_eq!(file.gungraun[0].features, ["simd"]);
+}
