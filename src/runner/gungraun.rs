@@ -324,14 +324,10 @@ fn bench_args(cfg: &GungraunConfig, side: &Side, benches: &[&String]) -> Vec<OsS
         "--manifest-path".into(),
         side.manifest.clone().into(),
     ];
-    if let Some(package) = &cfg.package {
-        args.push("-p".into());
-        args.push(package.into());
-    }
-    if !cfg.features.is_empty() {
-        args.push("--features".into());
-        args.push(cfg.features.join(",").into());
-    }
+    args.extend(super::cargo_bench::package_args(
+        cfg.package.as_deref(),
+        &cfg.features,
+    ));
     if let Some(dir) = &side.target_dir {
         args.push("--target-dir".into());
         args.push(dir.clone().into());

@@ -343,7 +343,14 @@ fn run_with(
     let (base_sha, base_plan, worktree) = if opts.aa {
         (head_sha.clone(), None, None)
     } else {
-        let base = prepare_base(opts, shared, &manifest, &head.metadata, progress)?;
+        let base = prepare_base(
+            opts,
+            shared,
+            &manifest,
+            &package_dir,
+            &head.metadata,
+            progress,
+        )?;
         (Some(base.sha), Some(base.plan), base.worktree)
     };
     notes.push(rounds_note(opts.rounds, &head.note, base_plan.as_ref()));
@@ -489,13 +496,13 @@ fn prepare_base(
     opts: &RerunOptions,
     shared: Option<&BaseCheckout>,
     manifest: &Path,
+    package_dir: &Path,
     head_metadata: &Metadata,
     progress: &Progress,
 ) -> Result<PreparedBase, RunError> {
-    let package_dir = manifest.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let repo = open_repository(&package_dir)?;
+    let repo = open_repository(package_dir)?;
     let workdir = repo.workdir().ok_or_else(|| RunError::NotARepository {
-        path: package_dir.clone(),
+        path: package_dir.to_path_buf(),
     })?;
     let relative = relative_to_workdir(manifest, workdir)?;
     let canonical = workdir.canonicalize().ok();

@@ -131,34 +131,26 @@ impl Project {
             project.find_criterion(root)?;
             let manifest = read_manifest(&root.join("Cargo.toml"))?;
             let targets = bench_targets(root, &manifest);
-            // iai-callgrind (gungraun's former name) benches are told apart like gungraun's, but
-            // `check` runs only the `gungraun` crate's: they get the import advice instead.
-            for (harness, packages) in [
-                ("divan", &["divan", "codspeed-divan-compat"][..]),
-                ("gungraun", &["gungraun"][..]),
-                ("iai-callgrind", &["iai-callgrind"][..]),
+            // Each harness: its dev-dependencies and the kind its bench sources show. iai-callgrind
+            // (gungraun's former name) benches look like gungraun's, but `check` runs only the
+            // `gungraun` crate's: they get the import advice instead, unless gungraun is there too.
+            let iai_alone = !has_dev_dependency(&manifest, &["gungraun"]);
+            for (harness, packages, source) in [
+                ("divan", &["divan", "codspeed-divan-compat"][..], "divan"),
+                ("gungraun", &["gungraun"][..], "gungraun"),
+                ("iai-callgrind", &["iai-callgrind"][..], "gungraun"),
             ] {
-                if harness == "iai-callgrind" && has_dev_dependency(&manifest, &["gungraun"]) {
+                if !has_dev_dependency(&manifest, packages)
+                    || (harness == "iai-callgrind" && !iai_alone)
+                {
                     continue;
                 }
-                if has_dev_dependency(&manifest, packages) {
-                    project.harnesses.push(HarnessFound {
-                        harness,
-                        benches: targets
-                            .iter()
-                            .filter(|t| {
-                                !t.libtest
-                                    && t.harness
-                                        == Some(if harness == "iai-callgrind" {
-                                            "gungraun"
-                                        } else {
-                                            harness
-                                        })
-                            })
-                            .map(|t| t.name.clone())
-                            .collect(),
-                    });
-                }
+                let benches = targets
+                    .iter()
+                    .filter(|t| !t.libtest && t.harness == Some(source))
+                    .map(|t| t.name.clone())
+                    .collect();
+                project.harnesses.push(HarnessFound { harness, benches });
             }
         }
         project.main_branch = main_branch(root);
@@ -470,14 +462,7 @@ pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarg
                         .unwrap_or(true);
                     let source = match b.get("path").and_then(toml::Value::as_str) {
                         Some(path) => dir.join(path),
-                        None => {
-                            let file = dir.join("benches").join(format!("{name}.rs"));
-                            if file.is_file() {
-                                file
-                            } else {
-                                dir.join("benches").join(&name).join("main.rs")
-                            }
-                        }
+                        None => inferred_source(dir, &name),
                     };
                     let harness = if libtest {
                         None
@@ -505,13 +490,7 @@ pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarg
     if autobenches {
         for name in bench_files(&dir.join("benches")) {
             // cargo infers no target from a file a declared target already builds.
-            let file = dir.join("benches").join(format!("{name}.rs"));
-            let path = if file.is_file() {
-                file
-            } else {
-                dir.join("benches").join(&name).join("main.rs")
-            };
-            if sources.contains(&normalize(&path)) {
+            if sources.contains(&normalize(&inferred_source(dir, &name))) {
                 continue;
             }
             if !targets.iter().any(|t| t.name == name) {
@@ -524,6 +503,17 @@ pub(super) fn bench_targets(dir: &Path, manifest: &toml::Table) -> Vec<BenchTarg
         }
     }
     targets
+}
+
+/// The source cargo takes for a bench target `name` without a `path`: `benches/NAME.rs`, else
+/// `benches/NAME/main.rs`.
+fn inferred_source(dir: &Path, name: &str) -> PathBuf {
+    let file = dir.join("benches").join(format!("{name}.rs"));
+    if file.is_file() {
+        file
+    } else {
+        dir.join("benches").join(name).join("main.rs")
+    }
 }
 
 /// Bench targets cargo discovers by itself: `benches/NAME.rs` and `benches/NAME/main.rs`.

@@ -692,14 +692,7 @@ fn build_args(tree: &Tree, config: &CriterionConfig, selection: &Selection) -> V
         "--manifest-path".into(),
         tree.manifest.clone().into(),
     ];
-    if let Some(package) = &config.package {
-        args.push("-p".into());
-        args.push(package.into());
-    }
-    if !config.features.is_empty() {
-        args.push("--features".into());
-        args.push(config.features.join(",").into());
-    }
+    args.extend(package_args(config.package.as_deref(), &config.features));
     for bench in &selection.benches {
         args.push("--bench".into());
         args.push(bench.into());
@@ -707,6 +700,20 @@ fn build_args(tree: &Tree, config: &CriterionConfig, selection: &Selection) -> V
     if let Some(dir) = &tree.target_dir {
         args.push("--target-dir".into());
         args.push(dir.clone().into());
+    }
+    args
+}
+
+/// `-p PACKAGE` and `--features A,B` for `cargo bench`, when given.
+pub(crate) fn package_args(package: Option<&str>, features: &[String]) -> Vec<OsString> {
+    let mut args: Vec<OsString> = Vec::new();
+    if let Some(package) = package {
+        args.push("-p".into());
+        args.push(package.into());
+    }
+    if !features.is_empty() {
+        args.push("--features".into());
+        args.push(features.join(",").into());
     }
     args
 }
