@@ -111,139 +111,27 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         out.push('\n');
     }
     headline(&mut out, report, opts);
-
-    // Budgeted rows that need a reader's eyes; everything else is collapsed.
-    let budgeted = |r: &&MetricResult| !r.unbudgeted() || r.status == Status::Fail;
-    let important: Vec<&MetricResult> = report
-        .results
-        .iter()
-        .filter(budgeted)
-        .filter(|r| {
-            r.status == Status::Fail
-                || (opts.detail < Detail::FailingOnly
-                    && (r.kind == Kind::Regression || r.status == Status::Inconclusive))
-        })
-        .collect();
-    let rest: Vec<&MetricResult> = report
-        .results
-        .iter()
-        .filter(budgeted)
-        .filter(|r| !important.iter().any(|i| std::ptr::eq(*i, *r)))
-        .collect();
-    // The largest moves first: a +268 % nobody budgeted is worth a look.
-    let mut unbudgeted: Vec<&MetricResult> =
-        report.results.iter().filter(|r| !budgeted(r)).collect();
-    unbudgeted.sort_by(|a, b| {
-        let size = |r: &MetricResult| r.change.filter(|c| c.is_finite()).map_or(-1.0, f64::abs);
-        size(b).total_cmp(&size(a))
-    });
-    let mut icons: Vec<(&str, &str)> = Vec::new();
-
-    match opts.detail {
-        Detail::CountsOnly => {
-            let failed: Vec<&MetricResult> = report.failed().collect();
-            if !failed.is_empty() {
-                out.push_str("Failed:\n\n");
-                for r in failed {
-                    let _ = writeln!(out, "- {} ({})", escape(&r.id), budget_cell(r));
-                }
-            }
+    let rows = Rows::of(report, opts.detail);
+    let mut icons: Vec<(&'static str, &'static str)> = Vec::new();
+    if opts.detail == Detail::CountsOnly {
+        failed_list(&mut out, report);
+    } else {
+        if !rows.important.is_empty() {
+            table(&mut out, &rows.important, true, &mut icons);
+            reasons(&mut out, &rows.important);
         }
-        _ => {
-            if !important.is_empty() {
-                table(&mut out, &important, true, &mut icons);
-                reasons(&mut out, &important);
-            }
-            let shown_rest: Vec<&MetricResult> = match opts.detail {
-                Detail::Full => rest.clone(),
-                Detail::CollapsePassing => rest
-                    .iter()
-                    .copied()
-                    .filter(|r| r.status != Status::Pass)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if !shown_rest.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "\n<details><summary>{} more budgeted metric{} ({})</summary>\n",
-                    shown_rest.len(),
-                    plural(shown_rest.len()),
-                    if shown_rest.iter().all(|r| r.status == Status::Pass) {
-                        "all within budget"
-                    } else {
-                        "within budget, new or missing"
-                    }
-                );
-                table(&mut out, &shown_rest, true, &mut icons);
-                out.push_str("\n</details>\n");
-            }
-            let hidden = rest.len() - shown_rest.len();
-            if hidden > 0 {
-                let _ = writeln!(
-                    out,
-                    "\n{hidden} more budgeted metric{} not shown here (all within budget).",
-                    plural(hidden)
-                );
-            }
-            if !unbudgeted.is_empty() {
-                if opts.detail == Detail::Full {
-                    let _ = writeln!(
-                        out,
-                        "\n<details><summary>{} unbudgeted metric{} (no budget rule names {}: shown, not gated)</summary>\n",
-                        unbudgeted.len(),
-                        plural(unbudgeted.len()),
-                        if unbudgeted.len() == 1 { "it" } else { "them" }
-                    );
-                    table(&mut out, &unbudgeted, false, &mut icons);
-                    out.push_str("\n</details>\n");
-                } else {
-                    let _ = writeln!(
-                        out,
-                        "\n{} unbudgeted metric{} (no budget rule names {}) not shown here.",
-                        unbudgeted.len(),
-                        plural(unbudgeted.len()),
-                        if unbudgeted.len() == 1 { "it" } else { "them" }
-                    );
-                }
-            }
-        }
+        rest_section(&mut out, &rows.rest, opts.detail, &mut icons);
+        unbudgeted_section(&mut out, &rows.unbudgeted, opts.detail, &mut icons);
     }
     if opts.detail != Detail::Full && opts.summary_url.is_none() {
         out.push_str("\nEvery result is in the job summary and the JSON report.\n");
     }
-
     if opts.detail <= Detail::CollapsePassing {
-        for (id, points) in &report.history {
-            // Only the metrics this pull request moved or failed.
-            let Some(r) = report.results.iter().find(|r| &r.id == id) else {
-                continue;
-            };
-            // Budgeted ones: a chart per unbudgeted metric that moved would bury the rest.
-            let moved = r.status == Status::Fail
-                || (!r.unbudgeted() && matches!(r.kind, Kind::Regression | Kind::Improvement));
-            if moved && !points.is_empty() {
-                out.push('\n');
-                out.push_str(&super::chart::mermaid_trend(r, points));
-            }
-        }
+        trend_charts(&mut out, report);
     }
-
-    // Crossed tool thresholds are in the headline already.
-    let notes: Vec<&String> = report
-        .notes
-        .iter()
-        .filter(|n| {
-            report.tool_thresholds.is_empty() || !n.starts_with("tool threshold crossed in head:")
-        })
-        .collect();
-    if !notes.is_empty() && opts.detail <= Detail::FailingOnly {
-        out.push_str("\n**Notes**\n\n");
-        for n in notes {
-            let _ = writeln!(out, "- {}", escape(n));
-        }
+    if opts.detail <= Detail::FailingOnly {
+        notes(&mut out, report);
     }
-
     if !icons.is_empty() {
         let legend: Vec<String> = icons
             .iter()
@@ -253,6 +141,157 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     }
     let _ = writeln!(out, "\n<sub>{}</sub>", method_note(report));
     out
+}
+
+/// The report's rows by where the comment shows them.
+struct Rows<'a> {
+    /// Budgeted rows that need a reader's eyes: failures and, unless only failures are shown,
+    /// regressions and inconclusive rows.
+    important: Vec<&'a MetricResult>,
+    /// The other budgeted rows.
+    rest: Vec<&'a MetricResult>,
+    /// Rows no budget rule names (a failure is budgeted by definition), the largest moves first:
+    /// a +268 % nobody budgeted is worth a look.
+    unbudgeted: Vec<&'a MetricResult>,
+}
+
+impl<'a> Rows<'a> {
+    fn of(report: &'a Report, detail: Detail) -> Rows<'a> {
+        let budgeted = |r: &&MetricResult| !r.unbudgeted() || r.status == Status::Fail;
+        let (important, rest): (Vec<&MetricResult>, Vec<&MetricResult>) =
+            report.results.iter().filter(budgeted).partition(|r| {
+                r.status == Status::Fail
+                    || (detail < Detail::FailingOnly
+                        && (r.kind == Kind::Regression || r.status == Status::Inconclusive))
+            });
+        let mut unbudgeted: Vec<&MetricResult> =
+            report.results.iter().filter(|r| !budgeted(r)).collect();
+        unbudgeted.sort_by(|a, b| {
+            let size = |r: &MetricResult| r.change.filter(|c| c.is_finite()).map_or(-1.0, f64::abs);
+            size(b).total_cmp(&size(a))
+        });
+        Rows {
+            important,
+            rest,
+            unbudgeted,
+        }
+    }
+}
+
+/// The failed metrics as a list (counts-only detail).
+fn failed_list(out: &mut String, report: &Report) {
+    let failed: Vec<&MetricResult> = report.failed().collect();
+    if !failed.is_empty() {
+        out.push_str("Failed:\n\n");
+        for r in failed {
+            let _ = writeln!(out, "- {} ({})", escape(&r.id), budget_cell(r));
+        }
+    }
+}
+
+/// The budgeted rows that need no eyes: collapsed, only the ones not passing, or just counted.
+fn rest_section(
+    out: &mut String,
+    rest: &[&MetricResult],
+    detail: Detail,
+    icons: &mut Vec<(&'static str, &'static str)>,
+) {
+    let shown: Vec<&MetricResult> = match detail {
+        Detail::Full => rest.to_vec(),
+        Detail::CollapsePassing => rest
+            .iter()
+            .copied()
+            .filter(|r| r.status != Status::Pass)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{} more budgeted metric{} ({})</summary>\n",
+            shown.len(),
+            plural(shown.len()),
+            if shown.iter().all(|r| r.status == Status::Pass) {
+                "all within budget"
+            } else {
+                "within budget, new or missing"
+            }
+        );
+        table(out, &shown, true, icons);
+        out.push_str("\n</details>\n");
+    }
+    let hidden = rest.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n{hidden} more budgeted metric{} not shown here (all within budget).",
+            plural(hidden)
+        );
+    }
+}
+
+/// The unbudgeted rows: a collapsed table in full detail, otherwise how many there are.
+fn unbudgeted_section(
+    out: &mut String,
+    unbudgeted: &[&MetricResult],
+    detail: Detail,
+    icons: &mut Vec<(&'static str, &'static str)>,
+) {
+    if unbudgeted.is_empty() {
+        return;
+    }
+    let (n, them) = (
+        unbudgeted.len(),
+        if unbudgeted.len() == 1 { "it" } else { "them" },
+    );
+    if detail == Detail::Full {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{n} unbudgeted metric{} (no budget rule names {them}: shown, not gated)</summary>\n",
+            plural(n),
+        );
+        table(out, unbudgeted, false, icons);
+        out.push_str("\n</details>\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "\n{n} unbudgeted metric{} (no budget rule names {them}) not shown here.",
+            plural(n),
+        );
+    }
+}
+
+/// A trend chart for each budgeted metric this pull request moved or failed (a chart per
+/// unbudgeted metric that moved would bury the rest).
+fn trend_charts(out: &mut String, report: &Report) {
+    for (id, points) in &report.history {
+        let Some(r) = report.results.iter().find(|r| &r.id == id) else {
+            continue;
+        };
+        let moved = r.status == Status::Fail
+            || (!r.unbudgeted() && matches!(r.kind, Kind::Regression | Kind::Improvement));
+        if moved && !points.is_empty() {
+            out.push('\n');
+            out.push_str(&super::chart::mermaid_trend(r, points));
+        }
+    }
+}
+
+/// The report's notes, but the crossed tool thresholds, which the headline has already.
+fn notes(out: &mut String, report: &Report) {
+    let notes: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| {
+            report.tool_thresholds.is_empty() || !n.starts_with("tool threshold crossed in head:")
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\n**Notes**\n\n");
+        for n in notes {
+            let _ = writeln!(out, "- {}", escape(n));
+        }
+    }
 }
 
 /// The verdict line, what must be seen before any table (tool verdicts, a gate with nothing to
