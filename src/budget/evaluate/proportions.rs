@@ -60,112 +60,39 @@ pub(super) fn compare_proportions(
         });
     let stored = history.and_then(|n| stored_dispersion(n, base, direction));
     let dispersion = windows.or(stored.map(|s| s.0)).unwrap_or(Dispersion::NONE);
-    let floor = zero_floor(unit);
-    let fail_b = base.failures as f64 / base.total as f64;
-    let fail_h = head.failures as f64 / head.total as f64;
-    // The metric's own value for a failure rate, and the oriented relative change (worse > 0)
-    // of a head whose failure rate is `fail`.
-    let value_of = |fail: f64| match direction {
-        Direction::Lower => fail.clamp(0.0, 1.0),
-        Direction::Higher => (1.0 - fail).clamp(0.0, 1.0),
+    let rates = Rates {
+        direction,
+        floor: zero_floor(unit),
+        fail_b: base.failures as f64 / base.total as f64,
     };
-    let change_at = |fail: f64| {
-        if !fail.is_finite() {
-            return f64::NAN;
-        }
-        let (vb, vh) = (value_of(fail_b).max(floor), value_of(fail).max(floor));
-        match direction {
-            Direction::Lower => vh / vb - 1.0,
-            Direction::Higher => vb / vh - 1.0,
-        }
-    };
-    let change = change_at(fail_h);
-    // The events whose rate is the metric's value: failures, or passes for a pass rate.
-    let events = |p: Proportion| match direction {
-        Direction::Lower => p.failures,
-        Direction::Higher => p.total.saturating_sub(p.failures),
-    };
-    let vb = value_of(fail_b);
-    // The failure-rate increase at which the relative change is exactly δ.
-    let vf = vb.max(floor);
-    let m = match direction {
-        Direction::Lower => vf * (1.0 + margin) - fail_b,
-        Direction::Higher => vb - vf / (1.0 + margin),
-    };
-    let m = m.clamp(0.0, 0.999_999);
-    let (test_name, p, ci95, upper) = if events(base) > 0 && vb > 0.0 {
-        // The change as a function of the ratio r = value_head / value_base, both values
-        // counted from the floor: the same relative change as `change_at`, continuous as the
-        // base's rate crosses the floor.
-        let change_of = |r: f64| {
-            if !r.is_finite() {
-                return f64::NAN;
-            }
-            let vh = (r * vb).max(floor);
-            match direction {
-                Direction::Lower => vh / vf - 1.0,
-                Direction::Higher => vf / vh - 1.0,
-            }
-        };
-        let (eh, eb) = (events(head), events(base));
-        // The ratio at which the change is exactly δ.
-        let (theta, greater) = match direction {
-            Direction::Lower => ((1.0 + margin) * vf / vb, true),
-            Direction::Higher => (vf / ((1.0 + margin) * vb), false),
-        };
-        let p = ratio_p(eh, head.total, eb, base.total, theta, greater, dispersion)?;
-        let (l95, u95) = ratio_interval(eh, head.total, eb, base.total, 0.95, dispersion)?;
-        let (l1, u1) = ratio_interval(
-            eh,
-            head.total,
-            eb,
-            base.total,
-            1.0 - 2.0 * alpha,
-            dispersion,
-        )?;
-        let (ci95, upper) = match direction {
-            Direction::Lower => ((change_of(l95), change_of(u95)), change_of(u1)),
-            Direction::Higher => ((change_of(u95), change_of(l95)), change_of(l1)),
-        };
-        ("ratio score test", p, ci95, upper)
+    let change = rates.change_at(head.failures as f64 / head.total as f64);
+    let m = rates.increase_at_margin(margin);
+    let test = if rates.events(base) > 0 && rates.base_value() > 0.0 {
+        ratio_test(&rates, base, head, margin, alpha, dispersion)?
     } else {
-        let (hf, hn, bf, bn) = (head.failures, head.total, base.failures, base.total);
-        let test = two_proportions_dispersed(hf, hn, bf, bn, m, dispersion)?;
-        let ci95 = difference_interval(hf, hn, bf, bn, 0.95, dispersion)?;
-        let one_sided = difference_interval(hf, hn, bf, bn, 1.0 - 2.0 * alpha, dispersion)?;
-        let name = if test.method == "fisher-exact" {
-            "Fisher exact test"
-        } else {
-            "score test of the difference"
-        };
-        (
-            name,
-            test.p,
-            (change_at(fail_b + ci95.0), change_at(fail_b + ci95.1)),
-            change_at(fail_b + one_sided.1),
-        )
+        difference_test(&rates, base, head, m, alpha, dispersion)?
     };
     // Smallest detectable change: the failure-rate increase found with 80 % power at level α
     // beyond the margin, at the base's rate (or the floor), with the dispersion.
     let increase = detectable_increase(
-        fail_b.max(floor),
+        rates.fail_b.max(rates.floor),
         m,
         head.total,
         base.total,
         alpha,
         dispersion,
     );
-    let mde = change_at((fail_b + increase).min(1.0));
+    let mde = rates.change_at((rates.fail_b + increase).min(1.0));
     let log_ratio = change.ln_1p();
     let c = LogComparison {
         method: Method::TwoProportions,
         log_ratio,
-        se: ((upper.ln_1p() - log_ratio) / normal_quantile(1.0 - alpha)).max(0.0),
+        se: ((test.upper.ln_1p() - log_ratio) / normal_quantile(1.0 - alpha)).max(0.0),
         df: dispersion.df,
         change,
-        ci95,
-        upper_one_sided: upper,
-        p_regression: p,
+        ci95: test.ci95,
+        upper_one_sided: test.upper,
+        p_regression: test.p,
         mde,
         mwu_p: None,
         hl_shift: None,
@@ -177,15 +104,156 @@ pub(super) fn compare_proportions(
     };
     let dispersed = dispersion_note(windows, stored);
     let why = format!(
-        "two proportions: {} of {} {what} in head vs {} of {} in base ({test_name}; rates below the floor {} count as {}{dispersed})",
+        "two proportions: {} of {} {what} in head vs {} of {} in base ({}; rates below the floor {} count as {}{dispersed})",
         head.failures,
         head.total,
         base.failures,
         base.total,
-        unit.format(floor),
-        unit.format(floor)
+        test.name,
+        unit.format(rates.floor),
+        unit.format(rates.floor)
     );
     Some(Compared::log(c, why, margin))
+}
+
+/// The base's failure rate, and how a head's failure rate maps to the metric's value and to its
+/// oriented relative change (worse > 0), both counted from the zero floor.
+struct Rates {
+    direction: Direction,
+    floor: f64,
+    /// The base's failure rate.
+    fail_b: f64,
+}
+
+impl Rates {
+    /// The metric's own value for a failure rate: the failure rate, or the pass rate.
+    fn value_of(&self, fail: f64) -> f64 {
+        match self.direction {
+            Direction::Lower => fail.clamp(0.0, 1.0),
+            Direction::Higher => (1.0 - fail).clamp(0.0, 1.0),
+        }
+    }
+
+    fn base_value(&self) -> f64 {
+        self.value_of(self.fail_b)
+    }
+
+    /// The oriented relative change of a head whose failure rate is `fail`.
+    fn change_at(&self, fail: f64) -> f64 {
+        if !fail.is_finite() {
+            return f64::NAN;
+        }
+        let vb = self.base_value().max(self.floor);
+        let vh = self.value_of(fail).max(self.floor);
+        match self.direction {
+            Direction::Lower => vh / vb - 1.0,
+            Direction::Higher => vb / vh - 1.0,
+        }
+    }
+
+    /// The change as a function of the ratio `r = value_head / value_base`, both values counted
+    /// from the floor: the same relative change as [`Rates::change_at`], continuous as the base's
+    /// rate crosses the floor.
+    fn change_of_ratio(&self, r: f64) -> f64 {
+        if !r.is_finite() {
+            return f64::NAN;
+        }
+        let vf = self.base_value().max(self.floor);
+        let vh = (r * self.base_value()).max(self.floor);
+        match self.direction {
+            Direction::Lower => vh / vf - 1.0,
+            Direction::Higher => vf / vh - 1.0,
+        }
+    }
+
+    /// The events whose rate is the metric's value: failures, or passes for a pass rate.
+    fn events(&self, p: Proportion) -> u64 {
+        match self.direction {
+            Direction::Lower => p.failures,
+            Direction::Higher => p.total.saturating_sub(p.failures),
+        }
+    }
+
+    /// The failure-rate increase at which the relative change is exactly `margin`.
+    fn increase_at_margin(&self, margin: f64) -> f64 {
+        let (vb, vf) = (self.base_value(), self.base_value().max(self.floor));
+        let m = match self.direction {
+            Direction::Lower => vf * (1.0 + margin) - self.fail_b,
+            Direction::Higher => vb - vf / (1.0 + margin),
+        };
+        m.clamp(0.0, 0.999_999)
+    }
+}
+
+/// What one of the two tests found, as changes of the metric.
+struct RateTest {
+    name: &'static str,
+    p: f64,
+    ci95: (f64, f64),
+    /// The one-sided `1 − α` upper bound of the change.
+    upper: f64,
+}
+
+/// The base's rate is above 0: the Farrington–Manning score test of the ratio of rates beyond the
+/// margin, and its inverted intervals.
+fn ratio_test(
+    rates: &Rates,
+    base: Proportion,
+    head: Proportion,
+    margin: f64,
+    alpha: f64,
+    dispersion: Dispersion,
+) -> Option<RateTest> {
+    let (eh, eb) = (rates.events(head), rates.events(base));
+    let (vb, vf) = (rates.base_value(), rates.base_value().max(rates.floor));
+    // The ratio at which the change is exactly δ.
+    let (theta, greater) = match rates.direction {
+        Direction::Lower => ((1.0 + margin) * vf / vb, true),
+        Direction::Higher => (vf / ((1.0 + margin) * vb), false),
+    };
+    let (hn, bn) = (head.total, base.total);
+    let p = ratio_p(eh, hn, eb, bn, theta, greater, dispersion)?;
+    let (l95, u95) = ratio_interval(eh, hn, eb, bn, 0.95, dispersion)?;
+    let (l1, u1) = ratio_interval(eh, hn, eb, bn, 1.0 - 2.0 * alpha, dispersion)?;
+    let change = |r: f64| rates.change_of_ratio(r);
+    let (ci95, upper) = match rates.direction {
+        Direction::Lower => ((change(l95), change(u95)), change(u1)),
+        Direction::Higher => ((change(u95), change(l95)), change(l1)),
+    };
+    Some(RateTest {
+        name: "ratio score test",
+        p,
+        ci95,
+        upper,
+    })
+}
+
+/// The base has no events (its rate is 0): the score test of the difference of failure rates
+/// beyond `m` (Fisher's exact test for sparse tables), with Newcombe's interval of the difference.
+fn difference_test(
+    rates: &Rates,
+    base: Proportion,
+    head: Proportion,
+    m: f64,
+    alpha: f64,
+    dispersion: Dispersion,
+) -> Option<RateTest> {
+    let (hf, hn, bf, bn) = (head.failures, head.total, base.failures, base.total);
+    let test = two_proportions_dispersed(hf, hn, bf, bn, m, dispersion)?;
+    let ci95 = difference_interval(hf, hn, bf, bn, 0.95, dispersion)?;
+    let one_sided = difference_interval(hf, hn, bf, bn, 1.0 - 2.0 * alpha, dispersion)?;
+    let name = if test.method == "fisher-exact" {
+        "Fisher exact test"
+    } else {
+        "score test of the difference"
+    };
+    let at = |d: f64| rates.change_at(rates.fail_b + d);
+    Some(RateTest {
+        name,
+        p: test.p,
+        ci95: (at(ci95.0), at(ci95.1)),
+        upper: at(one_sided.1),
+    })
 }
 
 /// The over-dispersion stored history shows for a rate like the base's, with its number of runs.
