@@ -224,100 +224,137 @@ fn compare_positive(
     alpha: f64,
     noise: Noise,
 ) -> Compared {
-    let Noise {
-        history,
-        pairing,
-        round_prior,
-        null,
-    } = noise;
-    let interleaved = pairing == Pairing::Interleaved;
-    let machine_shift = pairing
-        == Pairing::Separate {
-            machine_shift: true,
-        };
-    let orient =
-        |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
     if many_samples(base) && many_samples(head) {
-        let mut extra_var = 0.0;
-        let mut df = f64::INFINITY;
-        let mut label = Vec::new();
-        let mut margin = margin;
-        if interleaved {
-            return compare_rounds(base, head, direction, margin, alpha, round_prior);
+        if noise.pairing == Pairing::Interleaved {
+            return compare_rounds(base, head, direction, margin, alpha, noise.round_prior);
         }
-        if let (None, Some(nc)) = (history, null) {
-            if let Some(mut c) = nc.check.comparison(margin, alpha) {
-                // The null was built from this very comparison of the samples: its secondary
-                // statistics are reused, not computed again.
-                c.mwu_p = nc.samples.mwu_p;
-                c.hl_shift = nc.samples.hl_shift;
-                c.outliers = nc.samples.outliers;
-                return Compared::log(c, nc.describe(), margin);
-            }
-        }
-        if let Some(n) = history {
-            extra_var += 2.0 * n.log_var;
-            df = n.df;
-            label.push(format!(
-                "within-run + run-to-run variance from {} stored runs",
-                n.runs
-            ));
-        } else {
-            margin = margin.max(UNCALIBRATED_MARGIN);
-            // The raised margin stands for the drift between jobs of a steady machine, whose
-            // samples scatter by a few percent. Scatter beyond `STEADY_SCATTER` is the job's own
-            // evidence of an unsteady machine, and the excess counts as job-level noise per side.
-            let log = |m: &Metric| -> Vec<f64> { m.samples.iter().map(|v| v.ln()).collect() };
-            let excess = |m: &Metric| {
-                sample_scatter_var(&log(m))
-                    .map(|(v, df)| ((v - STEADY_SCATTER.powi(2)).max(0.0), df))
-            };
-            match (excess(base), excess(head)) {
-                (Some(b), Some(h)) if b.0 + h.0 > 0.0 => {
-                    extra_var += b.0 + h.0;
-                    df = satterthwaite_df(&[b, h]);
-                    label.push(format!(
-                        "uncalibrated (no stored history, too few benchmarks for the run's own estimate of the drift between jobs): noise margin raised to {}; samples scattering by more than {} show an unsteady machine, and each side's level is taken to drift between jobs as far as the excess (±{} together)",
-                        percent(margin),
-                        percent(STEADY_SCATTER),
-                        percent((b.0 + h.0).sqrt())
-                    ));
-                }
-                _ => label.push(format!(
-                    "within-run only, uncalibrated (no stored history): noise margin raised to {}",
-                    percent(margin)
-                )),
-            }
-        }
-        if machine_shift {
-            extra_var += 2.0 * MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
-            label.push("widened for a machine change".into());
-        }
-        let noise = NoiseModel {
-            extra_var,
-            df,
-            source: label.join("; "),
-        };
-        let model = (extra_var > 0.0).then_some(&noise);
-        if let Some(c) = compare_samples(&orient(head), &orient(base), margin, alpha, model) {
-            return Compared::log(c, noise.source, margin);
+        if let Some(c) = compare_sample_sets(base, head, direction, margin, alpha, &noise) {
+            return c;
         }
     }
+    compare_few_runs(base, head, direction, margin, alpha, &noise)
+}
 
-    // Few runs or single values: the run-to-run variance must come from history.
+/// Whether the comparison is of separate runs whose machines may differ.
+fn machine_shift(noise: &Noise) -> bool {
+    noise.pairing
+        == Pairing::Separate {
+            machine_shift: true,
+        }
+}
+
+/// The samples of `m`, oriented so that larger is worse.
+fn oriented(m: &Metric, direction: Direction) -> Vec<f64> {
+    m.samples.iter().map(|&v| direction.orient(v)).collect()
+}
+
+/// Two sets of samples from separate jobs: judged against the run's empirical null when there is
+/// one and no history, else on the samples with the run-to-run variance of the stored history, or
+/// without history with the raised margin and the job-level noise the samples' scatter shows.
+fn compare_sample_sets(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    noise: &Noise,
+) -> Option<Compared> {
+    if let (None, Some(nc)) = (noise.history, noise.null) {
+        if let Some(mut c) = nc.check.comparison(margin, alpha) {
+            // The null was built from this very comparison of the samples: its secondary
+            // statistics are reused, not computed again.
+            c.mwu_p = nc.samples.mwu_p;
+            c.hl_shift = nc.samples.hl_shift;
+            c.outliers = nc.samples.outliers;
+            return Some(Compared::log(c, nc.describe(), margin));
+        }
+    }
+    let (mut model, margin) = match noise.history {
+        Some(n) => (
+            NoiseModel {
+                extra_var: 2.0 * n.log_var,
+                df: n.df,
+                source: format!(
+                    "within-run + run-to-run variance from {} stored runs",
+                    n.runs
+                ),
+            },
+            margin,
+        ),
+        None => {
+            let margin = margin.max(UNCALIBRATED_MARGIN);
+            (uncalibrated_noise(base, head, margin), margin)
+        }
+    };
+    if machine_shift(noise) {
+        model.extra_var += 2.0 * MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
+        model.source.push_str("; widened for a machine change");
+    }
+    let used = (model.extra_var > 0.0).then_some(&model);
+    let c = compare_samples(
+        &oriented(head, direction),
+        &oriented(base, direction),
+        margin,
+        alpha,
+        used,
+    )?;
+    Some(Compared::log(c, model.source, margin))
+}
+
+/// Separate jobs with neither history nor an empirical null: the raised `margin` stands for the
+/// drift between jobs of a steady machine, whose samples scatter by a few percent. Scatter beyond
+/// `STEADY_SCATTER` is the job's own evidence of an unsteady machine, and the excess counts as
+/// job-level noise per side.
+fn uncalibrated_noise(base: &Metric, head: &Metric, margin: f64) -> NoiseModel {
+    let log = |m: &Metric| -> Vec<f64> { m.samples.iter().map(|v| v.ln()).collect() };
+    let excess = |m: &Metric| {
+        sample_scatter_var(&log(m)).map(|(v, df)| ((v - STEADY_SCATTER.powi(2)).max(0.0), df))
+    };
+    match (excess(base), excess(head)) {
+        (Some(b), Some(h)) if b.0 + h.0 > 0.0 => NoiseModel {
+            extra_var: b.0 + h.0,
+            df: satterthwaite_df(&[b, h]),
+            source: format!(
+                "uncalibrated (no stored history, too few benchmarks for the run's own estimate of the drift between jobs): noise margin raised to {}; samples scattering by more than {} show an unsteady machine, and each side's level is taken to drift between jobs as far as the excess (±{} together)",
+                percent(margin),
+                percent(STEADY_SCATTER),
+                percent((b.0 + h.0).sqrt())
+            ),
+        },
+        _ => NoiseModel {
+            extra_var: 0.0,
+            df: f64::INFINITY,
+            source: format!(
+                "within-run only, uncalibrated (no stored history): noise margin raised to {}",
+                percent(margin)
+            ),
+        },
+    }
+}
+
+/// Few runs or single values: the run-to-run variance must come from history.
+fn compare_few_runs(
+    base: &Metric,
+    head: &Metric,
+    direction: Direction,
+    margin: f64,
+    alpha: f64,
+    noise: &Noise,
+) -> Compared {
+    let interleaved = noise.pairing == Pairing::Interleaved;
     let runs = |m: &Metric| -> Vec<f64> {
         if m.samples.is_empty() || m.sample_kind == Some(SampleKind::Iterations) {
             vec![direction.orient(m.value)]
         } else {
-            orient(m)
+            oriented(m, direction)
         }
     };
     let (hr, br) = (runs(head), runs(base));
     // Both sides measured in this job, alternating (`check` runs Lighthouse on base and head
     // ABBA when it can serve both): the job-level shift that separate jobs carry is shared, so
     // only the scatter of the runs themselves remains.
-    let mut hist = history.copied();
-    if machine_shift {
+    let mut hist = noise.history.copied();
+    if machine_shift(noise) {
         if let Some(n) = hist.as_mut() {
             n.log_var += MACHINE_SHIFT_SD * MACHINE_SHIFT_SD;
         }
@@ -331,7 +368,7 @@ fn compare_positive(
         hist.as_ref().map(|h| (h.var, h.df)),
     ) {
         let runs = format!("{} vs {} runs", hr.len(), br.len());
-        let why = match (history, &hist) {
+        let why = match (noise.history, &hist) {
             (Some(n), Some(h)) if interleaved => format!(
                 "within-job variance of {runs}, interleaved in this job, pooled with {} stored runs' scatter ({:.0} df)",
                 n.runs, h.df
