@@ -1,5 +1,6 @@
 //! Tests of `cargo_bench`.
 
+use super::metadata::*;
 use super::*;
 
 #[test]
