@@ -9,7 +9,6 @@
 //! round (`SampleKind::Runs`, `Metric::rounds`), so the rounds are compared as runs measured in
 //! this job.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -241,7 +240,7 @@ fn head_tree(cfg: &DivanConfig, manifest: &Path) -> Result<(Tree, PathBuf), Diva
                 Some(package) => format!("package `{package}` of {}", manifest.display()),
                 None => manifest.display().to_string(),
             },
-            available: list_or_none(&targets),
+            available: super::cargo_bench::list_or_none(&targets),
         });
     }
     Ok((
@@ -252,14 +251,6 @@ fn head_tree(cfg: &DivanConfig, manifest: &Path) -> Result<(Tree, PathBuf), Diva
         },
         metadata.target_directory,
     ))
-}
-
-fn list_or_none(names: &BTreeSet<String>) -> String {
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.iter().cloned().collect::<Vec<_>>().join(", ")
-    }
 }
 
 /// `cargo bench --no-run --bench …` for `benches` in `tree`, with the table's package and

@@ -142,6 +142,13 @@ fn a_budget_with_only_hyperfine_or_divan_tables_reruns_the_base_by_default() {
 /// file `mix-words` when the bench starts, so both sides run the same code: a change of the code
 /// (the crate's `slow` feature) also moves the other kernels in memory, which changes their
 /// speed for real by up to 12 % (see docs/harnesses.md), and this test is about the gate.
+/// Replaces `from` by `to` in the file at `path`, which must contain it.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
 fn divan_repository(root: &Path, budget: &str) {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness-crate");
     for entry in [
@@ -155,13 +162,11 @@ fn divan_repository(root: &Path, budget: &str) {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(crate_dir.join(entry), &to).unwrap();
     }
-    let bench = std::fs::read_to_string(root.join("benches/walltime.rs")).unwrap();
-    let read_words = bench.replace(
+    replace_in(
+        &root.join("benches/walltime.rs"),
         "let data = kernels::words(4096);\n    bencher.bench(|| kernels::mix(",
         "let words = std::fs::read_to_string(\"mix-words\").map_or(4096, |s| s.trim().parse().unwrap());\n    let data = kernels::words(words);\n    bencher.bench(|| kernels::mix(",
     );
-    assert_ne!(bench, read_words, "the harness crate's `mix` bench");
-    std::fs::write(root.join("benches/walltime.rs"), read_words).unwrap();
     std::fs::write(root.join("mix-words"), "4096\n").unwrap();
     std::fs::write(root.join("budgets.toml"), budget).unwrap();
     std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
@@ -302,17 +307,22 @@ fn check_aa(root: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The divan repository with `budget`, and the standard error of `check --aa`, which must be a
+/// configuration error (exit 2).
+fn divan_check_refused(budget: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    divan_repository(dir.path(), budget);
+    let out = check_aa(dir.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    (dir, stderr)
+}
+
 #[test]
 fn a_divan_bench_the_package_does_not_have_is_an_error_listing_the_ones_it_has() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    divan_repository(
-        root,
+    let (_dir, stderr) = divan_check_refused(
         "[[divan]]\nbenches = [\"walltime\", \"wall_time\"]\n\n[[budget]]\nmetric = \"divan/**\"\nmax-regression = \"5%\"\n",
     );
-    let out = check_aa(root, &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("no bench target named `wall_time`")
             && stderr.contains("(bench targets: instructions, walltime)"),
@@ -322,25 +332,27 @@ fn a_divan_bench_the_package_does_not_have_is_an_error_listing_the_ones_it_has()
 
 #[test]
 fn a_divan_table_builds_the_package_it_names_and_one_not_in_the_workspace_has_no_benches() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    divan_repository(
-        root,
+    let (dir, stderr) = divan_check_refused(
         "[[divan]]\nbenches = [\"walltime\"]\npackage = \"perf-budget-harness\"\n\n[[budget]]\nmetric = \"divan/**\"\nmax-regression = \"5%\"\n",
     );
-    let out = check_aa(root, &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let root = dir.path();
     assert!(
         stderr.contains("no bench target named `walltime` in package `perf-budget-harness` of")
             && stderr.contains("(bench targets: none)"),
         "{stderr}"
     );
-    // The package's real name: built with `-p` and measured.
-    let budget = std::fs::read_to_string(root.join("budgets.toml"))
-        .unwrap()
-        .replace("\"perf-budget-harness\"", "\"perf-budget-harness-crate\"");
-    std::fs::write(root.join("budgets.toml"), budget).unwrap();
+    // The package's real name: built with `-p` and measured. The bench now needs a feature,
+    // which only the table's `features` gives cargo (without it cargo refuses to build it).
+    replace_in(
+        &root.join("budgets.toml"),
+        "package = \"perf-budget-harness\"",
+        "package = \"perf-budget-harness-crate\"\nfeatures = [\"slow\"]",
+    );
+    replace_in(
+        &root.join("Cargo.toml"),
+        "name = \"walltime\"\nharness = false",
+        "name = \"walltime\"\nharness = false\nrequired-features = [\"slow\"]",
+    );
     let out = check_aa(root, &["--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -137,33 +137,34 @@ fn gungraun_tables_need_bench_names_and_make_rerun_the_default() {
 }
 
 #[test]
-fn a_divan_table_takes_a_package_and_features_like_criterion() {
-    let file = parse(
-        "[[divan]]\nbenches = [\"walltime\"]\npackage = \"core\"\nfeatures = [\"simd\", \"bench\"]\n",
-        Path::new("b.toml"),
-    )
-    .unwrap();
-    assert_eq!(file.divan[0].package.as_deref(), Some("core"));
-    assert_eq!(file.divan[0].features, ["simd", "bench"]);
-    let plain = parse("[[divan]]\nbenches = [\"walltime\"]\n", Path::new("b.toml")).unwrap();
-    assert_eq!(plain.divan[0].package, None);
-    assert!(plain.divan[0].features.is_empty());
-    let err = parse(
-        "[[divan]]\nbenches = [\"w\"]\nfeature = [\"simd\"]\n",
-        Path::new("b.toml"),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(err.contains("feature"), "{err}");
-}
-
-#[test]
-fn a_gungraun_table_takes_a_package_and_features_too() {
-    let file = parse(
-        "[[gungraun]]\nbenches = [\"instructions\"]\npackage = \"core\"\nfeatures = [\"simd\"]\n",
-        Path::new("b.toml"),
-    )
-    .unwrap();
-    assert_eq!(file.gungraun[0].package.as_deref(), Some("core"));
-    assert_eq!(file.gungraun[0].features, ["simd"]);
+fn divan_and_gungraun_tables_take_a_package_and_features_like_criterion() {
+    // Each table's package and features, as parsed.
+    let read = |table: &str, file: &BudgetFile| match table {
+        "divan" => (
+            file.divan[0].package.clone(),
+            file.divan[0].features.clone(),
+        ),
+        _ => (
+            file.gungraun[0].package.clone(),
+            file.gungraun[0].features.clone(),
+        ),
+    };
+    for table in ["divan", "gungraun"] {
+        let parsed = |body: &str| parse(&format!("[[{table}]]\n{body}"), Path::new("b.toml"));
+        let file = parsed(
+            "benches = [\"walltime\"]\npackage = \"core\"\nfeatures = [\"simd\", \"bench\"]\n",
+        )
+        .unwrap();
+        let (package, features) = read(table, &file);
+        assert_eq!(package.as_deref(), Some("core"), "{table}");
+        assert_eq!(features, ["simd", "bench"], "{table}");
+        let plain = parsed("benches = [\"walltime\"]\n").unwrap();
+        let (package, features) = read(table, &plain);
+        assert_eq!(package, None, "{table}");
+        assert!(features.is_empty(), "{table}");
+        let err = parsed("benches = [\"w\"]\nfeature = [\"simd\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("feature"), "{table}: {err}");
+    }
 }

@@ -5,7 +5,6 @@
 //! [`measure_head`] measures the current tree once (for `check --base FILE` and `run`); the
 //! interleaved base/head rerun in [`super::rerun`] uses the same pieces per side and round.
 
-use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -235,11 +234,17 @@ pub(crate) fn run_args(
     Ok((args, format!("{release}; {timing}")))
 }
 
-fn list_or_none(names: &BTreeSet<&str>) -> String {
+/// Names joined with commas for an error message, or `none`.
+pub(crate) fn list_or_none<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
+    let names: Vec<S> = names.into_iter().collect();
     if names.is_empty() {
         "none".into()
     } else {
-        names.iter().copied().collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(", ")
     }
 }
 
