@@ -128,9 +128,9 @@ impl Project {
     pub(super) fn discover(root: &Path, has_manifest: bool) -> anyhow::Result<Project> {
         let mut project = Project::default();
         if has_manifest {
-            project.find_criterion(root)?;
             let manifest = read_manifest(&root.join("Cargo.toml"))?;
             let targets = bench_targets(root, &manifest);
+            project.find_criterion(root, &manifest, &targets);
             // Each harness: its dev-dependencies and the kind its bench sources show. iai-callgrind
             // (gungraun's former name) benches look like gungraun's, but `check` runs only the
             // `gungraun` crate's: they get the import advice instead, unless gungraun is there too.
@@ -159,18 +159,25 @@ impl Project {
         Ok(project)
     }
 
-    pub(super) fn find_criterion(&mut self, root: &Path) -> anyhow::Result<()> {
-        let manifest = read_manifest(&root.join("Cargo.toml"))?;
+    /// The criterion benches of the root package (its `manifest` and bench `targets`, read by
+    /// the caller) and of the workspace's members.
+    pub(super) fn find_criterion(
+        &mut self,
+        root: &Path,
+        manifest: &toml::Table,
+        targets: &[BenchTarget],
+    ) {
         let mut found: Vec<(String, CriterionFound)> = Vec::new();
-        if let Some(own) = criterion_benches(root, &manifest) {
+        if let Some(own) = criterion_benches(manifest, targets) {
             found.push((String::new(), own));
         }
-        for member in workspace_members(root, &manifest) {
+        for member in workspace_members(root, manifest) {
             let Ok(member_manifest) = read_manifest(&member.join("Cargo.toml")) else {
                 // A broken member is cargo's to report; it cannot hide benches of ours.
                 continue;
             };
-            if let Some(mut benches) = criterion_benches(&member, &member_manifest) {
+            let member_targets = bench_targets(&member, &member_manifest);
+            if let Some(mut benches) = criterion_benches(&member_manifest, &member_targets) {
                 let name = package_name(&member_manifest).unwrap_or_default();
                 benches.package = Some(name.clone());
                 found.push((name, benches));
@@ -179,7 +186,7 @@ impl Project {
         let lock = read_manifest(&root.join("Cargo.lock")).ok();
         for (name, benches) in &mut found {
             let name = if name.is_empty() {
-                package_name(&manifest).unwrap_or_default()
+                package_name(manifest).unwrap_or_default()
             } else {
                 name.clone()
             };
@@ -193,7 +200,6 @@ impl Project {
         let mut found = found.into_iter();
         self.criterion = found.next().map(|(_, benches)| benches);
         self.other_packages = found.map(|(name, _)| name).collect();
-        Ok(())
     }
 
     pub(super) fn find_lighthouse(&mut self, root: &Path) {
@@ -263,12 +269,14 @@ pub(super) fn package_name(manifest: &toml::Table) -> Option<String> {
 /// The criterion benches of one package: `[[bench]]` targets with `harness = false` whose source
 /// is not a divan or gungraun bench, when criterion (or its CodSpeed drop-in) is a
 /// dev-dependency.
-pub(super) fn criterion_benches(dir: &Path, manifest: &toml::Table) -> Option<CriterionFound> {
+pub(super) fn criterion_benches(
+    manifest: &toml::Table,
+    targets: &[BenchTarget],
+) -> Option<CriterionFound> {
     manifest.get("package")?;
     if !has_criterion_dev_dependency(manifest) {
         return None;
     }
-    let targets = bench_targets(dir, manifest);
     let benches: Vec<String> = targets
         .iter()
         .filter(|t| !t.libtest && t.harness.is_none())
