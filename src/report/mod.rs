@@ -370,7 +370,8 @@ impl Report {
     }
 
     /// Merges several reports (matrix jobs, one per suite) into one: results are concatenated,
-    /// a metric id that appears twice is kept once per report with its suite label.
+    /// and a metric id that appears in more than one report is kept from each, with a note that
+    /// says so.
     pub fn merge(reports: Vec<Report>) -> Option<Report> {
         let mut it = reports.into_iter();
         let mut first = it.next()?;
