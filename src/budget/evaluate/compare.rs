@@ -474,12 +474,16 @@ fn compare_rounds(
     }
 }
 
-/// The run's round prior over its benchmarks (see [`rounds::round_prior`]).
+/// The run's round prior over its benchmarks (see [`rounds::round_prior`]). A criterion
+/// throughput row is its time row's measurement again and does not count as another benchmark.
 pub(super) fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<RoundPrior> {
+    let ids: std::collections::BTreeSet<&str> =
+        head.metrics.iter().map(|m| m.id.as_str()).collect();
     let changes: Vec<rounds::RoundChanges> = head
         .metrics
         .iter()
         .filter(|h| h.sample_kind == Some(SampleKind::Iterations))
+        .filter(|h| !super::separate::reciprocal_of_another(&h.id, &ids))
         .filter_map(|h| {
             let b = base.metric(&h.id)?;
             rounds::round_changes(&b.samples, &b.rounds, &h.samples, &h.rounds)

@@ -550,76 +550,42 @@ fn link_mirrors(rows: &mut [Row], notes: &mut Vec<String>) {
 
 /// The second phase: the tested relative checks of budgeted metrics form one family (one
 /// adjustment over the run); the metrics compared without a relative rule form another, judged
-/// by the same standard. Each check is judged against the noise margin its p-value was computed
-/// with. Returns the margin the report states: the one every budgeted check used, else the
-/// configured one (some calibrated by history, others raised; each says which in its details).
+/// by the same standard; a check of its own family (the shared shift of separate runs, which tests
+/// the run as a whole) is adjusted alone. A throughput row that mirrors its time row is no member
+/// of any family: it takes that row's decision. Each check is judged against the noise margin its
+/// p-value was computed with. Returns the margin the report states: the one every budgeted check
+/// used, else the configured one (some calibrated by history, others raised; each says which in
+/// its details).
 fn family(rows: &mut [Row], settings: &Settings) -> f64 {
     let correction = match settings.correction {
         CorrectionSetting::Bh => Correction::BenjaminiHochberg,
         CorrectionSetting::Holm => Correction::Holm,
         CorrectionSetting::None => Correction::None,
     };
+    let tested = |r: &Row| matches!(r.relative, Relative::Tested { .. }) && r.mirror.is_none();
+    let mut families: Vec<(bool, Vec<usize>)> = [true, false]
+        .into_iter()
+        .map(|budgeted| {
+            let members = (0..rows.len())
+                .filter(|&i| {
+                    let r = &rows[i];
+                    tested(r) && !r.own_family && r.relative_rule.is_some() == budgeted
+                })
+                .collect();
+            (budgeted, members)
+        })
+        .collect();
+    families.extend(
+        (0..rows.len())
+            .filter(|&i| tested(&rows[i]) && rows[i].own_family)
+            .map(|i| (false, vec![i])),
+    );
     let mut stated = settings.noise;
-    for budgeted in [true, false] {
-        let members: Vec<usize> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.relative_rule.is_some() == budgeted
-                    && matches!(r.relative, Relative::Tested { .. })
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let mut checks = Vec::with_capacity(members.len());
-        let mut margins = Vec::with_capacity(members.len());
-        for &i in &members {
-            if let Relative::Tested {
-                comparison, margin, ..
-            } = &rows[i].relative
-            {
-                checks.push(RelativeCheck {
-                    p_regression: comparison.p_regression,
-                    change: comparison.change,
-                    upper_one_sided: comparison.upper_one_sided,
-                    ci95: comparison.ci95,
-                    budget: rows[i].budget,
-                });
-                margins.push(*margin);
-            }
-        }
+    for (budgeted, members) in families {
+        let margins = decide_family(rows, &members, settings, correction);
         if let (true, Some((first, rest))) = (budgeted, margins.split_first()) {
             if rest.iter().all(|m| m == first) {
                 stated = *first;
-            }
-        }
-        let mut decisions = decide_each(&checks, &margins, settings.alpha, correction);
-        // An improvement is called on the same standard as a regression: its own one-sided
-        // p-values, adjusted over the same family.
-        let p_better: Vec<f64> = members
-            .iter()
-            .zip(&margins)
-            .map(|(&i, &m)| match &rows[i].relative {
-                Relative::Tested { comparison: c, .. } => p_improvement(c.log_ratio, c.se, c.df, m),
-                _ => 1.0,
-            })
-            .collect();
-        let q_better = crate::stats::multiple::adjust(&p_better, correction);
-        for (d, q) in decisions.iter_mut().zip(q_better) {
-            d.improvement = q <= settings.alpha;
-        }
-        for (&i, d) in members.iter().zip(decisions) {
-            let row = &mut rows[i];
-            if let Relative::Tested {
-                comparison: c,
-                decision,
-                ..
-            } = &mut row.relative
-            {
-                let interval =
-                    decision_interval(c.log_ratio, c.se, c.df, settings.alpha, c.p_regression, d.q);
-                row.result.details.decision_ci =
-                    interval.map(|iv| compare::signed_ci(iv, row.result.direction));
-                *decision = Some(d);
             }
         }
     }
@@ -646,6 +612,64 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
         }
     }
     stated
+}
+
+/// Decides the tested checks of `members` as one family (one adjustment) and records each
+/// decision and its interval in the row. Returns the members' noise margins.
+fn decide_family(
+    rows: &mut [Row],
+    members: &[usize],
+    settings: &Settings,
+    correction: Correction,
+) -> Vec<f64> {
+    let mut checks = Vec::with_capacity(members.len());
+    let mut margins = Vec::with_capacity(members.len());
+    for &i in members {
+        if let Relative::Tested {
+            comparison, margin, ..
+        } = &rows[i].relative
+        {
+            checks.push(RelativeCheck {
+                p_regression: comparison.p_regression,
+                change: comparison.change,
+                upper_one_sided: comparison.upper_one_sided,
+                ci95: comparison.ci95,
+                budget: rows[i].budget,
+            });
+            margins.push(*margin);
+        }
+    }
+    let mut decisions = decide_each(&checks, &margins, settings.alpha, correction);
+    // An improvement is called on the same standard as a regression: its own one-sided
+    // p-values, adjusted over the same family.
+    let p_better: Vec<f64> = members
+        .iter()
+        .zip(&margins)
+        .map(|(&i, &m)| match &rows[i].relative {
+            Relative::Tested { comparison: c, .. } => p_improvement(c.log_ratio, c.se, c.df, m),
+            _ => 1.0,
+        })
+        .collect();
+    let q_better = crate::stats::multiple::adjust(&p_better, correction);
+    for (d, q) in decisions.iter_mut().zip(q_better) {
+        d.improvement = q <= settings.alpha;
+    }
+    for (&i, d) in members.iter().zip(decisions) {
+        let row = &mut rows[i];
+        if let Relative::Tested {
+            comparison: c,
+            decision,
+            ..
+        } = &mut row.relative
+        {
+            let interval =
+                decision_interval(c.log_ratio, c.se, c.df, settings.alpha, c.p_regression, d.q);
+            row.result.details.decision_ci =
+                interval.map(|iv| compare::signed_ci(iv, row.result.direction));
+            *decision = Some(d);
+        }
+    }
+    margins
 }
 
 /// [`crate::stats::decision::decide`] over the whole family (one adjustment), each check judged

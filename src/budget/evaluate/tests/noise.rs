@@ -281,6 +281,14 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
     let report = evaluate(&b, &base, &head, &opts).unwrap();
     let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
     assert_eq!(failed, [separate::SHIFT_ID], "{:#?}", report.results[0]);
+    // The shift tests the run as a whole: a family of one, not adjusted over the benchmarks.
+    let shift = report
+        .results
+        .iter()
+        .find(|r| r.id == separate::SHIFT_ID)
+        .unwrap();
+    assert!(shift.p.is_some());
+    assert_eq!(shift.q, shift.p);
 }
 
 #[test]
@@ -319,6 +327,29 @@ fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
     assert_eq!(status("criterion/a/throughput").q, status("criterion/a").q);
     assert_ne!(status("criterion/b/throughput").status, Status::Fail);
     assert!(report.notes.iter().any(|n| n.contains("reciprocal")));
+    // The mirrors are no members of the family: the time rows' q-values are the ones they have
+    // without any throughput row (two equal p-values would lift each other under BH).
+    let plain = |f: &ResultsFile| {
+        file(
+            f.metrics
+                .iter()
+                .filter(|m| !m.id.ends_with("/throughput"))
+                .cloned()
+                .collect(),
+        )
+    };
+    let alone = evaluate(
+        &b,
+        &plain(&base),
+        &plain(&head),
+        &EvalOptions::new(BaselineSource::Rerun),
+    )
+    .unwrap();
+    for id in ["criterion/a", "criterion/b"] {
+        let q = alone.results.iter().find(|r| r.id == id).unwrap().q;
+        assert!(q.is_some());
+        assert_eq!(status(id).q, q, "{id}");
+    }
     // A rule that names throughput makes it a check of its own.
     let mut r = rule(1, "criterion/**/throughput");
     r.max_regression = Some(0.05);
