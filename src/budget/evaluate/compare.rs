@@ -360,6 +360,15 @@ fn compare_few_runs(
         }
     }
     let hist = hist.and_then(|n| per_run_variance(&stored_noise(&n), interleaved, &hr, &br));
+    // Runs of separate jobs with no history: their scatter is within each job, and the shift
+    // between the jobs does not average out over the runs; as for samples, the raised margin
+    // stands for it.
+    let uncalibrated = noise.history.is_none() && !interleaved;
+    let margin = if uncalibrated {
+        margin.max(UNCALIBRATED_MARGIN)
+    } else {
+        margin
+    };
     if let Some(c) = compare_runs(
         &hr,
         &br,
@@ -384,7 +393,10 @@ fn compare_few_runs(
             ),
             (Some(n), _) => format!("run-to-run variance from {} stored runs", n.runs),
             (None, _) if interleaved => format!("variance of {runs}, interleaved in this job"),
-            (None, _) => format!("variance of {runs}"),
+            (None, _) => format!(
+                "variance of {runs} within each job, uncalibrated (no stored history): noise margin raised to {}",
+                percent(margin)
+            ),
         };
         return Compared::log(c, why, margin);
     }

@@ -520,6 +520,64 @@ fn lighthouse_runs_count_their_own_scatter_on_top_of_the_stored_run_to_run_noise
 }
 
 #[test]
+fn runs_of_separate_jobs_without_history_raise_the_margin_like_samples() {
+    // Five Lighthouse runs a side from two jobs, no history: the runs' scatter is within each
+    // job, and the shift between the jobs does not average out over them. A +2.5 % change with
+    // tight runs is then no regression (the margin is 3 %, as for samples), and the report counts
+    // the row as uncalibrated; a +12 % change still fails. In this job, interleaved, the
+    // configured 1 % applies.
+    const LCP: &str = "lighthouse/home/largest-contentful-paint";
+    let b = relative("lighthouse/**", 0.05);
+    let base = file(vec![runs(
+        LCP,
+        Unit::Milliseconds,
+        &[1000.0, 1002.0, 998.0, 1001.0, 999.0],
+    )]);
+    let head = |f: f64| {
+        file(vec![runs(
+            LCP,
+            Unit::Milliseconds,
+            &[1000.0 * f, 1002.0 * f, 998.0 * f, 1001.0 * f, 999.0 * f],
+        )])
+    };
+    let opts = EvalOptions::new(BaselineSource::Store);
+    let small = evaluate(&b, &base, &head(1.025), &opts).unwrap();
+    let row = &small.results[0];
+    assert_ne!(row.kind, Kind::Regression, "{row:?}");
+    assert_ne!(row.status, Status::Fail, "{row:?}");
+    assert!(
+        row.details
+            .noise
+            .as_deref()
+            .unwrap()
+            .contains("raised to 3"),
+        "{row:?}"
+    );
+    assert_eq!(small.method.uncalibrated, 1);
+    let large = evaluate(&b, &base, &head(1.12), &opts).unwrap();
+    assert_eq!(
+        large.results[0].status,
+        Status::Fail,
+        "{:?}",
+        large.results[0]
+    );
+    let interleaved = evaluate(
+        &b,
+        &base,
+        &head(1.025),
+        &EvalOptions::new(BaselineSource::Rerun),
+    )
+    .unwrap();
+    assert_eq!(interleaved.method.uncalibrated, 0);
+    assert_eq!(
+        interleaved.results[0].kind,
+        Kind::Regression,
+        "{:?}",
+        interleaved.results[0]
+    );
+}
+
+#[test]
 fn single_values_without_history_say_no_noise_estimate() {
     let mut r = rule(0, "k6/**");
     r.max_regression = Some(0.05);
