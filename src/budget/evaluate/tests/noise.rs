@@ -292,6 +292,54 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
 }
 
 #[test]
+fn a_throughput_row_with_a_rule_of_its_own_is_judged_against_the_run_s_null() {
+    // Separate runs without history, 60 benchmarks with throughput rows, a rule that names
+    // throughput (so each throughput row is a check of its own): the throughput rows are judged
+    // against the empirical null like their time rows, never on within-run variance alone.
+    let with_throughput = |f: ResultsFile| {
+        let mut metrics = f.metrics.clone();
+        for m in &f.metrics {
+            metrics.push(
+                Metric::new(
+                    format!("{}/throughput", m.id),
+                    Unit::BytesPerSecond,
+                    Direction::Higher,
+                    1e9 / m.value,
+                )
+                .with_samples(
+                    SampleKind::Iterations,
+                    m.samples.iter().map(|v| 1e9 / v).collect(),
+                ),
+            );
+        }
+        file(metrics)
+    };
+    let (base, head) = separate_jobs(0.03, 0.0, &[(7, 1.3)], 7);
+    let (base, head) = (with_throughput(base), with_throughput(head));
+    let mut b = relative("criterion/**", 0.05);
+    let mut r = rule(1, "criterion/**/throughput");
+    r.max_regression = Some(0.05);
+    b.budgets.push(r);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::File)).unwrap();
+    let row = |id: &str| report.results.iter().find(|r| r.id == id).unwrap();
+    for i in [3, 7, 42] {
+        let time = row(&format!("criterion/bench{i:02}"));
+        let throughput = row(&format!("criterion/bench{i:02}/throughput"));
+        let noise = throughput.details.noise.as_deref().unwrap_or_default();
+        assert!(noise.contains("empirical null"), "{throughput:?}");
+        assert_eq!(throughput.p, time.p, "{i}");
+        assert_eq!(throughput.status, time.status, "{i}");
+    }
+    assert_eq!(row("criterion/bench07/throughput").status, Status::Fail);
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        failed,
+        ["criterion/bench07", "criterion/bench07/throughput"],
+        "{failed:?}"
+    );
+}
+
+#[test]
 fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
     let b = relative("criterion/**", 0.05);
     let throughput = |m: &Metric| {
