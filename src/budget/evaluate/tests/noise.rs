@@ -291,6 +291,23 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
     assert_eq!(shift.q, shift.p);
 }
 
+/// The criterion throughput row of a time row: bytes per second, each sample the reciprocal of
+/// the time's (and the same rounds).
+fn throughput_of(m: &Metric) -> Metric {
+    let mut t = Metric::new(
+        format!("{}/throughput", m.id),
+        Unit::BytesPerSecond,
+        Direction::Higher,
+        1e9 / m.value,
+    )
+    .with_samples(
+        SampleKind::Iterations,
+        m.samples.iter().map(|v| 1e9 / v).collect(),
+    );
+    t.rounds = m.rounds.clone();
+    t
+}
+
 #[test]
 fn a_throughput_row_with_a_rule_of_its_own_is_judged_against_the_run_s_null() {
     // Separate runs without history, 60 benchmarks with throughput rows, a rule that names
@@ -298,20 +315,7 @@ fn a_throughput_row_with_a_rule_of_its_own_is_judged_against_the_run_s_null() {
     // against the empirical null like their time rows, never on within-run variance alone.
     let with_throughput = |f: ResultsFile| {
         let mut metrics = f.metrics.clone();
-        for m in &f.metrics {
-            metrics.push(
-                Metric::new(
-                    format!("{}/throughput", m.id),
-                    Unit::BytesPerSecond,
-                    Direction::Higher,
-                    1e9 / m.value,
-                )
-                .with_samples(
-                    SampleKind::Iterations,
-                    m.samples.iter().map(|v| 1e9 / v).collect(),
-                ),
-            );
-        }
+        metrics.extend(f.metrics.iter().map(throughput_of));
         file(metrics)
     };
     let (base, head) = separate_jobs(0.03, 0.0, &[(7, 1.3)], 7);
@@ -342,20 +346,7 @@ fn a_throughput_row_with_a_rule_of_its_own_is_judged_against_the_run_s_null() {
 #[test]
 fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
     let b = relative("criterion/**", 0.05);
-    let throughput = |m: &Metric| {
-        let mut t = Metric::new(
-            format!("{}/throughput", m.id),
-            Unit::BytesPerSecond,
-            Direction::Higher,
-            1e9 / m.value,
-        )
-        .with_samples(
-            SampleKind::Iterations,
-            m.samples.iter().map(|v| 1e9 / v).collect(),
-        );
-        t.rounds = m.rounds.clone();
-        t
-    };
+    let throughput = throughput_of;
     let mk = |ids: &[(&str, f64, u64)]| {
         let mut v = Vec::new();
         for (id, c, seed) in ids {
