@@ -395,13 +395,7 @@ fn assess(
                 history: opts.noise.get(id),
                 pairing: run.pairing(id, opts),
                 round_prior: run.round_prior,
-                // A throughput row is its time row's measurement, oriented the same way: with a
-                // rule of its own it is judged against the time row's null, not without one.
-                null: run.null.as_ref().and_then(|n| {
-                    n.checks
-                        .get(id)
-                        .or_else(|| compare::time_row_of(id).and_then(|t| n.checks.get(t)))
-                }),
+                null: run.null.as_ref().and_then(|n| n.checks.get(id)),
             };
             let compared = compare::compare(b, h, direction, settings.noise, settings.alpha, noise);
             record(&mut result, compared)

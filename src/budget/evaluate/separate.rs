@@ -90,7 +90,7 @@ pub(super) fn null(
     }
     let runs = separate_runs(&inputs, MACHINE_SHIFT_SD)?;
     let n = inputs.len();
-    let checks = used
+    let mut checks: BTreeMap<String, NullCheck> = used
         .into_iter()
         .zip(runs.benchmarks)
         .map(|((id, samples), check)| {
@@ -105,6 +105,16 @@ pub(super) fn null(
             )
         })
         .collect();
+    // A throughput row is its time row's measurement, oriented the same way: it is judged against
+    // the time row's check (whether it mirrors that row's verdict or has a rule of its own).
+    for id in ids {
+        if let Some(check) = super::compare::time_row_of(id).and_then(|t| checks.get(t)) {
+            if !checks.contains_key(*id) {
+                let check = check.clone();
+                checks.insert(id.to_string(), check);
+            }
+        }
+    }
     let shift_row = tightest.and_then(|(budget_x, source)| {
         let comparison = runs.shift.comparison(settings.noise, settings.alpha)?;
         let change = comparison.change;
