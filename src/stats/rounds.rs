@@ -24,6 +24,16 @@ use super::dist::chi_squared_quantile;
 /// so the prior never counts for more than this.
 pub const ROUND_PRIOR_DF: f64 = 4.0;
 
+/// Benchmarks a run needs before its prior moderates anything. The prior is the typical
+/// benchmark's round variance; a benchmark whose speed depends on its process (its memory
+/// layout: a sort of a fresh allocation) varies several times more from round to round than its
+/// neighbours, and a handful of benchmarks cannot show whether one of them does. Measured on a
+/// real three-benchmark crate (16 A/A reruns of 3 rounds, quiet machine): one benchmark's round
+/// variance was 17× the other two's; moderated towards theirs it failed identical code in ~5 %
+/// of A/A reruns. Below this many, each benchmark is judged on its own rounds alone (adaptive
+/// rounds add more where that leaves it undecided); the prior still names a noisy machine.
+pub const FEW_BENCHMARKS: usize = 10;
+
 /// Least samples a side in a round for that round's 20 %-trimmed mean; shorter rounds use the
 /// plain mean of their log values.
 pub const MIN_TRIMMED: usize = 5;
@@ -120,7 +130,7 @@ pub struct RoundPrior {
     /// Typical ratio of that variance to the benchmark's own within-round variance (at least 1):
     /// how much more the rounds differ than their samples predict.
     pub inflation: f64,
-    /// Degrees of freedom the prior is worth.
+    /// Degrees of freedom the prior is worth (0: it moderates nothing, see [`FEW_BENCHMARKS`]).
     pub df: f64,
     /// Benchmarks it rests on.
     pub benchmarks: usize,
@@ -172,11 +182,17 @@ pub fn round_prior(benchmarks: &[&RoundChanges]) -> Option<RoundPrior> {
     };
     // A median of variances uses about half the information of their mean (its efficiency for
     // normal data is 2/π and lower for skewed χ² values): the prior is worth half the degrees of
-    // freedom it rests on, and never more than ROUND_PRIOR_DF.
+    // freedom it rests on, and never more than ROUND_PRIOR_DF; with few benchmarks, which cannot
+    // show whether one of them varies more than the rest, nothing.
+    let df = if scaled.len() < FEW_BENCHMARKS {
+        0.0
+    } else {
+        ROUND_PRIOR_DF.min(total_df / 2.0)
+    };
     Some(RoundPrior {
         var,
         inflation,
-        df: ROUND_PRIOR_DF.min(total_df / 2.0),
+        df,
         benchmarks: scaled.len(),
     })
 }
@@ -216,7 +232,7 @@ pub fn round_estimate(changes: &RoundChanges, prior: Option<RoundPrior>) -> Opti
     let within = changes.mean_within();
     let own = changes.variance();
     let nu = (k - 1) as f64;
-    let (var, df, moderated) = match (prior, own) {
+    let (var, df, moderated) = match (prior.filter(|p| p.df > 0.0), own) {
         (Some(p), Some(s2)) => {
             let s0 = p.for_within(within);
             ((p.df * s0 + nu * s2) / (p.df + nu), p.df + nu, true)
@@ -326,10 +342,26 @@ mod tests {
         // Median of the variances 0.0002, 0.0008, 0.0018, 2 is 0.0013; over the median of χ²₁.
         let expected = 0.0013 / chi_squared_quantile(0.5, 1.0);
         assert!((p.var - expected).abs() < 1e-9, "{p:?}");
-        assert_eq!((p.df, p.benchmarks), (2.0, 4));
+        // Four benchmarks cannot show whether one of them varies more than the rest: the prior
+        // is worth nothing, and a benchmark is judged on its own rounds.
+        assert_eq!((p.df, p.benchmarks), (0.0, 4));
+        let own = round_estimate(&c, None).unwrap();
+        assert_eq!(round_estimate(&c, Some(p)), Some(own));
+        assert!(!own.moderated && own.df == 1.0);
         assert!(round_prior(&[&a, &b]).is_none());
-        // Half the degrees of freedom it rests on, at most ROUND_PRIOR_DF.
-        assert_eq!(round_prior(&[&a, &b, &c]).unwrap().df, 1.5);
+        // Half the degrees of freedom it rests on from FEW_BENCHMARKS benchmarks on, at most
+        // ROUND_PRIOR_DF.
+        let three_rounds = |i: usize| mk(vec![0.0, 0.01 * i as f64, 0.0]);
+        let nine: Vec<RoundChanges> = (0..9).map(three_rounds).collect();
+        let refs: Vec<&RoundChanges> = nine.iter().collect();
+        assert_eq!(round_prior(&refs).unwrap().df, 0.0);
+        let ten: Vec<RoundChanges> = (0..10).map(three_rounds).collect();
+        let refs: Vec<&RoundChanges> = ten.iter().collect();
+        assert_eq!(round_prior(&refs).unwrap().df, ROUND_PRIOR_DF);
+        let ten_two_rounds: Vec<RoundChanges> =
+            (0..10).map(|i| mk(vec![0.0, 0.01 * i as f64])).collect();
+        let refs: Vec<&RoundChanges> = ten_two_rounds.iter().collect();
+        assert_eq!(round_prior(&refs).unwrap().df, ROUND_PRIOR_DF);
         let many: Vec<RoundChanges> = (0..20).map(|i| mk(vec![0.0, 0.01 * i as f64])).collect();
         let refs: Vec<&RoundChanges> = many.iter().collect();
         assert_eq!(round_prior(&refs).unwrap().df, ROUND_PRIOR_DF);
