@@ -31,7 +31,8 @@ pub const ROUND_PRIOR_DF: f64 = 4.0;
 /// real three-benchmark crate (16 A/A reruns of 3 rounds, quiet machine): one benchmark's round
 /// variance was 17× the other two's; moderated towards theirs it failed identical code in ~5 %
 /// of A/A reruns. Below this many, each benchmark is judged on its own rounds alone (adaptive
-/// rounds add more where that leaves it undecided); the prior still names a noisy machine.
+/// rounds, with `max-rounds` set, add more where that leaves it undecided); the prior still
+/// names a noisy machine.
 pub const FEW_BENCHMARKS: usize = 10;
 
 /// Least samples a side in a round for that round's 20 %-trimmed mean; shorter rounds use the

@@ -78,6 +78,8 @@ pub(super) fn render_settings(out: &mut String, project: &Project) {
         "# alpha = 0.05            # false discovery rate over all relative checks (0 < alpha <= 0.5)\n\
          # noise = \"1%\"            # changes below this are never regressions\n\
          # rounds = 3              # interleaved base/head rounds when rerunning (1 to 50)\n\
+         # max-rounds = 12         # still inconclusive? more rounds of just those benches, up to this many\n\
+         # extra-time = \"10m\"      # ... within this much extra time\n\
          # correction = \"bh\"       # bh | holm | none\n\
          # strict = false          # true: inconclusive results fail too (same as --strict)\n\
          # unmatched = \"error\"     # error | warn: a [[budget]] glob that matches no metric\n\
