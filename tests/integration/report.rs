@@ -127,9 +127,16 @@ fn the_snapshot_reports_verdicts_are_the_readmes() {
     let (status, kind, low, _) = result("criterion/fib 20");
     assert_eq!((status.as_str(), kind.as_str()), ("fail", "regression"));
     assert!(low > 0.05, "{low}");
-    // +3 %: a significant change below X is a regression within budget, and passes.
-    let (status, kind, low, high) = result("criterion/sort/10000");
+    // +3 %: a significant change below X is a regression within budget, and passes; the
+    // interval the decision used (the one the report prints) lies between 0 and X.
+    let (status, kind, ..) = result("criterion/sort/10000");
     assert_eq!((status.as_str(), kind.as_str()), ("pass", "regression"));
+    let decision = report["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "criterion/sort/10000"))
+        .map(|r| &r["details"]["decision_ci"])
+        .and_then(|ci| Some((ci[0].as_f64()?, ci[1].as_f64()?)));
+    let (low, high) = decision.unwrap_or_else(|| panic!("a decision interval: {report:#}"));
     assert!(low > 0.0 && high < 0.05, "[{low}, {high}]");
     // −20 %: improvements are reported, never failed.
     let (status, kind, ..) = result("criterion/@someone fixes #123 `code`");

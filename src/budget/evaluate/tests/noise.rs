@@ -119,26 +119,31 @@ fn samples_of_one_round_are_never_taken_as_independent() {
     );
 }
 
+/// How many of `reruns` reruns (seeds 0, 1, …) fail a 5 % budget on every benchmark; every
+/// report's intervals agree with its verdicts.
+fn failed_reruns(reruns: u64, rerun: impl Fn(u64) -> (ResultsFile, ResultsFile)) -> usize {
+    let b = relative("criterion/**", 0.05);
+    let mut failed = 0;
+    for seed in 0..reruns {
+        let (base, head) = rerun(seed);
+        let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+        assert_intervals_agree(&report, 0.05, 0.01);
+        failed += usize::from(report.verdict == Verdict::Fail);
+    }
+    failed
+}
+
 #[test]
 fn a_busy_machine_between_rounds_raises_no_false_alarm_at_any_round_count() {
     // 100 A/A reruns of three benchmarks at each round count, the machine's speed moving by
     // 8 % between the moments base and head ran. Identical code must not fail: at most a share
     // α of runs by chance (5 of 100), and here none of the rounds' own luck may be taken for a
     // change.
-    let b = relative("criterion/**", 0.05);
     let ids = ["criterion/a", "criterion/b", "criterion/c"];
     for rounds in [1, 2, 3, 5] {
-        let mut failed = 0;
-        for seed in 0..100 {
-            let (base, head) =
-                noisy_rerun(&ids, &[1.0; 3], rounds, 0.08, seed * 31 + rounds as u64);
-            let report =
-                evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-            assert_intervals_agree(&report, 0.05, 0.01);
-            if report.verdict == Verdict::Fail {
-                failed += 1;
-            }
-        }
+        let failed = failed_reruns(100, |seed| {
+            noisy_rerun(&ids, &[1.0; 3], rounds, 0.08, seed * 31 + rounds as u64)
+        });
         eprintln!("{rounds} rounds: {failed} of 100 A/A reruns failed");
         assert!(
             failed <= 5,
@@ -155,26 +160,19 @@ fn a_benchmark_that_varies_with_its_process_is_not_judged_by_its_quieter_neighbo
     // typical round variance for it with 3 degrees of freedom failed identical code in 24 of
     // these 400 A/A reruns of 3 rounds (17 of 2 rounds), with 1 degree of freedom in 12 (12).
     // Judged on its own rounds: at most 2 %, at two rounds and at the default three.
-    let b = relative("criterion/**", 0.05);
     let ids = ["criterion/a", "criterion/b", "criterion/sorted"];
     for rounds in [2, 3] {
-        let mut failed = 0;
-        for seed in 0..400 {
-            let (base, head) = rerun_varied(
+        let failed = failed_reruns(400, |seed| {
+            let sds = [0.015, 0.015, 0.087];
+            rerun_varied(
                 &ids,
                 &[1.0; 3],
                 rounds,
-                &[0.015, 0.015, 0.087],
+                &sds,
                 0.01,
                 seed * 7 + rounds as u64,
-            );
-            let report =
-                evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-            assert_intervals_agree(&report, 0.05, 0.01);
-            if report.verdict == Verdict::Fail {
-                failed += 1;
-            }
-        }
+            )
+        });
         eprintln!("{rounds} rounds: {failed} of 400 A/A reruns failed");
         assert!(
             failed <= 8,
