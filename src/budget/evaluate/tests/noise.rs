@@ -182,6 +182,24 @@ fn a_benchmark_that_varies_with_its_process_is_not_judged_by_its_quieter_neighbo
 }
 
 #[test]
+fn process_sensitive_benchmarks_among_many_are_still_moderated_and_false_alarm_more() {
+    // What the rule above leaves: from 10 benchmarks on, every benchmark's round variance is
+    // moderated towards the typical one, and the two of twenty that vary 4× more with their
+    // process are judged too confidently: 12 of 200 A/A reruns fail (docs/noise-model.md, "What
+    // this leaves"). Asserted so that the rate cannot grow unseen.
+    let ids: Vec<String> = (0..20).map(|i| format!("criterion/b{i:02}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut sds = [0.015; 20];
+    sds[18] = 0.087;
+    sds[19] = 0.087;
+    let failed = failed_reruns(200, |seed| {
+        rerun_varied(&ids, &[1.0; 20], 3, &sds, 0.01, 5000 + seed)
+    });
+    eprintln!("20 benchmarks, 2 of them 4x noisier, 3 rounds: {failed} of 200 A/A reruns failed");
+    assert!(failed <= 16, "{failed} of 200 A/A reruns failed");
+}
+
+#[test]
 fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machine() {
     let b = relative("criterion/**", 0.05);
     let ids = ["criterion/a", "criterion/b", "criterion/c"];
