@@ -5,8 +5,10 @@
 //! from round to round, never by the scatter of samples that shared one round's luck.
 //!
 //! With few rounds a benchmark's own round variance has few degrees of freedom (1 with two
-//! rounds), so it is moderated towards what the run's other benchmarks show (empirical Bayes,
-//! as limma moderates gene-wise variances: Smyth 2004). See `docs/noise-model.md`.
+//! rounds), so in a run of [`FEW_BENCHMARKS`] benchmarks or more it is moderated towards what
+//! the run's other benchmarks show (empirical Bayes, as limma moderates gene-wise variances:
+//! Smyth 2004); fewer cannot show whether one of them is noisier than the rest, and each is
+//! judged on its own rounds. See `docs/noise-model.md`.
 //!
 //! Inputs are a side's samples (positive, already oriented so that larger is worse) with the
 //! round each was taken in.

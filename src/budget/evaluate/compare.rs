@@ -425,7 +425,8 @@ fn stored_noise(n: &NoiseEstimate) -> StoredNoise {
 
 /// A benchmark measured in interleaved rounds: the round is the unit of replication (see
 /// [`rounds`]). The change is the mean of the per-round changes; its uncertainty comes from how
-/// much they vary, moderated by the run's other benchmarks. Samples of one round are never
+/// much they vary, moderated by the run's other benchmarks when there are enough of them to
+/// speak for each one ([`rounds::FEW_BENCHMARKS`]). Samples of one round are never
 /// counted as independent observations of the change: with a single round and nothing to borrow
 /// from, there is no noise estimate. Mann–Whitney, Hodges–Lehmann and the outlier counts of the
 /// samples are kept as descriptions only.
