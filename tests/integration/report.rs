@@ -108,13 +108,16 @@ fn json_report() {
 #[test]
 fn the_snapshot_reports_verdicts_are_the_readmes() {
     let report: serde_json::Value = serde_json::from_str(&json::render(&sample_report())).unwrap();
-    let result = |id: &str| -> (String, String, f64, f64) {
-        let r = report["results"]
+    let row = |id: &str| {
+        report["results"]
             .as_array()
             .unwrap()
             .iter()
             .find(|r| r["id"] == id)
-            .unwrap_or_else(|| panic!("no result {id}: {report:#}"));
+            .unwrap_or_else(|| panic!("no result {id}: {report:#}"))
+    };
+    let result = |id: &str| -> (String, String, f64, f64) {
+        let r = row(id);
         let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
         (
             text(&r["status"]),
@@ -131,12 +134,11 @@ fn the_snapshot_reports_verdicts_are_the_readmes() {
     // interval the decision used (the one the report prints) lies between 0 and X.
     let (status, kind, ..) = result("criterion/sort/10000");
     assert_eq!((status.as_str(), kind.as_str()), ("pass", "regression"));
-    let decision = report["results"]
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["id"] == "criterion/sort/10000"))
-        .map(|r| &r["details"]["decision_ci"])
-        .and_then(|ci| Some((ci[0].as_f64()?, ci[1].as_f64()?)));
-    let (low, high) = decision.unwrap_or_else(|| panic!("a decision interval: {report:#}"));
+    let decision = &row("criterion/sort/10000")["details"]["decision_ci"];
+    let (low, high) = (decision[0].as_f64(), decision[1].as_f64());
+    let (Some(low), Some(high)) = (low, high) else {
+        panic!("a decision interval: {report:#}")
+    };
     assert!(low > 0.0 && high < 0.05, "[{low}, {high}]");
     // −20 %: improvements are reported, never failed.
     let (status, kind, ..) = result("criterion/@someone fixes #123 `code`");

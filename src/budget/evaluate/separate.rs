@@ -107,14 +107,15 @@ pub(super) fn null(
         .collect();
     // A throughput row is its time row's measurement, oriented the same way: it is judged against
     // the time row's check (whether it mirrors that row's verdict or has a rule of its own).
-    for id in ids {
-        if let Some(check) = super::compare::time_row_of(id).and_then(|t| checks.get(t)) {
-            if !checks.contains_key(*id) {
-                let check = check.clone();
-                checks.insert(id.to_string(), check);
-            }
-        }
-    }
+    let mirrored: Vec<(String, NullCheck)> = ids
+        .iter()
+        .filter(|id| !checks.contains_key(**id))
+        .filter_map(|id| {
+            let time_row = super::compare::time_row_of(id)?;
+            Some((id.to_string(), checks.get(time_row)?.clone()))
+        })
+        .collect();
+    checks.extend(mirrored);
     let shift_row = tightest.and_then(|(budget_x, source)| {
         let comparison = runs.shift.comparison(settings.noise, settings.alpha)?;
         let change = comparison.change;

@@ -37,13 +37,7 @@ fn rerun_varied(
     seed: u64,
 ) -> (ResultsFile, ResultsFile) {
     let mut z = normals(seed);
-    let sd_of = |id: &str| {
-        ids.iter()
-            .position(|i| *i == id)
-            .map_or(0.0, |i| round_sds[i])
-    };
-    let mut side = |id: &str, factor: f64| {
-        let round_sd = sd_of(id);
+    let mut side = |id: &str, factor: f64, round_sd: f64| {
         let mut s = Vec::new();
         let mut r = Vec::new();
         for round in 1..=rounds {
@@ -58,8 +52,19 @@ fn rerun_varied(
         m.rounds = r;
         m
     };
-    let base = file(ids.iter().map(|id| side(id, 1.0)).collect());
-    let head = file(ids.iter().zip(slower).map(|(id, f)| side(id, *f)).collect());
+    let base = file(
+        ids.iter()
+            .zip(round_sds)
+            .map(|(id, sd)| side(id, 1.0, *sd))
+            .collect(),
+    );
+    let head = file(
+        ids.iter()
+            .zip(slower)
+            .zip(round_sds)
+            .map(|((id, f), sd)| side(id, *f, *sd))
+            .collect(),
+    );
     (base, head)
 }
 
@@ -223,6 +228,9 @@ fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machin
         assert_eq!(report.summary.fail, 1);
     }
     eprintln!("+20 % under 8 % machine noise, 3 rounds: failed in {caught} of 50 reruns");
+    // Judged on their own rounds, three benchmarks still catch +20 % under this noise in about
+    // a fifth of reruns before adaptive rounds (11 of 50, docs/noise-model.md): never none.
+    assert!(caught >= 5, "+20 % failed in only {caught} of 50 reruns");
 }
 
 #[test]
@@ -420,12 +428,11 @@ fn a_throughput_row_with_a_rule_of_its_own_is_judged_against_the_run_s_null() {
 #[test]
 fn a_throughput_row_takes_its_time_rows_verdict_and_is_not_a_second_check() {
     let b = relative("criterion/**", 0.05);
-    let throughput = throughput_of;
     let mk = |ids: &[(&str, f64, u64)]| {
         let mut v = Vec::new();
         for (id, c, seed) in ids {
             let m = bench(id, *c, *seed);
-            v.push(throughput(&m));
+            v.push(throughput_of(&m));
             v.push(m);
         }
         file(v)
