@@ -135,18 +135,25 @@ pub fn p_improvement(log_ratio: f64, se: f64, df: f64, delta: f64) -> f64 {
 
 /// The interval a decision used, as changes `r − 1` (oriented): the lower bound at the one-sided
 /// level the family's adjustment gave this check (`α·p/q`: the bound is above δ exactly when
-/// `q ≤ α`), the upper bound at the unadjusted one-sided level `1 − α` (the bound "within budget"
-/// is judged on). A printed interval that lies wholly beyond the budget is then a failure, never
-/// "inconclusive". `None` for inputs that are not numbers.
+/// `q ≤ α`), the upper bound the one "within budget" was judged on (`upper_one_sided`, the
+/// check's one-sided `1 − α` bound, passed through so that the two can never differ). A printed
+/// interval that lies wholly beyond the budget is then a failure, never "inconclusive", and one
+/// wholly below it a pass. `None` for inputs that are not numbers.
 pub fn decision_interval(
     log_ratio: f64,
     se: f64,
     df: f64,
     alpha: f64,
-    p: f64,
-    q: f64,
+    (p, q): (f64, f64),
+    upper_one_sided: f64,
 ) -> Option<(f64, f64)> {
-    if !(log_ratio.is_finite() && se.is_finite() && se >= 0.0 && alpha > 0.0 && alpha < 1.0) {
+    if !(log_ratio.is_finite()
+        && se.is_finite()
+        && se >= 0.0
+        && alpha > 0.0
+        && alpha < 1.0
+        && !upper_one_sided.is_nan())
+    {
         return None;
     }
     let level = if q > 0.0 && p.is_finite() && q.is_finite() {
@@ -155,10 +162,9 @@ pub fn decision_interval(
         alpha
     };
     let lower = log_ratio - super::dist::t_quantile(1.0 - level, df) * se;
-    let upper = log_ratio + super::dist::t_quantile(1.0 - alpha, df) * se;
     (lower.is_finite() || lower == f64::NEG_INFINITY)
-        .then(|| (lower.exp_m1(), upper.exp_m1()))
-        .filter(|(l, u)| !l.is_nan() && !u.is_nan())
+        .then(|| (lower.exp_m1(), upper_one_sided))
+        .filter(|(l, _)| !l.is_nan())
 }
 
 #[cfg(test)]
@@ -241,16 +247,18 @@ mod tests {
         let t = super::super::dist::t_quantile(0.99, df);
         let se = (lr - delta.ln_1p()) / t;
         assert!((t_sf((lr - delta.ln_1p()) / se, df) - 0.01).abs() < 1e-9);
-        let (lo, hi) = decision_interval(lr, se, df, 0.05, 0.01, 0.1).unwrap();
+        let upper = (lr + super::super::dist::t_quantile(0.95, df) * se).exp_m1();
+        let (lo, hi) = decision_interval(lr, se, df, 0.05, (0.01, 0.1), upper).unwrap();
         assert!(lo < delta && hi > 0.2, "{lo} {hi}");
         // The same check with q = 0.04 (significant): the lower bound clears δ.
-        let (lo, _) = decision_interval(lr, se, df, 0.05, 0.01, 0.04).unwrap();
+        let (lo, _) = decision_interval(lr, se, df, 0.05, (0.01, 0.04), upper).unwrap();
         assert!(lo > delta, "{lo}");
         // Unadjusted (q = p): the lower bound is the one-sided 1 − α bound.
-        let (lo, hi) = decision_interval(lr, se, df, 0.05, 0.01, 0.01).unwrap();
+        let (lo, hi) = decision_interval(lr, se, df, 0.05, (0.01, 0.01), upper).unwrap();
         let z = super::super::dist::t_quantile(0.95, df) * se;
         assert!(((lr - z).exp_m1() - lo).abs() < 1e-12 && ((lr + z).exp_m1() - hi).abs() < 1e-12);
-        assert!(decision_interval(f64::NAN, se, df, 0.05, 0.01, 0.01).is_none());
+        assert!(decision_interval(f64::NAN, se, df, 0.05, (0.01, 0.01), upper).is_none());
+        assert!(decision_interval(lr, se, df, 0.05, (0.01, 0.01), f64::NAN).is_none());
     }
 
     #[test]

@@ -203,8 +203,13 @@ pub struct ResidualCheck {
     pub extra_df: f64,
     /// Standard error of `log_ratio`: `√(within_se2 + extra_var)`.
     pub se: f64,
-    /// Degrees of freedom of `se` (Satterthwaite over the within-run part and `extra_var`).
+    /// Degrees of freedom of `se` for the test of a regression: the tail of the residual matched
+    /// at the level the smallest of n adjusted p-values is judged at (`α/n`).
     pub df: f64,
+    /// Degrees of freedom of `se` for the one-sided `1 − α` upper bound "within budget" is judged
+    /// on: the same tail matched at level `α`, where a t-distributed drift is less heavy than
+    /// far out.
+    pub bound_df: f64,
     /// Index into [`EmpiricalNull::strata`].
     pub stratum: usize,
 }
@@ -223,14 +228,19 @@ impl ResidualCheck {
 
     /// The check as a comparison (method `"empirical-null"`), for [`super::RelativeCheck`].
     pub fn comparison(&self, delta: f64, alpha: f64) -> Option<LogComparison> {
-        from_estimate(
+        let mut c = from_estimate(
             Method::EmpiricalNull,
             self.log_ratio,
             self.se,
             self.df,
             delta,
             alpha,
-        )
+        )?;
+        let t = dist::t_quantile(1.0 - alpha, self.bound_df);
+        if t.is_finite() {
+            c.upper_one_sided = (self.log_ratio + t * self.se).exp_m1();
+        }
+        Some(c)
     }
 }
 
@@ -285,11 +295,14 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
     let null = EmpiricalNull::estimate(inputs)?;
     let shift_var = null.shift_se * null.shift_se;
     let level = TAIL_MATCH_ALPHA / inputs.len() as f64;
-    let tails: Vec<Option<MatchedDf>> = null
-        .strata
-        .iter()
-        .map(|st| MatchedDf::new(st.drift_df, level))
-        .collect();
+    let tables = |st: &Stratum| {
+        (
+            MatchedDf::new(st.drift_df, level),
+            MatchedDf::new(st.drift_df, TAIL_MATCH_ALPHA),
+        )
+    };
+    let tails: Vec<(Option<MatchedDf>, Option<MatchedDf>)> =
+        null.strata.iter().map(tables).collect();
     // The benchmarks farthest from the null have their tails fitted without themselves: a real
     // regression must not make the tails it is judged against heavier (leave-one-out).
     let mut farthest: Vec<usize> = (0..inputs.len()).collect();
@@ -315,7 +328,7 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
                     .map(|(_, &z)| z)
                     .collect();
                 own = null.strata[s].clone().with_tails(tail_df(&others));
-                own_table = MatchedDf::new(own.drift_df, level);
+                own_table = tables(&own);
                 (&own, &own_table)
             } else {
                 (&null.strata[s], &tails[s])
@@ -328,16 +341,19 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
             // Satterthwaite's df (made for mixing variance estimates) would thin. The df used is
             // the one at which a t with the same standard error has the sum's exact tail at the
             // level the smallest of n adjusted p-values is judged at (`tail_matched_df`).
-            let df = match table {
-                Some(table) if st.drift_var > 0.0 => {
-                    table.df(st.drift_var / (b.within_se2 + shift_var + st.drift_var))
-                }
-                _ => satterthwaite_df(&[
+            let satterthwaite = || {
+                satterthwaite_df(&[
                     (b.within_se2, b.within_df),
                     (st.drift_var, st.drift_df),
                     (shift_var, null.shift_df),
-                ]),
+                ])
             };
+            let share = st.drift_var / (b.within_se2 + shift_var + st.drift_var);
+            let matched = |table: &Option<MatchedDf>| match table {
+                Some(table) if st.drift_var > 0.0 => table.df(share),
+                _ => satterthwaite(),
+            };
+            let (df, bound_df) = (matched(&table.0), matched(&table.1));
             ResidualCheck {
                 log_ratio: b.log_ratio - null.shift,
                 within_se2: b.within_se2,
@@ -345,6 +361,7 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
                 extra_df,
                 se: (b.within_se2 + extra_var).sqrt(),
                 df,
+                bound_df,
                 stratum: s,
             }
         })

@@ -229,3 +229,36 @@ fn identical_log_ratios_are_a_deterministic_shift() {
     let c = runs.benchmarks[0].comparison(0.01, 0.05).unwrap();
     assert_eq!(c.p_regression, 1.0);
 }
+
+#[test]
+fn the_within_budget_bound_uses_the_tail_at_its_own_level() {
+    // Heavy tails: a few residuals far out make the fitted t heavy.
+    let tau2 = 0.02f64.powi(2);
+    let mut inputs = exact_null(200, 0.0, tau2, |_| 1e-5);
+    for (k, b) in inputs.iter_mut().take(8).enumerate() {
+        b.log_ratio = if k % 2 == 0 { 0.12 } else { -0.12 };
+    }
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    assert!(runs.null.tail_df < 10.0, "{}", runs.null.tail_df);
+    for (i, b) in runs.benchmarks.iter().enumerate() {
+        // The `α/n` tail of a t-distributed drift is heavier than its `α` quantile.
+        assert!(b.bound_df >= b.df, "{i}: {b:?}");
+        let c = b.comparison(0.01, 0.05).unwrap();
+        let at_test_df = (b.log_ratio + dist::t_quantile(0.95, b.df) * b.se).exp_m1();
+        assert!(c.upper_one_sided <= at_test_df, "{i}");
+        // The bound is the 95 % quantile of the residual's null: drift (t) plus normal terms.
+        let st = &runs.null.strata[b.stratum];
+        let mixture = TailMixture::new(st.drift_df).unwrap();
+        let normal = b.within_se2 + runs.null.shift_se.powi(2);
+        let bound = (c.upper_one_sided).ln_1p() - b.log_ratio;
+        let tail = mixture.upper_tail(bound, normal, st.drift_var);
+        // The table errs on the heavy side (the next tabulated drift share): at most 5 %.
+        assert!(tail <= 0.05 + 1e-6 && tail > 0.04, "{i}: tail {tail}");
+    }
+    // The test itself is unchanged: its p-value uses the far tail.
+    let b = &runs.benchmarks[20];
+    let c = b.comparison(0.01, 0.05).unwrap();
+    let plain = from_estimate(Method::EmpiricalNull, b.log_ratio, b.se, b.df, 0.01, 0.05).unwrap();
+    assert_eq!(c.p_regression, plain.p_regression);
+    assert_eq!(c.ci95, plain.ci95);
+}
