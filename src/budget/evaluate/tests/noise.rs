@@ -253,6 +253,23 @@ fn a_noisy_machine_is_named_in_the_notes() {
         "{:?}",
         report.notes
     );
+    // A heavy load: bursts scatter the samples within each round as widely as the rounds
+    // (rounds ±15 % a side, samples ±60 %), so the rounds vary only about twice what the
+    // samples predict, yet a round's change varies by ±25 % or more: noisy all the same.
+    let (base, head) = rerun_with(&ids, &[1.0; 3], 3, 0.15, 0.6, 7);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.contains("machine was noisy"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    let inflation: f64 = note
+        .split(" what the samples")
+        .next()
+        .and_then(|s| s.rsplit('×').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{note}"));
+    assert!(inflation < 4.0, "{note}");
     // A quiet machine as criterion sees it: samples of a round agree to 0.2 %, rounds differ by
     // 0.5 %, many times what the samples predict, but not noise worth a warning.
     let (base, head) = rerun_with(&ids, &[1.0; 3], 5, 0.005, 0.002, 7);
