@@ -37,9 +37,11 @@
 //!
 //! Per-benchmark checks are then judged *relative to the shared shift*: `d_i − μ̂` with variance
 //! `v_i + τ̂²_s + Var(μ̂)`, against a t whose degrees of freedom give the exact tail of the
-//! t-distributed drift plus the normal terms at level `α/n` ([`TailMixture`]). The shift itself is never subtracted silently: [`ShiftCheck`] judges it
-//! against the budget on its own, with the runner-to-runner variance `2·MACHINE_SHIFT_SD²` added,
-//! since a machine-wide shift cannot be told apart from a faster or slower runner by the run alone.
+//! t-distributed drift plus the normal terms at level `α/n` ([`TailMixture`]), and an upper bound
+//! "within budget" whose df matches that tail at level `α`. The shift itself is never subtracted
+//! silently: [`ShiftCheck`] judges it against the budget on its own, with the runner-to-runner
+//! variance `2·MACHINE_SHIFT_SD²` added, since a machine-wide shift cannot be told apart from a
+//! faster or slower runner by the run alone.
 //! Formulas and the simulation behind the constants: `docs/statistics.md`.
 
 use super::compare::{from_estimate, LogComparison, Method, NoiseModel};
@@ -226,7 +228,9 @@ impl ResidualCheck {
         }
     }
 
-    /// The check as a comparison (method `"empirical-null"`), for [`super::RelativeCheck`].
+    /// The check as a comparison (method `"empirical-null"`), for [`super::RelativeCheck`]: the
+    /// test with [`Self::df`], the upper bound with [`Self::bound_df`] (matched at α = 0.05; for a
+    /// smaller `alpha`, whose quantile lies farther out, with the test's heavier df instead).
     pub fn comparison(&self, delta: f64, alpha: f64) -> Option<LogComparison> {
         let mut c = from_estimate(
             Method::EmpiricalNull,
@@ -236,7 +240,12 @@ impl ResidualCheck {
             delta,
             alpha,
         )?;
-        let t = dist::t_quantile(1.0 - alpha, self.bound_df);
+        let bound_df = if alpha >= TAIL_MATCH_ALPHA {
+            self.bound_df
+        } else {
+            self.df
+        };
+        let t = dist::t_quantile(1.0 - alpha, bound_df);
         if t.is_finite() {
             c.upper_one_sided = (self.log_ratio + t * self.se).exp_m1();
         }
@@ -295,14 +304,11 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
     let null = EmpiricalNull::estimate(inputs)?;
     let shift_var = null.shift_se * null.shift_se;
     let level = TAIL_MATCH_ALPHA / inputs.len() as f64;
-    let tables = |st: &Stratum| {
-        (
-            MatchedDf::new(st.drift_df, level),
-            MatchedDf::new(st.drift_df, TAIL_MATCH_ALPHA),
-        )
+    let tables = |st: &Stratum| StratumTables {
+        test: MatchedDf::new(st.drift_df, level),
+        bound: MatchedDf::new(st.drift_df, TAIL_MATCH_ALPHA),
     };
-    let tails: Vec<(Option<MatchedDf>, Option<MatchedDf>)> =
-        null.strata.iter().map(tables).collect();
+    let tails: Vec<StratumTables> = null.strata.iter().map(tables).collect();
     // The benchmarks farthest from the null have their tails fitted without themselves: a real
     // regression must not make the tails it is judged against heavier (leave-one-out).
     let mut farthest: Vec<usize> = (0..inputs.len()).collect();
@@ -340,7 +346,8 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
             // where a false alarm is decided, their sum has the drift's tails, which
             // Satterthwaite's df (made for mixing variance estimates) would thin. The df used is
             // the one at which a t with the same standard error has the sum's exact tail at the
-            // level the smallest of n adjusted p-values is judged at (`tail_matched_df`).
+            // level the smallest of n adjusted p-values is judged at; the upper bound "within
+            // budget" is a quantile at level α, and gets the df matched there.
             let satterthwaite = || {
                 satterthwaite_df(&[
                     (b.within_se2, b.within_df),
@@ -353,7 +360,7 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
                 Some(table) if st.drift_var > 0.0 => table.df(share),
                 _ => satterthwaite(),
             };
-            let (df, bound_df) = (matched(&table.0), matched(&table.1));
+            let (df, bound_df) = (matched(&table.test), matched(&table.bound));
             ResidualCheck {
                 log_ratio: b.log_ratio - null.shift,
                 within_se2: b.within_se2,
@@ -564,6 +571,12 @@ const MIXTURE_BODY_NODES: usize = 12;
 
 /// Steps of the drift's share of a residual's variance at which [`MatchedDf`] is tabulated.
 const SHARE_STEPS: usize = 16;
+
+/// A stratum's matched df: at `α/n` for the test, at `α` for the upper bound.
+struct StratumTables {
+    test: Option<MatchedDf>,
+    bound: Option<MatchedDf>,
+}
 
 /// [`TailMixture::matched_df`] of one stratum, tabulated over the drift's share of the variance
 /// (it depends on nothing else). Read at the tabulated share at or above the one asked for: more

@@ -261,4 +261,9 @@ fn the_within_budget_bound_uses_the_tail_at_its_own_level() {
     let plain = from_estimate(Method::EmpiricalNull, b.log_ratio, b.se, b.df, 0.01, 0.05).unwrap();
     assert_eq!(c.p_regression, plain.p_regression);
     assert_eq!(c.ci95, plain.ci95);
+    // A stricter α reaches farther out than the level the bound's df was matched at: the test's
+    // heavier df is used there, never a lighter one.
+    let strict = b.comparison(0.01, 0.01).unwrap();
+    let at_test_df = (b.log_ratio + dist::t_quantile(0.99, b.df) * b.se).exp_m1();
+    assert_eq!(strict.upper_one_sided, at_test_df);
 }
