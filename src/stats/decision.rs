@@ -14,6 +14,7 @@
 //!
 //! Improvements (whole 95 % interval below −δ) are flagged but never fail.
 
+use super::compare::LogComparison;
 use super::multiple::{adjust, Correction};
 
 /// What [`decide`] needs from one relative comparison.
@@ -134,25 +135,20 @@ pub fn p_improvement(log_ratio: f64, se: f64, df: f64, delta: f64) -> f64 {
 }
 
 /// The interval a decision used, as changes `r − 1` (oriented): the lower bound at the one-sided
-/// level the family's adjustment gave this check (`α·p/q`: the bound is above δ exactly when
-/// `q ≤ α`), the upper bound the one "within budget" was judged on (`upper_one_sided`, the
-/// check's one-sided `1 − α` bound, passed through so that the two can never differ). A printed
-/// interval that lies wholly beyond the budget is then a failure, never "inconclusive", and one
-/// wholly below it a pass. `None` for inputs that are not numbers.
-pub fn decision_interval(
-    log_ratio: f64,
-    se: f64,
-    df: f64,
-    alpha: f64,
-    (p, q): (f64, f64),
-    upper_one_sided: f64,
-) -> Option<(f64, f64)> {
+/// level the family's adjustment gave this check (`α·p/q`, with `p` the check's own one-sided
+/// p-value and `q` its adjusted one: the bound is above δ exactly when `q ≤ α`), the upper bound
+/// the one "within budget" was judged on (the check's `upper_one_sided`, taken as it is so that
+/// the two can never differ). A printed interval that lies wholly beyond the budget is then a
+/// failure, never "inconclusive", and one wholly below it a pass. `None` for inputs that are not
+/// numbers.
+pub fn decision_interval(c: &LogComparison, alpha: f64, q: f64) -> Option<(f64, f64)> {
+    let (log_ratio, se, p) = (c.log_ratio, c.se, c.p_regression);
     if !(log_ratio.is_finite()
         && se.is_finite()
         && se >= 0.0
         && alpha > 0.0
         && alpha < 1.0
-        && !upper_one_sided.is_nan())
+        && !c.upper_one_sided.is_nan())
     {
         return None;
     }
@@ -161,9 +157,9 @@ pub fn decision_interval(
     } else {
         alpha
     };
-    let lower = log_ratio - super::dist::t_quantile(1.0 - level, df) * se;
+    let lower = log_ratio - super::dist::t_quantile(1.0 - level, c.df) * se;
     (lower.is_finite() || lower == f64::NEG_INFINITY)
-        .then(|| (lower.exp_m1(), upper_one_sided))
+        .then(|| (lower.exp_m1(), c.upper_one_sided))
         .filter(|(l, _)| !l.is_nan())
 }
 
@@ -239,6 +235,7 @@ mod tests {
 
     #[test]
     fn the_decision_interval_agrees_with_the_adjusted_decision() {
+        use super::super::compare::{from_estimate, Method};
         use super::super::dist::t_sf;
         // An estimate of +20 % whose unadjusted p is 0.01 but adjusted q 0.1: not significant,
         // so its lower bound must not clear δ = 1 %.
@@ -246,19 +243,28 @@ mod tests {
         // Find se giving p = 0.01 against ln(1.01).
         let t = super::super::dist::t_quantile(0.99, df);
         let se = (lr - delta.ln_1p()) / t;
+        let c = from_estimate(Method::YuenLog, lr, se, df, delta, 0.05).unwrap();
         assert!((t_sf((lr - delta.ln_1p()) / se, df) - 0.01).abs() < 1e-9);
-        let upper = (lr + super::super::dist::t_quantile(0.95, df) * se).exp_m1();
-        let (lo, hi) = decision_interval(lr, se, df, 0.05, (0.01, 0.1), upper).unwrap();
+        assert!((c.p_regression - 0.01).abs() < 1e-9);
+        let (lo, hi) = decision_interval(&c, 0.05, 0.1).unwrap();
         assert!(lo < delta && hi > 0.2, "{lo} {hi}");
         // The same check with q = 0.04 (significant): the lower bound clears δ.
-        let (lo, _) = decision_interval(lr, se, df, 0.05, (0.01, 0.04), upper).unwrap();
+        let (lo, _) = decision_interval(&c, 0.05, 0.04).unwrap();
         assert!(lo > delta, "{lo}");
-        // Unadjusted (q = p): the lower bound is the one-sided 1 − α bound.
-        let (lo, hi) = decision_interval(lr, se, df, 0.05, (0.01, 0.01), upper).unwrap();
+        // Unadjusted (q = p): the lower bound is the one-sided 1 − α bound; the upper bound is
+        // the check's own, whatever it was computed with.
+        let (lo, hi) = decision_interval(&c, 0.05, c.p_regression).unwrap();
         let z = super::super::dist::t_quantile(0.95, df) * se;
-        assert!(((lr - z).exp_m1() - lo).abs() < 1e-12 && ((lr + z).exp_m1() - hi).abs() < 1e-12);
-        assert!(decision_interval(f64::NAN, se, df, 0.05, (0.01, 0.01), upper).is_none());
-        assert!(decision_interval(lr, se, df, 0.05, (0.01, 0.01), f64::NAN).is_none());
+        assert!(((lr - z).exp_m1() - lo).abs() < 1e-12 && hi == c.upper_one_sided);
+        let mut narrower = c.clone();
+        narrower.upper_one_sided = 0.04;
+        assert_eq!(decision_interval(&narrower, 0.05, 0.1).unwrap().1, 0.04);
+        let mut broken = c.clone();
+        broken.log_ratio = f64::NAN;
+        assert!(decision_interval(&broken, 0.05, 0.01).is_none());
+        broken = c;
+        broken.upper_one_sided = f64::NAN;
+        assert!(decision_interval(&broken, 0.05, 0.01).is_none());
     }
 
     #[test]

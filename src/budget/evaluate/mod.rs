@@ -610,14 +610,7 @@ fn family(rows: &mut [Row], settings: &Settings) -> f64 {
         } = &mut row.relative
         {
             if let Some(d) = decided {
-                let interval = decision_interval(
-                    c.log_ratio,
-                    c.se,
-                    c.df,
-                    settings.alpha,
-                    (c.p_regression, d.q),
-                    c.upper_one_sided,
-                );
+                let interval = decision_interval(c, settings.alpha, d.q);
                 row.result.details.decision_ci =
                     interval.map(|iv| compare::signed_ci(iv, row.result.direction));
             }
@@ -675,14 +668,7 @@ fn decide_family(
             ..
         } = &mut row.relative
         {
-            let interval = decision_interval(
-                c.log_ratio,
-                c.se,
-                c.df,
-                settings.alpha,
-                (c.p_regression, d.q),
-                c.upper_one_sided,
-            );
+            let interval = decision_interval(c, settings.alpha, d.q);
             row.result.details.decision_ci =
                 interval.map(|iv| compare::signed_ci(iv, row.result.direction));
             *decision = Some(d);

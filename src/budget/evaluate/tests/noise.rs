@@ -233,36 +233,27 @@ fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machin
     assert!(caught >= 5, "+20 % failed in only {caught} of 50 reruns");
 }
 
+/// The noisy-machine note of a rerun's report, if it has one.
+fn noisy_note((base, head): (ResultsFile, ResultsFile)) -> Option<String> {
+    let b = relative("criterion/**", 0.05);
+    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    report
+        .notes
+        .into_iter()
+        .find(|n| n.contains("machine was noisy"))
+}
+
 #[test]
 fn a_noisy_machine_is_named_in_the_notes() {
-    let b = relative("criterion/**", 0.05);
     let ids = ["criterion/a", "criterion/b", "criterion/c"];
-    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7);
-    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-    let note = report
-        .notes
-        .iter()
-        .find(|n| n.contains("machine was noisy"))
-        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    let note = noisy_note(noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7)).expect("a noisy note");
     // By how much: rounds 8 % apart a side, so a round's change varies by about 11 %.
     assert!(note.contains("varied by ±"), "{note}");
-    let (base, head) = noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7);
-    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-    assert!(
-        !report.notes.iter().any(|n| n.contains("machine was noisy")),
-        "{:?}",
-        report.notes
-    );
+    assert_eq!(noisy_note(noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7)), None);
     // A heavy load: bursts scatter the samples within each round as widely as the rounds
     // (rounds ±15 % a side, samples ±60 %), so the rounds vary only about twice what the
     // samples predict, yet a round's change varies by ±25 % or more: noisy all the same.
-    let (base, head) = rerun_with(&ids, &[1.0; 3], 3, 0.15, 0.6, 7);
-    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-    let note = report
-        .notes
-        .iter()
-        .find(|n| n.contains("machine was noisy"))
-        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    let note = noisy_note(rerun_with(&ids, &[1.0; 3], 3, 0.15, 0.6, 7)).expect("a noisy note");
     let inflation: f64 = note
         .split(" what the samples")
         .next()
@@ -272,12 +263,9 @@ fn a_noisy_machine_is_named_in_the_notes() {
     assert!(inflation < 4.0, "{note}");
     // A quiet machine as criterion sees it: samples of a round agree to 0.2 %, rounds differ by
     // 0.5 %, many times what the samples predict, but not noise worth a warning.
-    let (base, head) = rerun_with(&ids, &[1.0; 3], 5, 0.005, 0.002, 7);
-    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
-    assert!(
-        !report.notes.iter().any(|n| n.contains("machine was noisy")),
-        "{:?}",
-        report.notes
+    assert_eq!(
+        noisy_note(rerun_with(&ids, &[1.0; 3], 5, 0.005, 0.002, 7)),
+        None
     );
 }
 
