@@ -191,6 +191,8 @@ fn aa_never_fails_and_a_slower_benchmark_never_passes_under_cpu_bursts() {
             let report = read_report(&out);
             if code == 1 {
                 failed += 1;
+                // The next run overwrites the report: a false alarm is shown while it is there.
+                eprintln!("A/A rounds {rounds} run {i} failed: {report:#}");
             }
             inconclusive += statuses(&report)
                 .iter()
