@@ -139,7 +139,32 @@ pub struct RoundPrior {
     pub benchmarks: usize,
 }
 
+/// Rounds that vary this many times more than their samples predict (the run's median over its
+/// benchmarks), and by at least [`NOISY_ROUND_SD`], or by [`NOISY_ROUND_SD_ALONE`] whatever the
+/// ratio, mean the machine itself was noisy ([`RoundPrior::noisy_machine`]).
+pub const NOISY_MACHINE: f64 = 4.0;
+
+/// The typical standard deviation of one round's head/base change (log scale) from which a run
+/// counts as noisy. The ratio alone is not enough: criterion's samples within a round are taken
+/// back to back and agree far more closely than rounds minutes apart, so on a quiet machine the
+/// rounds vary ×10–×30 more than the samples predict while differing by under 1 %.
+pub const NOISY_ROUND_SD: f64 = 0.02;
+
+/// The typical standard deviation of one round's change from which a run counts as noisy
+/// whatever its samples did: under a heavy load the samples within a round scatter as widely as
+/// the rounds (bursts land inside rounds too), so the ratio above stays small, yet rounds that
+/// differ by ±10 % are a noisy machine by any measure.
+pub const NOISY_ROUND_SD_ALONE: f64 = 0.10;
+
 impl RoundPrior {
+    /// Whether the run's rounds say the machine itself was noisy: they varied by
+    /// [`NOISY_ROUND_SD`] or more and [`NOISY_MACHINE`] times what their samples predict, or by
+    /// [`NOISY_ROUND_SD_ALONE`] or more whatever the samples did.
+    pub fn noisy_machine(&self) -> bool {
+        let sd = self.var.sqrt();
+        sd >= NOISY_ROUND_SD && (self.inflation >= NOISY_MACHINE || sd >= NOISY_ROUND_SD_ALONE)
+    }
+
     /// The prior variance for a benchmark whose mean within-round variance is `within`: the
     /// larger of the run's typical round variance and the typical inflation of its own
     /// within-round variance (noisier benchmarks vary more from round to round too).
@@ -216,13 +241,19 @@ pub struct RoundEstimate {
     pub rounds: usize,
     /// Whether the run's prior moderated the benchmark's own round variance.
     pub moderated: bool,
+    /// Whether the variance was raised to a noisy machine's typical round variance.
+    pub machine_floor: bool,
 }
 
 /// The round-level estimate of one benchmark. The variance of one round's difference is the
 /// benchmark's own (with `k − 1` degrees of freedom) moderated towards the prior,
 /// `(d₀·s₀² + (k − 1)·s²) / (d₀ + k − 1)` with `d₀ + k − 1` degrees of freedom, and never below
 /// the benchmark's mean within-round variance (rounds cannot vary less than their samples
-/// predict; a lucky small spread would otherwise make any difference look certain). The
+/// predict; a lucky small spread would otherwise make any difference look certain). On a noisy
+/// machine ([`RoundPrior::noisy_machine`]) it is also never below the prior `s₀²`, the run's
+/// typical round variance: the noise is the machine's, and a benchmark whose few rounds agree
+/// (bursts of a neighbour that happened to land on the same side in every round) has not shown
+/// itself quieter than the machine. The degrees of freedom are not raised by that floor. The
 /// standard error is that variance over `k` rounds.
 ///
 /// `None` when nothing can be said: a single round and no prior (nothing has shown how much
@@ -244,7 +275,11 @@ pub fn round_estimate(changes: &RoundChanges, prior: Option<RoundPrior>) -> Opti
         (None, Some(s2)) => (s2, nu, false),
         (None, None) => return None,
     };
-    let var = var.max(within);
+    let machine = prior
+        .filter(RoundPrior::noisy_machine)
+        .map_or(0.0, |p| p.for_within(within));
+    let machine_floor = machine > var.max(within);
+    let var = var.max(within).max(machine);
     let log_ratio = mean(&changes.diffs);
     let se = (var / k as f64).sqrt();
     (log_ratio.is_finite() && se.is_finite() && df > 0.0).then_some(RoundEstimate {
@@ -254,6 +289,7 @@ pub fn round_estimate(changes: &RoundChanges, prior: Option<RoundPrior>) -> Opti
         round_var: var,
         rounds: k,
         moderated,
+        machine_floor,
     })
 }
 
@@ -375,5 +411,51 @@ mod tests {
         assert!(round_changes(&[1.0, -1.0], &[1, 1], &[1.0, 1.0], &[1, 1]).is_none());
         assert!(round_changes(&[1.0], &[1, 2], &[1.0], &[1]).is_none());
         assert!(round_changes(&[1.0], &[1], &[1.0], &[2]).is_none());
+    }
+
+    #[test]
+    fn on_a_noisy_machine_rounds_that_agree_do_not_make_a_benchmark_quieter_than_the_machine() {
+        // Three rounds of 5 samples each: head 50 %, 49 %, 51 % above base, samples exact.
+        let base = vec![100.0; 15];
+        let head = steps(&[150.0, 149.0, 151.0], 5);
+        let ch = round_changes(&base, &rounds(3, 5), &head, &rounds(3, 5)).unwrap();
+        let own = ch.variance().unwrap();
+        // A machine whose rounds typically vary by ±20 %: noisy, whatever the samples did.
+        let noisy = RoundPrior {
+            var: 0.04,
+            inflation: 1.5,
+            df: 0.0,
+            benchmarks: 3,
+        };
+        assert!(noisy.noisy_machine());
+        let e = round_estimate(&ch, Some(noisy)).unwrap();
+        assert!(e.machine_floor && !e.moderated && e.df == 2.0, "{e:?}");
+        assert!((e.round_var - 0.04).abs() < 1e-15 && e.round_var > own);
+        // A quiet machine (rounds ±0.5 %, ×25 their samples): the benchmark's own rounds.
+        let quiet = RoundPrior {
+            var: 0.005f64.powi(2),
+            inflation: 25.0,
+            df: 0.0,
+            benchmarks: 3,
+        };
+        assert!(!quiet.noisy_machine());
+        let e = round_estimate(&ch, Some(quiet)).unwrap();
+        assert!(
+            !e.machine_floor && (e.round_var - own).abs() < 1e-15,
+            "{e:?}"
+        );
+        // Noisy by the ratio: ±3 % rounds at ×5 what the samples predict.
+        let ratio = RoundPrior {
+            var: 0.03f64.powi(2),
+            inflation: 5.0,
+            df: 0.0,
+            benchmarks: 3,
+        };
+        assert!(ratio.noisy_machine());
+        // A benchmark noisier than the machine keeps its own variance.
+        let wild = steps(&[200.0, 110.0, 150.0], 5);
+        let ch = round_changes(&base, &rounds(3, 5), &wild, &rounds(3, 5)).unwrap();
+        let e = round_estimate(&ch, Some(noisy)).unwrap();
+        assert!(!e.machine_floor && (e.round_var - ch.variance().unwrap()).abs() < 1e-15);
     }
 }

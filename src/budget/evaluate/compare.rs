@@ -470,10 +470,15 @@ fn compare_rounds(
         .map(|ch| ch.diffs.iter().map(|d| d.exp_m1()).collect())
         .unwrap_or_default();
     let why = format!(
-        "same job, interleaved: round-to-round variance of {} rounds{} ({:.0} df); the round is the unit, not the sample",
+        "same job, interleaved: round-to-round variance of {} rounds{}{} ({:.0} df); the round is the unit, not the sample",
         e.rounds,
         if e.moderated {
             ", moderated by the run's other benchmarks"
+        } else {
+            ""
+        },
+        if e.machine_floor {
+            ", raised to the noisy machine's typical round variance (its own rounds agreed more)"
         } else {
             ""
         },

@@ -100,23 +100,6 @@ impl EvalOptions {
     }
 }
 
-/// Rounds that vary this many times more than their samples predict (the run's median over its
-/// benchmarks), and by at least [`NOISY_ROUND_SD`], or by [`NOISY_ROUND_SD_ALONE`] whatever the
-/// ratio, mean the machine itself was noisy, which the report says.
-const NOISY_MACHINE: f64 = 4.0;
-
-/// The typical standard deviation of one round's head/base change (log scale) from which a run
-/// counts as noisy. The ratio alone is not enough: criterion's samples within a round are taken
-/// back to back and agree far more closely than rounds minutes apart, so on a quiet machine the
-/// rounds vary ×10–×30 more than the samples predict while differing by under 1 %.
-const NOISY_ROUND_SD: f64 = 0.02;
-
-/// The typical standard deviation of one round's change from which a run counts as noisy
-/// whatever its samples did: under a heavy load the samples within a round scatter as widely as
-/// the rounds (bursts land inside rounds too), so the ratio above stays small, yet rounds that
-/// differ by ±10 % are a noisy machine by any measure.
-const NOISY_ROUND_SD_ALONE: f64 = 0.10;
-
 /// One metric on its way through evaluation.
 struct Row {
     result: MetricResult,
@@ -202,10 +185,7 @@ impl RunContext {
         } else {
             None
         };
-        if let Some(p) = round_prior.filter(|p| {
-            let sd = p.var.sqrt();
-            sd >= NOISY_ROUND_SD && (p.inflation >= NOISY_MACHINE || sd >= NOISY_ROUND_SD_ALONE)
-        }) {
+        if let Some(p) = round_prior.filter(|p| p.noisy_machine()) {
             notes.push(messages::noisy_machine_note(
                 p.var.sqrt(),
                 p.inflation,

@@ -141,9 +141,10 @@ fn failed_reruns(reruns: u64, rerun: impl Fn(u64) -> (ResultsFile, ResultsFile))
 #[test]
 fn a_busy_machine_between_rounds_raises_no_false_alarm_at_any_round_count() {
     // 100 A/A reruns of three benchmarks at each round count, the machine's speed moving by
-    // 8 % between the moments base and head ran. Identical code must not fail: at most a share
-    // α of runs by chance (5 of 100), and here none of the rounds' own luck may be taken for a
-    // change.
+    // 8 % between the moments base and head ran. Identical code must not fail: none of the
+    // rounds' own luck may be taken for a change. With each benchmark judged on its own rounds
+    // 1, 4 and 1 of 100 failed at 2, 3 and 5 rounds (36 of 1,000 at 3); a noisy machine's
+    // typical round variance as a floor brought every count to 0, so at most 2 is allowed.
     let ids = ["criterion/a", "criterion/b", "criterion/c"];
     for rounds in [1, 2, 3, 5] {
         let failed = failed_reruns(100, |seed| {
@@ -151,7 +152,7 @@ fn a_busy_machine_between_rounds_raises_no_false_alarm_at_any_round_count() {
         });
         eprintln!("{rounds} rounds: {failed} of 100 A/A reruns failed");
         assert!(
-            failed <= 5,
+            failed <= 2,
             "{rounds} rounds: {failed} of 100 A/A reruns failed"
         );
     }
@@ -228,9 +229,11 @@ fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machin
         assert_eq!(report.summary.fail, 1);
     }
     eprintln!("+20 % under 8 % machine noise, 3 rounds: failed in {caught} of 50 reruns");
-    // Judged on their own rounds, three benchmarks still catch +20 % under this noise in about
-    // a fifth of reruns before adaptive rounds (11 of 50, docs/noise-model.md): never none.
-    assert!(caught >= 5, "+20 % failed in only {caught} of 50 reruns");
+    // Judged on their own rounds with the noisy machine's typical round variance as a floor,
+    // three rounds catch +20 % under this noise in 4 of 50 reruns before adaptive rounds (11 of
+    // 50 without the floor, whose extra catches were rounds that agreed by luck:
+    // docs/noise-model.md): never none.
+    assert!(caught >= 2, "+20 % failed in only {caught} of 50 reruns");
 }
 
 /// The noisy-machine note of a rerun's report, if it has one.
