@@ -189,6 +189,12 @@ pub fn from_estimate(
     finish(method, log_ratio, se, df, delta, alpha)
 }
 
+/// The one-sided `1 − alpha` upper confidence bound of the change `r − 1` from an estimate of
+/// `ln r`, its standard error and degrees of freedom ("within budget" when below X).
+pub fn upper_one_sided(log_ratio: f64, se: f64, df: f64, alpha: f64) -> f64 {
+    (log_ratio + dist::t_quantile(1.0 - alpha, df) * se).exp_m1()
+}
+
 /// Intervals, p-value and MDE from an estimate, its standard error and df.
 fn finish(
     method: Method,
@@ -204,7 +210,6 @@ fn finish(
     let margin = delta.ln_1p();
     let (_, p_regression) = t_from_estimate(log_ratio, margin, se, df, Alternative::Greater);
     let t_two = dist::t_quantile(0.975, df);
-    let t_one = dist::t_quantile(1.0 - alpha, df);
     // With se = 0 the products are 0 (t quantiles are finite for 0 < p < 1): a point interval.
     let ci95 = (
         (log_ratio - t_two * se).exp_m1(),
@@ -217,7 +222,7 @@ fn finish(
         df,
         change: log_ratio.exp_m1(),
         ci95,
-        upper_one_sided: (log_ratio + t_one * se).exp_m1(),
+        upper_one_sided: upper_one_sided(log_ratio, se, df, alpha),
         p_regression,
         mde: power::min_detectable_effect_with_margin(se, df, alpha, MDE_POWER, delta),
         mwu_p: None,

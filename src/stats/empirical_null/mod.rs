@@ -44,7 +44,7 @@
 //! faster or slower runner by the run alone.
 //! Formulas and the simulation behind the constants: `docs/statistics.md`.
 
-use super::compare::{from_estimate, LogComparison, Method, NoiseModel};
+use super::compare::{from_estimate, upper_one_sided, LogComparison, Method, NoiseModel};
 use super::welch::satterthwaite_df;
 use super::{describe, dist};
 
@@ -245,9 +245,9 @@ impl ResidualCheck {
         } else {
             self.df
         };
-        let t = dist::t_quantile(1.0 - alpha, bound_df);
-        if t.is_finite() {
-            c.upper_one_sided = (self.log_ratio + t * self.se).exp_m1();
+        let upper = upper_one_sided(self.log_ratio, self.se, bound_df, alpha);
+        if !upper.is_nan() {
+            c.upper_one_sided = upper;
         }
         Some(c)
     }

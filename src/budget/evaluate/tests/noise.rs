@@ -236,27 +236,49 @@ fn a_real_slowdown_under_the_same_noise_never_passes_and_fails_on_a_quiet_machin
     assert!(caught >= 2, "+20 % failed in only {caught} of 50 reruns");
 }
 
-/// The noisy-machine note of a rerun's report, if it has one.
-fn noisy_note((base, head): (ResultsFile, ResultsFile)) -> Option<String> {
+/// A rerun's report under a 5 % budget.
+fn rerun_report((base, head): (ResultsFile, ResultsFile)) -> Report {
     let b = relative("criterion/**", 0.05);
-    let report = evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap();
+    evaluate(&b, &base, &head, &EvalOptions::new(BaselineSource::Rerun)).unwrap()
+}
+
+/// The noisy-machine note of a rerun's report, if it has one.
+fn noisy_note(report: &Report) -> Option<&str> {
     report
         .notes
-        .into_iter()
+        .iter()
+        .map(String::as_str)
         .find(|n| n.contains("machine was noisy"))
+}
+
+/// Rows whose round variance was raised to the noisy machine's, as their noise says.
+fn floored_rows(report: &Report) -> usize {
+    report
+        .results
+        .iter()
+        .filter_map(|r| r.details.noise.as_deref())
+        .filter(|n| n.contains("raised to the noisy machine's typical round variance"))
+        .count()
 }
 
 #[test]
 fn a_noisy_machine_is_named_in_the_notes() {
     let ids = ["criterion/a", "criterion/b", "criterion/c"];
-    let note = noisy_note(noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7)).expect("a noisy note");
+    let report = rerun_report(noisy_rerun(&ids, &[1.0; 3], 5, 0.08, 7));
+    let note = noisy_note(&report).expect("a noisy note");
     // By how much: rounds 8 % apart a side, so a round's change varies by about 11 %.
     assert!(note.contains("varied by ±"), "{note}");
-    assert_eq!(noisy_note(noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7)), None);
+    // The typical round variance is a median: at least the benchmark at the median and those
+    // below it are raised to it, and their noise says so.
+    assert!(floored_rows(&report) >= 1, "{:#?}", report.results);
+    let quiet = rerun_report(noisy_rerun(&ids, &[1.0; 3], 5, 0.0, 7));
+    assert_eq!(noisy_note(&quiet), None);
+    assert_eq!(floored_rows(&quiet), 0);
     // A heavy load: bursts scatter the samples within each round as widely as the rounds
     // (rounds ±15 % a side, samples ±60 %), so the rounds vary only about twice what the
     // samples predict, yet a round's change varies by ±25 % or more: noisy all the same.
-    let note = noisy_note(rerun_with(&ids, &[1.0; 3], 3, 0.15, 0.6, 7)).expect("a noisy note");
+    let report = rerun_report(rerun_with(&ids, &[1.0; 3], 3, 0.15, 0.6, 7));
+    let note = noisy_note(&report).expect("a noisy note");
     let inflation: f64 = note
         .split(" what the samples")
         .next()
@@ -266,10 +288,9 @@ fn a_noisy_machine_is_named_in_the_notes() {
     assert!(inflation < 4.0, "{note}");
     // A quiet machine as criterion sees it: samples of a round agree to 0.2 %, rounds differ by
     // 0.5 %, many times what the samples predict, but not noise worth a warning.
-    assert_eq!(
-        noisy_note(rerun_with(&ids, &[1.0; 3], 5, 0.005, 0.002, 7)),
-        None
-    );
+    let quiet = rerun_report(rerun_with(&ids, &[1.0; 3], 5, 0.005, 0.002, 7));
+    assert_eq!(noisy_note(&quiet), None);
+    assert_eq!(floored_rows(&quiet), 0);
 }
 
 /// Two results files from separate jobs: 60 benchmarks, each drifting between jobs by
