@@ -261,7 +261,9 @@ fn fast_time(s: &[u8]) -> Option<i64> {
     };
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    Some(seconds * 1_000_000_000 + nanos)
+    // Nanoseconds in an i64 reach only the years 1677–2262: a year outside (a damaged line) is
+    // not a time, never an overflow.
+    seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -357,6 +359,9 @@ mod tests {
         }
         assert_eq!(fast_time(b"2026-13-01T00:00:00Z"), None);
         assert_eq!(fast_time(b"2026-01-01T00:00:00"), None);
+        // Beyond what nanoseconds in an i64 hold (a damaged year): no time, no overflow.
+        assert_eq!(fast_time(b"0026-01-01T00:00:00Z"), None);
+        assert_eq!(parse_time(b"9999-12-31T23:59:59.5Z"), None);
         assert_eq!(parse_time(b"not a time"), None);
     }
 }
