@@ -519,6 +519,97 @@ fn stats_separate_runs_on_a_steady_fleet_every_target_is_met() {
     assert!(share(c.false_alarm_prs, c.prs).0 <= 0.05);
 }
 
+/// The same PRs as [`simulate_with`], from a harness that reports one value a side (the mean of
+/// its samples, as divan, libtest or Bencher Metric Format do): no within-run error is known, so
+/// the null's drift covers within-run noise too. `(before, after)`: before, the rule without a
+/// noise estimate (a change beyond twice the budget fails, nothing passes); after, the empirical
+/// null.
+fn simulate_single_values(
+    noise: &NoiseSetting,
+    seed: u64,
+    prs: usize,
+    effects: impl Fn(&mut SmallRng) -> Vec<f64>,
+) -> (Tally, Tally) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut tally = Tally::default();
+    let mut before = Tally::default();
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    for _ in 0..prs {
+        let bench = suite_with(&mut rng, BENCHMARKS, noise);
+        let effects = effects(&mut rng);
+        let machine = rng.random_range(-MACHINE_SHIFT_MAX..MACHINE_SHIFT_MAX);
+        let pr = simulate_pr(&mut rng, &bench, &effects, machine);
+        let inputs: Vec<BenchmarkEstimate> = pr
+            .iter()
+            .map(|(h, b)| BenchmarkEstimate::single_values(mean(b).exp(), mean(h).exp()))
+            .collect();
+        let no_noise: Vec<Outcome> = inputs
+            .iter()
+            .map(|e| {
+                if e.log_ratio.exp_m1() > 2.0 * BUDGET {
+                    Outcome::Regression
+                } else {
+                    Outcome::Inconclusive
+                }
+            })
+            .collect();
+        before.add(&no_noise, &effects, None);
+        match after(&inputs) {
+            Some(a) => {
+                tally.add(&a.benchmarks, &effects, Some(a.shift));
+                tally.shift_fail += usize::from(a.shift.fails());
+            }
+            None => tally.fallback += 1,
+        }
+    }
+    (before, tally)
+}
+
+#[test]
+fn stats_separate_runs_single_values_are_judged_like_samples() {
+    // A steady fleet's PRs, each benchmark reported as one value a side: every target still met.
+    let (_, a) = simulate_single_values(&MILD_NOISE, 80, 100, unchanged(BENCHMARKS));
+    a.report("single values, mild normal drift: separate jobs A/A");
+    let (_, c) = simulate_single_values(&MILD_NOISE, 81, 100, one_large_ten_small);
+    c.report("single values, mild normal drift: +15 % on one benchmark, +2 % on ten");
+    assert_eq!(a.fallback + c.fallback, 0);
+    assert!(share(a.false_alarm_prs, a.prs).0 <= 0.02);
+    assert!(share(a.unchanged_pass, a.unchanged).0 >= 0.8);
+    assert!(share(c.large_fail, c.large).0 >= 0.9);
+    assert!(share(c.small_fail, c.small).0 <= 0.05);
+    assert!(share(c.false_alarm_prs, c.prs).0 <= 0.05);
+}
+
+#[test]
+#[ignore = "a minute in a debug build; run by hand"]
+fn stats_separate_runs_single_values_on_every_fleet() {
+    for (i, noise) in [DEFAULT_NOISE, MILD_NOISE]
+        .iter()
+        .chain(OTHER_NOISE.iter())
+        .enumerate()
+    {
+        let seed = 900 + 2 * i as u64;
+        for (prs, effects, what) in [
+            (
+                200,
+                &unchanged(BENCHMARKS) as &dyn Fn(&mut SmallRng) -> Vec<f64>,
+                "A/A",
+            ),
+            (100, &one_large_ten_small, "+15 % on one, +2 % on ten"),
+        ] {
+            let (before, after) = simulate_single_values(noise, seed + prs as u64, prs, effects);
+            before.report(&format!(
+                "single values, {}: {what}, before (no noise estimate)",
+                noise.name
+            ));
+            after.report(&format!(
+                "single values, {}: {what}, after (empirical null)",
+                noise.name
+            ));
+        }
+    }
+}
+
 #[test]
 fn stats_separate_runs_a_uniform_slowdown_fails_through_the_shift_check() {
     // +10 % on every benchmark, on top of the machine shift (±5 %): the benchmarks are unchanged

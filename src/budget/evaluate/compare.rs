@@ -62,18 +62,36 @@ pub(super) struct NullCheck {
     /// Benchmarks the null rests on.
     pub benchmarks: usize,
     /// The within-run comparison of the samples the null was estimated from (its secondary
-    /// statistics are reported with the check).
-    pub samples: LogComparison,
+    /// statistics are reported with the check); none for single values.
+    pub samples: Option<LogComparison>,
 }
 
 impl NullCheck {
     fn describe(&self) -> String {
+        let what = if self.samples.is_some() {
+            "benchmarks"
+        } else {
+            "single values (no samples: the spread of their changes covers within-run noise and drift together)"
+        };
         format!(
-            "separate runs without stored history: the drift between jobs estimated from this run's {} benchmarks (empirical null, {:.0} df); change relative to the shift every benchmark shares ({}), which is judged as its own check",
+            "separate runs without stored history: the drift between jobs estimated from this run's {} {what} (empirical null, {:.0} df); change relative to the shift every benchmark shares ({}), which is judged as its own check",
             self.benchmarks,
             self.check.df,
             crate::report::format::percent_signed(self.shift.exp_m1())
         )
+    }
+
+    /// The check, when it can be made, with what it rests on.
+    fn compared(&self, margin: f64, alpha: f64) -> Option<Compared> {
+        let mut c = self.check.comparison(margin, alpha)?;
+        // The null was built from this very comparison of the samples: its secondary statistics
+        // are reused, not computed again.
+        if let Some(s) = &self.samples {
+            c.mwu_p = s.mwu_p;
+            c.hl_shift = s.hl_shift;
+            c.outliers = s.outliers;
+        }
+        Some(Compared::log(c, self.describe(), margin))
     }
 }
 
@@ -260,13 +278,8 @@ fn compare_sample_sets(
     noise: &Noise,
 ) -> Option<Compared> {
     if let (None, Some(nc)) = (noise.history, noise.null) {
-        if let Some(mut c) = nc.check.comparison(margin, alpha) {
-            // The null was built from this very comparison of the samples: its secondary
-            // statistics are reused, not computed again.
-            c.mwu_p = nc.samples.mwu_p;
-            c.hl_shift = nc.samples.hl_shift;
-            c.outliers = nc.samples.outliers;
-            return Some(Compared::log(c, nc.describe(), margin));
+        if let Some(c) = nc.compared(margin, alpha) {
+            return Some(c);
         }
     }
     let (mut model, margin) = match noise.history {
@@ -341,6 +354,13 @@ fn compare_few_runs(
     alpha: f64,
     noise: &Noise,
 ) -> Compared {
+    // Single values of separate jobs with no history, in a run with enough of them: judged
+    // against the run's own null.
+    if let (None, Some(nc)) = (noise.history, noise.null) {
+        if let Some(c) = nc.compared(margin, alpha) {
+            return c;
+        }
+    }
     let interleaved = noise.pairing == Pairing::Interleaved;
     let runs = |m: &Metric| -> Vec<f64> {
         if m.samples.is_empty() || m.sample_kind == Some(SampleKind::Iterations) {

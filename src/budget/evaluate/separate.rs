@@ -5,17 +5,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::budget::BudgetFile;
-use crate::model::{Direction, Metric, ResultsFile, Unit};
+use crate::model::{Dimension, Direction, Metric, ResultsFile, Unit};
 use crate::report::format::{percent, percent_signed};
 use crate::report::{Details, Kind, MetricResult, RuleOutcome, SideValue, Status};
-use crate::stats::compare::compare_samples;
-use crate::stats::empirical_null::{separate_runs, BenchmarkEstimate, MACHINE_SHIFT_SD};
+use crate::stats::compare::{compare_samples, LogComparison};
+use crate::stats::empirical_null::{
+    separate_runs, BenchmarkEstimate, MACHINE_SHIFT_SD, MIN_BENCHMARKS,
+};
 
 use super::compare::{identical, many_samples, time_row_of, NullCheck, Pairing};
 use super::{rules, Relative, Row, RunContext};
 
 /// Id of the shared-shift check in the report.
 pub(super) const SHIFT_ID: &str = "separate-runs/shared-shift";
+
+/// A metric that may join the run's empirical null.
+struct Candidate {
+    id: String,
+    /// The within-run comparison of its samples (none for single values).
+    samples: Option<LogComparison>,
+    input: BenchmarkEstimate,
+    /// Its relative budget and where that comes from.
+    rule: Option<(f64, String)>,
+}
 
 /// The empirical null of a run of separate jobs, and the check of its shared shift.
 pub(super) struct SeparateNull {
@@ -25,20 +37,54 @@ pub(super) struct SeparateNull {
     pub shift_row: Option<Row>,
 }
 
-/// Raw-sample metrics compared as separate runs with no stored history: the ones the null is for.
-fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext) -> bool {
-    let many = |m: &Metric| {
-        many_samples(m) && m.samples.iter().all(|v| v.is_finite() && *v > 0.0) && m.value > 0.0
+/// What a metric of separate runs with no stored history brings to the run's empirical null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Raw samples on both sides: each change with its within-run standard error.
+    Samples,
+    /// A single time a side from a benchmark harness (divan, libtest, Bencher Metric Format): no
+    /// within-run error is known, so the spread of the run's changes stands for within-run noise and drift
+    /// together.
+    Values,
+}
+
+/// Harnesses whose single values are benchmarks, one measurement each: their times may form a
+/// null. A k6 summary's or a Lighthouse report's values are many statistics of a few measurements
+/// (p(90), p(95) and the mean of one request duration), not benchmarks that mostly did not
+/// change independently; a BMF throughput is its latency again.
+const SINGLE_VALUE_BENCHMARKS: [&str; 3] = ["divan/", "libtest/", "bmf/"];
+
+/// A single-value benchmark's time.
+fn benchmark_time(m: &Metric) -> bool {
+    SINGLE_VALUE_BENCHMARKS.iter().any(|p| m.id.starts_with(p))
+        && m.unit.dimension() == Dimension::Time
+}
+
+/// Whether (and how) a metric compared as separate runs with no stored history joins the null.
+fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext) -> Option<Class> {
+    let positive = |m: &Metric| {
+        m.samples.iter().all(|v| v.is_finite() && *v > 0.0) && m.value.is_finite() && m.value > 0.0
     };
-    matches!(run.pairing(&h.id, opts), Pairing::Separate { .. })
+    let comparable = matches!(run.pairing(&h.id, opts), Pairing::Separate { .. })
         && !opts.noise.contains_key(&h.id)
         && b.failure.is_none()
         && h.failure.is_none()
         && b.proportion.is_none()
+        && h.proportion.is_none()
+        && !(b.exact || h.exact)
         && b.unit.dimension() == h.unit.dimension()
-        && many(b)
-        && many(h)
-        && identical(b, h).is_none()
+        && positive(b)
+        && positive(h)
+        && identical(b, h).is_none();
+    if !comparable {
+        None
+    } else if many_samples(b) && many_samples(h) {
+        Some(Class::Samples)
+    } else if b.samples.is_empty() && h.samples.is_empty() && benchmark_time(h) {
+        Some(Class::Values)
+    } else {
+        None
+    }
 }
 
 /// A criterion throughput row is the exact reciprocal of its time row: the same measurement,
@@ -58,14 +104,15 @@ pub(super) fn null(
     run: &RunContext,
 ) -> Option<SeparateNull> {
     let settings = &budget.settings;
-    let mut used = Vec::new();
-    let mut inputs = Vec::new();
-    let mut tightest: Option<(f64, String)> = None;
+    let (mut with_samples, mut single_values) = (Vec::new(), Vec::new());
     for id in ids {
         let (Some(b), Some(h)) = (base.metric(id), head.metric(id)) else {
             continue;
         };
-        if !candidate(b, h, opts, run) || reciprocal_of_another(id, ids) {
+        let Some(class) = candidate(b, h, opts, run) else {
+            continue;
+        };
+        if reciprocal_of_another(id, ids) {
             continue;
         }
         let applied = rules::applicable(&budget.budgets, id);
@@ -73,34 +120,71 @@ pub(super) fn null(
             .direction
             .and_then(|r| r.direction)
             .unwrap_or(h.direction);
-        let orient =
-            |m: &Metric| -> Vec<f64> { m.samples.iter().map(|&v| direction.orient(v)).collect() };
-        let Some(c) = compare_samples(&orient(h), &orient(b), settings.noise, settings.alpha, None)
-        else {
-            continue;
-        };
-        if let Some(rule) = applied.max_regression {
-            let x = rule.max_regression.unwrap_or(f64::INFINITY);
-            if tightest.as_ref().is_none_or(|(t, _)| x < *t) {
-                tightest = Some((x, rules::source(&budget.path.display().to_string(), rule)));
+        let (samples, input) = match class {
+            Class::Samples => {
+                let orient = |m: &Metric| -> Vec<f64> {
+                    m.samples.iter().map(|&v| direction.orient(v)).collect()
+                };
+                let Some(c) =
+                    compare_samples(&orient(h), &orient(b), settings.noise, settings.alpha, None)
+                else {
+                    continue;
+                };
+                let input = BenchmarkEstimate::from_comparison(&c);
+                (Some(c), input)
             }
-        }
-        used.push((id.to_string(), c.clone()));
-        inputs.push(BenchmarkEstimate::from_comparison(&c));
+            Class::Values => (
+                None,
+                BenchmarkEstimate::single_values(
+                    direction.orient(b.value),
+                    direction.orient(h.value),
+                ),
+            ),
+        };
+        let rule = applied.max_regression.map(|rule| {
+            (
+                rule.max_regression.unwrap_or(f64::INFINITY),
+                rules::source(&budget.path.display().to_string(), rule),
+            )
+        });
+        let to = match class {
+            Class::Samples => &mut with_samples,
+            Class::Values => &mut single_values,
+        };
+        to.push(Candidate {
+            id: id.to_string(),
+            samples,
+            input,
+            rule,
+        });
     }
+    // One null per run: benchmarks with samples when there are enough of them, else single
+    // values. Pooling the two would judge a single value (its within-run noise unknown, so part of
+    // its drift) against the drift of benchmarks whose within-run error is known; and two nulls
+    // would need two shared shifts.
+    let chosen = if with_samples.len() >= MIN_BENCHMARKS {
+        with_samples
+    } else {
+        single_values
+    };
+    let inputs: Vec<BenchmarkEstimate> = chosen.iter().map(|c| c.input).collect();
+    let tightest = chosen
+        .iter()
+        .filter_map(|c| c.rule.clone())
+        .min_by(|a, b| a.0.total_cmp(&b.0));
     let runs = separate_runs(&inputs, MACHINE_SHIFT_SD)?;
     let n = inputs.len();
-    let mut checks: BTreeMap<String, NullCheck> = used
+    let mut checks: BTreeMap<String, NullCheck> = chosen
         .into_iter()
         .zip(runs.benchmarks)
-        .map(|((id, samples), check)| {
+        .map(|(c, check)| {
             (
-                id,
+                c.id,
                 NullCheck {
                     check,
                     shift: runs.shift.log_ratio,
                     benchmarks: n,
-                    samples,
+                    samples: c.samples,
                 },
             )
         })

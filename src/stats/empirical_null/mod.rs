@@ -107,6 +107,16 @@ impl BenchmarkEstimate {
         }
     }
 
+    /// A benchmark measured once a side (values oriented so that larger is worse): its
+    /// within-run error is unknown, so it is 0 here and the drift the null estimates covers it.
+    pub fn single_values(base: f64, head: f64) -> BenchmarkEstimate {
+        BenchmarkEstimate {
+            log_ratio: (head / base).ln(),
+            within_se2: 0.0,
+            within_df: f64::INFINITY,
+        }
+    }
+
     fn is_valid(&self) -> bool {
         self.log_ratio.is_finite()
             && self.within_se2.is_finite()
@@ -404,8 +414,15 @@ impl EmpiricalNull {
             .collect();
         let (drift_var, drift_var_var) = matched_drift_var(&residuals)?;
 
-        // Equal-count strata by within-run variance; the remainder goes to the first strata.
-        let k = (n / MIN_STRATUM).clamp(1, MAX_STRATA);
+        // Equal-count strata by within-run variance; the remainder goes to the first strata. When
+        // every benchmark has the same within-run variance (single values: none known) there is
+        // nothing to sort by, and one stratum.
+        let same = inputs.iter().all(|b| b.within_se2 == inputs[0].within_se2);
+        let k = if same {
+            1
+        } else {
+            (n / MIN_STRATUM).clamp(1, MAX_STRATA)
+        };
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| inputs[a].within_se2.total_cmp(&inputs[b].within_se2));
         let mut strata = Vec::with_capacity(k);

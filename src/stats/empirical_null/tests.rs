@@ -271,3 +271,22 @@ fn the_within_budget_bound_uses_the_tail_at_its_own_level() {
     let at_test_df = (b.log_ratio + dist::t_quantile(0.99, b.df) * b.se).exp_m1();
     assert_eq!(strict.upper_one_sided, at_test_df);
 }
+
+#[test]
+fn single_values_form_one_stratum_whose_drift_is_their_whole_spread() {
+    // 200 benchmarks measured once a side: no within-run error to sort strata by, so one
+    // stratum holds them all, and its drift is the whole spread of their changes.
+    let tau2 = 0.02f64.powi(2);
+    let inputs: Vec<BenchmarkEstimate> = exact_null(200, -0.01, tau2, |_| 0.0)
+        .iter()
+        .map(|b| BenchmarkEstimate::single_values(1.0, b.log_ratio.exp()))
+        .collect();
+    assert!(inputs
+        .iter()
+        .all(|b| b.within_se2 == 0.0 && b.within_df.is_infinite()));
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    assert_eq!(runs.null.strata.len(), 1);
+    assert_eq!(runs.null.strata[0].benchmarks, 200);
+    assert!((runs.null.drift_var / tau2 - 1.0).abs() < 0.05);
+    assert!(runs.benchmarks.iter().all(|b| b.stratum == 0));
+}

@@ -402,6 +402,93 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
     assert_eq!(shift.q, shift.p);
 }
 
+/// Two results files from separate jobs of `n` benchmarks measured once a side (as divan,
+/// libtest or Bencher Metric Format give them): each value drifts between jobs by `drift_sd`
+/// (log scale, within-run noise included), head shifted by `shift`, benchmark `i` slower by
+/// `slower[i]`.
+fn separate_single_values(
+    n: usize,
+    drift_sd: f64,
+    shift: f64,
+    slower: &[(usize, f64)],
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let mut z = normals(seed);
+    let mut base = Vec::new();
+    let mut head = Vec::new();
+    for i in 0..n {
+        let id = format!("divan/walltime/bench{i:03}");
+        let factor = slower
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(1.0, |(_, f)| *f);
+        let b = 1000.0 * (drift_sd * z() / 2f64.sqrt()).exp();
+        let h = 1000.0 * (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor;
+        base.push(Metric::new(&id, Unit::Nanoseconds, Direction::Lower, b));
+        head.push(Metric::new(&id, Unit::Nanoseconds, Direction::Lower, h));
+    }
+    (file(base), file(head))
+}
+
+#[test]
+fn single_values_of_separate_jobs_are_judged_against_the_run_s_own_null() {
+    // divan, libtest, Bencher Metric Format: one value a side, no samples. Without history and
+    // with too few of them nothing measures their noise ("no noise estimate": never within
+    // budget, failed only beyond twice it); 200 of them show how far unchanged ones drift.
+    let b = relative("divan/**", 0.05);
+    let opts = EvalOptions::new(BaselineSource::File);
+    let mut passed = 0;
+    for seed in 0..10 {
+        let (base, head) = separate_single_values(200, 0.015, -0.02, &[], 300 + seed);
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        assert_eq!(
+            report.verdict,
+            Verdict::Pass,
+            "{:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+        for r in report.results.iter().filter(|r| r.id.starts_with("divan/")) {
+            assert_eq!(r.method, "empirical-null", "{r:#?}");
+            let noise = r.details.noise.as_deref().unwrap_or_default();
+            assert!(noise.contains("200 single values"), "{r:#?}");
+            passed += usize::from(r.status == Status::Pass);
+        }
+    }
+    // 1.5 % drift leaves most unchanged values certifiably within a 5 % budget.
+    assert!(passed >= 1500, "{passed} of 2000 unchanged values passed");
+    // One value 30 % slower among 3 % drift: caught, by itself; no others fail.
+    let (base, head) = separate_single_values(200, 0.03, 0.0, &[(7, 1.3)], 7);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, ["divan/walltime/bench007"]);
+    // Everything 12 % slower: the shared shift fails, not the values.
+    let (base, head) = separate_single_values(200, 0.03, 0.12, &[], 8);
+    let report = evaluate(&b, &base, &head, &opts).unwrap();
+    let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, [separate::SHIFT_ID]);
+    // Too few values for a null: the rule without a noise estimate, as before.
+    let no_noise = |report: &Report| {
+        report.results.iter().all(|r| {
+            r.status == Status::Inconclusive
+                && r.details
+                    .noise
+                    .as_deref()
+                    .is_some_and(|n| n.contains("no noise estimate"))
+        })
+    };
+    let (base, head) = separate_single_values(10, 0.015, 0.0, &[], 9);
+    assert!(no_noise(&evaluate(&b, &base, &head, &opts).unwrap()));
+    // A k6 summary's values are statistics of a few measurements, not benchmarks: however many,
+    // no null.
+    let (mut base, mut head) = separate_single_values(60, 0.015, 0.0, &[], 10);
+    for m in base.metrics.iter_mut().chain(head.metrics.iter_mut()) {
+        m.id = m.id.replace("divan/walltime/", "k6/api/");
+    }
+    let report = evaluate(&relative("k6/**", 0.05), &base, &head, &opts).unwrap();
+    assert_eq!(report.results.len(), 60);
+    assert!(no_noise(&report));
+}
+
 /// The criterion throughput row of a time row: bytes per second, each sample the reciprocal of
 /// the time's (and the same rounds).
 fn throughput_of(m: &Metric) -> Metric {
