@@ -280,7 +280,7 @@ struct After {
 }
 
 fn after(inputs: &[BenchmarkEstimate]) -> Option<After> {
-    let runs = separate_runs(inputs, MACHINE_SHIFT_SD)?;
+    let runs = separate_runs(inputs, MACHINE_SHIFT_SD, ALPHA)?;
     let (checks, shift) = after_checks(&runs);
     let mut family = checks.clone();
     family.push(shift);
@@ -670,7 +670,7 @@ fn stats_separate_runs_the_fast_path_is_what_the_product_computes() {
     let effects: Vec<f64> = (0..40).map(|i| if i == 3 { 0.15 } else { 0.0 }).collect();
     let pr = simulate_pr(&mut rng, &bench, &effects, 0.03);
     let inputs: Vec<BenchmarkEstimate> = pr.iter().map(|(h, b)| estimate(h, b)).collect();
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).expect("40 benchmarks");
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, ALPHA).expect("40 benchmarks");
     let (checks, _) = after_checks(&runs);
     let before = before_checks(&inputs);
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()));

@@ -172,7 +172,7 @@ pub(super) fn null(
         .iter()
         .filter_map(|c| c.rule.clone())
         .min_by(|a, b| a.0.total_cmp(&b.0));
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD)?;
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, settings.alpha)?;
     let n = inputs.len();
     let mut checks: BTreeMap<String, NullCheck> = chosen
         .into_iter()

@@ -222,6 +222,8 @@ pub struct ResidualCheck {
     /// on: the same tail matched at level `α`, where a t-distributed drift is less heavy than
     /// far out.
     pub bound_df: f64,
+    /// The `α` both were matched at.
+    pub alpha: f64,
     /// Index into [`EmpiricalNull::strata`].
     pub stratum: usize,
 }
@@ -239,7 +241,7 @@ impl ResidualCheck {
     }
 
     /// The check as a comparison (method `"empirical-null"`), for [`super::RelativeCheck`]: the
-    /// test with [`Self::df`], the upper bound with [`Self::bound_df`] (matched at α = 0.05; for a
+    /// test with [`Self::df`], the upper bound with [`Self::bound_df`] (matched at [`Self::alpha`]; for a
     /// smaller `alpha`, whose quantile lies farther out, with the test's heavier df instead).
     pub fn comparison(&self, delta: f64, alpha: f64) -> Option<LogComparison> {
         let mut c = from_estimate(
@@ -250,7 +252,7 @@ impl ResidualCheck {
             delta,
             alpha,
         )?;
-        let bound_df = if alpha >= TAIL_MATCH_ALPHA {
+        let bound_df = if alpha >= self.alpha {
             self.bound_df
         } else {
             self.df
@@ -303,20 +305,27 @@ pub struct SeparateRuns {
 
 /// Estimates the empirical null of `inputs` and derives every benchmark's check relative to the
 /// shared shift, and the check of the shift itself with runner standard deviation `machine_sd`
-/// ([`MACHINE_SHIFT_SD`] unless the caller knows better).
+/// ([`MACHINE_SHIFT_SD`] unless the caller knows better). The checks' tails are matched for the
+/// run's `alpha`: the test's at `α/n`, where Benjamini–Hochberg judges the smallest of n
+/// p-values, the upper bound's at `α`.
 ///
 /// `None` with fewer than [`MIN_BENCHMARKS`] benchmarks, any invalid input (non-finite log-ratio,
-/// negative or non-finite squared standard error, df ≤ 0 or NaN), or an invalid `machine_sd`.
-pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<SeparateRuns> {
-    if !(machine_sd.is_finite() && machine_sd >= 0.0) {
+/// negative or non-finite squared standard error, df ≤ 0 or NaN), an invalid `machine_sd`, or
+/// `alpha` outside (0, 1).
+pub fn separate_runs(
+    inputs: &[BenchmarkEstimate],
+    machine_sd: f64,
+    alpha: f64,
+) -> Option<SeparateRuns> {
+    if !(machine_sd.is_finite() && machine_sd >= 0.0 && alpha > 0.0 && alpha < 1.0) {
         return None;
     }
     let null = EmpiricalNull::estimate(inputs)?;
     let shift_var = null.shift_se * null.shift_se;
-    let level = TAIL_MATCH_ALPHA / inputs.len() as f64;
+    let level = alpha / inputs.len() as f64;
     let tables = |st: &Stratum| StratumTables {
         test: MatchedDf::new(st.drift_df, level),
-        bound: MatchedDf::new(st.drift_df, TAIL_MATCH_ALPHA),
+        bound: MatchedDf::new(st.drift_df, alpha),
     };
     let tails: Vec<StratumTables> = null.strata.iter().map(tables).collect();
     // The benchmarks farthest from the null have their tails fitted without themselves: a real
@@ -379,6 +388,7 @@ pub fn separate_runs(inputs: &[BenchmarkEstimate], machine_sd: f64) -> Option<Se
                 se: (b.within_se2 + extra_var).sqrt(),
                 df,
                 bound_df,
+                alpha,
                 stratum: s,
             }
         })
@@ -576,10 +586,6 @@ fn t_scale_loglik(z: &[f64], nu: f64, n: f64) -> f64 {
 
 /// Benchmarks, the farthest from the null first, whose tails are fitted without themselves.
 const LEAVE_ONE_OUT: usize = 10;
-
-/// The level at which the tails of a residual are matched, divided by the number of benchmarks:
-/// the default α, at which Benjamini–Hochberg judges the smallest of n p-values (`α/n`).
-const TAIL_MATCH_ALPHA: f64 = 0.05;
 
 /// Probability nodes of the quadrature over the t's mixing variable, in (0, 1/2] geometric.
 const MIXTURE_TAIL_NODES: usize = 48;

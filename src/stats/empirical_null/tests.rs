@@ -27,8 +27,8 @@ fn exact_null(
 #[test]
 fn too_few_or_invalid_benchmarks_have_no_null() {
     let ok = exact_null(MIN_BENCHMARKS, 0.0, 1e-4, |_| 1e-5);
-    assert!(separate_runs(&ok, MACHINE_SHIFT_SD).is_some());
-    assert!(separate_runs(&ok[1..], MACHINE_SHIFT_SD).is_none());
+    assert!(separate_runs(&ok, MACHINE_SHIFT_SD, 0.05).is_some());
+    assert!(separate_runs(&ok[1..], MACHINE_SHIFT_SD, 0.05).is_none());
     for bad in [
         BenchmarkEstimate {
             log_ratio: f64::NAN,
@@ -54,12 +54,12 @@ fn too_few_or_invalid_benchmarks_have_no_null() {
         let mut inputs = ok.clone();
         inputs[3] = bad;
         assert!(
-            separate_runs(&inputs, MACHINE_SHIFT_SD).is_none(),
+            separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).is_none(),
             "{bad:?}"
         );
     }
-    assert!(separate_runs(&ok, f64::NAN).is_none());
-    assert!(separate_runs(&ok, -0.01).is_none());
+    assert!(separate_runs(&ok, f64::NAN, 0.05).is_none());
+    assert!(separate_runs(&ok, -0.01, 0.05).is_none());
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn recovers_the_shift_and_the_drift_of_an_exact_normal_sample() {
     let inputs = exact_null(200, 0.03, tau2, |i| {
         (0.001 + 0.0001 * (i % 50) as f64).powi(2)
     });
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     let null = &runs.null;
     assert_eq!(null.benchmarks, 200);
     assert!((null.shift - 0.03).abs() < 1e-3, "{}", null.shift);
@@ -136,7 +136,7 @@ fn a_few_real_changes_barely_move_the_null() {
         b.drift_var
     );
     // The changed ones stand out relative to the shift.
-    let runs = separate_runs(&changed, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&changed, MACHINE_SHIFT_SD, 0.05).unwrap();
     let c = runs.benchmarks[0].comparison(0.01, 0.05).unwrap();
     // +30 % against a 1.5 % drift: ~17 standard errors. The eight changes make the tails
     // the others are judged against heavy (each is fitted without itself only), and still
@@ -148,7 +148,7 @@ fn a_few_real_changes_barely_move_the_null() {
 #[test]
 fn a_uniform_slowdown_is_the_shift_not_the_benchmarks() {
     let inputs = exact_null(200, 0.1f64.ln_1p(), 0.01f64.powi(2), |_| 1e-5);
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     let shift = runs.shift.comparison(0.01, 0.05).unwrap();
     assert!((shift.change - 0.1).abs() < 0.002, "{}", shift.change);
     assert_eq!(shift.method, "empirical-null-shift");
@@ -165,7 +165,7 @@ fn a_uniform_slowdown_is_the_shift_not_the_benchmarks() {
         .fold(0.0, f64::max);
     assert!(residual_max < 0.04, "{residual_max}");
     // Without a runner term the same shift is certain.
-    let exact = separate_runs(&inputs, 0.0).unwrap().shift;
+    let exact = separate_runs(&inputs, 0.0, 0.05).unwrap().shift;
     assert!(exact.se < 0.002);
 }
 
@@ -181,7 +181,7 @@ fn when_most_benchmarks_moved_the_shift_carries_it_and_no_benchmark_is_blamed() 
             b.log_ratio += 0.1f64.ln_1p();
         }
     }
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     assert!(runs.null.shift > 0.05, "{}", runs.null.shift);
     assert!(runs.null.drift_var.sqrt() > 0.03, "{}", runs.null.drift_var);
     let shift = runs.shift.comparison(0.01, 0.05).unwrap();
@@ -218,7 +218,7 @@ fn identical_log_ratios_are_a_deterministic_shift() {
             within_df: 60.0,
         })
         .collect();
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     assert_eq!(runs.null.shift, 0.05);
     assert_eq!(runs.null.shift_se, 0.0);
     assert_eq!(runs.null.drift_var, 0.0);
@@ -239,7 +239,7 @@ fn the_within_budget_bound_uses_the_tail_at_its_own_level() {
     for (k, b) in inputs.iter_mut().take(6).enumerate() {
         b.log_ratio = if k % 2 == 0 { 0.2 } else { -0.2 };
     }
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     assert!(runs.null.tail_df < 10.0, "{}", runs.null.tail_df);
     for (i, b) in runs.benchmarks.iter().enumerate() {
         // The `α/n` tail of a t-distributed drift is heavier than its `α` quantile.
@@ -284,9 +284,54 @@ fn single_values_form_one_stratum_whose_drift_is_their_whole_spread() {
     assert!(inputs
         .iter()
         .all(|b| b.within_se2 == 0.0 && b.within_df.is_infinite()));
-    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD).unwrap();
+    let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     assert_eq!(runs.null.strata.len(), 1);
     assert_eq!(runs.null.strata[0].benchmarks, 200);
     assert!((runs.null.drift_var / tau2 - 1.0).abs() < 0.05);
     assert!(runs.benchmarks.iter().all(|b| b.stratum == 0));
+}
+
+#[test]
+fn the_tails_are_matched_at_the_run_s_alpha() {
+    // The same heavy-tailed run judged at α = 0.01: the test's df are matched at 0.01/n and the
+    // bound's at 0.01, not at the default 0.05.
+    let tau2 = 0.02f64.powi(2);
+    let mut inputs = exact_null(200, 0.0, tau2, |_| 4e-4);
+    for (k, b) in inputs.iter_mut().take(6).enumerate() {
+        b.log_ratio = if k % 2 == 0 { 0.2 } else { -0.2 };
+    }
+    let default = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
+    let strict = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.01).unwrap();
+    assert!(separate_runs(&inputs, MACHINE_SHIFT_SD, 0.0).is_none());
+    assert!(separate_runs(&inputs, MACHINE_SHIFT_SD, 1.0).is_none());
+    let level = 0.01 / 200.0;
+    for (i, (b, d)) in strict
+        .benchmarks
+        .iter()
+        .zip(&default.benchmarks)
+        .enumerate()
+    {
+        assert_eq!(b.alpha, 0.01);
+        let st = &strict.null.strata[b.stratum];
+        let mixture = TailMixture::new(st.drift_df).unwrap();
+        let normal = b.within_se2 + strict.null.shift_se.powi(2);
+        let tail = |df: f64, p: f64| {
+            let x = dist::t_quantile(1.0 - p, df) * b.se;
+            mixture.upper_tail(x, normal, st.drift_var)
+        };
+        // The t with the test's df has the residual's tail at 0.01/n (erring heavy); with the
+        // df matched at 0.05/n it would not.
+        let at = tail(b.df, level);
+        assert!(at <= level * (1.0 + 1e-6) && at > 0.8 * level, "{i}: {at}");
+        assert!(
+            tail(d.df, level) > level * 1.05,
+            "{i}: {}",
+            tail(d.df, level)
+        );
+        // The bound's df, at 0.01.
+        let at = tail(b.bound_df, 0.01);
+        assert!(at <= 0.01 + 1e-8 && at > 0.008, "{i}: {at}");
+        // Farther out the drift's tails weigh more: fewer df.
+        assert!(b.df <= d.df && b.bound_df <= d.bound_df, "{i}");
+    }
 }
