@@ -17,8 +17,9 @@
 //!
 //! Any other measure is kept in an opaque unit, lower is better, and the import warns once per
 //! such measure: relative rules work on it; an absolute limit on it is a bare number.
-//! `lower_value` and `upper_value` must be numbers when present; the results model has no place
-//! for a tool's own bounds, so they are checked and not kept.
+//! `lower_value` and `upper_value` must be numbers when present; they are kept in the metric's
+//! `stats` under their own names (for people, and to tell noisy benchmarks from quiet ones when
+//! separate runs without history are judged against the run's own null).
 //!
 //! # Runs
 //!
@@ -166,9 +167,15 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
                     "not a finite number",
                 ));
             };
+            let mut stats = std::collections::BTreeMap::new();
             for bound in ["lower_value", "upper_value"] {
                 match metric.get(bound) {
-                    None | Some(Value::Number(_)) => {}
+                    None => {}
+                    Some(Value::Number(n)) => {
+                        if let Some(v) = n.as_f64().filter(|v| v.is_finite()) {
+                            stats.insert(bound.to_string(), v);
+                        }
+                    }
                     Some(other) => {
                         return Err(ImportError::field(
                             path,
@@ -187,12 +194,9 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
                 }
                 (Unit::Opaque, Direction::Lower)
             });
-            metrics.push(Metric::new(
-                format!("bmf/{benchmark}/{measure}"),
-                unit,
-                direction,
-                value,
-            ));
+            let mut m = Metric::new(format!("bmf/{benchmark}/{measure}"), unit, direction, value);
+            m.stats = stats;
+            metrics.push(m);
         }
     }
     Ok((metrics, warnings))
@@ -231,6 +235,10 @@ mod tests {
         let m = |id: &str| r.metric(id).unwrap();
         assert_eq!(m("bmf/parse/latency").unit, Unit::Nanoseconds);
         assert_eq!(m("bmf/parse/latency").value, 88.0);
+        // The tool's own bounds are kept as statistics.
+        assert_eq!(m("bmf/parse/latency").stats["lower_value"], 87.4);
+        assert_eq!(m("bmf/parse/latency").stats["upper_value"], 88.9);
+        assert!(m("bmf/parse/throughput").stats.is_empty());
         assert_eq!(m("bmf/parse/throughput").direction, Direction::Higher);
         assert_eq!(
             m("bmf//bin/sh -c ./build.sh/build-time").unit,

@@ -30,8 +30,8 @@
 //! # Runs
 //!
 //! libtest prints no raw samples, only the median and a spread (the max − min of its winsorized
-//! per-iteration estimates, which has no place in the results model and is not kept). One file is
-//! one run: a single value per benchmark, compared without sampling statistics. Several files of
+//! per-iteration estimates, kept in the metric's `stats` as `spread`, in ns). One file is one
+//! run: a single value per benchmark, compared without sampling statistics. Several files of
 //! the same benches are several runs ([`super::runs::pool`]): their values are the samples
 //! ([`crate::model::SampleKind::Runs`]) and few-runs statistics apply, as for Lighthouse runs.
 
@@ -287,12 +287,14 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Metric>, Vec<String>), Import
         };
         let bench = parsed;
         open = Some(i + 1);
-        metrics.push(Metric::new(
+        let mut metric = Metric::new(
             metric_id(&bench.name),
             Unit::Nanoseconds,
             Direction::Lower,
             bench.ns_per_iter,
-        ));
+        );
+        metric.stats.insert("spread".into(), bench.spread);
+        metrics.push(metric);
     }
     if metrics.is_empty() {
         return Err(ImportError::format(
@@ -340,7 +342,9 @@ mod tests {
             (1234.0, Unit::Nanoseconds, Direction::Lower)
         );
         assert!(a.samples.is_empty());
+        assert_eq!(a.stats["spread"], 56.0);
         assert_eq!(r.metric("libtest/b").unwrap().value, 12.5);
+        assert_eq!(r.metric("libtest/b").unwrap().stats["spread"], 0.25);
         // The MB/s is the same measurement as the time: read, not a second metric.
         assert_eq!(r.metrics.len(), 2);
         let e = import_str("test b ... bench: 12 ns/iter (+/- 1) = fast MB/s\ntest result: ok.\n")

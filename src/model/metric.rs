@@ -70,8 +70,10 @@ pub struct Metric {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<u32>,
     /// Other statistics the tool printed for this measurement, by name (divan's `fastest`,
-    /// `slowest`, `mean` in the metric's unit, its `samples` and `iters` counts): kept for
-    /// people and later tools; no rule reads them.
+    /// `slowest`, `mean` in the metric's unit, its `samples` and `iters` counts; libtest's
+    /// `spread`; BMF's `lower_value` and `upper_value`): kept for people and later tools. No rule
+    /// judges them; the spreads only sort single values by noise when separate runs without
+    /// history are judged against the run's own null.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub stats: std::collections::BTreeMap<String, f64>,
     /// The value is an exact count that the same code and inputs reproduce (instructions

@@ -224,6 +224,7 @@ fn estimate(log_head: &[f64], log_base: &[f64]) -> BenchmarkEstimate {
         log_ratio: h.location - b.location,
         within_se2: h.se2 + b.se2,
         within_df: satterthwaite_df(&[(h.se2, h.df), (b.se2, b.df)]),
+        noise: h.se2 + b.se2,
     }
 }
 
@@ -521,18 +522,19 @@ fn stats_separate_runs_on_a_steady_fleet_every_target_is_met() {
 
 /// The same PRs as [`simulate_with`], from a harness that reports one value a side (the mean of
 /// its samples, as divan, libtest or Bencher Metric Format do): no within-run error is known, so
-/// the null's drift covers within-run noise too. `(before, after)`: before, the rule without a
-/// noise estimate (a change beyond twice the budget fails, nothing passes); after, the empirical
-/// null.
+/// the null's drift covers within-run noise too. `(before, after, spread)`: before, the rule
+/// without a noise estimate (a change beyond twice the budget fails, nothing passes); after, the
+/// empirical null; spread, the null with the values sorted into strata by their samples' spread.
 fn simulate_single_values(
     noise: &NoiseSetting,
     seed: u64,
     prs: usize,
     effects: impl Fn(&mut SmallRng) -> Vec<f64>,
-) -> (Tally, Tally) {
+) -> (Tally, Tally, Tally) {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut tally = Tally::default();
     let mut before = Tally::default();
+    let mut spread = Tally::default();
     let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
     for _ in 0..prs {
         let bench = suite_with(&mut rng, BENCHMARKS, noise);
@@ -554,23 +556,45 @@ fn simulate_single_values(
             })
             .collect();
         before.add(&no_noise, &effects, None);
-        match after(&inputs) {
-            Some(a) => {
-                tally.add(&a.benchmarks, &effects, Some(a.shift));
-                tally.shift_fail += usize::from(a.shift.fails());
+        for (tally, inputs) in [
+            (&mut tally, inputs.clone()),
+            (&mut spread, with_spread(&inputs, &pr)),
+        ] {
+            match after(&inputs) {
+                Some(a) => {
+                    tally.add(&a.benchmarks, &effects, Some(a.shift));
+                    tally.shift_fail += usize::from(a.shift.fails());
+                }
+                None => tally.fallback += 1,
             }
-            None => tally.fallback += 1,
         }
     }
-    (before, tally)
+    (before, tally, spread)
+}
+
+/// Single values ordered by the spread of each side's samples, as a harness's own spread
+/// (libtest's `+/-`, divan's slowest over fastest) would order them.
+fn with_spread(
+    inputs: &[BenchmarkEstimate],
+    pr: &[(Vec<f64>, Vec<f64>)],
+) -> Vec<BenchmarkEstimate> {
+    let sd = |x: &[f64]| {
+        let m = x.iter().sum::<f64>() / x.len() as f64;
+        (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+    };
+    inputs
+        .iter()
+        .zip(pr)
+        .map(|(e, (h, b))| e.with_spread(sd(h).hypot(sd(b))))
+        .collect()
 }
 
 #[test]
 fn stats_separate_runs_single_values_are_judged_like_samples() {
     // A steady fleet's PRs, each benchmark reported as one value a side: every target still met.
-    let (_, a) = simulate_single_values(&MILD_NOISE, 80, 100, unchanged(BENCHMARKS));
+    let (_, a, _) = simulate_single_values(&MILD_NOISE, 80, 100, unchanged(BENCHMARKS));
     a.report("single values, mild normal drift: separate jobs A/A");
-    let (_, c) = simulate_single_values(&MILD_NOISE, 81, 100, one_large_ten_small);
+    let (_, c, _) = simulate_single_values(&MILD_NOISE, 81, 100, one_large_ten_small);
     c.report("single values, mild normal drift: +15 % on one benchmark, +2 % on ten");
     assert_eq!(a.fallback + c.fallback, 0);
     assert!(share(a.false_alarm_prs, a.prs).0 <= 0.02);
@@ -597,13 +621,18 @@ fn stats_separate_runs_single_values_on_every_fleet() {
             ),
             (100, &one_large_ten_small, "+15 % on one, +2 % on ten"),
         ] {
-            let (before, after) = simulate_single_values(noise, seed + prs as u64, prs, effects);
+            let (before, after, spread) =
+                simulate_single_values(noise, seed + prs as u64, prs, effects);
             before.report(&format!(
                 "single values, {}: {what}, before (no noise estimate)",
                 noise.name
             ));
             after.report(&format!(
                 "single values, {}: {what}, after (empirical null)",
+                noise.name
+            ));
+            spread.report(&format!(
+                "single values, {}: {what}, empirical null, strata by the samples' spread",
                 noise.name
             ));
         }

@@ -25,8 +25,21 @@ struct Candidate {
     /// The within-run comparison of its samples (none for single values).
     samples: Option<LogComparison>,
     input: BenchmarkEstimate,
+    /// A single value whose harness printed no spread.
+    no_spread: bool,
     /// Its relative budget and where that comes from.
     rule: Option<(f64, String)>,
+}
+
+/// Single values sorted by their spread only when every one has a spread: one without would
+/// count as the quietest.
+fn spread_for_all(mut values: Vec<Candidate>) -> Vec<Candidate> {
+    if values.iter().any(|c| c.no_spread) {
+        for c in &mut values {
+            c.input.noise = 0.0;
+        }
+    }
+    values
 }
 
 /// The empirical null of a run of separate jobs, and the check of its shared shift.
@@ -58,6 +71,26 @@ const SINGLE_VALUE_BENCHMARKS: [&str; 3] = ["divan/", "libtest/", "bmf/"];
 fn benchmark_time(m: &Metric) -> bool {
     SINGLE_VALUE_BENCHMARKS.iter().any(|p| m.id.starts_with(p))
         && m.unit.dimension() == Dimension::Time
+}
+
+/// A single value's spread relative to it, as its harness printed it (`None` when it printed
+/// none): libtest's `+/-` (the range of its winsorized per-iteration estimates) over the median,
+/// divan's `ln(slowest/fastest)`, BMF's `ln(upper_value/lower_value)`. Only the order matters:
+/// it sorts the run's single values into strata of similar noise.
+fn relative_spread(m: &Metric) -> Option<f64> {
+    let stat = |k: &str| m.stats.get(k).copied().filter(|v| v.is_finite());
+    let log_range = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+        (Some(lo), Some(hi)) if lo > 0.0 && hi >= lo => Some((hi / lo).ln()),
+        _ => None,
+    };
+    let spread = if m.id.starts_with("libtest/") {
+        stat("spread").map(|s| s / m.value)
+    } else if m.id.starts_with("divan/") {
+        log_range(stat("fastest"), stat("slowest"))
+    } else {
+        log_range(stat("lower_value"), stat("upper_value"))
+    };
+    spread.filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 /// Whether (and how) a metric compared as separate runs with no stored history joins the null.
@@ -120,7 +153,7 @@ pub(super) fn null(
             .direction
             .and_then(|r| r.direction)
             .unwrap_or(h.direction);
-        let (samples, input) = match class {
+        let (samples, input, no_spread) = match class {
             Class::Samples => {
                 let orient = |m: &Metric| -> Vec<f64> {
                     m.samples.iter().map(|&v| direction.orient(v)).collect()
@@ -131,15 +164,18 @@ pub(super) fn null(
                     continue;
                 };
                 let input = BenchmarkEstimate::from_comparison(&c);
-                (Some(c), input)
+                (Some(c), input, false)
             }
-            Class::Values => (
-                None,
-                BenchmarkEstimate::single_values(
+            Class::Values => {
+                let input = BenchmarkEstimate::single_values(
                     direction.orient(b.value),
                     direction.orient(h.value),
-                ),
-            ),
+                );
+                let spread = relative_spread(b).zip(relative_spread(h));
+                let no_spread = spread.is_none();
+                let input = spread.map_or(input, |(b, h)| input.with_spread(b.hypot(h)));
+                (None, input, no_spread)
+            }
         };
         let rule = applied.max_regression.map(|rule| {
             (
@@ -155,6 +191,7 @@ pub(super) fn null(
             id: id.to_string(),
             samples,
             input,
+            no_spread,
             rule,
         });
     }
@@ -165,7 +202,7 @@ pub(super) fn null(
     let chosen = if with_samples.len() >= MIN_BENCHMARKS {
         with_samples
     } else {
-        single_values
+        spread_for_all(single_values)
     };
     let inputs: Vec<BenchmarkEstimate> = chosen.iter().map(|c| c.input).collect();
     let tightest = chosen

@@ -95,6 +95,10 @@ pub struct BenchmarkEstimate {
     pub within_se2: f64,
     /// Degrees of freedom of `within_se2` (`+∞` if known).
     pub within_df: f64,
+    /// What strata are cut by: how noisy the benchmark is within a run. `within_se2` for a
+    /// comparison of samples; for single values, the square of the harness's own relative spread
+    /// (0 when it gave none).
+    pub noise: f64,
 }
 
 impl BenchmarkEstimate {
@@ -104,6 +108,7 @@ impl BenchmarkEstimate {
             log_ratio: c.log_ratio,
             within_se2: c.se * c.se,
             within_df: c.df,
+            noise: c.se * c.se,
         }
     }
 
@@ -114,6 +119,18 @@ impl BenchmarkEstimate {
             log_ratio: (head / base).ln(),
             within_se2: 0.0,
             within_df: f64::INFINITY,
+            noise: 0.0,
+        }
+    }
+
+    /// The same, ordered among the run's single values by `spread²`: the harness's own spread of
+    /// its samples relative to its value (libtest's `+/-`, divan's slowest over fastest, BMF's
+    /// bounds), both sides together. It only sorts benchmarks into strata; no variance is taken
+    /// from it.
+    pub fn with_spread(self, spread: f64) -> BenchmarkEstimate {
+        BenchmarkEstimate {
+            noise: spread * spread,
+            ..self
         }
     }
 
@@ -122,6 +139,8 @@ impl BenchmarkEstimate {
             && self.within_se2.is_finite()
             && self.within_se2 >= 0.0
             && self.within_df > 0.0
+            && self.noise.is_finite()
+            && self.noise >= 0.0
     }
 }
 
@@ -130,8 +149,8 @@ impl BenchmarkEstimate {
 pub struct Stratum {
     /// Benchmarks in the stratum.
     pub benchmarks: usize,
-    /// Smallest and largest within-run squared standard error in the stratum.
-    pub within_se2_range: (f64, f64),
+    /// Smallest and largest [`BenchmarkEstimate::noise`] in the stratum.
+    pub noise_range: (f64, f64),
     /// The stratum's own estimate of the drift variance, before shrinking (normal-matched).
     pub own_drift_var: f64,
     /// The normal-matched drift variance, shrunk towards the whole run's: the variance of a
@@ -150,14 +169,14 @@ pub struct Stratum {
 impl Stratum {
     fn new(
         benchmarks: usize,
-        within_se2_range: (f64, f64),
+        noise_range: (f64, f64),
         own_drift_var: f64,
         matched_var: f64,
         var_of_matched_var: f64,
     ) -> Stratum {
         Stratum {
             benchmarks,
-            within_se2_range,
+            noise_range,
             own_drift_var,
             matched_var,
             drift_var: matched_var,
@@ -424,17 +443,17 @@ impl EmpiricalNull {
             .collect();
         let (drift_var, drift_var_var) = matched_drift_var(&residuals)?;
 
-        // Equal-count strata by within-run variance; the remainder goes to the first strata. When
-        // every benchmark has the same within-run variance (single values: none known) there is
-        // nothing to sort by, and one stratum.
-        let same = inputs.iter().all(|b| b.within_se2 == inputs[0].within_se2);
+        // Equal-count strata by noise (the within-run variance, or a single value's spread); the
+        // remainder goes to the first strata. When every benchmark is alike (single values without
+        // a spread) there is nothing to sort by, and one stratum.
+        let same = inputs.iter().all(|b| b.noise == inputs[0].noise);
         let k = if same {
             1
         } else {
             (n / MIN_STRATUM).clamp(1, MAX_STRATA)
         };
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| inputs[a].within_se2.total_cmp(&inputs[b].within_se2));
+        order.sort_by(|&a, &b| inputs[a].noise.total_cmp(&inputs[b].noise));
         let mut strata = Vec::with_capacity(k);
         let mut start = 0;
         for s in 0..k {
@@ -442,7 +461,7 @@ impl EmpiricalNull {
             let members = &order[start..start + size];
             start += size;
             let part: Vec<(f64, f64)> = members.iter().map(|&i| residuals[i]).collect();
-            let range = (part[0].1, part[part.len() - 1].1);
+            let range = (inputs[members[0]].noise, inputs[members[size - 1]].noise);
             let stratum = if k == 1 {
                 Stratum::new(size, range, drift_var, drift_var, drift_var_var)
             } else {
@@ -489,14 +508,14 @@ impl EmpiricalNull {
         Some(null)
     }
 
-    /// The stratum of each input, by within-run squared standard error (ties to the lower one).
+    /// The stratum of each input, by its noise (ties to the lower one).
     fn assign(&self, inputs: &[BenchmarkEstimate]) -> Vec<usize> {
         inputs
             .iter()
             .map(|b| {
                 self.strata
                     .iter()
-                    .position(|s| b.within_se2 <= s.within_se2_range.1)
+                    .position(|s| b.noise <= s.noise_range.1)
                     .unwrap_or(self.strata.len() - 1)
             })
             .collect()

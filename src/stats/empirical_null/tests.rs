@@ -19,6 +19,7 @@ fn exact_null(
                 log_ratio: shift + z * (v + tau2).sqrt(),
                 within_se2: v,
                 within_df: 60.0,
+                noise: v,
             }
         })
         .collect()
@@ -48,6 +49,10 @@ fn too_few_or_invalid_benchmarks_have_no_null() {
         },
         BenchmarkEstimate {
             within_df: f64::NAN,
+            ..ok[0]
+        },
+        BenchmarkEstimate {
+            noise: f64::NAN,
             ..ok[0]
         },
     ] {
@@ -216,6 +221,7 @@ fn identical_log_ratios_are_a_deterministic_shift() {
             log_ratio: 0.05,
             within_se2: 0.0,
             within_df: 60.0,
+            noise: 0.0,
         })
         .collect();
     let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();

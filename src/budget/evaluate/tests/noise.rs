@@ -489,6 +489,51 @@ fn single_values_of_separate_jobs_are_judged_against_the_run_s_own_null() {
     assert!(no_noise(&report));
 }
 
+#[test]
+fn single_values_with_their_harness_s_spread_are_judged_among_alike() {
+    // libtest times, 150 quiet benchmarks (1 % between jobs) and 50 noisy ones (8 %), and a
+    // quiet one 15 % slower. Judged against one drift for all, the noisy ones' tails hide it;
+    // sorted by the spread libtest printed, the quiet ones form their own strata and it fails.
+    let b = relative("libtest/**", 0.05);
+    let opts = EvalOptions::new(BaselineSource::File);
+    let mut caught = [0, 0];
+    for seed in 0..5 {
+        let mut z = normals(400 + seed);
+        let (mut base, mut head) = (Vec::new(), Vec::new());
+        for i in 0..200 {
+            let id = format!("libtest/bench{i:03}");
+            let sd = if i % 4 == 3 { 0.08 } else { 0.01 };
+            let slower = if i == 10 { 1.15 } else { 1.0 };
+            for (side, factor) in [(&mut base, 1.0), (&mut head, slower)] {
+                let v = 1000.0 * factor * (sd * z() / 2f64.sqrt()).exp();
+                let mut m = Metric::new(&id, Unit::Nanoseconds, Direction::Lower, v);
+                // libtest's spread: about four standard deviations of its estimates.
+                m.stats.insert("spread".into(), 4.0 * sd * v);
+                side.push(m);
+            }
+        }
+        let (base, head) = (file(base), file(head));
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+        assert!(
+            failed.iter().all(|id| *id == "libtest/bench010"),
+            "{failed:?}"
+        );
+        caught[0] += failed.len();
+        // One value without a spread: none is sorted (it would count as the quietest).
+        let mut head = head.clone();
+        head.metrics[0].stats.clear();
+        let report = evaluate(&b, &base, &head, &opts).unwrap();
+        let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+        assert!(
+            failed.iter().all(|id| *id == "libtest/bench010"),
+            "{failed:?}"
+        );
+        caught[1] += failed.len();
+    }
+    assert_eq!(caught, [5, 0], "caught with spreads, without");
+}
+
 /// The criterion throughput row of a time row: bytes per second, each sample the reciprocal of
 /// the time's (and the same rounds).
 fn throughput_of(m: &Metric) -> Metric {
