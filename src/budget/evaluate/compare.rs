@@ -1,6 +1,8 @@
 //! The statistics chosen for one metric: how base and head were paired and what data each side
 //! has decide the noise model; the tests themselves live in `stats`.
 
+use std::collections::BTreeSet;
+
 use crate::model::{Direction, Metric, NoiseEstimate, ResultsFile, SampleKind};
 use crate::report::format::percent;
 use crate::report::SideValue;
@@ -50,6 +52,13 @@ pub(super) fn many_samples(m: &Metric) -> bool {
 /// The time row a criterion throughput row is the exact reciprocal of (`…/throughput` → `…`).
 pub(crate) fn time_row_of(id: &str) -> Option<&str> {
     id.strip_suffix("/throughput")
+}
+
+/// A criterion throughput row is the exact reciprocal of its time row: the same measurement,
+/// which must not count twice in the null or in the family (it would double every real change's
+/// weight).
+pub(super) fn reciprocal_of_another(id: &str, ids: &BTreeSet<&str>) -> bool {
+    time_row_of(id).is_some_and(|time| ids.contains(time))
 }
 
 /// A benchmark's check against the run's empirical null (see `stats::empirical_null`).
@@ -515,13 +524,12 @@ fn compare_rounds(
 /// The run's round prior over its benchmarks (see [`rounds::round_prior`]). A criterion
 /// throughput row is its time row's measurement again and does not count as another benchmark.
 pub(super) fn round_prior(base: &ResultsFile, head: &ResultsFile) -> Option<RoundPrior> {
-    let ids: std::collections::BTreeSet<&str> =
-        head.metrics.iter().map(|m| m.id.as_str()).collect();
+    let ids: BTreeSet<&str> = head.metrics.iter().map(|m| m.id.as_str()).collect();
     let changes: Vec<rounds::RoundChanges> = head
         .metrics
         .iter()
         .filter(|h| h.sample_kind == Some(SampleKind::Iterations))
-        .filter(|h| !super::separate::reciprocal_of_another(&h.id, &ids))
+        .filter(|h| !reciprocal_of_another(&h.id, &ids))
         .filter_map(|h| {
             let b = base.metric(&h.id)?;
             rounds::round_changes(&b.samples, &b.rounds, &h.samples, &h.rounds)

@@ -13,7 +13,7 @@ use crate::stats::empirical_null::{
     separate_runs, BenchmarkEstimate, MACHINE_SHIFT_SD, MIN_BENCHMARKS,
 };
 
-use super::compare::{identical, many_samples, time_row_of, NullCheck, Pairing};
+use super::compare::{identical, many_samples, reciprocal_of_another, NullCheck, Pairing};
 use super::{rules, Relative, Row, RunContext};
 
 /// Id of the shared-shift check in the report.
@@ -118,12 +118,6 @@ fn candidate(b: &Metric, h: &Metric, opts: &super::EvalOptions, run: &RunContext
     } else {
         None
     }
-}
-
-/// A criterion throughput row is the exact reciprocal of its time row: the same measurement,
-/// which must not count twice in the null (it would double every real change's weight).
-pub(super) fn reciprocal_of_another(id: &str, ids: &BTreeSet<&str>) -> bool {
-    time_row_of(id).is_some_and(|time| ids.contains(time))
 }
 
 /// The run's empirical null over its separate-run benchmarks, or `None` when there are too few

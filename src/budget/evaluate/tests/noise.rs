@@ -293,6 +293,14 @@ fn a_noisy_machine_is_named_in_the_notes() {
     assert_eq!(floored_rows(&quiet), 0);
 }
 
+/// How much slower benchmark `i` is made: its factor in `slower`, else 1.
+fn slowed(slower: &[(usize, f64)], i: usize) -> f64 {
+    slower
+        .iter()
+        .find(|(j, _)| *j == i)
+        .map_or(1.0, |(_, f)| *f)
+}
+
 /// Two results files from separate jobs: 60 benchmarks, each drifting between jobs by
 /// `drift_sd` (log scale), every benchmark of head shifted by `shift`, benchmark `i` of head
 /// slower by `slower[i]`.
@@ -307,10 +315,7 @@ fn separate_jobs(
     let mut head = Vec::new();
     for i in 0..60 {
         let id = format!("criterion/bench{i:02}");
-        let factor = slower
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map_or(1.0, |(_, f)| *f);
+        let factor = slowed(slower, i);
         for (side, level) in [
             (&mut base, (drift_sd * z() / 2f64.sqrt()).exp()),
             (
@@ -418,10 +423,7 @@ fn separate_single_values(
     let mut head = Vec::new();
     for i in 0..n {
         let id = format!("divan/walltime/bench{i:03}");
-        let factor = slower
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map_or(1.0, |(_, f)| *f);
+        let factor = slowed(slower, i);
         let b = 1000.0 * (drift_sd * z() / 2f64.sqrt()).exp();
         let h = 1000.0 * (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor;
         base.push(Metric::new(&id, Unit::Nanoseconds, Direction::Lower, b));
