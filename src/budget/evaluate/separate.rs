@@ -56,8 +56,8 @@ enum Class {
     /// Raw samples on both sides: each change with its within-run standard error.
     Samples,
     /// A single time a side from a benchmark harness (divan, libtest, Bencher Metric Format): no
-    /// within-run error is known, so the spread of the run's changes stands for within-run noise and drift
-    /// together.
+    /// within-run error is known, so the spread of the run's changes stands for within-run noise
+    /// and drift together.
     Values,
 }
 
