@@ -284,3 +284,47 @@ pub(super) fn null(
     });
     Some(SeparateNull { checks, shift_row })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_stats(id: &str, value: f64, stats: &[(&str, f64)]) -> Metric {
+        let mut m = Metric::new(id, Unit::Nanoseconds, Direction::Lower, value);
+        m.stats = stats.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        m
+    }
+
+    #[test]
+    fn each_harness_s_spread_is_read_relative_to_its_value() {
+        // libtest's `+/-` over the median.
+        let m = with_stats("libtest/parse", 200.0, &[("spread", 10.0)]);
+        assert_eq!(relative_spread(&m), Some(0.05));
+        // divan's slowest over fastest, and BMF's upper over lower bound, on the log scale.
+        let m = with_stats(
+            "divan/walltime/parse",
+            100.0,
+            &[("fastest", 90.0), ("slowest", 120.0)],
+        );
+        assert_eq!(relative_spread(&m), Some((120.0f64 / 90.0).ln()));
+        let m = with_stats(
+            "bmf/parse/latency",
+            88.0,
+            &[("lower_value", 87.4), ("upper_value", 88.9)],
+        );
+        assert_eq!(relative_spread(&m), Some((88.9f64 / 87.4).ln()));
+        // Another harness's statistics are not read; missing or inverted bounds give none.
+        assert_eq!(
+            relative_spread(&with_stats("divan/a", 1.0, &[("spread", 0.1)])),
+            None
+        );
+        let inverted = [("lower_value", 2.0), ("upper_value", 1.0)];
+        assert_eq!(
+            relative_spread(&with_stats("bmf/a/latency", 1.5, &inverted)),
+            None
+        );
+        let zero = [("fastest", 0.0), ("slowest", 1.0)];
+        assert_eq!(relative_spread(&with_stats("divan/a", 0.5, &zero)), None);
+        assert_eq!(relative_spread(&with_stats("libtest/a", 1.0, &[])), None);
+    }
+}

@@ -236,15 +236,21 @@ fn identical_log_ratios_are_a_deterministic_shift() {
     assert_eq!(c.p_regression, 1.0);
 }
 
+/// A run whose fitted t is heavy: 200 residuals of 2 % drift and as much within-run noise
+/// (each residual half normal, where the tails at α and at α/n differ most), six of them ±20 %.
+fn heavy_tailed_run() -> Vec<BenchmarkEstimate> {
+    let mut inputs = exact_null(200, 0.0, 0.02f64.powi(2), |_| 4e-4);
+    for (k, b) in inputs.iter_mut().take(6).enumerate() {
+        b.log_ratio = if k % 2 == 0 { 0.2 } else { -0.2 };
+    }
+    inputs
+}
+
 #[test]
 fn the_within_budget_bound_uses_the_tail_at_its_own_level() {
     // Heavy tails: a few residuals far out make the fitted t heavy. Within-run noise as large
     // as the drift makes each residual half normal, where the tail at α and at α/n differ most.
-    let tau2 = 0.02f64.powi(2);
-    let mut inputs = exact_null(200, 0.0, tau2, |_| 4e-4);
-    for (k, b) in inputs.iter_mut().take(6).enumerate() {
-        b.log_ratio = if k % 2 == 0 { 0.2 } else { -0.2 };
-    }
+    let inputs = heavy_tailed_run();
     let runs = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     assert!(runs.null.tail_df < 10.0, "{}", runs.null.tail_df);
     for (i, b) in runs.benchmarks.iter().enumerate() {
@@ -301,11 +307,7 @@ fn single_values_form_one_stratum_whose_drift_is_their_whole_spread() {
 fn the_tails_are_matched_at_the_run_s_alpha() {
     // The same heavy-tailed run judged at α = 0.01: the test's df are matched at 0.01/n and the
     // bound's at 0.01, not at the default 0.05.
-    let tau2 = 0.02f64.powi(2);
-    let mut inputs = exact_null(200, 0.0, tau2, |_| 4e-4);
-    for (k, b) in inputs.iter_mut().take(6).enumerate() {
-        b.log_ratio = if k % 2 == 0 { 0.2 } else { -0.2 };
-    }
+    let inputs = heavy_tailed_run();
     let default = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.05).unwrap();
     let strict = separate_runs(&inputs, MACHINE_SHIFT_SD, 0.01).unwrap();
     assert!(separate_runs(&inputs, MACHINE_SHIFT_SD, 0.0).is_none());

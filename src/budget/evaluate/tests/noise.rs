@@ -301,20 +301,24 @@ fn slowed(slower: &[(usize, f64)], i: usize) -> f64 {
         .map_or(1.0, |(_, f)| *f)
 }
 
-/// Two results files from separate jobs: 60 benchmarks, each drifting between jobs by
-/// `drift_sd` (log scale), every benchmark of head shifted by `shift`, benchmark `i` of head
-/// slower by `slower[i]`.
-fn separate_jobs(
-    drift_sd: f64,
-    shift: f64,
+/// Two results files from separate jobs of `n` benchmarks named by `id`, each drifting between
+/// jobs by `drift_sd` (log scale), every benchmark of head shifted by `shift`, benchmark `i` of
+/// head slower by `slower[i]`; `samples` samples a side scattering by 3 %, or none (one value a
+/// side, as divan, libtest or Bencher Metric Format give them, whose drift then includes their
+/// within-run noise).
+fn separate_runs_of(
+    n: usize,
+    id: fn(usize) -> String,
+    samples: usize,
+    (drift_sd, shift): (f64, f64),
     slower: &[(usize, f64)],
     seed: u64,
 ) -> (ResultsFile, ResultsFile) {
     let mut z = normals(seed);
     let mut base = Vec::new();
     let mut head = Vec::new();
-    for i in 0..60 {
-        let id = format!("criterion/bench{i:02}");
+    for i in 0..n {
+        let id = id(i);
         let factor = slowed(slower, i);
         for (side, level) in [
             (&mut base, (drift_sd * z() / 2f64.sqrt()).exp()),
@@ -323,16 +327,29 @@ fn separate_jobs(
                 (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor,
             ),
         ] {
-            let samples: Vec<f64> = (0..100)
-                .map(|_| 1000.0 * level * (0.03 * z()).exp())
-                .collect();
-            side.push(
-                Metric::new(&id, Unit::Nanoseconds, Direction::Lower, 1000.0 * level)
-                    .with_samples(SampleKind::Iterations, samples),
-            );
+            let m = Metric::new(&id, Unit::Nanoseconds, Direction::Lower, 1000.0 * level);
+            side.push(if samples == 0 {
+                m
+            } else {
+                let s = (0..samples)
+                    .map(|_| 1000.0 * level * (0.03 * z()).exp())
+                    .collect();
+                m.with_samples(SampleKind::Iterations, s)
+            });
         }
     }
     (file(base), file(head))
+}
+
+/// 60 criterion benchmarks of 100 samples a side from separate jobs ([`separate_runs_of`]).
+fn separate_jobs(
+    drift_sd: f64,
+    shift: f64,
+    slower: &[(usize, f64)],
+    seed: u64,
+) -> (ResultsFile, ResultsFile) {
+    let id = |i| format!("criterion/bench{i:02}");
+    separate_runs_of(60, id, 100, (drift_sd, shift), slower, seed)
 }
 
 #[test]
@@ -407,10 +424,7 @@ fn separate_runs_without_history_judge_drift_from_the_run_itself() {
     assert_eq!(shift.q, shift.p);
 }
 
-/// Two results files from separate jobs of `n` benchmarks measured once a side (as divan,
-/// libtest or Bencher Metric Format give them): each value drifts between jobs by `drift_sd`
-/// (log scale, within-run noise included), head shifted by `shift`, benchmark `i` slower by
-/// `slower[i]`.
+/// `n` divan benchmarks measured once a side in separate jobs ([`separate_runs_of`]).
 fn separate_single_values(
     n: usize,
     drift_sd: f64,
@@ -418,18 +432,8 @@ fn separate_single_values(
     slower: &[(usize, f64)],
     seed: u64,
 ) -> (ResultsFile, ResultsFile) {
-    let mut z = normals(seed);
-    let mut base = Vec::new();
-    let mut head = Vec::new();
-    for i in 0..n {
-        let id = format!("divan/walltime/bench{i:03}");
-        let factor = slowed(slower, i);
-        let b = 1000.0 * (drift_sd * z() / 2f64.sqrt()).exp();
-        let h = 1000.0 * (drift_sd * z() / 2f64.sqrt() + shift).exp() * factor;
-        base.push(Metric::new(&id, Unit::Nanoseconds, Direction::Lower, b));
-        head.push(Metric::new(&id, Unit::Nanoseconds, Direction::Lower, h));
-    }
-    (file(base), file(head))
+    let id = |i| format!("divan/walltime/bench{i:03}");
+    separate_runs_of(n, id, 0, (drift_sd, shift), slower, seed)
 }
 
 #[test]
